@@ -1,0 +1,48 @@
+// Logging in one key=value form for strait and for librdkafka's own messages:
+//
+//   2026-11-23T08:00:00.123Z level=info component=flow msg="mirroring started" flow=dc1->dc2
+//
+// Every line passes through Redact() before it is written. Thread-safe after Init().
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+
+namespace strait::log {
+
+enum class Level { kTrace, kDebug, kInfo, kWarn, kError, kOff };
+
+// Parses "trace", "debug", "info", "warn", "error", "off".
+bool ParseLevel(std::string_view name, Level* level);
+
+struct Field {
+  template <typename T>
+  Field(std::string_view k, const T& v) : key(k), value(fmt::to_string(v)) {}
+  Field(std::string_view k, std::string v) : key(k), value(std::move(v)) {}
+  Field(std::string_view k, std::string_view v) : key(k), value(v) {}
+  Field(std::string_view k, const char* v) : key(k), value(v) {}
+  std::string_view key;
+  std::string value;
+};
+
+using Fields = std::initializer_list<Field>;
+
+// Sets up the stderr sink. Safe to call more than once (tests); the last level wins.
+void Init(Level level);
+void SetLevel(Level level);
+bool Enabled(Level level);
+
+// Formats `component=... msg="..." k=v ...`, quoting values that need it.
+std::string Format(std::string_view component, std::string_view msg, Fields fields);
+
+void Write(Level level, std::string_view component, std::string_view msg, Fields fields = {});
+
+inline void Debug(std::string_view c, std::string_view m, Fields f = {}) { Write(Level::kDebug, c, m, f); }
+inline void Info(std::string_view c, std::string_view m, Fields f = {}) { Write(Level::kInfo, c, m, f); }
+inline void Warn(std::string_view c, std::string_view m, Fields f = {}) { Write(Level::kWarn, c, m, f); }
+inline void Error(std::string_view c, std::string_view m, Fields f = {}) { Write(Level::kError, c, m, f); }
+
+}  // namespace strait::log

@@ -1,0 +1,19 @@
+// The subcommands of the strait binary. Each returns the process exit code:
+// 0 success, 1 runtime failure, 2 bad config or usage (see docs/operations.md).
+#pragma once
+
+#include <string>
+
+namespace strait::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+struct CheckOptions {
+  std::string config_path;
+  bool offline = false;  // validate only, do not connect
+};
+int RunCheck(const CheckOptions& options);
+
+}  // namespace strait::cli

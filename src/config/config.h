@@ -1,0 +1,94 @@
+// strait's configuration: clusters, flows and the HTTP endpoint, as typed values.
+//
+// Built once by LoadConfigFile() and then read-only; safe to share between threads.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "kafka/types.h"
+
+namespace strait::config {
+
+using std::chrono::milliseconds;
+
+// Where a value came from in the config file, for error messages.
+struct Location {
+  std::string file;
+  int line = 0;    // 1-based
+  int column = 0;  // 1-based
+};
+
+struct ClusterConfig {
+  std::string alias;
+  kafka::Properties properties;  // every client of this cluster
+  kafka::Properties consumer;    // only consumers (added after `properties`)
+  kafka::Properties producer;
+  kafka::Properties admin;
+  Location location;
+
+  kafka::Properties ConsumerProperties() const;
+  kafka::Properties ProducerProperties() const;
+  kafka::Properties AdminProperties() const;
+  // The bootstrap.servers value, for messages.
+  std::string Bootstrap() const;
+};
+
+enum class Naming { kPrefix, kIdentity };
+enum class StartOffset { kEarliest, kLatest };
+
+struct FlowConfig {
+  std::string source;
+  std::string target;
+  std::vector<std::string> topics = {".*"};  // whole-name regexes
+  std::vector<std::string> topics_exclude;
+  Naming naming = Naming::kPrefix;
+  std::string separator = ".";
+  std::vector<std::string> groups = {".*"};
+  std::vector<std::string> groups_exclude = {"console-consumer-.*", "connect-.*", "__.*"};
+  bool enabled = true;
+  int32_t replication_factor = -1;  // -1: the target broker's default
+  bool provenance_headers = true;
+  StartOffset start_offset = StartOffset::kEarliest;
+  bool sync_topic_configs = true;
+  bool adopt_existing_topics = false;
+  milliseconds refresh_interval{5000};
+  int64_t max_inflight_bytes_per_partition = 8 << 20;
+  int64_t max_inflight_bytes = 256 << 20;
+  bool emit_checkpoints = true;
+  milliseconds checkpoint_interval{5000};
+  bool sync_group_offsets = true;
+  bool emit_heartbeats = true;
+  milliseconds heartbeat_interval{1000};
+  Location location;
+
+  std::string Name() const { return source + "->" + target; }
+};
+
+struct HttpConfig {
+  bool enabled = true;
+  std::string host = "127.0.0.1";
+  int port = 9644;
+};
+
+struct Config {
+  std::string path;
+  std::map<std::string, ClusterConfig> clusters;
+  std::vector<FlowConfig> flows;
+  HttpConfig http;
+  std::string log_level = "info";
+
+  const ClusterConfig& Cluster(const std::string& alias) const { return clusters.at(alias); }
+};
+
+// Reads and validates a config file. On failure the Status lists every problem found, one
+// per line, each as "<file>:<line>:<column>: <key>: <what was expected>".
+Result<Config> LoadConfigFile(const std::string& path);
+// The same for text already in memory; `path` is only used in messages.
+Result<Config> ParseConfig(const std::string& text, const std::string& path);
+
+}  // namespace strait::config

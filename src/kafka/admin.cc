@@ -1,0 +1,374 @@
+#include "kafka/admin.h"
+
+#include <fmt/format.h>
+
+#include "kafka/internal.h"
+
+namespace strait::kafka {
+namespace {
+
+using internal::AdminOptionsPtr;
+using internal::EventPtr;
+using internal::QueuePtr;
+
+// librdkafka's own operation timeout, plus a margin for the reply to come back.
+constexpr milliseconds kReplyMargin(2000);
+
+AdminOptionsPtr Options(rd_kafka_t* rk, rd_kafka_admin_op_t op, milliseconds timeout) {
+  AdminOptionsPtr options(rd_kafka_AdminOptions_new(rk, op));
+  char err[256];
+  rd_kafka_AdminOptions_set_request_timeout(options.get(), static_cast<int>(timeout.count()), err,
+                                            sizeof(err));
+  if (op == RD_KAFKA_ADMIN_OP_CREATETOPICS || op == RD_KAFKA_ADMIN_OP_CREATEPARTITIONS ||
+      op == RD_KAFKA_ADMIN_OP_DELETETOPICS) {
+    rd_kafka_AdminOptions_set_operation_timeout(options.get(), static_cast<int>(timeout.count()),
+                                                err, sizeof(err));
+  }
+  return options;
+}
+
+// Waits for the result event of one admin call on its private queue.
+Result<EventPtr> Await(rd_kafka_queue_t* queue, milliseconds timeout, std::string_view what) {
+  EventPtr event(rd_kafka_queue_poll(queue, static_cast<int>((timeout + kReplyMargin).count())));
+  if (!event) return Timeout(fmt::format("{}: no reply within {} ms", what, timeout.count()));
+  rd_kafka_resp_err_t err = rd_kafka_event_error(event.get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return internal::FromErrorCode(err, what, rd_kafka_event_error_string(event.get()));
+  }
+  return event;
+}
+
+std::vector<Status> TopicResults(const rd_kafka_topic_result_t** results, size_t n,
+                                 const std::vector<std::string>& order, std::string_view verb) {
+  std::map<std::string, Status> by_name;
+  for (size_t i = 0; i < n; ++i) {
+    const char* name = rd_kafka_topic_result_name(results[i]);
+    const char* msg = rd_kafka_topic_result_error_string(results[i]);
+    by_name[name] = internal::FromErrorCode(rd_kafka_topic_result_error(results[i]),
+                                            fmt::format("{} {}", verb, name), msg ? msg : "");
+  }
+  std::vector<Status> out;
+  for (const std::string& name : order) out.push_back(by_name[name]);
+  return out;
+}
+
+ConfigSource ToSource(rd_kafka_ConfigSource_t s) {
+  switch (s) {
+    case RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG: return ConfigSource::kDynamicTopic;
+    case RD_KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG: return ConfigSource::kDynamicBroker;
+    case RD_KAFKA_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER_CONFIG: return ConfigSource::kDynamicDefaultBroker;
+    case RD_KAFKA_CONFIG_SOURCE_STATIC_BROKER_CONFIG: return ConfigSource::kStaticBroker;
+    case RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG: return ConfigSource::kDefault;
+    default: return ConfigSource::kUnknown;
+  }
+}
+
+std::vector<ConfigEntry> Entries(const rd_kafka_ConfigResource_t* resource) {
+  size_t n = 0;
+  const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(resource, &n);
+  std::vector<ConfigEntry> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    ConfigEntry e;
+    e.name = rd_kafka_ConfigEntry_name(entries[i]);
+    if (const char* v = rd_kafka_ConfigEntry_value(entries[i])) e.value = v;
+    e.source = ToSource(rd_kafka_ConfigEntry_source(entries[i]));
+    e.is_default = rd_kafka_ConfigEntry_is_default(entries[i]);
+    e.read_only = rd_kafka_ConfigEntry_is_read_only(entries[i]);
+    e.sensitive = rd_kafka_ConfigEntry_is_sensitive(entries[i]);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+GroupState ToGroupState(rd_kafka_consumer_group_state_t s) {
+  switch (s) {
+    case RD_KAFKA_CONSUMER_GROUP_STATE_PREPARING_REBALANCE: return GroupState::kPreparingRebalance;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_COMPLETING_REBALANCE: return GroupState::kCompletingRebalance;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_STABLE: return GroupState::kStable;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_DEAD: return GroupState::kDead;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY: return GroupState::kEmpty;
+    default: return GroupState::kUnknown;
+  }
+}
+
+Result<std::vector<TopicPartitionOffset>> GroupResultOffsets(const rd_kafka_group_result_t** groups,
+                                                             size_t n, std::string_view what) {
+  if (n != 1) return Internal(fmt::format("{}: expected one group result, got {}", what, n));
+  Status s = internal::FromError(rd_kafka_group_result_error(groups[0]), what);
+  if (!s.ok()) return s;
+  return internal::FromPartitionList(rd_kafka_group_result_partitions(groups[0]));
+}
+
+}  // namespace
+
+Admin::Admin(ClientOptions options) : Client(options.name, options.log_sink) {}
+
+Result<std::unique_ptr<Admin>> Admin::Create(ClientOptions options) {
+  Properties props = options.properties;
+  std::unique_ptr<Admin> admin(new Admin(std::move(options)));
+  STRAIT_RETURN_IF_ERROR(admin->Init(Type::kProducer, props));
+  return admin;
+}
+
+Result<std::vector<Status>> Admin::CreateTopics(const std::vector<NewTopic>& topics,
+                                                milliseconds timeout) {
+  std::vector<rd_kafka_NewTopic_t*> news;
+  std::vector<std::string> order;
+  char err[512];
+  Status build_error;
+  for (const NewTopic& t : topics) {
+    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(t.name.c_str(), t.partitions,
+                                                    t.replication_factor, err, sizeof(err));
+    if (nt == nullptr) {
+      build_error = InvalidArgument(fmt::format("topic {}: {}", t.name, err));
+      break;
+    }
+    for (const auto& [k, v] : t.configs) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
+    news.push_back(nt);
+    order.push_back(t.name);
+  }
+  if (!build_error.ok()) {
+    rd_kafka_NewTopic_destroy_array(news.data(), news.size());
+    return build_error;
+  }
+  QueuePtr queue(rd_kafka_queue_new(handle()));
+  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout);
+  rd_kafka_CreateTopics(handle(), news.data(), news.size(), options.get(), queue.get());
+  rd_kafka_NewTopic_destroy_array(news.data(), news.size());
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, "creating topics"));
+  size_t n = 0;
+  const rd_kafka_topic_result_t** results =
+      rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event.get()), &n);
+  return TopicResults(results, n, order, "creating topic");
+}
+
+Result<std::vector<Status>> Admin::DeleteTopics(const std::vector<std::string>& topics,
+                                                milliseconds timeout) {
+  std::vector<rd_kafka_DeleteTopic_t*> dels;
+  for (const std::string& t : topics) dels.push_back(rd_kafka_DeleteTopic_new(t.c_str()));
+  QueuePtr queue(rd_kafka_queue_new(handle()));
+  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_DELETETOPICS, timeout);
+  rd_kafka_DeleteTopics(handle(), dels.data(), dels.size(), options.get(), queue.get());
+  rd_kafka_DeleteTopic_destroy_array(dels.data(), dels.size());
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, "deleting topics"));
+  size_t n = 0;
+  const rd_kafka_topic_result_t** results =
+      rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event.get()), &n);
+  return TopicResults(results, n, topics, "deleting topic");
+}
+
+Status Admin::CreatePartitions(const std::string& topic, int32_t total, milliseconds timeout) {
+  char err[512];
+  rd_kafka_NewPartitions_t* np = rd_kafka_NewPartitions_new(topic.c_str(), total, err, sizeof(err));
+  if (np == nullptr) return InvalidArgument(fmt::format("topic {}: {}", topic, err));
+  QueuePtr queue(rd_kafka_queue_new(handle()));
+  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, timeout);
+  rd_kafka_CreatePartitions(handle(), &np, 1, options.get(), queue.get());
+  rd_kafka_NewPartitions_destroy(np);
+  std::string what = fmt::format("raising {} to {} partitions", topic, total);
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, what));
+  size_t n = 0;
+  const rd_kafka_topic_result_t** results = rd_kafka_CreatePartitions_result_topics(
+      rd_kafka_event_CreatePartitions_result(event.get()), &n);
+  return TopicResults(results, n, {topic}, "raising partitions of")[0];
+}
+
+Result<std::map<std::string, Result<std::vector<ConfigEntry>>>> Admin::DescribeTopicConfigs(
+    const std::vector<std::string>& topics, milliseconds timeout) {
+  std::vector<rd_kafka_ConfigResource_t*> resources;
+  for (const std::string& t : topics) {
+    resources.push_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t.c_str()));
+  }
+  QueuePtr queue(rd_kafka_queue_new(handle()));
+  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout);
+  rd_kafka_DescribeConfigs(handle(), resources.data(), resources.size(), options.get(), queue.get());
+  rd_kafka_ConfigResource_destroy_array(resources.data(), resources.size());
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, "describing topic configs"));
+  size_t n = 0;
+  const rd_kafka_ConfigResource_t** results = rd_kafka_DescribeConfigs_result_resources(
+      rd_kafka_event_DescribeConfigs_result(event.get()), &n);
+  std::map<std::string, Result<std::vector<ConfigEntry>>> out;
+  for (size_t i = 0; i < n; ++i) {
+    std::string name = rd_kafka_ConfigResource_name(results[i]);
+    rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(results[i]);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const char* msg = rd_kafka_ConfigResource_error_string(results[i]);
+      out.emplace(name, internal::FromErrorCode(err, fmt::format("configs of {}", name),
+                                                msg ? msg : ""));
+    } else {
+      out.emplace(name, Entries(results[i]));
+    }
+  }
+  return out;
+}
+
+Result<std::vector<ConfigEntry>> Admin::DescribeBrokerConfigs(int32_t broker_id,
+                                                              milliseconds timeout) {
+  std::string id = std::to_string(broker_id);
+  rd_kafka_ConfigResource_t* resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, id.c_str());
+  QueuePtr queue(rd_kafka_queue_new(handle()));
+  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout);
+  rd_kafka_DescribeConfigs(handle(), &resource, 1, options.get(), queue.get());
+  rd_kafka_ConfigResource_destroy(resource);
+  std::string what = fmt::format("describing configs of broker {}", broker_id);
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, what));
+  size_t n = 0;
+  const rd_kafka_ConfigResource_t** results = rd_kafka_DescribeConfigs_result_resources(
+      rd_kafka_event_DescribeConfigs_result(event.get()), &n);
+  if (n != 1) return Internal(fmt::format("{}: {} results", what, n));
+  rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(results[0]);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* msg = rd_kafka_ConfigResource_error_string(results[0]);
+    return internal::FromErrorCode(err, what, msg ? msg : "");
+  }
+  return Entries(results[0]);
+}
+
+Status Admin::AlterTopicConfigs(const std::string& topic,
+                                const std::map<std::string, std::string>& configs,
+                                milliseconds timeout) {
+  rd_kafka_ConfigResource_t* resource =
+      rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
+  for (const auto& [k, v] : configs) {
+    rd_kafka_ConfigResource_set_config(resource, k.c_str(), v.c_str());
+  }
+  QueuePtr queue(rd_kafka_queue_new(handle()));
+  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_ALTERCONFIGS, timeout);
+  rd_kafka_AlterConfigs(handle(), &resource, 1, options.get(), queue.get());
+  rd_kafka_ConfigResource_destroy(resource);
+  std::string what = fmt::format("altering configs of {}", topic);
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, what));
+  size_t n = 0;
+  const rd_kafka_ConfigResource_t** results = rd_kafka_AlterConfigs_result_resources(
+      rd_kafka_event_AlterConfigs_result(event.get()), &n);
+  for (size_t i = 0; i < n; ++i) {
+    rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(results[i]);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const char* msg = rd_kafka_ConfigResource_error_string(results[i]);
+      return internal::FromErrorCode(err, what, msg ? msg : "");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<GroupListing>> Admin::ListConsumerGroups(milliseconds timeout) {
+  QueuePtr queue(rd_kafka_queue_new(handle()));
+  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeout);
+  rd_kafka_ListConsumerGroups(handle(), options.get(), queue.get());
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, "listing consumer groups"));
+  const rd_kafka_ListConsumerGroups_result_t* result =
+      rd_kafka_event_ListConsumerGroups_result(event.get());
+  size_t n_errors = 0;
+  const rd_kafka_error_t** errors = rd_kafka_ListConsumerGroups_result_errors(result, &n_errors);
+  // A partial answer (one broker down) is still reported as an error: a group missing from
+  // the list must not look like a group that does not exist.
+  if (n_errors > 0) return internal::FromError(errors[0], "listing consumer groups");
+  size_t n = 0;
+  const rd_kafka_ConsumerGroupListing_t** groups = rd_kafka_ListConsumerGroups_result_valid(result, &n);
+  std::vector<GroupListing> out;
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back({rd_kafka_ConsumerGroupListing_group_id(groups[i]),
+                   ToGroupState(rd_kafka_ConsumerGroupListing_state(groups[i])),
+                   rd_kafka_ConsumerGroupListing_is_simple_consumer_group(groups[i]) != 0});
+  }
+  return out;
+}
+
+Result<std::vector<GroupDescription>> Admin::DescribeConsumerGroups(
+    const std::vector<std::string>& groups, milliseconds timeout) {
+  std::vector<const char*> names;
+  for (const std::string& g : groups) names.push_back(g.c_str());
+  QueuePtr queue(rd_kafka_queue_new(handle()));
+  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout);
+  rd_kafka_DescribeConsumerGroups(handle(), names.data(), names.size(), options.get(), queue.get());
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, "describing consumer groups"));
+  size_t n = 0;
+  const rd_kafka_ConsumerGroupDescription_t** descs = rd_kafka_DescribeConsumerGroups_result_groups(
+      rd_kafka_event_DescribeConsumerGroups_result(event.get()), &n);
+  std::vector<GroupDescription> out;
+  for (size_t i = 0; i < n; ++i) {
+    GroupDescription d;
+    d.group_id = rd_kafka_ConsumerGroupDescription_group_id(descs[i]);
+    d.error = internal::FromError(rd_kafka_ConsumerGroupDescription_error(descs[i]),
+                                  fmt::format("describing group {}", d.group_id));
+    d.state = ToGroupState(rd_kafka_ConsumerGroupDescription_state(descs[i]));
+    if (const rd_kafka_Node_t* node = rd_kafka_ConsumerGroupDescription_coordinator(descs[i])) {
+      d.coordinator_id = rd_kafka_Node_id(node);
+    }
+    size_t members = rd_kafka_ConsumerGroupDescription_member_count(descs[i]);
+    for (size_t m = 0; m < members; ++m) {
+      const rd_kafka_MemberDescription_t* md = rd_kafka_ConsumerGroupDescription_member(descs[i], m);
+      GroupMember member;
+      member.member_id = rd_kafka_MemberDescription_consumer_id(md);
+      member.client_id = rd_kafka_MemberDescription_client_id(md);
+      member.host = rd_kafka_MemberDescription_host(md);
+      if (const rd_kafka_MemberAssignment_t* a = rd_kafka_MemberDescription_assignment(md)) {
+        for (const TopicPartitionOffset& tp :
+             internal::FromPartitionList(rd_kafka_MemberAssignment_partitions(a))) {
+          member.assignment.push_back({tp.topic, tp.partition});
+        }
+      }
+      d.members.push_back(std::move(member));
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+Result<std::vector<TopicPartitionOffset>> Admin::ListConsumerGroupOffsets(
+    const std::string& group, const std::vector<TopicPartition>& partitions, milliseconds timeout) {
+  internal::PartitionListPtr list;
+  if (!partitions.empty()) {
+    std::vector<TopicPartitionOffset> tps;
+    for (const TopicPartition& tp : partitions) tps.push_back({tp.topic, tp.partition});
+    list = internal::ToPartitionList(tps);
+  }
+  rd_kafka_ListConsumerGroupOffsets_t* request =
+      rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), list.get());
+  QueuePtr queue(rd_kafka_queue_new(handle()));
+  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout);
+  rd_kafka_ListConsumerGroupOffsets(handle(), &request, 1, options.get(), queue.get());
+  rd_kafka_ListConsumerGroupOffsets_destroy(request);
+  std::string what = fmt::format("reading committed offsets of group {}", group);
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, what));
+  size_t n = 0;
+  const rd_kafka_group_result_t** groups = rd_kafka_ListConsumerGroupOffsets_result_groups(
+      rd_kafka_event_ListConsumerGroupOffsets_result(event.get()), &n);
+  return GroupResultOffsets(groups, n, what);
+}
+
+Result<std::vector<TopicPartitionOffset>> Admin::AlterConsumerGroupOffsets(
+    const std::string& group, const std::vector<TopicPartitionOffset>& offsets,
+    milliseconds timeout) {
+  internal::PartitionListPtr list = internal::ToPartitionList(offsets);
+  rd_kafka_AlterConsumerGroupOffsets_t* request =
+      rd_kafka_AlterConsumerGroupOffsets_new(group.c_str(), list.get());
+  QueuePtr queue(rd_kafka_queue_new(handle()));
+  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, timeout);
+  rd_kafka_AlterConsumerGroupOffsets(handle(), &request, 1, options.get(), queue.get());
+  rd_kafka_AlterConsumerGroupOffsets_destroy(request);
+  std::string what = fmt::format("committing offsets for group {}", group);
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, what));
+  size_t n = 0;
+  const rd_kafka_group_result_t** groups = rd_kafka_AlterConsumerGroupOffsets_result_groups(
+      rd_kafka_event_AlterConsumerGroupOffsets_result(event.get()), &n);
+  return GroupResultOffsets(groups, n, what);
+}
+
+Status Admin::DeleteConsumerGroup(const std::string& group, milliseconds timeout) {
+  rd_kafka_DeleteGroup_t* del = rd_kafka_DeleteGroup_new(group.c_str());
+  QueuePtr queue(rd_kafka_queue_new(handle()));
+  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_DELETEGROUPS, timeout);
+  rd_kafka_DeleteGroups(handle(), &del, 1, options.get(), queue.get());
+  rd_kafka_DeleteGroup_destroy(del);
+  std::string what = fmt::format("deleting group {}", group);
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, what));
+  size_t n = 0;
+  const rd_kafka_group_result_t** groups =
+      rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(event.get()), &n);
+  if (n != 1) return Internal(fmt::format("{}: {} results", what, n));
+  return internal::FromError(rd_kafka_group_result_error(groups[0]), what);
+}
+
+}  // namespace strait::kafka

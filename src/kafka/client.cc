@@ -1,0 +1,172 @@
+#include "kafka/client.h"
+
+#include <fmt/format.h>
+
+#include "base/log.h"
+#include "base/redact.h"
+#include "kafka/internal.h"
+
+namespace strait::kafka {
+namespace {
+
+using internal::ConfPtr;
+
+// librdkafka passes our opaque only to some callbacks; the log callback gets the handle.
+Client* FromHandle(const rd_kafka_t* rk) {
+  return static_cast<Client*>(rd_kafka_opaque(rk));
+}
+
+Result<ConfPtr> BuildConf(const Properties& properties) {
+  ConfPtr conf(rd_kafka_conf_new());
+  char err[512];
+  for (const auto& [key, value] : properties) {
+    if (IsSecretKey(key)) RegisterSecret(value);
+    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof(err)) !=
+        RD_KAFKA_CONF_OK) {
+      std::string message = IsSecretKey(key) ? fmt::format("invalid value for property \"{}\"", key)
+                                             : std::string(err);
+      return Status(StatusCode::kInvalidArgument, Redact(message));
+    }
+  }
+  return conf;
+}
+
+}  // namespace
+
+Status ValidateProperties(const Properties& properties, bool consumer) {
+  (void)consumer;
+  return BuildConf(properties).status();
+}
+
+Client::Client(std::string name, LogSink sink) : name_(std::move(name)), log_sink_(std::move(sink)) {}
+
+Client::~Client() {
+  if (handle_ != nullptr) rd_kafka_destroy(handle_);
+}
+
+Status Client::Init(Type type, const Properties& properties,
+                    const std::function<Status(void* conf)>& configure) {
+  STRAIT_ASSIGN_OR_RETURN(ConfPtr conf, BuildConf(properties));
+  rd_kafka_conf_set_opaque(conf.get(), this);
+  rd_kafka_conf_set_log_cb(conf.get(), &Client::OnLog);
+  rd_kafka_conf_set_error_cb(conf.get(), &Client::OnError);
+  if (configure) STRAIT_RETURN_IF_ERROR(configure(conf.get()));
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(type == Type::kConsumer ? RD_KAFKA_CONSUMER : RD_KAFKA_PRODUCER,
+                                conf.get(), err, sizeof(err));
+  if (rk == nullptr) {
+    return Status(StatusCode::kInvalidArgument,
+                  Redact(fmt::format("creating Kafka client {}: {}", name_, err)));
+  }
+  conf.release();  // rd_kafka_new took it
+  handle_ = rk;
+  return Status::Ok();
+}
+
+void Client::OnLog(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
+  Client* self = FromHandle(rk);
+  if (self != nullptr && self->log_sink_) {
+    self->log_sink_(level, fac, buf);
+    return;
+  }
+  log::Level l = level <= 3 ? log::Level::kError
+                 : level == 4 ? log::Level::kWarn
+                 : level <= 6 ? log::Level::kInfo
+                              : log::Level::kDebug;
+  log::Write(l, "librdkafka", buf,
+             {{"client", self != nullptr ? self->name_ : rd_kafka_name(rk)}, {"facility", fac}});
+}
+
+void Client::OnError(rd_kafka_t* rk, int err, const char* reason, void* /*opaque*/) {
+  Client* self = FromHandle(rk);
+  auto code = static_cast<rd_kafka_resp_err_t>(err);
+  Status s = internal::FromErrorCode(code, self != nullptr ? self->name_ : "", reason);
+  log::Warn("kafka", "client error", {{"client", self ? self->name_ : ""}, {"error", s.message()}});
+  if (self != nullptr) self->SetClientError(std::move(s));
+}
+
+void Client::SetClientError(Status s) {
+  std::lock_guard lock(mu_);
+  last_client_error_ = std::move(s);
+}
+
+Status Client::LastClientError() const {
+  std::lock_guard lock(mu_);
+  return last_client_error_;
+}
+
+Result<ClusterMetadata> Client::Metadata(milliseconds timeout, const std::string& topic) {
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_topic_t* rkt = nullptr;
+  if (!topic.empty()) rkt = rd_kafka_topic_new(handle_, topic.c_str(), nullptr);
+  rd_kafka_resp_err_t err =
+      rd_kafka_metadata(handle_, topic.empty() ? 1 : 0, rkt, &md, static_cast<int>(timeout.count()));
+  if (rkt != nullptr) rd_kafka_topic_destroy(rkt);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    Status s = internal::FromErrorCode(err, fmt::format("reading metadata from {}", name_));
+    return s.code() == StatusCode::kTimeout ? Unavailable(s.message()) : s;
+  }
+  internal::MetadataPtr owned(md);
+  SetClientError(Status::Ok());
+  ClusterMetadata out;
+  out.origin_broker_id = md->orig_broker_id;
+  for (int i = 0; i < md->broker_cnt; ++i) {
+    out.brokers.push_back({md->brokers[i].id, md->brokers[i].host, md->brokers[i].port});
+  }
+  for (int i = 0; i < md->topic_cnt; ++i) {
+    const rd_kafka_metadata_topic& t = md->topics[i];
+    TopicInfo info;
+    info.name = t.topic;
+    info.error = internal::FromErrorCode(t.err, fmt::format("topic {}", t.topic));
+    for (int p = 0; p < t.partition_cnt; ++p) {
+      const rd_kafka_metadata_partition& mp = t.partitions[p];
+      PartitionInfo pi;
+      pi.id = mp.id;
+      pi.leader = mp.leader;
+      pi.replicas.assign(mp.replicas, mp.replicas + mp.replica_cnt);
+      pi.isr.assign(mp.isrs, mp.isrs + mp.isr_cnt);
+      pi.error = internal::FromErrorCode(mp.err, fmt::format("{}[{}]", t.topic, mp.id));
+      info.partitions.push_back(std::move(pi));
+    }
+    std::sort(info.partitions.begin(), info.partitions.end(),
+              [](const PartitionInfo& a, const PartitionInfo& b) { return a.id < b.id; });
+    out.topics.push_back(std::move(info));
+  }
+  out.controller_id = rd_kafka_controllerid(handle_, 0);
+  return out;
+}
+
+Result<std::string> Client::ClusterId(milliseconds timeout) {
+  char* id = rd_kafka_clusterid(handle_, static_cast<int>(timeout.count()));
+  if (id == nullptr) {
+    return Unavailable(fmt::format("{}: no broker answered with a cluster id within {} ms", name_,
+                                   timeout.count()));
+  }
+  std::string out(id);
+  rd_kafka_mem_free(handle_, id);
+  return out;
+}
+
+Result<Watermarks> Client::QueryWatermarks(const std::string& topic, int32_t partition,
+                                           milliseconds timeout) {
+  Watermarks w;
+  rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+      handle_, topic.c_str(), partition, &w.low, &w.high, static_cast<int>(timeout.count()));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return internal::FromErrorCode(err, fmt::format("watermarks of {}[{}]", topic, partition));
+  }
+  return w;
+}
+
+Result<std::vector<TopicPartitionOffset>> Client::OffsetsForTimes(
+    std::vector<TopicPartitionOffset> timestamps, milliseconds timeout) {
+  internal::PartitionListPtr list = internal::ToPartitionList(timestamps);
+  rd_kafka_resp_err_t err =
+      rd_kafka_offsets_for_times(handle_, list.get(), static_cast<int>(timeout.count()));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return internal::FromErrorCode(err, "looking up offsets by timestamp");
+  }
+  return internal::FromPartitionList(list.get());
+}
+
+}  // namespace strait::kafka

@@ -1,0 +1,80 @@
+// The part every Kafka client handle shares: construction from properties, log routing,
+// cluster metadata and offset queries.
+//
+// A Client owns one librdkafka handle. librdkafka runs its own network threads; the methods
+// here are thread-safe (librdkafka's handle is), and blocking ones take a timeout.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "kafka/types.h"
+
+struct rd_kafka_s;
+
+namespace strait::kafka {
+
+using std::chrono::milliseconds;
+
+// Receives every line librdkafka logs: syslog level (0..7), facility, message.
+using LogSink = std::function<void(int level, std::string_view facility, std::string_view message)>;
+
+struct ClientOptions {
+  std::string name;       // shown in logs, e.g. "dc1/source-consumer"
+  Properties properties;  // librdkafka properties; the caller's keys win over strait's defaults
+  LogSink log_sink;       // default: strait's log, component=librdkafka
+};
+
+// Validates client properties without connecting: unknown keys, bad values. Error messages
+// never contain secret values.
+Status ValidateProperties(const Properties& properties, bool consumer);
+
+class Client {
+ public:
+  virtual ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  const std::string& name() const { return name_; }
+
+  // Metadata for all topics (topic empty) or one topic.
+  Result<ClusterMetadata> Metadata(milliseconds timeout, const std::string& topic = "");
+  Result<std::string> ClusterId(milliseconds timeout);
+  // Asks the partition leader for its log start offset and high watermark.
+  Result<Watermarks> QueryWatermarks(const std::string& topic, int32_t partition,
+                                     milliseconds timeout);
+  // For each partition, the first offset whose timestamp is >= the given offset field (ms).
+  Result<std::vector<TopicPartitionOffset>> OffsetsForTimes(
+      std::vector<TopicPartitionOffset> timestamps, milliseconds timeout);
+
+  // The last client-wide error librdkafka reported (all brokers down, authentication,
+  // a fatal error), or OK once a broker answered again.
+  Status LastClientError() const;
+
+ protected:
+  enum class Type { kProducer, kConsumer };
+  Client(std::string name, LogSink sink);
+  // Builds the handle; `configure` may install more callbacks on the librdkafka conf.
+  Status Init(Type type, const Properties& properties,
+              const std::function<Status(void* conf)>& configure = {});
+  rd_kafka_s* handle() const { return handle_; }
+  void SetClientError(Status s);
+
+ private:
+  static void OnLog(const rd_kafka_s* rk, int level, const char* fac, const char* buf);
+  static void OnError(rd_kafka_s* rk, int err, const char* reason, void* opaque);
+
+  std::string name_;
+  LogSink log_sink_;
+  rd_kafka_s* handle_ = nullptr;
+  mutable std::mutex mu_;
+  Status last_client_error_;  // guarded by mu_
+};
+
+}  // namespace strait::kafka

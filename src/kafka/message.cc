@@ -1,0 +1,131 @@
+#include "kafka/message.h"
+
+#include <fmt/format.h>
+
+#include "kafka/internal.h"
+
+namespace strait::kafka {
+
+Headers::Headers() : headers_(rd_kafka_headers_new(4)) {}
+Headers::~Headers() {
+  if (headers_ != nullptr) rd_kafka_headers_destroy(headers_);
+}
+Headers::Headers(Headers&& other) noexcept : headers_(other.headers_) { other.headers_ = nullptr; }
+Headers& Headers::operator=(Headers&& other) noexcept {
+  if (this != &other) {
+    if (headers_ != nullptr) rd_kafka_headers_destroy(headers_);
+    headers_ = other.headers_;
+    other.headers_ = nullptr;
+  }
+  return *this;
+}
+
+void Headers::Add(std::string_view name, std::optional<std::string_view> value) {
+  if (headers_ == nullptr) headers_ = rd_kafka_headers_new(4);
+  rd_kafka_header_add(headers_, name.data(), static_cast<ssize_t>(name.size()),
+                      value ? value->data() : nullptr,
+                      value ? static_cast<ssize_t>(value->size()) : 0);
+}
+
+size_t Headers::size() const { return headers_ == nullptr ? 0 : rd_kafka_header_cnt(headers_); }
+
+rd_kafka_headers_t* Headers::Release() {
+  rd_kafka_headers_t* out = headers_;
+  headers_ = nullptr;
+  return out;
+}
+
+Message::~Message() {
+  if (raw_ != nullptr) rd_kafka_message_destroy(raw_);
+}
+
+Message& Message::operator=(Message&& other) noexcept {
+  if (this != &other) {
+    if (raw_ != nullptr) rd_kafka_message_destroy(raw_);
+    raw_ = other.raw_;
+    other.raw_ = nullptr;
+  }
+  return *this;
+}
+
+Status Message::error() const {
+  if (raw_->err == RD_KAFKA_RESP_ERR_NO_ERROR || raw_->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    return Status::Ok();
+  }
+  std::string detail;
+  if (raw_->payload != nullptr) detail.assign(static_cast<const char*>(raw_->payload), raw_->len);
+  std::string where =
+      raw_->rkt != nullptr ? fmt::format("{}[{}]", topic(), raw_->partition) : std::string();
+  return internal::FromErrorCode(raw_->err, where, detail);
+}
+
+bool Message::is_partition_eof() const { return raw_->err == RD_KAFKA_RESP_ERR__PARTITION_EOF; }
+
+std::string_view Message::topic() const {
+  return raw_->rkt != nullptr ? rd_kafka_topic_name(raw_->rkt) : std::string_view();
+}
+int32_t Message::partition() const { return raw_->partition; }
+int64_t Message::offset() const { return raw_->offset; }
+
+std::optional<std::string_view> Message::key() const {
+  if (raw_->key == nullptr) return std::nullopt;
+  return std::string_view(static_cast<const char*>(raw_->key), raw_->key_len);
+}
+
+std::optional<std::string_view> Message::value() const {
+  if (raw_->payload == nullptr) return std::nullopt;
+  return std::string_view(static_cast<const char*>(raw_->payload), raw_->len);
+}
+
+int64_t Message::timestamp_ms() const {
+  rd_kafka_timestamp_type_t type;
+  return rd_kafka_message_timestamp(raw_, &type);
+}
+
+TimestampType Message::timestamp_type() const {
+  rd_kafka_timestamp_type_t type;
+  rd_kafka_message_timestamp(raw_, &type);
+  switch (type) {
+    case RD_KAFKA_TIMESTAMP_CREATE_TIME: return TimestampType::kCreateTime;
+    case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME: return TimestampType::kLogAppendTime;
+    default: return TimestampType::kNone;
+  }
+}
+
+std::vector<HeaderView> Message::headers() const {
+  std::vector<HeaderView> out;
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(raw_, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+  const char* name;
+  const void* value;
+  size_t size;
+  for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) ==
+                     RD_KAFKA_RESP_ERR_NO_ERROR;
+       ++i) {
+    HeaderView h{name, std::nullopt};
+    if (value != nullptr) h.value = std::string_view(static_cast<const char*>(value), size);
+    out.push_back(h);
+  }
+  return out;
+}
+
+void Message::CopyHeadersTo(Headers* out) const {
+  for (const HeaderView& h : headers()) out->Add(h.name, h.value);
+}
+
+size_t Message::size_bytes() const {
+  size_t n = raw_->len + raw_->key_len;
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(raw_, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name;
+    const void* value;
+    size_t size;
+    for (size_t i = 0;
+         rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+      n += std::char_traits<char>::length(name) + size;
+    }
+  }
+  return n;
+}
+
+}  // namespace strait::kafka

@@ -1,0 +1,77 @@
+// Records as strait sees them: a consumed Message (owning librdkafka's buffer, so its key
+// and value can be handed to a producer without copying) and a header list to produce.
+// Move-only values; a Message may be destroyed on any thread, but never after its
+// Consumer: destroying a consumer waits until every message it returned is freed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "kafka/types.h"
+
+struct rd_kafka_message_s;
+struct rd_kafka_headers_s;
+
+namespace strait::kafka {
+
+enum class TimestampType { kNone, kCreateTime, kLogAppendTime };
+
+struct HeaderView {
+  std::string_view name;
+  std::optional<std::string_view> value;  // nullopt: a null header value
+};
+
+// A header list being built for a produce call. The producer takes it over on success.
+class Headers {
+ public:
+  Headers();
+  ~Headers();
+  Headers(Headers&& other) noexcept;
+  Headers& operator=(Headers&& other) noexcept;
+
+  void Add(std::string_view name, std::optional<std::string_view> value);
+  size_t size() const;
+  rd_kafka_headers_s* Release();
+
+ private:
+  rd_kafka_headers_s* headers_;
+};
+
+class Message {
+ public:
+  Message() = default;
+  explicit Message(rd_kafka_message_s* raw) : raw_(raw) {}
+  ~Message();
+  Message(Message&& other) noexcept : raw_(other.raw_) { other.raw_ = nullptr; }
+  Message& operator=(Message&& other) noexcept;
+
+  bool valid() const { return raw_ != nullptr; }
+  // Non-OK for error events delivered through the consume queue (e.g. offset out of range).
+  Status error() const;
+  bool is_partition_eof() const;
+
+  std::string_view topic() const;
+  int32_t partition() const;
+  int64_t offset() const;
+  std::optional<std::string_view> key() const;    // nullopt: null key
+  std::optional<std::string_view> value() const;  // nullopt: null value (a tombstone)
+  int64_t timestamp_ms() const;
+  TimestampType timestamp_type() const;
+  // The headers in order; empty when the record has none.
+  std::vector<HeaderView> headers() const;
+  // Appends this record's headers to `out` (for mirroring).
+  void CopyHeadersTo(Headers* out) const;
+  // Serialized size of key + value + headers: what a record costs in flight.
+  size_t size_bytes() const;
+
+  rd_kafka_message_s* raw() const { return raw_; }
+
+ private:
+  rd_kafka_message_s* raw_ = nullptr;
+};
+
+}  // namespace strait::kafka
