@@ -49,3 +49,22 @@ def dc1_dc2(bed):
     if missing:
         bed.up(*missing)
     return bed["dc1"], bed["dc2"]
+
+
+@pytest.fixture
+def strait(strait_bin, bed, tmp_path):
+    """Makes strait processes for one test: strait(clusters, flows) -> Strait, started.
+    Every process is killed at the end of the test."""
+    from strait_proc import Strait
+    made = []
+
+    def make(clusters, flows, start=True, log_level="info"):
+        s = Strait(strait_bin, tmp_path / f"strait{len(made)}", bed.marker, clusters, flows,
+                   log_level=log_level)
+        made.append(s)
+        return s.start() if start else s
+
+    yield make
+    for s in made:
+        s.close()
+        print(f"--- strait log ({s.log_path}) ---\n{s.log_tail(60)}")

@@ -1,6 +1,7 @@
 """Small Kafka helpers for the end-to-end tests, on confluent-kafka (Debian's
 python3-confluent-kafka, linked to the same librdkafka 2.0.2 as strait)."""
 
+import ctypes
 import dataclasses
 import time
 import uuid
@@ -16,6 +17,18 @@ class _Quiet:
 
 
 QUIET = {"logger": _Quiet()}
+
+
+def _headers(message) -> List[Tuple[str, Optional[bytes]]]:
+    """The message's headers. python3-confluent-kafka 1.7.0 (Debian) puts None into a header
+    tuple without taking a reference to it, so each null header value read would lower
+    None's reference count until the interpreter aborts ("none_dealloc"). Take the missing
+    reference here."""
+    headers = list(message.headers() or [])
+    for _, value in headers:
+        if value is None:
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(None))
+    return headers
 
 
 def unique(prefix: str) -> str:
@@ -121,7 +134,7 @@ def consume_all(bootstrap: str, topic: str, partitions: Optional[List[int]] = No
                         continue
                     raise KafkaException(m.error())
                 out[m.partition()].append(Record(
-                    m.key(), m.value(), list(m.headers() or []), m.timestamp()[1],
+                    m.key(), m.value(), _headers(m), m.timestamp()[1],
                     m.partition(), m.offset()))
         return [r for p in partitions for r in out[p]]
     finally:

@@ -1,9 +1,70 @@
+// `strait check`: validate the config, connect to every cluster, print the plan.
+#include <fmt/format.h>
+
 #include <cstdio>
 
 #include "cli/commands.h"
 #include "config/config.h"
+#include "kafka/admin.h"
+#include "replication/naming.h"
+#include "replication/topic_filter.h"
 
 namespace strait::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Connected {
+  std::unique_ptr<kafka::Admin> admin;
+  kafka::ClusterMetadata metadata;
+};
+
+Result<Connected> Connect(const config::ClusterConfig& cluster) {
+  kafka::ClientOptions options{"check/" + cluster.alias, cluster.AdminProperties(), {}};
+  // librdkafka logs each refused connection; the summary below says it once.
+  options.log_sink = [](int, std::string_view, std::string_view) {};
+  STRAIT_ASSIGN_OR_RETURN(std::unique_ptr<kafka::Admin> admin, kafka::Admin::Create(options));
+  Result<kafka::ClusterMetadata> md = admin->Metadata(10s);
+  if (!md.ok()) {
+    return Unavailable(fmt::format("cannot reach cluster {} at {}: {}", cluster.alias,
+                                   cluster.Bootstrap(), md.status().message()));
+  }
+  return Connected{std::move(admin), std::move(md).value()};
+}
+
+void PrintFlowPlan(const config::FlowConfig& flow, const kafka::ClusterMetadata& source,
+                   const kafka::ClusterMetadata& target) {
+  replication::TopicFilter filter(flow.topics, flow.topics_exclude);
+  replication::NamingContext naming{flow.naming, flow.separator, flow.source, flow.target};
+  std::printf("flow %s (%s naming)\n", flow.Name().c_str(),
+              flow.naming == config::Naming::kPrefix ? "prefix" : "identity");
+  std::vector<const kafka::TopicInfo*> topics;
+  for (const kafka::TopicInfo& t : source.topics) {
+    if (filter.Matches(t.name)) topics.push_back(&t);
+  }
+  std::sort(topics.begin(), topics.end(), [](auto* a, auto* b) { return a->name < b->name; });
+  if (topics.empty()) std::printf("  no source topic matches the filter yet\n");
+  for (const kafka::TopicInfo* t : topics) {
+    std::optional<std::string> remote = replication::RemoteTopicName(naming, t->name);
+    if (!remote) {
+      std::printf("  %-30s  not mirrored: it came from %s\n", t->name.c_str(), flow.target.c_str());
+      continue;
+    }
+    const kafka::TopicInfo* existing = target.FindTopic(*remote);
+    std::string what;
+    if (existing == nullptr) {
+      what = fmt::format("will be created with {} partitions", t->partitions.size());
+    } else if (existing->partitions.size() < t->partitions.size()) {
+      what = fmt::format("exists with {} partitions (fewer than {}): raised if strait created it, "
+                         "an error otherwise", existing->partitions.size(), t->partitions.size());
+    } else {
+      what = fmt::format("exists with {} partitions", existing->partitions.size());
+    }
+    std::printf("  %-30s -> %-30s  %s\n", t->name.c_str(), remote->c_str(), what.c_str());
+  }
+}
+
+}  // namespace
 
 int RunCheck(const CheckOptions& options) {
   Result<config::Config> config = config::LoadConfigFile(options.config_path);
@@ -13,7 +74,25 @@ int RunCheck(const CheckOptions& options) {
   }
   std::printf("config %s is valid: %zu clusters, %zu flows\n", options.config_path.c_str(),
               config->clusters.size(), config->flows.size());
-  return kExitOk;
+  if (options.offline) return kExitOk;
+  std::map<std::string, Connected> clusters;
+  bool failed = false;
+  for (const auto& [alias, cluster] : config->clusters) {
+    Result<Connected> c = Connect(cluster);
+    if (!c.ok()) {
+      std::fprintf(stderr, "error: %s\n", c.status().message().c_str());
+      failed = true;
+      continue;
+    }
+    std::printf("cluster %s: %zu brokers, %zu topics\n", alias.c_str(),
+                c->metadata.brokers.size(), c->metadata.topics.size());
+    clusters.emplace(alias, std::move(c).value());
+  }
+  for (const config::FlowConfig& flow : config->flows) {
+    if (clusters.count(flow.source) == 0 || clusters.count(flow.target) == 0) continue;
+    PrintFlowPlan(flow, clusters.at(flow.source).metadata, clusters.at(flow.target).metadata);
+  }
+  return failed ? kExitFailure : kExitOk;
 }
 
 }  // namespace strait::cli

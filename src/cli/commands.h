@@ -1,5 +1,5 @@
-// The subcommands of the strait binary. Each returns the process exit code:
-// 0 success, 1 runtime failure, 2 bad config or usage (see docs/operations.md).
+// The subcommands of the strait binary. Each returns the process exit code
+// (docs/operations.md): 0 success, 1 runtime failure, 2 bad config or usage.
 #pragma once
 
 #include <string>
@@ -15,5 +15,11 @@ struct CheckOptions {
   bool offline = false;  // validate only, do not connect
 };
 int RunCheck(const CheckOptions& options);
+
+struct RunOptions {
+  std::string config_path;
+  std::string log_level;  // overrides the config's log.level when set
+};
+int RunRun(const RunOptions& options);
 
 }  // namespace strait::cli

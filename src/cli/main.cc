@@ -1,5 +1,5 @@
 // strait: cross-datacenter replication for Apache Kafka. Parses the command line and hands
-// over to one subcommand.
+// over to one subcommand (commands.h).
 #include <CLI/CLI.hpp>
 
 #include "base/log.h"
@@ -12,6 +12,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "strait 0.1.0");
 
+  RunOptions run;
+  CLI::App* run_cmd = app.add_subcommand("run", "replicate until SIGTERM/SIGINT, then drain and exit");
+  run_cmd->add_option("-c,--config", run.config_path, "config file")->required();
+  run_cmd->add_option("--log-level", run.log_level, "trace, debug, info, warn or error");
+
   CheckOptions check;
   CLI::App* check_cmd = app.add_subcommand("check", "validate the config, connect, print the plan");
   check_cmd->add_option("-c,--config", check.config_path, "config file")->required();
@@ -23,6 +28,7 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
+  if (run_cmd->parsed()) return RunRun(run);
   if (check_cmd->parsed()) return RunCheck(check);
   return kExitUsage;
 }

@@ -25,7 +25,8 @@ const std::set<std::string> kFlowKeys = {
     "groups.exclude", "enabled", "replication.factor", "provenance.headers", "start.offset",
     "sync.topic.configs", "adopt.existing.topics", "refresh.interval.ms",
     "max.inflight.bytes.per.partition", "max.inflight.bytes", "emit.checkpoints",
-    "checkpoint.interval.ms", "sync.group.offsets", "emit.heartbeats", "heartbeat.interval.ms"};
+    "checkpoint.interval.ms", "sync.group.offsets", "emit.heartbeats", "heartbeat.interval.ms",
+    "config.properties.exclude", "resume.settle.ms"};
 const std::set<std::string> kHttpKeys = {"listen", "enabled"};
 const std::set<std::string> kLogKeys = {"level"};
 
@@ -52,7 +53,7 @@ class Parser {
   bool Scalar(const YAML::Node& node, const std::string& key, std::string* out);
   void Bool(const YAML::Node& node, const std::string& key, bool* out);
   void Int(const YAML::Node& node, const std::string& key, int64_t min, int64_t max, int64_t* out);
-  void Millis(const YAML::Node& node, const std::string& key, milliseconds* out);
+  void Millis(const YAML::Node& node, const std::string& key, milliseconds* out, int64_t min = 1);
   void RegexList(const YAML::Node& node, const std::string& key, std::vector<std::string>* out);
 
   void ParseClusters(const YAML::Node& node, Config* config);
@@ -141,9 +142,10 @@ void Parser::Int(const YAML::Node& node, const std::string& key, int64_t min, in
   }
 }
 
-void Parser::Millis(const YAML::Node& node, const std::string& key, milliseconds* out) {
+void Parser::Millis(const YAML::Node& node, const std::string& key, milliseconds* out,
+                    int64_t min) {
   int64_t n = out->count();
-  Int(node, key, 1, 24LL * 3600 * 1000, &n);
+  Int(node, key, min, 24LL * 3600 * 1000, &n);
   *out = milliseconds(n);
 }
 
@@ -266,6 +268,9 @@ void Parser::ParseFlow(const YAML::Node& node, const std::string& path, const Co
   if (const YAML::Node n = node["groups.exclude"]) {
     RegexList(n, path + ".groups.exclude", &f->groups_exclude);
   }
+  if (const YAML::Node n = node["config.properties.exclude"]) {
+    RegexList(n, path + ".config.properties.exclude", &f->config_properties_exclude);
+  }
   if (const YAML::Node n = node["naming"]) {
     std::string v;
     if (Scalar(n, path + ".naming", &v)) {
@@ -312,6 +317,9 @@ void Parser::ParseFlow(const YAML::Node& node, const std::string& path, const Co
       {"heartbeat.interval.ms", &f->heartbeat_interval}};
   for (auto [key, field] : durations) {
     if (const YAML::Node n = node[key]) Millis(n, path + "." + key, field);
+  }
+  if (const YAML::Node n = node["resume.settle.ms"]) {
+    Millis(n, path + ".resume.settle.ms", &f->resume_settle, /*min=*/0);
   }
   if (const YAML::Node n = node["replication.factor"]) {
     int64_t rf = f->replication_factor;

@@ -55,8 +55,19 @@ struct FlowConfig {
   bool provenance_headers = true;
   StartOffset start_offset = StartOffset::kEarliest;
   bool sync_topic_configs = true;
+  // MirrorMaker 2's default config.properties.exclude: never copied to remote topics.
+  std::vector<std::string> config_properties_exclude = {
+      "follower\\.replication\\.throttled\\.replicas",
+      "leader\\.replication\\.throttled\\.replicas",
+      "message\\.timestamp\\.difference\\.max\\.ms",
+      "message\\.timestamp\\.type",
+      "unclean\\.leader\\.election\\.enable",
+      "min\\.insync\\.replicas"};
   bool adopt_existing_topics = false;
   milliseconds refresh_interval{5000};
+  // After a start or a producer reset, how long to wait before reading where the target
+  // stopped, so that a produce request a killed predecessor left in a broker is applied first.
+  milliseconds resume_settle{1000};
   int64_t max_inflight_bytes_per_partition = 8 << 20;
   int64_t max_inflight_bytes = 256 << 20;
   bool emit_checkpoints = true;

@@ -35,6 +35,11 @@ rd_kafka_headers_t* Headers::Release() {
   return out;
 }
 
+void Headers::Adopt(rd_kafka_headers_t* headers) {
+  if (headers_ != nullptr) rd_kafka_headers_destroy(headers_);
+  headers_ = headers;
+}
+
 Message::~Message() {
   if (raw_ != nullptr) rd_kafka_message_destroy(raw_);
 }
@@ -61,9 +66,15 @@ Status Message::error() const {
 
 bool Message::is_partition_eof() const { return raw_->err == RD_KAFKA_RESP_ERR__PARTITION_EOF; }
 
+bool Message::is_offset_out_of_range() const {
+  return raw_->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE ||
+         raw_->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET;
+}
+
 std::string_view Message::topic() const {
   return raw_->rkt != nullptr ? rd_kafka_topic_name(raw_->rkt) : std::string_view();
 }
+const void* Message::topic_handle() const { return raw_->rkt; }
 int32_t Message::partition() const { return raw_->partition; }
 int64_t Message::offset() const { return raw_->offset; }
 

@@ -36,6 +36,8 @@ class Headers {
   void Add(std::string_view name, std::optional<std::string_view> value);
   size_t size() const;
   rd_kafka_headers_s* Release();
+  // Takes back a list Release() gave away (a produce call that failed did not take it).
+  void Adopt(rd_kafka_headers_s* headers);
 
  private:
   rd_kafka_headers_s* headers_;
@@ -53,8 +55,12 @@ class Message {
   // Non-OK for error events delivered through the consume queue (e.g. offset out of range).
   Status error() const;
   bool is_partition_eof() const;
+  // The fetch offset is below the log start or above the end (auto.offset.reset=error).
+  bool is_offset_out_of_range() const;
 
   std::string_view topic() const;
+  // Identifies the topic without comparing names: stable while the consumer lives.
+  const void* topic_handle() const;
   int32_t partition() const;
   int64_t offset() const;
   std::optional<std::string_view> key() const;    // nullopt: null key

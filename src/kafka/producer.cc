@@ -80,7 +80,7 @@ Status Producer::Produce(const ProduceRecord& r) {
   }
   rd_kafka_error_t* error = rd_kafka_produceva(handle(), vus, n);
   if (error == nullptr) return Status::Ok();
-  if (headers != nullptr) rd_kafka_headers_destroy(headers);  // not taken on failure
+  if (headers != nullptr) r.headers->Adopt(headers);  // not taken on failure: the caller may retry
   return internal::TakeError(error, fmt::format("producing to {}[{}]",
                                                 rd_kafka_topic_name(r.topic->raw()), r.partition));
 }

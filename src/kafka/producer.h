@@ -45,7 +45,7 @@ struct ProduceRecord {
   std::optional<std::string_view> key;
   std::optional<std::string_view> value;  // nullopt: a tombstone
   int64_t timestamp_ms = 0;               // 0: now
-  Headers* headers = nullptr;             // taken over on success
+  Headers* headers = nullptr;             // taken over on success, left in place on failure
   void* opaque = nullptr;                 // handed back in the DeliveryReport
   // When false, key and value must stay valid until the delivery report: the zero-copy
   // path that hands a consumed Message's buffer straight to the producer.

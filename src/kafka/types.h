@@ -20,6 +20,8 @@ using Properties = std::vector<std::pair<std::string, std::string>>;
 inline constexpr int64_t kOffsetBeginning = -2;
 inline constexpr int64_t kOffsetEnd = -1;
 inline constexpr int64_t kOffsetInvalid = -1001;
+// "n records before the end", resolved by librdkafka when a partition is assigned.
+constexpr int64_t OffsetTail(int64_t n) { return -2000 - n; }
 
 struct TopicPartition {
   std::string topic;

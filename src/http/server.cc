@@ -1,0 +1,57 @@
+#include "http/server.h"
+
+#include <httplib.h>
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "base/redact.h"
+
+namespace strait::http {
+
+Server::Server(Handlers handlers) : handlers_(std::move(handlers)) {}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start(const std::string& host, int port) {
+  server_ = std::make_unique<httplib::Server>();
+  // httplib's default sets SO_REUSEPORT, which lets a second strait bind the same port
+  // silently; SO_REUSEADDR alone still allows a quick restart.
+  server_->set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(Redact(handlers_.metrics()), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  server_->Get("/status", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(Redact(handlers_.status()), "application/json");
+  });
+  server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+    bool ok = handlers_.healthy();
+    res.status = ok ? 200 : 503;
+    res.set_content(ok ? "ok\n" : "unhealthy: see /status\n", "text/plain");
+  });
+  int bound = port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
+  if (bound < 0) {
+    return Status(StatusCode::kFailedPrecondition,
+                  fmt::format("cannot listen on {}:{} for HTTP: the address is taken or invalid "
+                              "(change http.listen)", host, port));
+  }
+  port_ = bound;
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "http");
+    server_->listen_after_bind();
+  });
+  // httplib's stop() is a no-op until the loop runs; wait for it so that Stop() always works.
+  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return Status::Ok();
+}
+
+void Server::Stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace strait::http

@@ -1,0 +1,42 @@
+#include "replication/config_sync.h"
+
+#include <gtest/gtest.h>
+
+#include "config/config.h"
+
+namespace strait::replication {
+namespace {
+
+using kafka::ConfigEntry;
+using kafka::ConfigSource;
+
+NameFilter Mm2Excludes() { return NameFilter(config::FlowConfig().config_properties_exclude, {}); }
+
+TEST(ConfigSync, CopiesOnlyTopicOverrides) {
+  std::vector<ConfigEntry> source = {
+      {"retention.ms", "3600000", ConfigSource::kDynamicTopic},
+      {"segment.bytes", "1073741824", ConfigSource::kDefault, true},
+      {"cleanup.policy", "compact", ConfigSource::kDynamicTopic},
+      {"log.dirs", "/x", ConfigSource::kStaticBroker, false, true},
+  };
+  EXPECT_EQ(TopicOverrides(source),
+            (ConfigMap{{"cleanup.policy", "compact"}, {"retention.ms", "3600000"}}));
+}
+
+TEST(ConfigSync, ExcludedKeysKeepTheTargetsValues) {
+  ConfigMap source = {{"retention.ms", "1000"}, {"min.insync.replicas", "3"}};
+  ConfigMap target = {{"retention.ms", "5"}, {"min.insync.replicas", "2"}, {"segment.ms", "9"}};
+  // retention.ms follows the source, min.insync.replicas stays the target's own, and the
+  // target-only override segment.ms goes back to the default (MirrorMaker 2 does the same).
+  EXPECT_EQ(DesiredRemoteConfigs(source, target, Mm2Excludes()),
+            (ConfigMap{{"min.insync.replicas", "2"}, {"retention.ms", "1000"}}));
+}
+
+TEST(ConfigSync, ReadsAValueWhateverItsSource) {
+  std::vector<ConfigEntry> entries = {{"max.message.bytes", "1048588", ConfigSource::kDefault, true}};
+  EXPECT_EQ(ConfigValue(entries, "max.message.bytes"), "1048588");
+  EXPECT_EQ(ConfigValue(entries, "nope"), "");
+}
+
+}  // namespace
+}  // namespace strait::replication

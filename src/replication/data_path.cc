@@ -1,0 +1,479 @@
+#include "replication/data_path.h"
+
+#include <fmt/format.h>
+#include <pthread.h>
+
+#include <algorithm>
+
+#include "base/log.h"
+#include "replication/provenance.h"
+
+namespace strait::replication {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr size_t kPollBatch = 4096;
+constexpr int64_t kMinPartitionBudget = 256 << 10;
+// Kafka's record batch header plus per-record framing, so that a record that fits our
+// estimate fits the broker's max.message.bytes check on a batch of one.
+constexpr int64_t kBatchOverhead = 128;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+struct DataPath::Pipe {
+  std::shared_ptr<PartitionState> state;
+  kafka::TopicPartition source;
+  kafka::ProducerTopic* target = nullptr;
+  int64_t next = -1;  // next source offset expected; -1 until the first record (logical start)
+  int64_t max_message_bytes = 0;
+  std::deque<InFlight> inflight;
+  int64_t inflight_bytes = 0;
+  bool paused = false;
+  bool stopped = false;
+  bool releasing = false;  // unassign once nothing is in flight
+  DataEvent release_event;
+  bool failed_delivery = false;  // a delivery failed; a later success would leave a gap
+
+  int64_t AckedNext() const { return inflight.empty() ? next : inflight.front().offset; }
+  void Publish() {
+    state->acked_next.store(AckedNext(), std::memory_order_relaxed);
+    state->inflight_records.store(static_cast<int64_t>(inflight.size()), std::memory_order_relaxed);
+    state->inflight_bytes.store(inflight_bytes, std::memory_order_relaxed);
+    state->oldest_inflight_timestamp.store(inflight.empty() ? 0 : inflight.front().timestamp,
+                                           std::memory_order_relaxed);
+  }
+};
+
+DataPath::DataPath(DataPathOptions options) : options_(std::move(options)) {}
+
+DataPath::~DataPath() { Stop(0ms); }
+
+Status DataPath::Start() {
+  kafka::ConsumerOptions copts;
+  copts.client.name = options_.flow_name + "/source-consumer";
+  // strait's defaults first; the user's cluster properties override them.
+  copts.client.properties = {{"group.id", "strait-" + options_.flow_name},
+                             {"enable.auto.commit", "false"},
+                             {"enable.auto.offset.store", "false"},
+                             {"isolation.level", "read_committed"},
+                             {"auto.offset.reset", "error"},
+                             {"queued.max.messages.kbytes", "65536"},
+                             {"fetch.wait.max.ms", "100"},
+                             {"enable.partition.eof", "true"}};
+  copts.client.properties.insert(copts.client.properties.end(),
+                                 options_.consumer_properties.begin(),
+                                 options_.consumer_properties.end());
+  STRAIT_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Create(std::move(copts)));
+  STRAIT_RETURN_IF_ERROR(CreateProducer());
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "data");
+    Run();
+  });
+  return Status::Ok();
+}
+
+Status DataPath::CreateProducer() {
+  kafka::ClientOptions popts;
+  popts.name = options_.flow_name + "/target-producer";
+  popts.properties = {{"enable.idempotence", "true"},
+                      {"acks", "all"},
+                      // Never give up on a record: a partition stalls visibly instead of
+                      // losing data. Retries are deduplicated by the idempotent producer.
+                      {"message.timeout.ms", "0"},
+                      {"linger.ms", "5"},
+                      {"compression.codec", "lz4"},
+                      {"message.max.bytes", "104857600"},
+                      {"queue.buffering.max.messages", "1000000"},
+                      {"queue.buffering.max.kbytes", "2097151"},
+                      {"socket.nagle.disable", "true"}};
+  popts.properties.insert(popts.properties.end(), options_.producer_properties.begin(),
+                          options_.producer_properties.end());
+  STRAIT_ASSIGN_OR_RETURN(producer_, kafka::Producer::Create(std::move(popts),
+                                                             [this](const kafka::DeliveryReport& r) {
+                                                               OnDelivery(r);
+                                                             }));
+  return Status::Ok();
+}
+
+void DataPath::Post(Command command) {
+  std::lock_guard lock(mu_);
+  commands_.push_back(std::move(command));
+}
+
+std::vector<DataEvent> DataPath::TakeEvents() {
+  std::lock_guard lock(mu_);
+  std::vector<DataEvent> out;
+  out.swap(events_);
+  return out;
+}
+
+void DataPath::Emit(DataEvent event) {
+  std::lock_guard lock(mu_);
+  events_.push_back(std::move(event));
+}
+
+void DataPath::Stop(std::chrono::milliseconds drain) {
+  drain_timeout_ = drain;
+  stop_.store(true);
+  if (thread_.joinable()) thread_.join();
+}
+
+void DataPath::Run() {
+  std::vector<kafka::Message> batch;
+  batch.reserve(kPollBatch);
+  int64_t next_watermarks = 0;
+  while (!stop_.load(std::memory_order_relaxed)) {
+    last_loop_ms_.store(NowMs(), std::memory_order_relaxed);
+    ApplyCommands();
+    consumer_->PollBatch(pipes_.empty() ? 100ms : 20ms, kPollBatch, &batch);
+    for (kafka::Message& m : batch) Handle(m);
+    batch.clear();  // frees librdkafka's buffers now: records were copied when produced
+    producer_->Poll(0ms);
+    if (!fatal_.ok()) ResetProducer(fatal_);
+    UpdateFlowControl();
+    if (NowMs() >= next_watermarks) {
+      UpdateWatermarks();
+      next_watermarks = NowMs() + 1000;
+    }
+  }
+  Drain(drain_timeout_);
+}
+
+void DataPath::ApplyCommands() {
+  std::vector<Command> commands;
+  {
+    std::lock_guard lock(mu_);
+    commands.swap(commands_);
+  }
+  std::vector<kafka::TopicPartitionOffset> assign;
+  for (Command& c : commands) {
+    if (auto* start = std::get_if<StartPartition>(&c)) {
+      kafka::TopicPartition tp{start->state->source_topic(), start->state->partition()};
+      if (pipes_.count(tp) != 0) continue;  // already running; the control loop raced a stop
+      auto pipe = std::make_unique<Pipe>();
+      pipe->state = start->state;
+      pipe->source = tp;
+      pipe->target = producer_->Topic(start->state->remote_topic());
+      pipe->max_message_bytes = start->max_message_bytes;
+      pipe->next = start->start_offset >= 0 ? start->start_offset : -1;
+      pipe->state->acked_next.store(pipe->next, std::memory_order_relaxed);
+      pipe->state->set_phase(PartitionPhase::kMirroring);
+      pipe->state->SetError("");
+      assign.push_back({tp.topic, tp.partition, start->start_offset});
+      pipes_.emplace(tp, std::move(pipe));
+    } else if (auto* stop = std::get_if<StopPartition>(&c)) {
+      auto it = pipes_.find(stop->source);
+      if (it == pipes_.end()) continue;
+      StopPipe(*it->second, stop->reason, DataEvent::Kind::kReleased);
+    } else if (auto* limit = std::get_if<SetMessageLimit>(&c)) {
+      for (auto& [tp, pipe] : pipes_) {
+        if (tp.topic == limit->source_topic) pipe->max_message_bytes = limit->max_message_bytes;
+      }
+    }
+  }
+  if (!assign.empty()) {
+    Status s = consumer_->IncrementalAssign(assign);
+    if (!s.ok()) log::Error("data", "assigning partitions failed", {{"flow", options_.flow_name}, {"error", s.message()}});
+  }
+}
+
+DataPath::Pipe* DataPath::Route(const kafka::Message& message) {
+  auto& by_partition = routes_[message.topic_handle()];
+  size_t p = static_cast<size_t>(message.partition());
+  if (p < by_partition.size() && by_partition[p] != nullptr) return by_partition[p];
+  auto it = pipes_.find({std::string(message.topic()), message.partition()});
+  if (it == pipes_.end()) return nullptr;
+  if (by_partition.size() <= p) by_partition.resize(p + 1, nullptr);
+  by_partition[p] = it->second.get();
+  return it->second.get();
+}
+
+void DataPath::Handle(kafka::Message& message) {
+  if (message.is_partition_eof()) {
+    // The fetch position has reached the end of the partition. It can be past the last
+    // record delivered: control records and aborted transactions are skipped without a
+    // message, so this is the only way to learn that nothing is left before the end.
+    Pipe* pipe = Route(message);
+    if (pipe != nullptr && !pipe->stopped && message.offset() > pipe->next) {
+      pipe->next = message.offset();
+      pipe->Publish();
+    }
+    return;
+  }
+  if (!message.error().ok()) {
+    HandleConsumerError(message);
+    return;
+  }
+  Pipe* pipe = Route(message);
+  if (pipe == nullptr || pipe->stopped) return;  // released, or stopped: refetched on restart
+  int64_t offset = message.offset();
+  if (pipe->next >= 0 && offset < pipe->next) {
+    // librdkafka can restart a fetch from an older position after a pause (fixed upstream
+    // in 2.4.0, #4636); the record is already on its way.
+    dropped_duplicates_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (Produce(*pipe, message)) pipe->next = offset + 1;
+}
+
+bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
+  int64_t offset = message.offset();
+  int64_t size = static_cast<int64_t>(message.size_bytes());
+  if (size + kBatchOverhead > pipe.max_message_bytes) {
+    StopPipe(pipe,
+             fmt::format("record at offset {} of {}[{}] is {} bytes; the target topic {} accepts at "
+                         "most {} (max.message.bytes): raise max.message.bytes on the target topic "
+                         "(and remove it from config.properties.exclude if listed there); the "
+                         "partition stays stopped and is retried until then",
+                         offset, pipe.source.topic, pipe.source.partition, size,
+                         pipe.state->remote_topic(), pipe.max_message_bytes),
+             DataEvent::Kind::kStopped);
+    return false;
+  }
+  kafka::Headers headers;
+  std::optional<Provenance> upstream;
+  for (const kafka::HeaderView& h : message.headers()) {
+    if (h.name == kProvenanceHeader && options_.provenance_headers) {
+      if (h.value) upstream = DecodeProvenance(*h.value);
+      continue;  // replaced by this hop's header below
+    }
+    headers.Add(h.name, h.value);
+  }
+  if (upstream && upstream->Visited(options_.target_fingerprint)) {
+    // The record has been on the target cluster already: writing it would make a loop.
+    pipe.state->filtered.fetch_add(1, std::memory_order_relaxed);
+    pipe.Publish();
+    return true;
+  }
+  std::string provenance;
+  if (options_.provenance_headers) {
+    Provenance p{SourceOffset(offset), upstream ? upstream->path : std::vector<uint64_t>{}};
+    if (p.path.size() >= 255) p.path.erase(p.path.begin() + 1);  // keep the origin
+    p.path.push_back(options_.source_fingerprint);
+    provenance = EncodeProvenance(p);
+    headers.Add(kProvenanceHeader, provenance);
+  }
+  pipe.inflight.push_back({&pipe, offset, size, message.timestamp_ms()});
+  kafka::ProduceRecord record{pipe.target,       pipe.source.partition, message.key(),
+                              message.value(),   message.timestamp_ms(), &headers,
+                              &pipe.inflight.back(), /*copy=*/true};
+  Status s = producer_->Produce(record);
+  if (!s.ok() && s.code() == StatusCode::kNotFound) {
+    // A partition added since the producer last read metadata (it refreshes only every few
+    // minutes on its own): read it now, once.
+    producer_->Metadata(5s, pipe.state->remote_topic()).status().IgnoreError();
+    s = producer_->Produce(record);
+  }
+  while (!s.ok() && s.code() == StatusCode::kResourceExhausted && s.retriable() &&
+         !stop_.load(std::memory_order_relaxed)) {
+    producer_->Poll(10ms);  // the local queue is full: let deliveries drain it
+    s = producer_->Produce(record);
+  }
+  if (!s.ok() || pipe.stopped) {
+    // Either the record was refused, or a delivery report stopped this partition while we
+    // waited for queue space: nothing after a failed record may be written.
+    pipe.inflight.pop_back();
+    if (!s.ok()) StopPipe(pipe, s.message(), DataEvent::Kind::kStopped);
+    return false;
+  }
+  pipe.inflight_bytes += size;
+  inflight_bytes_total_.fetch_add(size, std::memory_order_relaxed);
+  if (!pipe.paused && pipe.inflight_bytes > PartitionBudget()) {
+    pipe.paused = true;
+    pipe.state->set_phase(PartitionPhase::kThrottled);
+    to_pause_.push_back(pipe.source);
+  }
+  pipe.Publish();
+  return true;
+}
+
+void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
+  auto* entry = static_cast<InFlight*>(report.opaque);
+  Pipe& pipe = *entry->pipe;
+  if (pipe.inflight.empty() || &pipe.inflight.front() != entry) {
+    // The idempotent producer reports each partition's records in order; anything else
+    // means the bookkeeping can no longer be trusted, so start the partition over.
+    log::Error("data", "delivery report out of order",
+               {{"flow", options_.flow_name}, {"topic", pipe.source.topic}, {"partition", pipe.source.partition}});
+    fatal_ = Internal("delivery reports arrived out of order");
+    return;
+  }
+  if (report.error.ok()) {
+    if (pipe.failed_delivery) {
+      log::Error("data", "a record after a failed one reached the target: the target has a gap",
+                 {{"flow", options_.flow_name}, {"topic", pipe.source.topic},
+                  {"partition", pipe.source.partition}, {"offset", entry->offset}});
+    }
+    pipe.state->records.fetch_add(1, std::memory_order_relaxed);
+    pipe.state->bytes.fetch_add(entry->bytes, std::memory_order_relaxed);
+    pipe.state->last_acked_timestamp.store(entry->timestamp, std::memory_order_relaxed);
+    pipe.state->target_last_offset.store(report.offset, std::memory_order_relaxed);
+  } else {
+    pipe.failed_delivery = true;
+    pipe.state->errors.fetch_add(1, std::memory_order_relaxed);
+    if (report.error.code() == StatusCode::kFailedPrecondition || !producer_->FatalError().ok()) {
+      fatal_ = report.error;  // the idempotent producer cannot go on: replace it
+    } else if (!pipe.stopped) {
+      StopPipe(pipe, report.error.message(), DataEvent::Kind::kStopped, entry->offset);
+    }
+  }
+  pipe.inflight_bytes -= entry->bytes;
+  inflight_bytes_total_.fetch_sub(entry->bytes, std::memory_order_relaxed);
+  pipe.inflight.pop_front();
+  pipe.Publish();
+  if (pipe.paused && !pipe.stopped && pipe.inflight_bytes <= PartitionBudget() / 2) {
+    pipe.paused = false;
+    pipe.state->set_phase(PartitionPhase::kMirroring);
+    to_resume_.push_back(pipe.source);
+  }
+  ReleaseIfDone(pipe);
+}
+
+void DataPath::StopPipe(Pipe& pipe, const std::string& error, DataEvent::Kind kind,
+                        int64_t offset) {
+  if (!pipe.stopped) {
+    pipe.stopped = true;
+    if (!pipe.paused) to_pause_.push_back(pipe.source);
+    pipe.paused = true;
+    if (kind != DataEvent::Kind::kReleased) {
+      pipe.state->set_phase(PartitionPhase::kStopped);
+      pipe.state->SetError(error);
+      log::Error("data", "partition stopped",
+                 {{"flow", options_.flow_name}, {"topic", pipe.source.topic},
+                  {"partition", pipe.source.partition}, {"error", error}});
+    }
+  }
+  if (!pipe.releasing) {
+    pipe.releasing = true;
+    pipe.release_event = {kind, pipe.source, offset >= 0 ? offset : pipe.AckedNext(), error};
+  }
+  ReleaseIfDone(pipe);
+}
+
+void DataPath::ReleaseIfDone(Pipe& pipe) {
+  if (!pipe.releasing || !pipe.inflight.empty()) return;
+  // Pauses queued for this partition must not reach librdkafka after it is unassigned.
+  auto drop = [&](std::vector<kafka::TopicPartition>& v) {
+    v.erase(std::remove(v.begin(), v.end(), pipe.source), v.end());
+  };
+  drop(to_pause_);
+  drop(to_resume_);
+  Status s = consumer_->IncrementalUnassign({pipe.source});
+  if (!s.ok()) log::Warn("data", "unassign failed", {{"flow", options_.flow_name}, {"error", s.message()}});
+  DataEvent event = pipe.release_event;
+  routes_.clear();
+  pipes_.erase(pipe.source);  // `pipe` is gone after this line
+  Emit(std::move(event));
+}
+
+int64_t DataPath::PartitionBudget() const {
+  int64_t n = std::max<int64_t>(1, static_cast<int64_t>(pipes_.size()));
+  return std::clamp(options_.max_inflight_bytes / n, kMinPartitionBudget,
+                    std::max(kMinPartitionBudget, options_.max_inflight_bytes_per_partition));
+}
+
+void DataPath::UpdateFlowControl() {
+  if (!to_pause_.empty()) {
+    Status s = consumer_->Pause(to_pause_);
+    if (!s.ok()) log::Warn("data", "pause failed", {{"flow", options_.flow_name}, {"error", s.message()}});
+    to_pause_.clear();
+  }
+  if (!to_resume_.empty()) {
+    Status s = consumer_->Resume(to_resume_);
+    if (!s.ok()) log::Warn("data", "resume failed", {{"flow", options_.flow_name}, {"error", s.message()}});
+    to_resume_.clear();
+  }
+}
+
+void DataPath::UpdateWatermarks() {
+  for (auto& [tp, pipe] : pipes_) {
+    Result<kafka::Watermarks> w = consumer_->CachedWatermarks(tp.topic, tp.partition);
+    if (!w.ok()) continue;
+    if (w->high >= 0) pipe->state->ObserveHigh(w->high, NowMs(), /*fresh=*/false);
+    if (w->low >= 0) pipe->state->source_low.store(w->low, std::memory_order_relaxed);
+  }
+}
+
+void DataPath::HandleConsumerError(const kafka::Message& message) {
+  Status error = message.error();
+  if (message.topic().empty()) {
+    log::Debug("data", "source consumer error", {{"flow", options_.flow_name}, {"error", error.message()}});
+    return;
+  }
+  Pipe* pipe = Route(message);
+  if (pipe == nullptr || pipe->stopped) return;
+  if (message.is_offset_out_of_range()) {
+    StopPipe(*pipe, error.message(), DataEvent::Kind::kOutOfRange,
+             pipe->next >= 0 ? pipe->next : message.offset());
+    return;
+  }
+  if (error.code() == StatusCode::kNotFound) return;  // topic deleted: the control loop stops it
+  StopPipe(*pipe, error.message(), DataEvent::Kind::kStopped);
+}
+
+void DataPath::ResetProducer(const Status& why) {
+  producer_resets_.fetch_add(1, std::memory_order_relaxed);
+  log::Error("data", "replacing the target producer; every partition resumes from the target",
+             {{"flow", options_.flow_name}, {"error", why.message()}});
+  for (auto& [tp, pipe] : pipes_) {
+    pipe->stopped = true;
+    pipe->releasing = true;
+    pipe->release_event = {DataEvent::Kind::kNeedsResume, tp, -1, why.message()};
+    pipe->state->set_phase(PartitionPhase::kResuming);
+  }
+  producer_->PurgeQueued();
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (producer_->OutQueueLength() > 0 && std::chrono::steady_clock::now() < deadline) {
+    producer_->Poll(100ms);
+  }
+  // Anything still in flight is abandoned with the producer; the resume that follows reads
+  // what actually reached the target.
+  std::vector<kafka::TopicPartition> all;
+  for (auto& [tp, pipe] : pipes_) {
+    all.push_back(tp);
+    Emit({DataEvent::Kind::kNeedsResume, tp, -1, why.message()});
+    inflight_bytes_total_.fetch_sub(pipe->inflight_bytes, std::memory_order_relaxed);
+  }
+  if (!all.empty()) consumer_->IncrementalUnassign(all).IgnoreError();
+  producer_.reset();  // before the pipes: no delivery report may reach a freed entry
+  routes_.clear();
+  pipes_.clear();
+  to_pause_.clear();
+  to_resume_.clear();
+  fatal_ = Status::Ok();
+  Status s = CreateProducer();
+  if (!s.ok()) {
+    log::Error("data", "cannot create a new producer", {{"flow", options_.flow_name}, {"error", s.message()}});
+    fatal_ = s;  // try again on the next turn of the loop
+  }
+}
+
+void DataPath::Drain(std::chrono::milliseconds timeout) {
+  if (consumer_ == nullptr) return;
+  std::vector<kafka::TopicPartition> all;
+  for (auto& [tp, pipe] : pipes_) all.push_back(tp);
+  if (!all.empty()) consumer_->Pause(all).IgnoreError();
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (producer_ && producer_->OutQueueLength() > 0 && std::chrono::steady_clock::now() < deadline) {
+    producer_->Poll(50ms);
+  }
+  int64_t left = producer_ ? producer_->OutQueueLength() : 0;
+  if (left > 0) {
+    log::Warn("data", "records still unacknowledged at shutdown; they are mirrored after restart",
+              {{"flow", options_.flow_name}, {"records", left}});
+  }
+  consumer_->Close().IgnoreError();
+  producer_.reset();
+  pipes_.clear();
+  routes_.clear();
+  consumer_.reset();
+}
+
+}  // namespace strait::replication

@@ -1,0 +1,147 @@
+// The data path of one flow: a source consumer and a target producer, and the per-partition
+// pipes between them.
+//
+// One thread ("data-<flow>") owns everything here: it polls the consumer, produces each
+// record to the same partition of the remote topic (keys, values, headers, timestamps kept,
+// a provenance header added), and counts a source offset as done only when the target
+// acknowledged it (acks=all, idempotent producer). Each partition has a bounded in-flight
+// budget; a partition over budget is paused at the source, never blocking its neighbours.
+//
+// The control loop (Flow) tells it which partitions to mirror from which offset through
+// Post(); it reports partitions that stopped and need the control loop's attention through
+// TakeEvents(). Post, TakeEvents and Stop are thread-safe.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "base/status.h"
+#include "config/config.h"
+#include "kafka/consumer.h"
+#include "kafka/producer.h"
+#include "replication/partition_state.h"
+
+namespace strait::replication {
+
+struct StartPartition {
+  std::shared_ptr<PartitionState> state;
+  int64_t start_offset = kafka::kOffsetBeginning;  // concrete, or a logical offset
+  int64_t max_message_bytes = 1048588;             // the remote topic's max.message.bytes
+};
+
+struct StopPartition {
+  kafka::TopicPartition source;
+  std::string reason;
+};
+
+struct SetMessageLimit {
+  std::string source_topic;
+  int64_t max_message_bytes = 0;
+};
+
+using Command = std::variant<StartPartition, StopPartition, SetMessageLimit>;
+
+// Something the control loop must act on. The partition has been released (unassigned,
+// nothing in flight) before the event is sent.
+struct DataEvent {
+  enum class Kind {
+    kStopped,       // an error stopped it; `error` says why; retry later
+    kOutOfRange,    // the source no longer has `offset`: retention or truncation
+    kNeedsResume,   // the producer was replaced; find where the target stopped again
+    kReleased,      // a StopPartition finished
+  };
+  Kind kind = Kind::kStopped;
+  kafka::TopicPartition source;
+  int64_t offset = -1;
+  std::string error;
+};
+
+struct DataPathOptions {
+  std::string flow_name;
+  kafka::Properties consumer_properties;
+  kafka::Properties producer_properties;
+  uint64_t source_fingerprint = 0;
+  uint64_t target_fingerprint = 0;
+  bool provenance_headers = true;
+  int64_t max_inflight_bytes = 256 << 20;
+  int64_t max_inflight_bytes_per_partition = 8 << 20;
+};
+
+class DataPath {
+ public:
+  explicit DataPath(DataPathOptions options);
+  ~DataPath();
+
+  // Creates the clients and starts the thread.
+  Status Start();
+  void Post(Command command);
+  std::vector<DataEvent> TakeEvents();
+  // Stops consuming, waits up to `drain` for in-flight records to be acknowledged, and
+  // joins the thread. Records not acknowledged are simply mirrored again after a restart.
+  void Stop(std::chrono::milliseconds drain);
+
+  int64_t inflight_bytes() const { return inflight_bytes_total_.load(std::memory_order_relaxed); }
+  int64_t dropped_duplicates() const { return dropped_duplicates_.load(std::memory_order_relaxed); }
+  int64_t producer_resets() const { return producer_resets_.load(std::memory_order_relaxed); }
+  // Milliseconds since the epoch at which the data thread last went round its loop.
+  int64_t last_loop_ms() const { return last_loop_ms_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Pipe;
+  struct InFlight {
+    Pipe* pipe;
+    int64_t offset;
+    int64_t bytes;
+    int64_t timestamp;
+  };
+
+  void Run();
+  Status CreateProducer();
+  void ApplyCommands();
+  void Handle(kafka::Message& message);
+  void HandleConsumerError(const kafka::Message& message);
+  bool Produce(Pipe& pipe, const kafka::Message& message);
+  void OnDelivery(const kafka::DeliveryReport& report);
+  void StopPipe(Pipe& pipe, const std::string& error, DataEvent::Kind kind, int64_t offset = -1);
+  void ReleaseIfDone(Pipe& pipe);
+  void UpdateFlowControl();
+  void UpdateWatermarks();
+  void ResetProducer(const Status& why);
+  void Drain(std::chrono::milliseconds timeout);
+  Pipe* Route(const kafka::Message& message);
+  int64_t PartitionBudget() const;
+  void Emit(DataEvent event);
+
+  DataPathOptions options_;
+  std::unique_ptr<kafka::Consumer> consumer_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::chrono::milliseconds drain_timeout_{30000};
+
+  std::mutex mu_;
+  std::vector<Command> commands_;  // guarded by mu_
+  std::vector<DataEvent> events_;  // guarded by mu_
+
+  // Owned by the data thread.
+  std::map<kafka::TopicPartition, std::unique_ptr<Pipe>> pipes_;
+  std::unordered_map<const void*, std::vector<Pipe*>> routes_;  // consumer topic handle -> pipes
+  std::vector<kafka::TopicPartition> to_pause_, to_resume_;
+  Status fatal_;  // set by a delivery report; acted on in the loop
+
+  std::atomic<int64_t> inflight_bytes_total_{0};
+  std::atomic<int64_t> dropped_duplicates_{0};
+  std::atomic<int64_t> producer_resets_{0};
+  std::atomic<int64_t> last_loop_ms_{0};
+};
+
+}  // namespace strait::replication

@@ -1,0 +1,40 @@
+#include "replication/partition_state.h"
+
+#include <gtest/gtest.h>
+
+namespace strait::replication {
+namespace {
+
+TEST(PartitionState, LagIsZeroWhenCaughtUp) {
+  PartitionState p("orders", 0, "dc1.orders");
+  p.source_high = 100;
+  p.acked_next = 100;
+  p.last_acked_timestamp = 1000;
+  EXPECT_EQ(p.LagRecords(), 0);
+  EXPECT_EQ(p.LagSeconds(50000), 0);
+}
+
+TEST(PartitionState, LagSecondsAgeOfTheOldestRecordInFlight) {
+  PartitionState p("orders", 0, "dc1.orders");
+  p.source_high = 110;
+  p.acked_next = 100;
+  p.last_acked_timestamp = 1000;
+  p.oldest_inflight_timestamp = 4000;
+  EXPECT_EQ(p.LagRecords(), 10);
+  EXPECT_DOUBLE_EQ(p.LagSeconds(10000), 6.0);
+  p.oldest_inflight_timestamp = 0;  // nothing in flight (link down): age since the last ack
+  EXPECT_DOUBLE_EQ(p.LagSeconds(10000), 9.0);
+}
+
+TEST(PartitionState, LagGrowsWhileTheSourceIsUnreachable) {
+  PartitionState p("orders", 0, "dc1.orders");
+  p.acked_next = 100;
+  p.ObserveHigh(100, 1000, /*fresh=*/true);
+  EXPECT_EQ(p.LagSeconds(3000), 0);     // caught up and heard from the source recently
+  EXPECT_EQ(p.LagSeconds(61000), 60);   // nothing heard for a minute
+  p.ObserveHigh(90, 62000, /*fresh=*/false);  // a stale cached value never lowers it
+  EXPECT_EQ(p.source_high.load(), 100);
+}
+
+}  // namespace
+}  // namespace strait::replication

@@ -1,0 +1,180 @@
+#include "replication/replicator.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <map>
+
+#include "metrics/exposition.h"
+
+namespace strait::replication {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+nlohmann::json PartitionJson(const PartitionState& p, int64_t now) {
+  return {{"topic", p.source_topic()},
+          {"partition", p.partition()},
+          {"remote_topic", p.remote_topic()},
+          {"state", PartitionPhaseName(p.phase())},
+          {"error", p.error()},
+          {"next_source_offset", p.acked_next.load()},
+          {"source_high_watermark", p.source_high.load()},
+          {"lag_records", p.LagRecords()},
+          {"lag_seconds", p.LagSeconds(now)},
+          {"records", p.records.load()},
+          {"bytes", p.bytes.load()},
+          {"inflight_records", p.inflight_records.load()},
+          {"last_target_offset", p.target_last_offset.load()},
+          {"filtered_loop_records", p.filtered.load()}};
+}
+
+}  // namespace
+
+Replicator::Replicator(const config::Config& config) {
+  for (const config::FlowConfig& f : config.flows) {
+    if (f.enabled) flows_.push_back(std::make_unique<Flow>(config, f));
+  }
+}
+
+void Replicator::Start() {
+  for (auto& f : flows_) f->Start();
+}
+
+void Replicator::Stop() {
+  for (auto& f : flows_) f->RequestStop();
+  for (auto& f : flows_) f->Join();
+}
+
+std::vector<FlowSnapshot> Replicator::Snapshots() const {
+  std::vector<FlowSnapshot> out;
+  for (const auto& f : flows_) out.push_back(f->Snapshot());
+  return out;
+}
+
+bool Replicator::Healthy() const {
+  for (const auto& f : flows_) {
+    if (!f->Healthy()) return false;
+  }
+  return true;
+}
+
+std::string Replicator::StatusJson() const {
+  int64_t now = NowMs();
+  nlohmann::json flows = nlohmann::json::array();
+  for (const FlowSnapshot& s : Snapshots()) {
+    nlohmann::json topics = nlohmann::json::array();
+    for (const TopicStatus& t : s.topics) {
+      topics.push_back({{"topic", t.source_topic},
+                        {"remote_topic", t.remote_topic},
+                        {"source_partitions", t.source_partitions},
+                        {"target_partitions", t.target_partitions},
+                        {"state", t.error.empty() ? "mirroring" : "error"},
+                        {"error", t.error}});
+    }
+    nlohmann::json partitions = nlohmann::json::array();
+    int64_t records = 0, bytes = 0, lag = 0;
+    double lag_seconds = 0;
+    for (const auto& p : s.partitions) {
+      partitions.push_back(PartitionJson(*p, now));
+      records += p->records.load();
+      bytes += p->bytes.load();
+      lag += p->LagRecords();
+      lag_seconds = std::max(lag_seconds, p->LagSeconds(now));
+    }
+    flows.push_back({{"name", s.name},
+                     {"source", s.source},
+                     {"target", s.target},
+                     {"state", s.state},
+                     {"source_error", s.source_error},
+                     {"target_error", s.target_error},
+                     {"records", records},
+                     {"bytes", bytes},
+                     {"lag_records", lag},
+                     {"lag_seconds", lag_seconds},
+                     {"inflight_bytes", s.inflight_bytes},
+                     {"records_expired_at_source", s.records_expired},
+                     {"topics", topics},
+                     {"partitions", partitions}});
+  }
+  return nlohmann::json{{"flows", flows}}.dump(2);
+}
+
+std::string Replicator::Metrics() const {
+  using metrics::Type;
+  int64_t now = NowMs();
+  std::vector<FlowSnapshot> snapshots = Snapshots();
+  metrics::Exposition e;
+
+  e.Family("strait_records_mirrored_total", Type::kCounter,
+           "Records acknowledged by the target cluster, per flow and source topic.");
+  e.Family("strait_bytes_mirrored_total", Type::kCounter,
+           "Key, value and header bytes of those records.");
+  for (const FlowSnapshot& s : snapshots) {
+    std::map<std::string, std::pair<int64_t, int64_t>> by_topic;
+    for (const auto& p : s.partitions) {
+      by_topic[p->source_topic()].first += p->records.load();
+      by_topic[p->source_topic()].second += p->bytes.load();
+    }
+    for (const auto& [topic, counts] : by_topic) {
+      e.Sample("strait_records_mirrored_total", {{"flow", s.name}, {"topic", topic}}, counts.first);
+      e.Sample("strait_bytes_mirrored_total", {{"flow", s.name}, {"topic", topic}}, counts.second);
+    }
+  }
+  e.Family("strait_partition_lag_records", Type::kGauge,
+           "Source high watermark minus the first source offset not yet on the target.");
+  e.Family("strait_partition_lag_seconds", Type::kGauge,
+           "Age of the oldest source record not yet acknowledged by the target.");
+  e.Family("strait_partition_up", Type::kGauge,
+           "1 while a partition is mirroring or throttled, 0 while resuming or stopped by an error.");
+  for (const FlowSnapshot& s : snapshots) {
+    for (const auto& p : s.partitions) {
+      metrics::Labels l = {{"flow", s.name}, {"topic", p->source_topic()},
+                           {"partition", std::to_string(p->partition())}};
+      e.Sample("strait_partition_lag_records", l, p->LagRecords());
+      e.Sample("strait_partition_lag_seconds", l, p->LagSeconds(now));
+      PartitionPhase phase = p->phase();
+      e.Sample("strait_partition_up", l,
+               int64_t{phase == PartitionPhase::kMirroring || phase == PartitionPhase::kThrottled});
+    }
+  }
+  e.Family("strait_errors_total", Type::kCounter,
+           "Failed deliveries to the target, per flow and source topic.");
+  e.Family("strait_topic_errors", Type::kGauge, "Topics a flow cannot mirror (see /status).");
+  e.Family("strait_flow_connected", Type::kGauge, "1 when the flow reached both clusters.");
+  e.Family("strait_inflight_bytes", Type::kGauge, "Bytes sent to the target, not yet acknowledged.");
+  e.Family("strait_refetched_records_dropped_total", Type::kCounter,
+           "Records the source consumer delivered twice and strait dropped.");
+  e.Family("strait_producer_resets_total", Type::kCounter,
+           "Times the target producer hit a fatal error and was replaced.");
+  e.Family("strait_records_expired_total", Type::kCounter,
+           "Records deleted at the source (retention) before they were mirrored.");
+  e.Family("strait_records_filtered_total", Type::kCounter,
+           "Records not written because they had been on the target cluster (loop prevention).");
+  for (const FlowSnapshot& s : snapshots) {
+    std::map<std::string, std::pair<int64_t, int64_t>> by_topic;
+    for (const auto& p : s.partitions) {
+      by_topic[p->source_topic()].first += p->errors.load();
+      by_topic[p->source_topic()].second += p->filtered.load();
+    }
+    metrics::Labels flow = {{"flow", s.name}};
+    for (const auto& [topic, counts] : by_topic) {
+      e.Sample("strait_errors_total", {{"flow", s.name}, {"topic", topic}}, counts.first);
+      e.Sample("strait_records_filtered_total", {{"flow", s.name}, {"topic", topic}}, counts.second);
+    }
+    e.Sample("strait_topic_errors", flow, s.topic_errors);
+    e.Sample("strait_flow_connected", flow,
+             int64_t{s.state == "running" && s.source_error.empty() && s.target_error.empty()});
+    e.Sample("strait_inflight_bytes", flow, s.inflight_bytes);
+    e.Sample("strait_refetched_records_dropped_total", flow, s.dropped_duplicates);
+    e.Sample("strait_producer_resets_total", flow, s.producer_resets);
+    e.Sample("strait_records_expired_total", flow, s.records_expired);
+  }
+  return e.Text();
+}
+
+}  // namespace strait::replication
