@@ -265,3 +265,21 @@ def test_link_cut_of_a_minute_catches_up(bed, dc1_dc2, strait):
     report = assert_mirrored(dc1, dc2, topic, expect=sent)
     assert report.source_records == sent
     assert s.flow("dc1->dc2")["source_error"] == ""
+
+
+def test_without_provenance_headers_a_clean_restart_resumes_from_committed_progress(
+        dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic = unique("noprov")
+    create_topic(dc1.bootstrap(), topic, 2)
+    produce(dc1.bootstrap(), topic, records(1000, 2, "a"))
+    s = strait(clusters(dc1, dc2), [flow(topic, **{"provenance.headers": False})])
+    wait_caught_up(s, [topic])
+    assert s.stop() == 0
+    produce(dc1.bootstrap(), topic, records(500, 2, "b"))
+    s.start()
+    wait_caught_up(s, [topic])
+    src = consume_all(dc1.bootstrap(), topic)
+    dst = consume_all(dc2.bootstrap(), f"dc1.{topic}")
+    assert [(r.partition, r.value, r.headers) for r in src] == \
+           [(r.partition, r.value, r.headers) for r in dst]  # no header added, none twice

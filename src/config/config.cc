@@ -26,7 +26,7 @@ const std::set<std::string> kFlowKeys = {
     "sync.topic.configs", "adopt.existing.topics", "refresh.interval.ms",
     "max.inflight.bytes.per.partition", "max.inflight.bytes", "emit.checkpoints",
     "checkpoint.interval.ms", "sync.group.offsets", "emit.heartbeats", "heartbeat.interval.ms",
-    "config.properties.exclude", "resume.settle.ms"};
+    "config.properties.exclude", "resume.settle.ms", "partition.retry.backoff.ms"};
 const std::set<std::string> kHttpKeys = {"listen", "enabled"};
 const std::set<std::string> kLogKeys = {"level"};
 
@@ -314,7 +314,8 @@ void Parser::ParseFlow(const YAML::Node& node, const std::string& path, const Co
   const std::pair<const char*, milliseconds*> durations[] = {
       {"refresh.interval.ms", &f->refresh_interval},
       {"checkpoint.interval.ms", &f->checkpoint_interval},
-      {"heartbeat.interval.ms", &f->heartbeat_interval}};
+      {"heartbeat.interval.ms", &f->heartbeat_interval},
+      {"partition.retry.backoff.ms", &f->partition_retry_backoff}};
   for (auto [key, field] : durations) {
     if (const YAML::Node n = node[key]) Millis(n, path + "." + key, field);
   }

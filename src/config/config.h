@@ -68,6 +68,8 @@ struct FlowConfig {
   // After a start or a producer reset, how long to wait before reading where the target
   // stopped, so that a produce request a killed predecessor left in a broker is applied first.
   milliseconds resume_settle{1000};
+  // A partition stopped by an error is retried after this long, doubling up to 5 minutes.
+  milliseconds partition_retry_backoff{30000};
   int64_t max_inflight_bytes_per_partition = 8 << 20;
   int64_t max_inflight_bytes = 256 << 20;
   bool emit_checkpoints = true;

@@ -81,7 +81,9 @@ void Client::OnError(rd_kafka_t* rk, int err, const char* reason, void* /*opaque
   Client* self = FromHandle(rk);
   auto code = static_cast<rd_kafka_resp_err_t>(err);
   Status s = internal::FromErrorCode(code, self != nullptr ? self->name_ : "", reason);
-  log::Warn("kafka", "client error", {{"client", self ? self->name_ : ""}, {"error", s.message()}});
+  // A refused or broken connection was already logged by librdkafka itself.
+  log::Level level = code == RD_KAFKA_RESP_ERR__TRANSPORT ? log::Level::kDebug : log::Level::kWarn;
+  log::Write(level, "kafka", "client error", {{"client", self ? self->name_ : ""}, {"error", s.message()}});
   if (self != nullptr) self->SetClientError(std::move(s));
 }
 

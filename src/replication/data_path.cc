@@ -18,6 +18,9 @@ constexpr int64_t kMinPartitionBudget = 256 << 10;
 // Kafka's record batch header plus per-record framing, so that a record that fits our
 // estimate fits the broker's max.message.bytes check on a batch of one.
 constexpr int64_t kBatchOverhead = 128;
+// What librdkafka holds per queued record besides its bytes; counted against the in-flight
+// budget so that a backlog of tiny records stays as bounded as one of large records.
+constexpr int64_t kRecordOverhead = 256;
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -64,7 +67,11 @@ Status DataPath::Start() {
                              {"enable.auto.offset.store", "false"},
                              {"isolation.level", "read_committed"},
                              {"auto.offset.reset", "error"},
-                             {"queued.max.messages.kbytes", "65536"},
+                             // Prefetch is bounded by bytes and by count: librdkafka spends a
+                             // few hundred bytes on each queued record, which dominates for
+                             // small records.
+                             {"queued.max.messages.kbytes", "16384"},
+                             {"queued.min.messages", "20000"},
                              {"fetch.wait.max.ms", "100"},
                              {"enable.partition.eof", "true"}};
   copts.client.properties.insert(copts.client.properties.end(),
@@ -132,7 +139,13 @@ void DataPath::Run() {
   while (!stop_.load(std::memory_order_relaxed)) {
     last_loop_ms_.store(NowMs(), std::memory_order_relaxed);
     ApplyCommands();
-    consumer_->PollBatch(pipes_.empty() ? 100ms : 20ms, kPollBatch, &batch);
+    if (inflight_bytes_total_.load(std::memory_order_relaxed) > options_.max_inflight_bytes) {
+      // The target as a whole is slower than the source: stop taking records, and the
+      // consumer's bounded prefetch makes librdkafka stop fetching. Nothing is dropped.
+      producer_->Poll(10ms);
+    } else {
+      consumer_->PollBatch(pipes_.empty() ? 100ms : 20ms, kPollBatch, &batch);
+    }
     for (kafka::Message& m : batch) Handle(m);
     batch.clear();  // frees librdkafka's buffers now: records were copied when produced
     producer_->Poll(0ms);
@@ -226,6 +239,7 @@ void DataPath::Handle(kafka::Message& message) {
 bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   int64_t offset = message.offset();
   int64_t size = static_cast<int64_t>(message.size_bytes());
+  int64_t cost = size + kRecordOverhead;
   if (size + kBatchOverhead > pipe.max_message_bytes) {
     StopPipe(pipe,
              fmt::format("record at offset {} of {}[{}] is {} bytes; the target topic {} accepts at "
@@ -260,7 +274,7 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
     provenance = EncodeProvenance(p);
     headers.Add(kProvenanceHeader, provenance);
   }
-  pipe.inflight.push_back({&pipe, offset, size, message.timestamp_ms()});
+  pipe.inflight.push_back({&pipe, offset, cost, message.timestamp_ms()});
   kafka::ProduceRecord record{pipe.target,       pipe.source.partition, message.key(),
                               message.value(),   message.timestamp_ms(), &headers,
                               &pipe.inflight.back(), /*copy=*/true};
@@ -283,8 +297,8 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
     if (!s.ok()) StopPipe(pipe, s.message(), DataEvent::Kind::kStopped);
     return false;
   }
-  pipe.inflight_bytes += size;
-  inflight_bytes_total_.fetch_add(size, std::memory_order_relaxed);
+  pipe.inflight_bytes += cost;
+  inflight_bytes_total_.fetch_add(cost, std::memory_order_relaxed);
   if (!pipe.paused && pipe.inflight_bytes > PartitionBudget()) {
     pipe.paused = true;
     pipe.state->set_phase(PartitionPhase::kThrottled);
@@ -312,7 +326,7 @@ void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
                   {"partition", pipe.source.partition}, {"offset", entry->offset}});
     }
     pipe.state->records.fetch_add(1, std::memory_order_relaxed);
-    pipe.state->bytes.fetch_add(entry->bytes, std::memory_order_relaxed);
+    pipe.state->bytes.fetch_add(entry->bytes - kRecordOverhead, std::memory_order_relaxed);
     pipe.state->last_acked_timestamp.store(entry->timestamp, std::memory_order_relaxed);
     pipe.state->target_last_offset.store(report.offset, std::memory_order_relaxed);
   } else {
@@ -365,6 +379,9 @@ void DataPath::ReleaseIfDone(Pipe& pipe) {
   };
   drop(to_pause_);
   drop(to_resume_);
+  // librdkafka keeps a partition's pause flag across unassign and assign: clear it now, or
+  // the partition would never fetch again once restarted.
+  if (pipe.paused) consumer_->Resume({pipe.source}).IgnoreError();
   Status s = consumer_->IncrementalUnassign({pipe.source});
   if (!s.ok()) log::Warn("data", "unassign failed", {{"flow", options_.flow_name}, {"error", s.message()}});
   DataEvent event = pipe.release_event;
@@ -373,10 +390,11 @@ void DataPath::ReleaseIfDone(Pipe& pipe) {
   Emit(std::move(event));
 }
 
+// A partition is paused only when it alone holds this much: pausing makes librdkafka drop
+// what it prefetched for the partition, so it is kept for a partition that is slower than
+// its neighbours. When the whole target is slow, the flow-wide budget in Run() applies.
 int64_t DataPath::PartitionBudget() const {
-  int64_t n = std::max<int64_t>(1, static_cast<int64_t>(pipes_.size()));
-  return std::clamp(options_.max_inflight_bytes / n, kMinPartitionBudget,
-                    std::max(kMinPartitionBudget, options_.max_inflight_bytes_per_partition));
+  return std::max(kMinPartitionBudget, options_.max_inflight_bytes_per_partition);
 }
 
 void DataPath::UpdateFlowControl() {
@@ -441,7 +459,10 @@ void DataPath::ResetProducer(const Status& why) {
     Emit({DataEvent::Kind::kNeedsResume, tp, -1, why.message()});
     inflight_bytes_total_.fetch_sub(pipe->inflight_bytes, std::memory_order_relaxed);
   }
-  if (!all.empty()) consumer_->IncrementalUnassign(all).IgnoreError();
+  if (!all.empty()) {
+    consumer_->Resume(all).IgnoreError();  // see ReleaseIfDone: pause flags outlive assignments
+    consumer_->IncrementalUnassign(all).IgnoreError();
+  }
   producer_.reset();  // before the pipes: no delivery report may reach a freed entry
   routes_.clear();
   pipes_.clear();

@@ -96,6 +96,7 @@ void Flow::Run() {
     ResumePending();
     if (Clock::now() >= next_watermarks) {
       PollWatermarks();
+      if (!flow_.provenance_headers) CommitProgress();
       next_watermarks = Clock::now() + 2s;
     }
     Publish();
@@ -106,6 +107,7 @@ void Flow::Run() {
     published_.state = "stopping";
   }
   if (data_ != nullptr) data_->Stop(kDrainTimeout);
+  if (data_ != nullptr && !flow_.provenance_headers) CommitProgress();
   {
     std::lock_guard lock(mu_);
     published_.state = "stopped";
@@ -377,9 +379,10 @@ void Flow::HandleEvents() {
         if (topic->second.gone && topic->second.partitions.empty()) topics_.erase(topic);
         break;
       case DataEvent::Kind::kStopped:
+        if (pe.backoff.count() == 0) pe.backoff = flow_.partition_retry_backoff;
         pe.stage = PartitionEntry::Stage::kStopped;
         pe.retry_at = Clock::now() + pe.backoff;
-        pe.backoff = std::min(pe.backoff * 2, kMaxBackoff);
+        pe.backoff = std::min<std::chrono::milliseconds>(pe.backoff * 2, kMaxBackoff);
         break;
       case DataEvent::Kind::kNeedsResume:
         pe.stage = PartitionEntry::Stage::kPending;
@@ -431,7 +434,16 @@ void Flow::ResumePending() {
 
 void Flow::ResumeTopic(const std::string& name, TopicEntry& entry, const std::vector<int32_t>& parts) {
   std::map<int32_t, PartitionTail> tails;
-  if (flow_.provenance_headers) {
+  std::map<int32_t, int64_t> progress;
+  if (!flow_.provenance_headers) {
+    Result<std::map<int32_t, int64_t>> r = CommittedProgress(entry.remote, parts);
+    if (!r.ok()) {
+      log::Warn("flow", "cannot read committed progress; retrying",
+                {{"flow", name_}, {"remote", entry.remote}, {"error", r.status().message()}});
+      return;
+    }
+    progress = std::move(r).value();
+  } else {
     Result<std::vector<PartitionTail>> r = tails_->Read(entry.remote, parts, source_fp_, kTailTimeout);
     if (!r.ok()) {
       log::Warn("flow", "cannot read where the target stopped; retrying",
@@ -451,6 +463,9 @@ void Flow::ResumeTopic(const std::string& name, TopicEntry& entry, const std::ve
     } else if (tails[p].last_upstream) {
       start = tails[p].last_upstream->value() + 1;
       from = "target log";
+    } else if (progress.count(p) != 0) {
+      start = progress[p];
+      from = "progress group";
     }
     pe.forced_offset.reset();
     pe.stage = PartitionEntry::Stage::kRunning;
@@ -487,6 +502,44 @@ void Flow::PollWatermarks() {
     const kafka::TopicPartitionOffset& e = (*ends)[i];
     if (e.error.ok() && e.offset >= 0) states[i]->ObserveHigh(e.offset, now, /*fresh=*/true);
   }
+}
+
+std::string Flow::ProgressGroup() const {
+  return "strait-progress." + flow_.source + "-" + flow_.target;
+}
+
+void Flow::CommitProgress() {
+  std::vector<kafka::TopicPartitionOffset> offsets;
+  for (auto& [name, entry] : topics_) {
+    for (auto& [p, pe] : entry.partitions) {
+      int64_t next = pe.state->acked_next.load();
+      kafka::TopicPartition key{entry.remote, p};
+      if (next < 0 || committed_[key] == next) continue;
+      offsets.push_back({entry.remote, p, next});
+    }
+  }
+  if (offsets.empty()) return;
+  auto r = target_admin_->AlterConsumerGroupOffsets(ProgressGroup(), offsets, kAdminTimeout);
+  if (!r.ok()) {
+    log::Warn("flow", "cannot commit progress", {{"flow", name_}, {"error", r.status().message()}});
+    return;
+  }
+  for (const kafka::TopicPartitionOffset& o : *r) {
+    if (o.error.ok()) committed_[{o.topic, o.partition}] = o.offset;
+  }
+}
+
+Result<std::map<int32_t, int64_t>> Flow::CommittedProgress(const std::string& remote,
+                                                           const std::vector<int32_t>& parts) {
+  std::vector<kafka::TopicPartition> tps;
+  for (int32_t p : parts) tps.push_back({remote, p});
+  std::map<int32_t, int64_t> out;
+  auto r = target_admin_->ListConsumerGroupOffsets(ProgressGroup(), tps, kAdminTimeout);
+  if (!r.ok()) return r.status();
+  for (const kafka::TopicPartitionOffset& o : *r) {
+    if (o.error.ok() && o.offset >= 0) out[o.partition] = o.offset;
+  }
+  return out;
 }
 
 void Flow::Publish() {

@@ -72,7 +72,7 @@ class Flow {
     Stage stage = Stage::kPending;
     std::shared_ptr<PartitionState> state;
     Clock::time_point retry_at{};
-    std::chrono::seconds backoff{30};
+    std::chrono::milliseconds backoff{0};  // 0: the flow's partition.retry.backoff.ms
     std::optional<int64_t> forced_offset;  // after an out-of-range: where to restart
   };
   struct TopicEntry {
@@ -100,6 +100,12 @@ class Flow {
   void ResumePending();
   void ResumeTopic(const std::string& name, TopicEntry& entry, const std::vector<int32_t>& parts);
   void PollWatermarks();
+  // Without provenance headers the target's log cannot say where a partition stopped, so
+  // acknowledged positions are committed to a consumer group on the target instead.
+  std::string ProgressGroup() const;
+  void CommitProgress();
+  Result<std::map<int32_t, int64_t>> CommittedProgress(const std::string& remote,
+                                                       const std::vector<int32_t>& parts);
   void Publish();
   void Wait(std::chrono::milliseconds d);
 
@@ -121,6 +127,7 @@ class Flow {
   std::chrono::seconds connect_backoff_{1};
   std::map<std::string, TopicEntry> topics_;  // by source topic; control thread only
   int64_t records_expired_ = 0;
+  std::map<kafka::TopicPartition, int64_t> committed_;  // progress already committed
 
   std::thread thread_;
   std::atomic<bool> stop_{false};

@@ -16,8 +16,11 @@ std::string_view PartitionPhaseName(PartitionPhase phase) {
 
 int64_t PartitionState::LagRecords() const {
   int64_t high = source_high.load(std::memory_order_relaxed);
+  if (high < 0) return 0;
   int64_t next = acked_next.load(std::memory_order_relaxed);
-  if (high < 0 || next < 0) return 0;
+  // Before the first record of a partition started at a logical offset, everything from
+  // the log start is still to come.
+  if (next < 0) next = std::max<int64_t>(0, source_low.load(std::memory_order_relaxed));
   return std::max<int64_t>(0, high - next);
 }
 

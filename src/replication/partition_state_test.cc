@@ -26,6 +26,13 @@ TEST(PartitionState, LagSecondsAgeOfTheOldestRecordInFlight) {
   EXPECT_DOUBLE_EQ(p.LagSeconds(10000), 9.0);
 }
 
+TEST(PartitionState, EverythingIsLagBeforeTheFirstRecord) {
+  PartitionState p("orders", 0, "dc1.orders");
+  p.source_low = 10;
+  p.source_high = 110;
+  EXPECT_EQ(p.LagRecords(), 100);
+}
+
 TEST(PartitionState, LagGrowsWhileTheSourceIsUnreachable) {
   PartitionState p("orders", 0, "dc1.orders");
   p.acked_next = 100;
