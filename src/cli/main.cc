@@ -22,6 +22,25 @@ int main(int argc, char** argv) {
   check_cmd->add_option("-c,--config", check.config_path, "config file")->required();
   check_cmd->add_flag("--offline", check.offline, "only validate the file; do not connect");
 
+  OffsetsOptions offsets;
+  CLI::App* offsets_cmd =
+      app.add_subcommand("offsets", "translate or apply a consumer group's offsets between clusters");
+  offsets_cmd->require_subcommand(1);
+  for (const char* verb : {"translate", "apply"}) {
+    CLI::App* c = offsets_cmd->add_subcommand(
+        verb, std::string(verb) == "apply" ? "translate, then commit to the group on --to"
+                                           : "print where the group resumes on --to");
+    c->add_option("-c,--config", offsets.config_path, "config file")->required();
+    c->add_option("-g,--group", offsets.group, "consumer group")->required();
+    c->add_option("--from", offsets.from, "cluster alias the group consumed on")->required();
+    c->add_option("--to", offsets.to, "cluster alias the group moves to")->required();
+    c->add_flag("--json", offsets.json, "print JSON");
+    if (std::string(verb) == "apply") {
+      c->add_flag("--allow-rewind", offsets.allow_rewind,
+                  "also move offsets the group already has on --to backwards");
+    }
+  }
+
   try {  // CLI11 reports usage errors by throwing; they end here
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -30,5 +49,9 @@ int main(int argc, char** argv) {
   }
   if (run_cmd->parsed()) return RunRun(run);
   if (check_cmd->parsed()) return RunCheck(check);
+  if (offsets_cmd->parsed()) {
+    offsets.apply = offsets_cmd->got_subcommand("apply");
+    return RunOffsets(offsets);
+  }
   return kExitUsage;
 }

@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "base/log.h"
-#include "replication/provenance.h"
+#include "offsets/provenance.h"
 
 namespace strait::replication {
 namespace {
@@ -252,10 +252,10 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
     return false;
   }
   kafka::Headers headers;
-  std::optional<Provenance> upstream;
+  std::optional<offsets::Provenance> upstream;
   for (const kafka::HeaderView& h : message.headers()) {
-    if (h.name == kProvenanceHeader && options_.provenance_headers) {
-      if (h.value) upstream = DecodeProvenance(*h.value);
+    if (h.name == offsets::kProvenanceHeader && options_.provenance_headers) {
+      if (h.value) upstream = offsets::DecodeProvenance(*h.value);
       continue;  // replaced by this hop's header below
     }
     headers.Add(h.name, h.value);
@@ -268,11 +268,11 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   }
   std::string provenance;
   if (options_.provenance_headers) {
-    Provenance p{SourceOffset(offset), upstream ? upstream->path : std::vector<uint64_t>{}};
+    offsets::Provenance p{SourceOffset(offset), upstream ? upstream->path : std::vector<uint64_t>{}};
     if (p.path.size() >= 255) p.path.erase(p.path.begin() + 1);  // keep the origin
     p.path.push_back(options_.source_fingerprint);
-    provenance = EncodeProvenance(p);
-    headers.Add(kProvenanceHeader, provenance);
+    provenance = offsets::EncodeProvenance(p);
+    headers.Add(offsets::kProvenanceHeader, provenance);
   }
   pipe.inflight.push_back({&pipe, offset, cost, message.timestamp_ms()});
   kafka::ProduceRecord record{pipe.target,       pipe.source.partition, message.key(),
@@ -329,6 +329,7 @@ void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
     pipe.state->bytes.fetch_add(entry->bytes - kRecordOverhead, std::memory_order_relaxed);
     pipe.state->last_acked_timestamp.store(entry->timestamp, std::memory_order_relaxed);
     pipe.state->target_last_offset.store(report.offset, std::memory_order_relaxed);
+    pipe.state->offset_map.Record(SourceOffset(entry->offset), TargetOffset(report.offset));
   } else {
     pipe.failed_delivery = true;
     pipe.state->errors.fetch_add(1, std::memory_order_relaxed);

@@ -8,7 +8,8 @@
 
 #include "base/log.h"
 #include "replication/config_sync.h"
-#include "replication/provenance.h"
+#include "offsets/mm2_format.h"
+#include "offsets/provenance.h"
 
 namespace strait::replication {
 namespace {
@@ -16,7 +17,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr std::chrono::milliseconds kAdminTimeout = 15s;
-constexpr std::chrono::milliseconds kTailTimeout = 60s;
 constexpr std::chrono::milliseconds kDrainTimeout = 30s;
 constexpr std::chrono::seconds kMaxBackoff = 300s;
 constexpr std::chrono::seconds kMaxConnectBackoff = 30s;
@@ -69,7 +69,7 @@ void Flow::RequestStop() {
 }
 
 void Flow::Join() {
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) thread_.join();  // the control thread joins the offset thread
 }
 
 void Flow::Wait(std::chrono::milliseconds d) {
@@ -106,6 +106,7 @@ void Flow::Run() {
     std::lock_guard lock(mu_);
     published_.state = "stopping";
   }
+  if (offsets_thread_.joinable()) offsets_thread_.join();
   if (data_ != nullptr) data_->Stop(kDrainTimeout);
   if (data_ != nullptr && !flow_.provenance_headers) CommitProgress();
   {
@@ -151,8 +152,8 @@ bool Flow::Connect() {
                                           flow_.source, flow_.target, *source_id);
     return false;
   }
-  source_fp_ = ClusterFingerprint(*source_id);
-  target_fp_ = ClusterFingerprint(*target_id);
+  source_fp_ = offsets::ClusterFingerprint(*source_id);
+  target_fp_ = offsets::ClusterFingerprint(*target_id);
   DataPathOptions options{name_,
                           source_.ConsumerProperties(),
                           target_.ProducerProperties(),
@@ -169,8 +170,10 @@ bool Flow::Connect() {
     return false;
   }
   data_ = std::move(data);
-  tails_ = std::make_unique<TailReader>(target_.ConsumerProperties(), name_ + "/target-tail");
+  tails_ = std::make_unique<offsets::LogSearch>(target_.ConsumerProperties(), name_ + "/target-tail");
   settle_until_ = Clock::now() + flow_.resume_settle;
+  s = StartOffsets();
+  if (!s.ok()) log::Error("flow", "offset sync not started", {{"flow", name_}, {"error", s.message()}});
   connect_backoff_ = 1s;
   log::Info("flow", "connected", {{"flow", name_}, {"source_cluster", *source_id},
                                   {"target_cluster", *target_id}});
@@ -189,7 +192,8 @@ void Flow::Sync() {
 
   std::map<std::string, int32_t> matched;
   for (const kafka::TopicInfo& t : source_md->topics) {
-    if (!t.error.ok() || t.partitions.empty() || !filter_.Matches(t.name)) continue;
+    bool wanted = filter_.Matches(t.name) || IsHeartbeatsTopic(t.name, flow_.separator);
+    if (!t.error.ok() || t.partitions.empty() || !wanted) continue;
     if (!RemoteTopicName(naming_, t.name)) continue;  // would go back where it came from
     matched[t.name] = static_cast<int32_t>(t.partitions.size());
   }
@@ -326,10 +330,10 @@ Status Flow::CheckOwnership(TopicEntry& entry) {
   }
   std::vector<int32_t> parts;
   for (int32_t p = 0; p < entry.target_partitions; ++p) parts.push_back(p);
-  Result<std::vector<PartitionTail>> tails = tails_->Read(entry.remote, parts, source_fp_, kTailTimeout);
+  Result<std::vector<offsets::PartitionTail>> tails = tails_->Tails(entry.remote, parts, source_fp_);
   if (!tails.ok()) return tails.status();
   bool has_records = false, has_ours = false;
-  for (const PartitionTail& t : *tails) {
+  for (const offsets::PartitionTail& t : *tails) {
     has_records |= t.has_records;
     has_ours |= t.last_upstream.has_value();
   }
@@ -433,7 +437,7 @@ void Flow::ResumePending() {
 }
 
 void Flow::ResumeTopic(const std::string& name, TopicEntry& entry, const std::vector<int32_t>& parts) {
-  std::map<int32_t, PartitionTail> tails;
+  std::map<int32_t, offsets::PartitionTail> tails;
   std::map<int32_t, int64_t> progress;
   if (!flow_.provenance_headers) {
     Result<std::map<int32_t, int64_t>> r = CommittedProgress(entry.remote, parts);
@@ -444,13 +448,13 @@ void Flow::ResumeTopic(const std::string& name, TopicEntry& entry, const std::ve
     }
     progress = std::move(r).value();
   } else {
-    Result<std::vector<PartitionTail>> r = tails_->Read(entry.remote, parts, source_fp_, kTailTimeout);
+    Result<std::vector<offsets::PartitionTail>> r = tails_->Tails(entry.remote, parts, source_fp_);
     if (!r.ok()) {
       log::Warn("flow", "cannot read where the target stopped; retrying",
                 {{"flow", name_}, {"remote", entry.remote}, {"error", r.status().message()}});
       return;
     }
-    for (const PartitionTail& t : *r) tails[t.partition] = t;
+    for (const offsets::PartitionTail& t : *r) tails[t.partition] = t;
   }
   for (int32_t p : parts) {
     PartitionEntry& pe = entry.partitions.at(p);
@@ -542,6 +546,81 @@ Result<std::map<int32_t, int64_t>> Flow::CommittedProgress(const std::string& re
   return out;
 }
 
+Status Flow::StartOffsets() {
+  if (flow_.emit_heartbeats) {
+    STRAIT_ASSIGN_OR_RETURN(heartbeats_, offsets::Mm2Writer::Create(
+                                             name_ + "/heartbeats", target_.ProducerProperties(),
+                                             target_admin_.get(), flow_.replication_factor));
+  }
+  if (flow_.emit_checkpoints || flow_.sync_group_offsets) {
+    STRAIT_ASSIGN_OR_RETURN(std::unique_ptr<offsets::Mm2Writer> writer,
+                            offsets::Mm2Writer::Create(name_ + "/checkpoints",
+                                                       target_.ProducerProperties(),
+                                                       target_admin_.get(), flow_.replication_factor));
+    offsets::GroupSyncOptions options{name_,
+                                      flow_.source,
+                                      flow_.target,
+                                      flow_.separator,
+                                      flow_.naming == config::Naming::kPrefix,
+                                      flow_.groups,
+                                      flow_.groups_exclude,
+                                      flow_.emit_checkpoints,
+                                      flow_.sync_group_offsets};
+    group_sync_ = std::make_unique<offsets::GroupSync>(
+        std::move(options), source_admin_.get(), target_admin_.get(), std::move(writer),
+        std::make_unique<offsets::LogSearch>(target_.ConsumerProperties(), name_ + "/target-search"),
+        std::make_unique<offsets::LogSearch>(source_.ConsumerProperties(), name_ + "/source-search"),
+        source_fp_, target_fp_);
+  }
+  if (heartbeats_ == nullptr && group_sync_ == nullptr) return Status::Ok();
+  offsets_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "offsets");
+    RunOffsets();
+  });
+  return Status::Ok();
+}
+
+void Flow::RunOffsets() {
+  auto next_heartbeat = Clock::now();
+  auto next_groups = Clock::now() + flow_.checkpoint_interval;
+  while (!stop_.load()) {
+    auto now = Clock::now();
+    if (heartbeats_ != nullptr && now >= next_heartbeat) {
+      offsets::Heartbeat hb{flow_.source, flow_.target, NowMs()};
+      Status s = heartbeats_->Write(std::string(offsets::kHeartbeatsTopic),
+                                    offsets::EncodeHeartbeatKey(hb),
+                                    offsets::EncodeHeartbeatValue(hb), hb.timestamp_ms);
+      if (s.ok()) s = heartbeats_->Flush(5s);
+      if (s.ok()) {
+        heartbeats_written_.fetch_add(1);
+      } else {
+        log::Debug("offsets", "heartbeat not written", {{"flow", name_}, {"error", s.message()}});
+      }
+      next_heartbeat = now + flow_.heartbeat_interval;
+    }
+    if (group_sync_ != nullptr && now >= next_groups) {
+      FlowSnapshot snapshot = Snapshot();  // keeps the offset maps alive during the round
+      group_sync_->RunOnce(MirroredTopics(snapshot));
+      next_groups = Clock::now() + flow_.checkpoint_interval;
+    }
+    auto next = heartbeats_ != nullptr ? std::min(next_heartbeat, next_groups) : next_groups;
+    Wait(std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()) + 1ms);
+  }
+}
+
+std::vector<offsets::MirroredTopic> Flow::MirroredTopics(const FlowSnapshot& snapshot) const {
+  std::map<std::string, offsets::MirroredTopic> by_topic;
+  for (const auto& p : snapshot.partitions) {
+    offsets::MirroredTopic& t = by_topic[p->source_topic()];
+    t.source_topic = p->source_topic();
+    t.remote_topic = p->remote_topic();
+    t.partitions.push_back({p->partition(), &p->offset_map, p->acked_next.load()});
+  }
+  std::vector<offsets::MirroredTopic> out;
+  for (auto& [name, t] : by_topic) out.push_back(std::move(t));
+  return out;
+}
+
 void Flow::Publish() {
   FlowSnapshot s;
   for (const auto& [name, entry] : topics_) {
@@ -556,6 +635,11 @@ void Flow::Publish() {
     s.data_last_loop_ms = data_->last_loop_ms();
   }
   s.records_expired = records_expired_;
+  if (group_sync_ != nullptr) {
+    s.groups = group_sync_->Statuses();
+    s.checkpoints_written = group_sync_->checkpoints_written();
+  }
+  s.heartbeats_written = heartbeats_written_.load();
   std::lock_guard lock(mu_);
   s.name = published_.name;
   s.source = published_.source;

@@ -1,8 +1,8 @@
 // One flow (source alias -> target alias): its control loop, and the data path it drives.
 //
-// The control thread ("ctl-<flow>") connects to both clusters, keeps the remote topics in
+// The control thread ("control") connects to both clusters, keeps the remote topics in
 // step with the source (creation, partition counts, configs: within refresh.interval.ms),
-// decides where each partition resumes (from the target's own log: tail_reader.h), starts
+// decides where each partition resumes (from the target's own log: offsets/log_search.h), starts
 // and restarts partitions on the DataPath, and publishes a status snapshot. Start/RequestStop
 // /Join are for the owner (Replicator); Snapshot() may be called from any thread.
 #pragma once
@@ -23,7 +23,9 @@
 #include "replication/data_path.h"
 #include "replication/naming.h"
 #include "replication/partition_state.h"
-#include "replication/tail_reader.h"
+#include "offsets/group_sync.h"
+#include "offsets/log_search.h"
+#include "offsets/mm2_writer.h"
 #include "replication/topic_filter.h"
 
 namespace strait::replication {
@@ -48,6 +50,9 @@ struct FlowSnapshot {
   int64_t records_expired = 0;  // deleted at the source (retention) before being mirrored
   int64_t topic_errors = 0;
   int64_t data_last_loop_ms = 0;  // when the data thread last went round its loop
+  std::vector<offsets::GroupStatus> groups;
+  int64_t checkpoints_written = 0;
+  int64_t heartbeats_written = 0;
 };
 
 class Flow {
@@ -106,6 +111,11 @@ class Flow {
   void CommitProgress();
   Result<std::map<int32_t, int64_t>> CommittedProgress(const std::string& remote,
                                                        const std::vector<int32_t>& parts);
+  // The offset thread ("offsets"): heartbeats every heartbeat.interval.ms, group offset
+  // translation every checkpoint.interval.ms. Started once connected.
+  Status StartOffsets();
+  void RunOffsets();
+  std::vector<offsets::MirroredTopic> MirroredTopics(const FlowSnapshot& snapshot) const;
   void Publish();
   void Wait(std::chrono::milliseconds d);
 
@@ -120,7 +130,7 @@ class Flow {
   std::unique_ptr<kafka::Admin> source_admin_;
   std::unique_ptr<kafka::Admin> target_admin_;
   std::unique_ptr<DataPath> data_;
-  std::unique_ptr<TailReader> tails_;
+  std::unique_ptr<offsets::LogSearch> tails_;
   uint64_t source_fp_ = 0;
   uint64_t target_fp_ = 0;
   Clock::time_point settle_until_{};
@@ -128,6 +138,11 @@ class Flow {
   std::map<std::string, TopicEntry> topics_;  // by source topic; control thread only
   int64_t records_expired_ = 0;
   std::map<kafka::TopicPartition, int64_t> committed_;  // progress already committed
+
+  std::unique_ptr<offsets::GroupSync> group_sync_;
+  std::unique_ptr<offsets::Mm2Writer> heartbeats_;
+  std::atomic<int64_t> heartbeats_written_{0};
+  std::thread offsets_thread_;
 
   std::thread thread_;
   std::atomic<bool> stop_{false};

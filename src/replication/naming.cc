@@ -25,7 +25,11 @@ std::string TopicSource(std::string_view topic, std::string_view separator) {
 }
 
 std::optional<std::string> RemoteTopicName(const NamingContext& ctx, std::string_view topic) {
-  if (ctx.naming == config::Naming::kIdentity) return std::string(topic);
+  // Heartbeats are prefixed even with identity naming, as MM2's IdentityReplicationPolicy
+  // does: their names are how tools discover the replication topology.
+  if (ctx.naming == config::Naming::kIdentity && !IsHeartbeatsTopic(topic, ctx.separator)) {
+    return std::string(topic);
+  }
   // MM2's isCycle: follow the prefix chain; a topic that has been on the target already
   // must not go back there.
   std::string_view rest = topic;

@@ -27,6 +27,13 @@ TEST(Naming, IdentityKeepsTheName) {
   EXPECT_EQ(RemoteTopicName(ctx, "orders"), "orders");
 }
 
+TEST(Naming, HeartbeatsArePrefixedEvenWithIdentityNaming) {
+  NamingContext ctx{config::Naming::kIdentity, ".", "dc1", "dc2"};
+  EXPECT_EQ(RemoteTopicName(ctx, "heartbeats"), "dc1.heartbeats");
+  EXPECT_EQ(RemoteTopicName(ctx, "dc3.heartbeats"), "dc1.dc3.heartbeats");
+  EXPECT_EQ(RemoteTopicName(ctx, "dc2.heartbeats"), std::nullopt);
+}
+
 TEST(Naming, InternalTopics) {
   EXPECT_TRUE(IsInternalTopic("__consumer_offsets"));
   EXPECT_TRUE(IsInternalTopic("dc1.checkpoints.internal"));

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "offsets/offset_map.h"
+
 namespace strait::replication {
 
 enum class PartitionPhase {
@@ -68,6 +70,8 @@ class PartitionState {
   std::atomic<int64_t> inflight_bytes{0};
   std::atomic<int64_t> errors{0};
   std::atomic<int64_t> filtered{0};        // records not written because they would loop back
+  // Source -> target offsets of what this process mirrored, for exact group translation.
+  offsets::OffsetMap offset_map;
 
  private:
   const std::string source_topic_;

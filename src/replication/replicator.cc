@@ -86,6 +86,14 @@ std::string Replicator::StatusJson() const {
       lag += p->LagRecords();
       lag_seconds = std::max(lag_seconds, p->LagSeconds(now));
     }
+    nlohmann::json groups = nlohmann::json::array();
+    for (const offsets::GroupStatus& g : s.groups) {
+      groups.push_back({{"group", g.group},
+                        {"state", g.state},
+                        {"detail", g.detail},
+                        {"partitions", g.partitions},
+                        {"synced_at_ms", g.synced_at_ms}});
+    }
     flows.push_back({{"name", s.name},
                      {"source", s.source},
                      {"target", s.target},
@@ -98,7 +106,10 @@ std::string Replicator::StatusJson() const {
                      {"lag_seconds", lag_seconds},
                      {"inflight_bytes", s.inflight_bytes},
                      {"records_expired_at_source", s.records_expired},
+                     {"checkpoints_written", s.checkpoints_written},
+                     {"heartbeats_written", s.heartbeats_written},
                      {"topics", topics},
+                     {"groups", groups},
                      {"partitions", partitions}});
   }
   return nlohmann::json{{"flows", flows}}.dump(2);
@@ -155,6 +166,12 @@ std::string Replicator::Metrics() const {
            "Records deleted at the source (retention) before they were mirrored.");
   e.Family("strait_records_filtered_total", Type::kCounter,
            "Records not written because they had been on the target cluster (loop prevention).");
+  e.Family("strait_checkpoints_written_total", Type::kCounter,
+           "MirrorMaker 2 checkpoints written to <source>.checkpoints.internal on the target.");
+  e.Family("strait_heartbeats_written_total", Type::kCounter,
+           "MirrorMaker 2 heartbeats written to the target's heartbeats topic.");
+  e.Family("strait_groups", Type::kGauge,
+           "Consumer groups by offset-sync state: synced, active-on-target, waiting, error.");
   for (const FlowSnapshot& s : snapshots) {
     std::map<std::string, std::pair<int64_t, int64_t>> by_topic;
     for (const auto& p : s.partitions) {
@@ -173,6 +190,14 @@ std::string Replicator::Metrics() const {
     e.Sample("strait_refetched_records_dropped_total", flow, s.dropped_duplicates);
     e.Sample("strait_producer_resets_total", flow, s.producer_resets);
     e.Sample("strait_records_expired_total", flow, s.records_expired);
+    e.Sample("strait_checkpoints_written_total", flow, s.checkpoints_written);
+    e.Sample("strait_heartbeats_written_total", flow, s.heartbeats_written);
+    std::map<std::string, int64_t> by_state = {
+        {"synced", 0}, {"active-on-target", 0}, {"waiting", 0}, {"error", 0}};
+    for (const offsets::GroupStatus& g : s.groups) ++by_state[g.state];
+    for (const auto& [state, n] : by_state) {
+      e.Sample("strait_groups", {{"flow", s.name}, {"state", state}}, n);
+    }
   }
   return e.Text();
 }

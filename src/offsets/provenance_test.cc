@@ -1,8 +1,8 @@
-#include "replication/provenance.h"
+#include "offsets/provenance.h"
 
 #include <gtest/gtest.h>
 
-namespace strait::replication {
+namespace strait::offsets {
 namespace {
 
 TEST(Provenance, RoundTrips) {
@@ -36,4 +36,4 @@ TEST(Provenance, FingerprintsDifferPerCluster) {
 }
 
 }  // namespace
-}  // namespace strait::replication
+}  // namespace strait::offsets

@@ -1,8 +1,8 @@
-#include "replication/provenance.h"
+#include "offsets/provenance.h"
 
 #include <algorithm>
 
-namespace strait::replication {
+namespace strait::offsets {
 namespace {
 
 constexpr uint8_t kVersion = 1;
@@ -52,4 +52,4 @@ std::optional<Provenance> DecodeProvenance(std::string_view value) {
   return p;
 }
 
-}  // namespace strait::replication
+}  // namespace strait::offsets

@@ -1,0 +1,208 @@
+// `strait offsets translate|apply --config F --group G --from A --to B`: where group G,
+// which consumed on cluster A, must resume on cluster B — for failover (A -> B, through the
+// flow A->B) and failback (B -> A, for topics that came from A). `apply` commits it.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <map>
+
+#include "cli/commands.h"
+#include "config/config.h"
+#include "kafka/admin.h"
+#include "offsets/log_search.h"
+#include "offsets/provenance.h"
+#include "offsets/translator.h"
+#include "replication/naming.h"
+#include "replication/topic_filter.h"
+
+namespace strait::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Row {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t committed = -1;
+  std::string target_topic;
+  int64_t target_offset = -1;
+  std::string note;
+};
+
+struct Side {
+  const config::ClusterConfig* cluster = nullptr;
+  std::unique_ptr<kafka::Admin> admin;
+  uint64_t fingerprint = 0;
+};
+
+Result<Side> Open(const config::Config& config, const std::string& alias) {
+  if (config.clusters.count(alias) == 0) {
+    return InvalidArgument(fmt::format("{}: no cluster \"{}\" in the config", config.path, alias));
+  }
+  Side side;
+  side.cluster = &config.Cluster(alias);
+  kafka::ClientOptions options{"offsets/" + alias, side.cluster->AdminProperties(),
+                               [](int, std::string_view, std::string_view) {}};
+  STRAIT_ASSIGN_OR_RETURN(side.admin, kafka::Admin::Create(options));
+  Result<std::string> id = side.admin->ClusterId(10s);
+  if (!id.ok()) {
+    return Unavailable(fmt::format("cannot reach cluster {} at {}: {}", alias,
+                                   side.cluster->Bootstrap(), id.status().message()));
+  }
+  side.fingerprint = offsets::ClusterFingerprint(*id);
+  return side;
+}
+
+const config::FlowConfig* FindFlow(const config::Config& config, const std::string& source,
+                                   const std::string& target) {
+  for (const config::FlowConfig& f : config.flows) {
+    if (f.source == source && f.target == target) return &f;
+  }
+  return nullptr;
+}
+
+Result<std::vector<Row>> Translate(const config::Config& config, const OffsetsOptions& o,
+                                   Side& from, Side& to) {
+  Result<std::vector<kafka::TopicPartitionOffset>> committed =
+      from.admin->ListConsumerGroupOffsets(o.group, {}, 15s);
+  if (!committed.ok()) return committed.status();
+  const config::FlowConfig* forward = FindFlow(config, o.from, o.to);
+  const config::FlowConfig* backward = FindFlow(config, o.to, o.from);
+  offsets::LogSearch to_log(to.cluster->ConsumerProperties(), "offsets/" + o.to + "-search");
+  offsets::LogSearch from_log(from.cluster->ConsumerProperties(), "offsets/" + o.from + "-search");
+  offsets::Translator translator(&to_log, &from_log, from.fingerprint, to.fingerprint);
+  std::vector<Row> rows;
+  for (const kafka::TopicPartitionOffset& c : *committed) {
+    if (!c.error.ok() || c.offset < 0) continue;
+    Row row{c.topic, c.partition, c.offset, "", -1, ""};
+    Result<offsets::Translation> t = Status(StatusCode::kNotFound, "");
+    std::optional<std::string> remote;
+    if (forward != nullptr) {
+      replication::NamingContext naming{forward->naming, forward->separator, o.from, o.to};
+      replication::TopicFilter filter(forward->topics, forward->topics_exclude);
+      if (filter.Matches(c.topic)) remote = replication::RemoteTopicName(naming, c.topic);
+    }
+    std::string sep = backward != nullptr ? backward->separator : ".";
+    std::string prefix = o.to + sep;
+    if (remote) {
+      row.target_topic = *remote;
+      t = translator.Forward(*remote, c.partition, SourceOffset(c.offset), nullptr, std::nullopt);
+    } else if (c.topic.rfind(prefix, 0) == 0 && c.topic.size() > prefix.size()) {
+      row.target_topic = c.topic.substr(prefix.size());
+      t = translator.Backward(c.topic, c.partition, c.offset);
+    } else {
+      row.note = fmt::format("not mirrored between {} and {}", o.from, o.to);
+      rows.push_back(row);
+      continue;
+    }
+    if (!t.ok()) return t.status().WithContext(fmt::format("translating {}[{}]", c.topic, c.partition));
+    if (t->kind == offsets::Translation::Kind::kExact) row.target_offset = t->offset;
+    row.note = t->note;
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+int Apply(const OffsetsOptions& o, Side& to, const std::vector<Row>& rows) {
+  auto described = to.admin->DescribeConsumerGroups({o.group}, 15s);
+  if (!described.ok()) {
+    std::fprintf(stderr, "error: %s\n", described.status().message().c_str());
+    return kExitFailure;
+  }
+  if (!described->empty() && !(*described)[0].members.empty()) {
+    std::fprintf(stderr,
+                 "error: group %s has %zu active members on %s; stop them before applying "
+                 "(nothing was committed)\n",
+                 o.group.c_str(), (*described)[0].members.size(), o.to.c_str());
+    return kExitFailure;
+  }
+  auto current = to.admin->ListConsumerGroupOffsets(o.group, {}, 15s);
+  std::map<std::pair<std::string, int32_t>, int64_t> now;
+  if (current.ok()) {
+    for (const auto& c : *current) {
+      if (c.error.ok() && c.offset >= 0) now[{c.topic, c.partition}] = c.offset;
+    }
+  }
+  std::vector<kafka::TopicPartitionOffset> commit;
+  for (const Row& r : rows) {
+    if (r.target_offset < 0) continue;
+    auto it = now.find({r.target_topic, r.partition});
+    if (it != now.end() && it->second > r.target_offset && !o.allow_rewind) {
+      std::printf("kept %s[%d] at %lld (ahead of %lld; --allow-rewind to move it back)\n",
+                  r.target_topic.c_str(), r.partition, static_cast<long long>(it->second),
+                  static_cast<long long>(r.target_offset));
+      continue;
+    }
+    commit.push_back({r.target_topic, r.partition, r.target_offset});
+  }
+  if (commit.empty()) {
+    std::printf("nothing to commit\n");
+    return kExitOk;
+  }
+  auto result = to.admin->AlterConsumerGroupOffsets(o.group, commit, 15s);
+  if (!result.ok()) {
+    std::fprintf(stderr, "error: %s\n", result.status().message().c_str());
+    return kExitFailure;
+  }
+  for (const auto& c : *result) {
+    if (!c.error.ok()) {
+      std::fprintf(stderr, "error: %s\n", c.error.message().c_str());
+      return kExitFailure;
+    }
+  }
+  std::printf("committed %zu offsets for group %s on %s\n", commit.size(), o.group.c_str(),
+              o.to.c_str());
+  return kExitOk;
+}
+
+void Print(const OffsetsOptions& o, const std::vector<Row>& rows) {
+  if (o.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const Row& r : rows) {
+      out.push_back({{"topic", r.topic}, {"partition", r.partition}, {"committed", r.committed},
+                     {"target_topic", r.target_topic}, {"target_offset", r.target_offset},
+                     {"note", r.note}});
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+    return;
+  }
+  std::printf("group %s: %s -> %s\n", o.group.c_str(), o.from.c_str(), o.to.c_str());
+  std::printf("%-30s %5s %12s   %-30s %12s  %s\n", "topic", "part", "committed", "target topic",
+              "target", "note");
+  for (const Row& r : rows) {
+    std::string target = r.target_offset >= 0 ? std::to_string(r.target_offset) : "-";
+    std::printf("%-30s %5d %12lld   %-30s %12s  %s\n", r.topic.c_str(), r.partition,
+                static_cast<long long>(r.committed), r.target_topic.c_str(), target.c_str(),
+                r.note.c_str());
+  }
+}
+
+}  // namespace
+
+int RunOffsets(const OffsetsOptions& o) {
+  Result<config::Config> config = config::LoadConfigFile(o.config_path);
+  if (!config.ok()) {
+    std::fprintf(stderr, "%s\n", config.status().message().c_str());
+    return kExitUsage;
+  }
+  if (o.from == o.to) {
+    std::fprintf(stderr, "--from and --to are both %s\n", o.from.c_str());
+    return kExitUsage;
+  }
+  Result<Side> from = Open(*config, o.from);
+  Result<Side> to = from.ok() ? Open(*config, o.to) : from.status();
+  if (!to.ok()) {
+    std::fprintf(stderr, "error: %s\n", to.status().message().c_str());
+    return to.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  }
+  Result<std::vector<Row>> rows = Translate(*config, o, *from, *to);
+  if (!rows.ok()) {
+    std::fprintf(stderr, "error: %s\n", rows.status().message().c_str());
+    return kExitFailure;
+  }
+  Print(o, *rows);
+  return o.apply ? Apply(o, *to, *rows) : kExitOk;
+}
+
+}  // namespace strait::cli

@@ -1,0 +1,202 @@
+#include "offsets/group_sync.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "base/log.h"
+#include "offsets/mm2_format.h"
+
+namespace strait::offsets {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr std::chrono::milliseconds kTimeout = 15s;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+GroupSync::GroupSync(GroupSyncOptions options, kafka::Admin* source_admin,
+                     kafka::Admin* target_admin, std::unique_ptr<Mm2Writer> writer,
+                     std::unique_ptr<LogSearch> target_log, std::unique_ptr<LogSearch> source_log,
+                     uint64_t source_fingerprint, uint64_t target_fingerprint)
+    : options_(std::move(options)),
+      filter_(options_.groups, options_.groups_exclude),
+      source_admin_(source_admin),
+      target_admin_(target_admin),
+      writer_(std::move(writer)),
+      target_log_(std::move(target_log)),
+      source_log_(std::move(source_log)),
+      translator_(target_log_.get(), source_log_.get(), source_fingerprint, target_fingerprint) {}
+
+std::string GroupSync::FromTarget(const std::string& topic) const {
+  if (!options_.prefix_naming) return "";
+  std::string prefix = options_.target_alias + options_.separator;
+  if (topic.size() <= prefix.size() || topic.compare(0, prefix.size(), prefix) != 0) return "";
+  return topic.substr(prefix.size());
+}
+
+void GroupSync::RunOnce(const std::vector<MirroredTopic>& topics) {
+  Result<std::vector<kafka::GroupListing>> groups = source_admin_->ListConsumerGroups(kTimeout);
+  if (!groups.ok()) {
+    log::Warn("offsets", "cannot list the source's consumer groups",
+              {{"flow", options_.flow_name}, {"error", groups.status().message()}});
+    return;
+  }
+  for (const kafka::GroupListing& g : *groups) {
+    if (!filter_.Matches(g.group_id)) continue;
+    GroupStatus status = SyncGroup(g.group_id, topics);
+    if (status.state.empty()) continue;  // nothing of this flow's topics
+    status.synced_at_ms = NowMs();
+    std::lock_guard lock(mu_);
+    statuses_[g.group_id] = status;
+  }
+}
+
+GroupStatus GroupSync::SyncGroup(const std::string& group, const std::vector<MirroredTopic>& topics) {
+  GroupStatus status{group, "", "", 0, 0};
+  Result<std::vector<kafka::TopicPartitionOffset>> committed =
+      source_admin_->ListConsumerGroupOffsets(group, {}, kTimeout);
+  if (!committed.ok()) return {group, "error", committed.status().message(), 0, 0};
+  std::map<std::string, const MirroredTopic*> by_source;
+  for (const MirroredTopic& t : topics) by_source[t.source_topic] = &t;
+
+  std::vector<Translated> translated;
+  std::string waiting;
+  for (const kafka::TopicPartitionOffset& c : *committed) {
+    if (!c.error.ok() || c.offset < 0) continue;
+    Result<Translation> t = Status(StatusCode::kNotFound, "");
+    std::string target_topic;
+    auto it = by_source.find(c.topic);
+    if (it != by_source.end()) {
+      const MirroredPartition* mp = nullptr;
+      for (const MirroredPartition& p : it->second->partitions) {
+        if (p.partition == c.partition) mp = &p;
+      }
+      if (mp == nullptr) continue;  // a partition not mirrored yet
+      target_topic = it->second->remote_topic;
+      auto cached = written_.find(std::make_tuple(group, target_topic, c.partition));
+      if (cached != written_.end() && cached->second.first == c.offset) {
+        // Unchanged since the last round: the translation cannot have changed either (the
+        // target only grows), and searching the target's log again would cost round trips.
+        translated.push_back({target_topic, c.partition, c.offset, cached->second.second, c.metadata});
+        continue;
+      }
+      t = translator_.Forward(target_topic, c.partition, SourceOffset(c.offset), mp->map,
+                              mp->acked_next >= 0 ? std::optional<int64_t>(mp->acked_next)
+                                                  : std::nullopt);
+    } else if (std::string original = FromTarget(c.topic); !original.empty()) {
+      target_topic = original;
+      t = translator_.Backward(c.topic, c.partition, c.offset);
+    } else {
+      continue;  // not this flow's topic
+    }
+    if (!t.ok()) return {group, "error", t.status().message(), 0, 0};
+    log::Debug("offsets", "translated",
+               {{"flow", options_.flow_name}, {"group", group}, {"topic", c.topic},
+                {"partition", c.partition}, {"committed", c.offset}, {"target_topic", target_topic},
+                {"target", t->offset}, {"note", t->note}});
+    if (t->kind != Translation::Kind::kExact) {
+      if (waiting.empty()) waiting = fmt::format("{}[{}]: {}", c.topic, c.partition, t->note);
+      continue;
+    }
+    translated.push_back({target_topic, c.partition, c.offset, t->offset, c.metadata});
+  }
+  if (translated.empty()) {
+    return waiting.empty() ? status : GroupStatus{group, "waiting", waiting, 0, 0};
+  }
+  if (options_.emit_checkpoints) {
+    Status s = WriteCheckpoints(group, translated);
+    if (!s.ok()) return {group, "error", s.message(), 0, 0};
+  }
+  status = options_.sync_group_offsets
+               ? CommitToTarget(group, translated)
+               : GroupStatus{group, "synced", "checkpoints only (sync.group.offsets: false)", 0, 0};
+  status.partitions = static_cast<int>(translated.size());
+  if (!waiting.empty() && status.state == "synced") status.detail = "partly waiting: " + waiting;
+  return status;
+}
+
+Status GroupSync::WriteCheckpoints(const std::string& group,
+                                   const std::vector<Translated>& translated) {
+  std::string topic = CheckpointsTopic(options_.source_alias, options_.separator);
+  int written = 0;
+  for (const Translated& t : translated) {
+    auto key = std::make_tuple(group, t.topic, t.partition);
+    auto it = written_.find(key);
+    if (it != written_.end() && it->second == std::make_pair(t.upstream, t.downstream)) continue;
+    Checkpoint c{group, t.topic, t.partition, t.upstream, t.downstream, t.metadata};
+    STRAIT_RETURN_IF_ERROR(writer_->Write(topic, EncodeCheckpointKey(c), EncodeCheckpointValue(c)));
+    written_[key] = {t.upstream, t.downstream};
+    ++written;
+  }
+  if (written == 0) return Status::Ok();
+  Status s = writer_->Flush(kTimeout);
+  if (!s.ok()) {
+    // Not written after all: try these again next round.
+    for (const Translated& t : translated) written_.erase(std::make_tuple(group, t.topic, t.partition));
+    return s.WithContext("writing checkpoints");
+  }
+  std::lock_guard lock(mu_);
+  checkpoints_ += written;
+  return Status::Ok();
+}
+
+// Commits only to a group nobody is consuming with on the target, and only forward: a
+// consumer that already failed over and moved on must not be sent back.
+GroupStatus GroupSync::CommitToTarget(const std::string& group,
+                                      const std::vector<Translated>& translated) {
+  Result<std::vector<kafka::GroupDescription>> described =
+      target_admin_->DescribeConsumerGroups({group}, kTimeout);
+  if (!described.ok()) return {group, "error", described.status().message(), 0, 0};
+  if (!described->empty() && !(*described)[0].members.empty()) {
+    return {group, "active-on-target",
+            fmt::format("{} active members on {}: offsets not committed; checkpoints written",
+                        (*described)[0].members.size(), options_.target_alias),
+            0, 0};
+  }
+  Result<std::vector<kafka::TopicPartitionOffset>> current =
+      target_admin_->ListConsumerGroupOffsets(group, {}, kTimeout);
+  if (!current.ok()) return {group, "error", current.status().message(), 0, 0};
+  std::map<std::pair<std::string, int32_t>, int64_t> now;
+  for (const kafka::TopicPartitionOffset& o : *current) {
+    if (o.error.ok() && o.offset >= 0) now[{o.topic, o.partition}] = o.offset;
+  }
+  std::vector<kafka::TopicPartitionOffset> forward;
+  for (const Translated& t : translated) {
+    auto it = now.find({t.topic, t.partition});
+    if (it == now.end() || it->second < t.downstream) {
+      forward.push_back({t.topic, t.partition, t.downstream, t.metadata});
+    }
+  }
+  if (forward.empty()) return {group, "synced", "", 0, 0};
+  Result<std::vector<kafka::TopicPartitionOffset>> r =
+      target_admin_->AlterConsumerGroupOffsets(group, forward, kTimeout);
+  if (!r.ok()) {
+    // A member joined between the check and the commit: the broker refuses, as it should.
+    return {group, "active-on-target", r.status().message(), 0, 0};
+  }
+  for (const kafka::TopicPartitionOffset& o : *r) {
+    if (!o.error.ok()) return {group, "error", o.error.message(), 0, 0};
+  }
+  return {group, "synced", "", 0, 0};
+}
+
+std::vector<GroupStatus> GroupSync::Statuses() const {
+  std::lock_guard lock(mu_);
+  std::vector<GroupStatus> out;
+  for (const auto& [g, s] : statuses_) out.push_back(s);
+  return out;
+}
+
+int64_t GroupSync::checkpoints_written() const {
+  std::lock_guard lock(mu_);
+  return checkpoints_;
+}
+
+}  // namespace strait::offsets

@@ -1,0 +1,101 @@
+// Consumer-group offset sync for one flow: translates the committed offsets of the
+// source's groups to the target, writes them as MirrorMaker 2 checkpoints to
+// "<source>.checkpoints.internal" on the target, and commits them to target groups that
+// have no active members — only ever forward.
+//
+// RunOnce() runs on one thread (the flow's offset thread); Statuses() from any thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "base/name_filter.h"
+#include "kafka/admin.h"
+#include "offsets/mm2_writer.h"
+#include "offsets/offset_map.h"
+#include "offsets/translator.h"
+
+namespace strait::offsets {
+
+// What the flow mirrors, as the group sync sees it.
+struct MirroredPartition {
+  int32_t partition = 0;
+  const OffsetMap* map = nullptr;  // owned by the flow; outlives the RunOnce call
+  int64_t acked_next = -1;         // first source offset not yet on the target
+};
+
+struct MirroredTopic {
+  std::string source_topic;
+  std::string remote_topic;
+  std::vector<MirroredPartition> partitions;
+};
+
+struct GroupStatus {
+  std::string group;
+  // synced | active-on-target | waiting | error
+  std::string state;
+  std::string detail;
+  int partitions = 0;        // partitions translated in the last round
+  int64_t synced_at_ms = 0;  // when the last round finished for this group
+};
+
+struct GroupSyncOptions {
+  std::string flow_name;
+  std::string source_alias;
+  std::string target_alias;
+  std::string separator = ".";
+  bool prefix_naming = true;
+  std::vector<std::string> groups;
+  std::vector<std::string> groups_exclude;
+  bool emit_checkpoints = true;
+  bool sync_group_offsets = true;
+};
+
+class GroupSync {
+ public:
+  GroupSync(GroupSyncOptions options, kafka::Admin* source_admin, kafka::Admin* target_admin,
+            std::unique_ptr<Mm2Writer> writer, std::unique_ptr<LogSearch> target_log,
+            std::unique_ptr<LogSearch> source_log, uint64_t source_fingerprint,
+            uint64_t target_fingerprint);
+
+  void RunOnce(const std::vector<MirroredTopic>& topics);
+  std::vector<GroupStatus> Statuses() const;
+  int64_t checkpoints_written() const;
+
+ private:
+  struct Translated {
+    std::string topic;  // on the target
+    int32_t partition;
+    int64_t upstream;
+    int64_t downstream;
+    std::string metadata;
+  };
+  GroupStatus SyncGroup(const std::string& group, const std::vector<MirroredTopic>& topics);
+  Status WriteCheckpoints(const std::string& group, const std::vector<Translated>& translated);
+  GroupStatus CommitToTarget(const std::string& group, const std::vector<Translated>& translated);
+  // The original name on the target of a source topic that came from the target ("dc2.x" on
+  // dc1 is "x" on dc2), or "" when it did not.
+  std::string FromTarget(const std::string& topic) const;
+
+  GroupSyncOptions options_;
+  NameFilter filter_;
+  kafka::Admin* source_admin_;
+  kafka::Admin* target_admin_;
+  std::unique_ptr<Mm2Writer> writer_;
+  std::unique_ptr<LogSearch> target_log_;
+  std::unique_ptr<LogSearch> source_log_;
+  Translator translator_;
+  // (group, target topic, partition) -> (upstream, downstream) last written as checkpoint
+  std::map<std::tuple<std::string, std::string, int32_t>, std::pair<int64_t, int64_t>> written_;
+
+  mutable std::mutex mu_;
+  std::map<std::string, GroupStatus> statuses_;  // guarded by mu_
+  int64_t checkpoints_ = 0;                      // guarded by mu_
+};
+
+}  // namespace strait::offsets

@@ -1,0 +1,68 @@
+// Reading a mirrored partition's log to learn where source offsets landed, from the
+// provenance headers (provenance.h) of the records themselves:
+//  - Tails(): where a flow stopped writing (the last record copied from a source), for resume;
+//  - FirstWithUpstreamAtLeast(): where a consumer that would read source offset n next must
+//    read on the target, by binary search, for offset translation older than OffsetMap;
+//  - NextFrom(): the first record at or after a target offset that came from a cluster, for
+//    translating back (failback).
+//
+// Owns one consumer, created on first use. Not thread-safe: one owner thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "base/strong_types.h"
+#include "kafka/consumer.h"
+#include "kafka/types.h"
+
+namespace strait::offsets {
+
+struct PartitionTail {
+  int32_t partition = 0;
+  bool has_records = false;                   // anything between log start and end
+  std::optional<SourceOffset> last_upstream;  // the last record copied from the source
+  std::optional<TargetOffset> last_offset;    // where that record is
+};
+
+struct MirroredRecord {
+  TargetOffset offset;
+  SourceOffset upstream;
+};
+
+struct SearchResult {
+  // No record copied from the source has upstream offset >= n (n is past what was
+  // mirrored); `target` is then just after the last such record (or the log start).
+  bool past_end = false;
+  TargetOffset target;
+  std::optional<SourceOffset> last_upstream;  // when past_end: the last record mirrored
+};
+
+class LogSearch {
+ public:
+  LogSearch(kafka::Properties consumer_properties, std::string name,
+            std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  ~LogSearch();
+
+  Result<std::vector<PartitionTail>> Tails(const std::string& topic,
+                                           const std::vector<int32_t>& partitions,
+                                           uint64_t source_fingerprint);
+  Result<std::optional<MirroredRecord>> NextFrom(const std::string& topic, int32_t partition,
+                                                 TargetOffset from, uint64_t source_fingerprint);
+  Result<SearchResult> FirstWithUpstreamAtLeast(const std::string& topic, int32_t partition,
+                                                SourceOffset n, uint64_t source_fingerprint);
+
+ private:
+  Result<kafka::Consumer*> GetConsumer();
+
+  kafka::Properties properties_;
+  std::string name_;
+  std::chrono::milliseconds timeout_;
+  std::unique_ptr<kafka::Consumer> consumer_;
+};
+
+}  // namespace strait::offsets

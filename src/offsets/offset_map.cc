@@ -1,0 +1,52 @@
+#include "offsets/offset_map.h"
+
+#include <algorithm>
+
+namespace strait::offsets {
+
+void OffsetMap::Record(SourceOffset upstream, TargetOffset target) {
+  std::lock_guard lock(mu_);
+  if (!runs_.empty()) {
+    Run& last = runs_.back();
+    if (upstream.value() == last.upstream + last.length &&
+        target.value() == last.target + last.length) {
+      ++last.length;
+      return;
+    }
+  }
+  runs_.push_back({upstream.value(), target.value(), 1});
+  if (runs_.size() > max_runs_) runs_.pop_front();
+}
+
+OffsetMap::Translation OffsetMap::Translate(SourceOffset n) const {
+  std::lock_guard lock(mu_);
+  if (runs_.empty() || n.value() < runs_.front().upstream) return {};
+  // The first run that ends after n: n is inside it or in the gap before it.
+  auto it = std::partition_point(runs_.begin(), runs_.end(), [&](const Run& r) {
+    return r.upstream + r.length <= n.value();
+  });
+  if (it == runs_.end()) {
+    const Run& last = runs_.back();
+    return {Coverage::kAfterLast, TargetOffset(last.target + last.length)};
+  }
+  int64_t into = std::max<int64_t>(0, n.value() - it->upstream);
+  return {Coverage::kExact, TargetOffset(it->target + into)};
+}
+
+std::optional<SourceOffset> OffsetMap::Reverse(TargetOffset t) const {
+  std::lock_guard lock(mu_);
+  if (runs_.empty() || t.value() < runs_.front().target) return std::nullopt;
+  auto it = std::partition_point(runs_.begin(), runs_.end(), [&](const Run& r) {
+    return r.target + r.length <= t.value();
+  });
+  if (it == runs_.end()) return std::nullopt;
+  int64_t into = std::max<int64_t>(0, t.value() - it->target);
+  return SourceOffset(it->upstream + into);
+}
+
+bool OffsetMap::empty() const {
+  std::lock_guard lock(mu_);
+  return runs_.empty();
+}
+
+}  // namespace strait::offsets

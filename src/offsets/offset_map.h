@@ -1,0 +1,57 @@
+// The exact mapping between source and target offsets of one mirrored partition, learnt
+// from the target's acknowledgements as records are mirrored.
+//
+// Stored as runs: a run is a stretch where source and target offsets both advance by one
+// per record. A topic mirrored from its first offset without gaps is a single run; every
+// gap (compaction, transaction markers, aborted records, another writer on the target)
+// starts a new one. The oldest runs are dropped past a bound; translations older than the
+// map fall back to searching the target's log (log_search.h).
+//
+// Thread-safe: the data thread records, the offset-sync thread translates.
+#pragma once
+
+#include <deque>
+#include <mutex>
+#include <optional>
+
+#include "base/strong_types.h"
+
+namespace strait::offsets {
+
+class OffsetMap {
+ public:
+  explicit OffsetMap(size_t max_runs = 4096) : max_runs_(max_runs) {}
+
+  // One acknowledged record; calls come in increasing source and target offsets.
+  void Record(SourceOffset upstream, TargetOffset target);
+
+  enum class Coverage {
+    kExact,        // the first mirrored record with upstream offset >= n is at `target`
+    kAfterLast,    // n is past every mirrored record; `target` is where the last one ends
+    kUnknown,      // n is older than what this map remembers
+  };
+  struct Translation {
+    Coverage coverage = Coverage::kUnknown;
+    TargetOffset target;
+  };
+  // Where a consumer that would read source offset n next must read on the target.
+  Translation Translate(SourceOffset n) const;
+
+  // The source offset of the first mirrored record at target offset >= t, for failback;
+  // nullopt when t is outside the map.
+  std::optional<SourceOffset> Reverse(TargetOffset t) const;
+
+  bool empty() const;
+
+ private:
+  struct Run {
+    int64_t upstream;
+    int64_t target;
+    int64_t length;
+  };
+  const size_t max_runs_;
+  mutable std::mutex mu_;
+  std::deque<Run> runs_;  // guarded by mu_
+};
+
+}  // namespace strait::offsets

@@ -1,0 +1,67 @@
+#include "offsets/offset_map.h"
+
+#include <gtest/gtest.h>
+
+namespace strait::offsets {
+namespace {
+
+using C = OffsetMap::Coverage;
+
+void Mirror(OffsetMap& m, std::initializer_list<std::pair<int64_t, int64_t>> records) {
+  for (auto [u, t] : records) m.Record(SourceOffset(u), TargetOffset(t));
+}
+
+TEST(OffsetMap, NoGapsMeansEqualShiftEverywhere) {
+  OffsetMap m;
+  for (int64_t i = 0; i < 100; ++i) m.Record(SourceOffset(i), TargetOffset(i));
+  EXPECT_EQ(m.Translate(SourceOffset(0)).target, TargetOffset(0));
+  EXPECT_EQ(m.Translate(SourceOffset(42)).coverage, C::kExact);
+  EXPECT_EQ(m.Translate(SourceOffset(42)).target, TargetOffset(42));
+  auto end = m.Translate(SourceOffset(100));
+  EXPECT_EQ(end.coverage, C::kAfterLast);
+  EXPECT_EQ(end.target, TargetOffset(100));
+}
+
+TEST(OffsetMap, CompactedGapsTranslateToTheNextRecord) {
+  // Source offsets 3, 4, 8, 9 survived compaction; the target holds them at 0..3.
+  OffsetMap m;
+  Mirror(m, {{3, 0}, {4, 1}, {8, 2}, {9, 3}});
+  EXPECT_EQ(m.Translate(SourceOffset(4)).target, TargetOffset(1));
+  // A group that committed 5 (next unread 5, 6, 7 were compacted away) resumes at the
+  // record that was source offset 8.
+  EXPECT_EQ(m.Translate(SourceOffset(5)).target, TargetOffset(2));
+  EXPECT_EQ(m.Translate(SourceOffset(7)).target, TargetOffset(2));
+  EXPECT_EQ(m.Translate(SourceOffset(10)).coverage, C::kAfterLast);
+  EXPECT_EQ(m.Translate(SourceOffset(10)).target, TargetOffset(4));
+}
+
+TEST(OffsetMap, TransactionMarkersAndAbortedRecordsAreGapsToo) {
+  // Source: records 0-2 committed, 3 a commit marker, 4-5 aborted, 6 abort marker, 7 ok.
+  OffsetMap m;
+  Mirror(m, {{0, 0}, {1, 1}, {2, 2}, {7, 3}});
+  EXPECT_EQ(m.Translate(SourceOffset(3)).target, TargetOffset(3));
+  EXPECT_EQ(m.Translate(SourceOffset(7)).target, TargetOffset(3));
+}
+
+TEST(OffsetMap, OlderThanTheMapIsUnknown) {
+  OffsetMap m;
+  Mirror(m, {{100, 50}, {101, 51}});
+  EXPECT_EQ(m.Translate(SourceOffset(99)).coverage, C::kUnknown);
+}
+
+TEST(OffsetMap, ForgetsTheOldestRunsPastItsBound) {
+  OffsetMap m(/*max_runs=*/2);
+  Mirror(m, {{0, 0}, {10, 1}, {20, 2}});
+  EXPECT_EQ(m.Translate(SourceOffset(0)).coverage, C::kUnknown);
+  EXPECT_EQ(m.Translate(SourceOffset(15)).target, TargetOffset(2));
+}
+
+TEST(OffsetMap, ReverseGivesTheSourceOffsetOfATargetPosition) {
+  OffsetMap m;
+  Mirror(m, {{3, 0}, {4, 1}, {8, 2}, {9, 3}});
+  EXPECT_EQ(m.Reverse(TargetOffset(2)), SourceOffset(8));
+  EXPECT_EQ(m.Reverse(TargetOffset(4)), std::nullopt);
+}
+
+}  // namespace
+}  // namespace strait::offsets

@@ -1,0 +1,62 @@
+// Exact translation of a consumer position between a source and a target cluster.
+//
+// Forward: a group that committed source offset n must resume on the target at the first
+// record whose upstream offset is >= n. The flow's OffsetMap answers for what this process
+// mirrored; older positions are found by binary search over the target's log.
+// Backward (failback): a position in a topic that came *from* the other cluster maps to the
+// upstream offset of the first record at or after it.
+//
+// Not thread-safe: one owner thread (it drives LogSearch consumers).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/status.h"
+#include "offsets/log_search.h"
+#include "offsets/offset_map.h"
+
+namespace strait::offsets {
+
+struct Translation {
+  enum class Kind {
+    kExact,
+    // The group has read source records that are not on the target yet; translating now
+    // would skip them. Retried later (the flow) or reported (the CLI).
+    kAheadOfMirroring,
+    kNothingMirrored,  // no record of the partition reached the target yet
+  };
+  Kind kind = Kind::kExact;
+  int64_t offset = -1;  // the translated position, for kExact
+  std::string note;     // for a person: why not exact
+};
+
+class Translator {
+ public:
+  // `target_log` reads the cluster positions are translated to; `source_log` reads the
+  // cluster they come from (for Backward). Either may be null if that direction is unused.
+  Translator(LogSearch* target_log, LogSearch* source_log, uint64_t source_fingerprint,
+             uint64_t target_fingerprint)
+      : target_log_(target_log),
+        source_log_(source_log),
+        source_fp_(source_fingerprint),
+        target_fp_(target_fingerprint) {}
+
+  // `acked_next`: the first source offset not yet on the target, when known (the running
+  // flow knows it; after a disaster nobody does, and then positions past the last mirrored
+  // record translate to the end of what was mirrored, with a note).
+  Result<Translation> Forward(const std::string& remote_topic, int32_t partition, SourceOffset n,
+                              const OffsetMap* map, std::optional<int64_t> acked_next);
+
+  // `topic` on the source holds records copied from the target; c is a committed position
+  // in it. Returns the position in the original topic on the target.
+  Result<Translation> Backward(const std::string& topic, int32_t partition, int64_t c);
+
+ private:
+  LogSearch* target_log_;
+  LogSearch* source_log_;
+  uint64_t source_fp_;
+  uint64_t target_fp_;
+};
+
+}  // namespace strait::offsets

@@ -1,0 +1,264 @@
+"""Exact consumer-group failover and failback (issue 5), against real clusters.
+
+A group consumes part of every partition on dc1 and commits; strait translates the group's
+offsets to dc2 (checkpoints + committed offsets); a consumer of the same group on dc2 then
+reads exactly the records the group had not consumed: zero re-read, zero skipped."""
+
+import json
+import os
+import pathlib
+import subprocess
+import time
+
+import pytest
+from confluent_kafka import Consumer, Producer, TopicPartition
+
+from kafka_util import (QUIET, Record, consume_all, create_topic, produce, unique, wait_for)
+from strait_testbed import paths
+from test_replication import clusters, flow, now_ms, wait_caught_up
+from verify import provenance
+
+GROUP_SYNC = {"checkpoint.interval.ms": 1000}
+
+
+def commit_part_of_each_partition(bootstrap, topic, group, fraction=0.4):
+    """The group reads the first `fraction` of every partition's records and commits the
+    position after the last one it read. Returns {partition: committed offset}."""
+    records = consume_all(bootstrap, topic)
+    cuts = {}
+    for p in sorted({r.partition for r in records}):
+        mine = [r for r in records if r.partition == p]
+        read = mine[: max(1, int(len(mine) * fraction))]
+        cuts[p] = read[-1].offset + 1
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group,
+                  "enable.auto.commit": False, **QUIET})
+    c.commit(offsets=[TopicPartition(topic, p, o) for p, o in cuts.items()], asynchronous=False)
+    c.close()
+    return cuts
+
+
+def committed(bootstrap, group, topic, partitions):
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, **QUIET})
+    try:
+        got = c.committed([TopicPartition(topic, p) for p in partitions], timeout=30)
+        return {tp.partition: tp.offset for tp in got}
+    finally:
+        c.close()
+
+
+def resume_as_group(bootstrap, group, topic, expect):
+    """What a consumer of `group` reads on failover: it subscribes, starts at the group's
+    committed offsets, and reads to the end."""
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
+                  "auto.offset.reset": "earliest", "isolation.level": "read_committed", **QUIET})
+    c.subscribe([topic])
+    out = []
+    deadline = time.monotonic() + 90
+    idle_since = None
+    while time.monotonic() < deadline:
+        msgs = c.consume(500, 0.5)
+        for m in msgs:
+            if m.error():
+                continue
+            out.append(m)
+        if len(out) >= expect:
+            # keep reading a little: anything beyond `expect` is a re-read
+            if idle_since is None:
+                idle_since = time.monotonic()
+            elif time.monotonic() - idle_since > 2 and not msgs:
+                break
+    records = []
+    for m in out:
+        prov = provenance(Record(m.key(), m.value(), list(m.headers() or []), 0))
+        # On a target, the source offset from the header; on the original cluster, the offset.
+        records.append((m.partition(), prov[0] if prov else m.offset()))
+    c.close()
+    return records
+
+
+def unconsumed(source_records, cuts):
+    return {(r.partition, r.offset) for r in source_records if r.offset >= cuts[r.partition]}
+
+
+def fill_plain(bootstrap, topic):
+    create_topic(bootstrap, topic, 3)
+    produce(bootstrap, topic, [Record(b"k%d" % i, b"v%d" % i, [], now_ms(), partition=i % 3)
+                               for i in range(900)])
+
+
+def fill_compacted(bootstrap, topic):
+    """Keys overwritten many times, compacted by the broker until offsets have gaps."""
+    create_topic(bootstrap, topic, 3, config={
+        "cleanup.policy": "compact", "segment.ms": "200", "min.cleanable.dirty.ratio": "0.001",
+        "min.compaction.lag.ms": "0", "delete.retention.ms": "100"})
+    for round_ in range(5):
+        produce(bootstrap, topic, [Record(b"key-%d" % (i % 40), b"r%d-%d" % (round_, i), [], now_ms(),
+                                          partition=i % 3) for i in range(300)])
+
+    def has_gaps():
+        produce(bootstrap, topic, [Record(b"tick", b"t", [], now_ms(), partition=p) for p in range(3)])
+        offsets = {}
+        for r in consume_all(bootstrap, topic):
+            offsets.setdefault(r.partition, []).append(r.offset)
+        return len(offsets) == 3 and all(len(o) < o[-1] - o[0] + 1 for o in offsets.values())
+
+    wait_for(has_gaps, 90, "the broker to compact the topic", interval=0.5)
+    # Stop compacting, so that the records the test compares against stay put.
+    from confluent_kafka.admin import ConfigResource
+    from kafka_util import admin
+    client = admin(bootstrap)
+    res = ConfigResource(ConfigResource.Type.TOPIC, topic, set_config={
+        "cleanup.policy": "delete", "retention.ms": "86400000"})
+    client.alter_configs([res])[res].result(30)
+
+
+def fill_transactional(bootstrap, topic):
+    create_topic(bootstrap, topic, 3)
+    p = Producer({"bootstrap.servers": bootstrap, "transactional.id": unique("fill"), **QUIET})
+    p.init_transactions(30)
+    for batch in range(8):
+        p.begin_transaction()
+        for i in range(60):
+            p.produce(topic, value=b"b%d-%d" % (batch, i), partition=i % 3)
+        p.flush(30)
+        if batch % 3 == 1:
+            p.abort_transaction(30)
+        else:
+            p.commit_transaction(30)
+
+
+@pytest.mark.parametrize("kind,fill", [("plain", fill_plain), ("compacted", fill_compacted),
+                                       ("transactional", fill_transactional)])
+def test_group_resumes_on_the_target_at_exactly_the_next_unread_record(
+        dc1_dc2, strait, kind, fill):
+    dc1, dc2 = dc1_dc2
+    topic, group = unique(f"fo-{kind}"), unique(f"fo-group-{kind}")
+    fill(dc1.bootstrap(), topic)
+    source = consume_all(dc1.bootstrap(), topic)
+    cuts = commit_part_of_each_partition(dc1.bootstrap(), topic, group)
+    s = strait(clusters(dc1, dc2), [flow(topic, groups=[group], **GROUP_SYNC)])
+    wait_caught_up(s, [topic])
+    remote = f"dc1.{topic}"
+
+    def synced():
+        groups = s.flow("dc1->dc2")["groups"]
+        if not groups or groups[0]["state"] != "synced":
+            return None
+        on_dc2 = committed(dc2.bootstrap(), group, remote, sorted(cuts))
+        return all(o >= 0 for o in on_dc2.values()) and on_dc2
+    on_dc2 = wait_for(synced, 60, "the group synced to dc2")
+    assert s.stop() == 0  # the disaster: dc1 and strait are gone
+
+    read = resume_as_group(dc2.bootstrap(), group, remote, len(unconsumed(source, cuts)))
+    want = unconsumed(source, cuts)
+    assert len(read) == len(set(read)), "records were read twice"
+    assert set(read) == want, (f"re-read {len(set(read) - want)}, skipped {len(want - set(read))}")
+    if kind == "plain":
+        # Mirrored from the first offset without gaps: target offsets equal source offsets.
+        assert on_dc2 == cuts
+
+
+def test_groups_active_on_the_target_are_left_alone_and_never_moved_back(dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic, group = unique("fo-active"), unique("fo-active-group")
+    fill_plain(dc1.bootstrap(), topic)
+    remote = f"dc1.{topic}"
+    c = Consumer({"bootstrap.servers": dc1.bootstrap(), "group.id": group, **QUIET})
+    c.commit(offsets=[TopicPartition(topic, p, 100) for p in range(3)], asynchronous=False)
+    s = strait(clusters(dc1, dc2), [flow(topic, groups=[group], **GROUP_SYNC)])
+    wait_for(lambda: committed(dc2.bootstrap(), group, remote, [0, 1, 2]) == {0: 100, 1: 100, 2: 100},
+             60, "the first sync")
+
+    # A consumer of the group is running on dc2 and has moved on to 250.
+    active = Consumer({"bootstrap.servers": dc2.bootstrap(), "group.id": group,
+                       "enable.auto.commit": False, **QUIET})
+    active.subscribe([remote])
+    wait_for(lambda: active.poll(0.5) is not None and active.assignment(), 60, "an assignment")
+    active.commit(offsets=[TopicPartition(remote, p, 250) for p in range(3)], asynchronous=False)
+    c.commit(offsets=[TopicPartition(topic, p, 200) for p in range(3)], asynchronous=False)
+    wait_for(lambda: any(g["state"] == "active-on-target" for g in s.flow("dc1->dc2")["groups"]),
+             60, "the active group reported in /status")
+    assert s.metric("strait_groups", flow="dc1->dc2", state="active-on-target") == 1
+    assert committed(dc2.bootstrap(), group, remote, [0, 1, 2]) == {0: 250, 1: 250, 2: 250}
+    active.close()
+
+    # No members any more, but dc1's 200 is behind dc2's 250: never moved back.
+    wait_for(lambda: any(g["state"] == "synced" for g in s.flow("dc1->dc2")["groups"]), 60,
+             "the idle group synced again")
+    assert committed(dc2.bootstrap(), group, remote, [0, 1, 2]) == {0: 250, 1: 250, 2: 250}
+    c.commit(offsets=[TopicPartition(topic, p, 280) for p in range(3)], asynchronous=False)
+    wait_for(lambda: committed(dc2.bootstrap(), group, remote, [0, 1, 2]) == {0: 280, 1: 280, 2: 280},
+             60, "a forward move to be synced")
+    c.close()
+
+
+def test_mirrormaker2_client_reads_strait_checkpoints(dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic, group = unique("fo-mm2"), unique("fo-mm2-group")
+    fill_compacted(dc1.bootstrap(), topic)
+    cuts = commit_part_of_each_partition(dc1.bootstrap(), topic, group)
+    s = strait(clusters(dc1, dc2), [flow(topic, groups=[group], **GROUP_SYNC)])
+    remote = f"dc1.{topic}"
+    expected = wait_for(lambda: (lambda o: o if all(v >= 0 for v in o.values()) else None)(
+        committed(dc2.bootstrap(), group, remote, sorted(cuts))), 90, "the group synced")
+    java = pathlib.Path(__file__).parent / "java" / "TranslateOffsets.java"
+    r = subprocess.run(["java", "-cp", str(paths.KAFKA_LIB / "*"), str(java), dc2.bootstrap(),
+                        "dc1", group], capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stderr[-3000:]
+    got = {}
+    for line in r.stdout.splitlines():
+        t, p, o = line.split()
+        got[(t, int(p))] = int(o)
+    assert got == {(remote, p): o for p, o in expected.items()}
+
+    # Heartbeats in MirrorMaker 2's format on the target.
+    from offsets_format import decode_heartbeat
+    beats = [decode_heartbeat(r.key, r.value) for r in consume_all(dc2.bootstrap(), "heartbeats")]
+    assert ("dc1", "dc2") in {(b[0], b[1]) for b in beats}
+    assert max(b[2] for b in beats if b[:2] == ("dc1", "dc2")) > now_ms() - 60_000
+
+
+def test_failover_then_failback_with_the_offsets_command(dc1_dc2, strait, strait_bin, tmp_path):
+    dc1, dc2 = dc1_dc2
+    topic, group = unique("fo-back"), unique("fo-back-group")
+    fill_transactional(dc1.bootstrap(), topic)
+    source = consume_all(dc1.bootstrap(), topic)
+    cuts = commit_part_of_each_partition(dc1.bootstrap(), topic, group, fraction=0.3)
+    s = strait(clusters(dc1, dc2), [flow(topic, groups=["nothing-synced"])])
+    wait_caught_up(s, [topic])
+    config = str(s.config_path)
+
+    def offsets_cmd(*args):
+        r = subprocess.run([str(strait_bin), "offsets", *args, "--config", config, "--group",
+                            group, "--json"], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        return r
+
+    # Failover: translate, apply, and the group reads exactly the rest on dc2.
+    r = offsets_cmd("apply", "--from", "dc1", "--to", "dc2")
+    rows = json.loads(r.stdout[: r.stdout.rindex("]") + 1])
+    assert {row["partition"] for row in rows} == set(cuts)
+    remote = f"dc1.{topic}"
+    want = unconsumed(source, cuts)
+    half = resume_as_group(dc2.bootstrap(), group, remote, len(want))
+    assert set(half) == want and len(half) == len(want)
+
+    # On dc2 the group reads a bit further and commits; then fails back to dc1.
+    moved = {p: cuts[p] for p in cuts}
+    dc2_records = consume_all(dc2.bootstrap(), remote)
+    dc2_cuts = {}
+    for p in sorted(cuts):
+        mine = [r for r in dc2_records if r.partition == p]
+        dc2_cuts[p] = mine[len(mine) * 2 // 3].offset
+        moved[p] = provenance(mine[len(mine) * 2 // 3])[0]  # first unread, as a dc1 offset
+    c = Consumer({"bootstrap.servers": dc2.bootstrap(), "group.id": group, **QUIET})
+    c.commit(offsets=[TopicPartition(remote, p, o) for p, o in dc2_cuts.items()], asynchronous=False)
+    c.close()
+    r = offsets_cmd("translate", "--from", "dc2", "--to", "dc1")
+    rows = json.loads(r.stdout)
+    assert {(row["target_topic"], row["partition"]): row["target_offset"] for row in rows} == \
+           {(topic, p): moved[p] for p in moved}
+    offsets_cmd("apply", "--from", "dc2", "--to", "dc1")
+    want_back = {(r.partition, r.offset) for r in source if r.offset >= moved[r.partition]}
+    back = resume_as_group(dc1.bootstrap(), group, topic, len(want_back))
+    assert len(back) == len(set(back)) and set(back) == want_back
