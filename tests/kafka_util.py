@@ -141,6 +141,21 @@ def consume_all(bootstrap: str, topic: str, partitions: Optional[List[int]] = No
         c.close()
 
 
+def end_offsets(bootstrap: str, topics: List[str], timeout: float = 5) -> Dict[Tuple[str, int], int]:
+    """The high watermark of every partition of `topics`."""
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": unique("ends"), **QUIET})
+    try:
+        ends = {}
+        for topic in topics:
+            md = c.list_topics(topic, timeout=timeout)
+            for p in md.topics[topic].partitions:
+                _, high = c.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout)
+                ends[(topic, p)] = high
+        return ends
+    finally:
+        c.close()
+
+
 def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):
     """Polls `predicate` until it returns a truthy value; fails with `what` on timeout."""
     deadline = time.monotonic() + timeout

@@ -10,9 +10,12 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import yaml
+from confluent_kafka import KafkaException
+
+from kafka_util import end_offsets, wait_for
 
 
 def free_port() -> int:
@@ -114,17 +117,55 @@ class Strait:
                 return p
         return None
 
-    def caught_up(self, flow: str, topics: List[str]) -> bool:
-        """Every partition of `topics` is mirroring with no lag."""
+    def source_ends(self, flow: str, topics: List[str]) -> Optional[Dict[Tuple[str, int], int]]:
+        """The high watermarks of `topics` on the flow's source, or None while unreachable."""
+        try:
+            source = self.config["clusters"][self.flow(flow)["source"]]["bootstrap.servers"]
+            return end_offsets(source, topics)
+        except (urllib.error.URLError, ConnectionError, OSError, KeyError, KafkaException):
+            return None
+
+    def caught_up(self, flow: str, topics: List[str],
+                  ends: Optional[Dict[Tuple[str, int], int]] = None) -> bool:
+        """Every partition of `topics` is mirroring and has copied everything up to `ends`
+        (by default: what the source holds now). The ends are read from the source itself:
+        strait's own watermarks are polled and may predate the test's last produce."""
+        ends = ends or self.source_ends(flow, topics)
+        if ends is None:
+            return False
         try:
             f = self.flow(flow)
         except (urllib.error.URLError, ConnectionError, OSError, KeyError):
             return False
-        parts = [p for p in f["partitions"] if p["topic"] in topics]
-        seen = {p["topic"] for p in parts}
-        return seen == set(topics) and all(
-            p["state"] == "mirroring" and p["lag_records"] == 0 and p["source_high_watermark"] >= 0
-            for p in parts)
+        parts = {(p["topic"], p["partition"]): p for p in f["partitions"] if p["topic"] in topics}
+        return ends.keys() <= parts.keys() and all(
+            parts[tp]["state"] == "mirroring" and parts[tp]["next_source_offset"] >= end
+            for tp, end in ends.items())
+
+    def wait_caught_up(self, flow: str, topics: List[str], timeout: float = 120):
+        """Waits until everything the source held when the wait began has been copied; a
+        source that keeps receiving records (a live producer) does not move the goal."""
+        deadline = time.monotonic() + timeout
+        ends = wait_for(lambda: self.source_ends(flow, topics), timeout, f"the ends of {topics}")
+        try:
+            wait_for(lambda: self.caught_up(flow, topics, ends),
+                     max(1.0, deadline - time.monotonic()), f"{flow} to catch up on {topics}")
+        except AssertionError as e:
+            raise AssertionError(f"{e}\nbehind: {self._behind(flow, topics, ends)}") from None
+
+    def _behind(self, flow, topics, ends):
+        """The partitions that have not reached `ends`, for a failure message."""
+        try:
+            parts = {(p["topic"], p["partition"]): p for p in self.flow(flow)["partitions"]}
+        except (urllib.error.URLError, ConnectionError, OSError, KeyError) as e:
+            return f"no status: {e}"
+        out = []
+        for tp, end in sorted(ends.items()):
+            p = parts.get(tp)
+            if p is None or p["state"] != "mirroring" or p["next_source_offset"] < end:
+                out.append({"partition": tp, "end": end, **({k: p[k] for k in (
+                    "state", "error", "next_source_offset", "inflight_records")} if p else {})})
+        return out
 
     def metric(self, name: str, **labels) -> Optional[float]:
         for line in self.metrics().splitlines():

@@ -43,8 +43,10 @@ def records(n: int, partitions: int, tag: str = "r") -> list:
 class Feeder:
     """Writes sequence-numbered records to a topic from a background thread."""
 
-    def __init__(self, bootstrap: str, topic: str, partitions: int, rate: int = 2000):
+    def __init__(self, bootstrap: str, topic: str, partitions: int, rate: int = 2000,
+                 tag: str = "seq"):
         self.bootstrap, self.topic, self.partitions, self.rate = bootstrap, topic, partitions, rate
+        self.tag = tag
         self.sent = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -59,7 +61,7 @@ class Feeder:
         interval = 1.0 / self.rate
         next_at = time.monotonic()
         while not self._stop.is_set():
-            p.produce(self.topic, value=f"seq-{self.sent}".encode(), key=str(self.sent).encode(),
+            p.produce(self.topic, value=f"{self.tag}-{self.sent}".encode(), key=str(self.sent).encode(),
                       partition=self.sent % self.partitions, headers=[("n", str(self.sent).encode())])
             self.sent += 1
             p.poll(0)
@@ -76,7 +78,7 @@ class Feeder:
 
 
 def wait_caught_up(s, topics, timeout=120):
-    wait_for(lambda: s.caught_up("dc1->dc2", topics), timeout, f"strait to catch up on {topics}")
+    s.wait_caught_up("dc1->dc2", topics, timeout)
 
 
 def assert_mirrored(dc1, dc2, topic, remote=None, expect=None):
