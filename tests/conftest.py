@@ -51,6 +51,15 @@ def dc1_dc2(bed):
     return bed["dc1"], bed["dc2"]
 
 
+@pytest.fixture(scope="session")
+def four_dcs(bed, dc1_dc2):
+    """dc1, dc2, dc3 and an aggregate cluster "agg", single-node each."""
+    missing = [ClusterSpec(a) for a in ("dc3", "agg") if a not in bed.clusters]
+    if missing:
+        bed.up(*missing)
+    return tuple(bed[a] for a in ("dc1", "dc2", "dc3", "agg"))
+
+
 @pytest.fixture
 def strait(strait_bin, bed, tmp_path):
     """Makes strait processes for one test: strait(clusters, flows) -> Strait, started.

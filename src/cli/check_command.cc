@@ -8,6 +8,7 @@
 #include "kafka/admin.h"
 #include "replication/naming.h"
 #include "replication/topic_filter.h"
+#include "replication/topology.h"
 
 namespace strait::cli {
 namespace {
@@ -36,8 +37,8 @@ void PrintFlowPlan(const config::FlowConfig& flow, const kafka::ClusterMetadata&
                    const kafka::ClusterMetadata& target) {
   replication::TopicFilter filter(flow.topics, flow.topics_exclude);
   replication::NamingContext naming{flow.naming, flow.separator, flow.source, flow.target};
-  std::printf("flow %s (%s naming)\n", flow.Name().c_str(),
-              flow.naming == config::Naming::kPrefix ? "prefix" : "identity");
+  std::printf("flow %s (%s naming, forward %s)\n", flow.Name().c_str(),
+              replication::NamingName(flow.naming), replication::ForwardName(flow.forward));
   std::vector<const kafka::TopicInfo*> topics;
   for (const kafka::TopicInfo& t : source.topics) {
     if (filter.Matches(t.name)) topics.push_back(&t);
@@ -74,7 +75,11 @@ int RunCheck(const CheckOptions& options) {
   }
   std::printf("config %s is valid: %zu clusters, %zu flows\n", options.config_path.c_str(),
               config->clusters.size(), config->flows.size());
-  if (options.offline) return kExitOk;
+  std::vector<replication::TopologyProblem> problems = replication::AnalyzeTopology(config->flows);
+  for (const replication::TopologyProblem& p : problems) {
+    std::printf("%s %s: %s\n", p.severity.c_str(), p.kind.c_str(), p.message.c_str());
+  }
+  if (options.offline) return problems.empty() ? kExitOk : kExitFailure;
   std::map<std::string, Connected> clusters;
   bool failed = false;
   for (const auto& [alias, cluster] : config->clusters) {
@@ -92,7 +97,7 @@ int RunCheck(const CheckOptions& options) {
     if (clusters.count(flow.source) == 0 || clusters.count(flow.target) == 0) continue;
     PrintFlowPlan(flow, clusters.at(flow.source).metadata, clusters.at(flow.target).metadata);
   }
-  return failed ? kExitFailure : kExitOk;
+  return failed || !problems.empty() ? kExitFailure : kExitOk;
 }
 
 }  // namespace strait::cli

@@ -34,4 +34,12 @@ struct OffsetsOptions {
 // `strait offsets translate|apply`: exact failover and failback of one group.
 int RunOffsets(const OffsetsOptions& options);
 
+struct StatusOptions {
+  std::string config_path;  // where the instance listens (http.listen)
+  bool json = false;
+};
+// `strait status`: the replication graph of a running instance; exit 1 when a flow is not
+// running or the topology has a problem.
+int RunStatus(const StatusOptions& options);
+
 }  // namespace strait::cli

@@ -22,6 +22,12 @@ int main(int argc, char** argv) {
   check_cmd->add_option("-c,--config", check.config_path, "config file")->required();
   check_cmd->add_flag("--offline", check.offline, "only validate the file; do not connect");
 
+  StatusOptions status;
+  CLI::App* status_cmd =
+      app.add_subcommand("status", "show the replication graph of a running instance");
+  status_cmd->add_option("-c,--config", status.config_path, "config file")->required();
+  status_cmd->add_flag("--json", status.json, "print JSON");
+
   OffsetsOptions offsets;
   CLI::App* offsets_cmd =
       app.add_subcommand("offsets", "translate or apply a consumer group's offsets between clusters");
@@ -49,6 +55,7 @@ int main(int argc, char** argv) {
   }
   if (run_cmd->parsed()) return RunRun(run);
   if (check_cmd->parsed()) return RunCheck(check);
+  if (status_cmd->parsed()) return RunStatus(status);
   if (offsets_cmd->parsed()) {
     offsets.apply = offsets_cmd->got_subcommand("apply");
     return RunOffsets(offsets);

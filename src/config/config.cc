@@ -26,9 +26,19 @@ const std::set<std::string> kFlowKeys = {
     "sync.topic.configs", "adopt.existing.topics", "refresh.interval.ms",
     "max.inflight.bytes.per.partition", "max.inflight.bytes", "emit.checkpoints",
     "checkpoint.interval.ms", "sync.group.offsets", "emit.heartbeats", "heartbeat.interval.ms",
-    "config.properties.exclude", "resume.settle.ms", "partition.retry.backoff.ms"};
+    "config.properties.exclude", "resume.settle.ms", "partition.retry.backoff.ms", "forward"};
 const std::set<std::string> kHttpKeys = {"listen", "enabled"};
 const std::set<std::string> kLogKeys = {"level"};
+
+// "a" or "b"; "a", "b" or "c".
+std::string JoinOr(const std::vector<std::string>& words) {
+  std::string out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) out += i + 1 == words.size() ? " or " : ", ";
+    out += words[i];
+  }
+  return out;
+}
 
 // Collects every problem in one pass so that a user fixes them all at once.
 class Parser {
@@ -54,6 +64,22 @@ class Parser {
   void Bool(const YAML::Node& node, const std::string& key, bool* out);
   void Int(const YAML::Node& node, const std::string& key, int64_t min, int64_t max, int64_t* out);
   void Millis(const YAML::Node& node, const std::string& key, milliseconds* out, int64_t min = 1);
+  // One of a fixed set of words, e.g. naming: prefix | identity.
+  template <typename E>
+  void Choice(const YAML::Node& node, const std::string& key,
+              std::initializer_list<std::pair<std::string_view, E>> choices, E* out) {
+    std::string v;
+    if (!Scalar(node, key, &v)) return;
+    std::vector<std::string> quoted;
+    for (const auto& [word, value] : choices) {
+      if (v == word) {
+        *out = value;
+        return;
+      }
+      quoted.push_back(fmt::format("\"{}\"", word));
+    }
+    Error(node, key, fmt::format("expected {}, got \"{}\"", JoinOr(quoted), v));
+  }
   void RegexList(const YAML::Node& node, const std::string& key, std::vector<std::string>* out);
 
   void ParseClusters(const YAML::Node& node, Config* config);
@@ -272,16 +298,12 @@ void Parser::ParseFlow(const YAML::Node& node, const std::string& path, const Co
     RegexList(n, path + ".config.properties.exclude", &f->config_properties_exclude);
   }
   if (const YAML::Node n = node["naming"]) {
-    std::string v;
-    if (Scalar(n, path + ".naming", &v)) {
-      if (v == "prefix") {
-        f->naming = Naming::kPrefix;
-      } else if (v == "identity") {
-        f->naming = Naming::kIdentity;
-      } else {
-        Error(n, path + ".naming", fmt::format("expected \"prefix\" or \"identity\", got \"{}\"", v));
-      }
-    }
+    Choice(n, path + ".naming", {{"prefix", Naming::kPrefix}, {"identity", Naming::kIdentity}},
+           &f->naming);
+  }
+  if (const YAML::Node n = node["forward"]) {
+    Choice(n, path + ".forward", {{"all", Forward::kAll}, {"local", Forward::kLocal}},
+           &f->forward);
   }
   if (const YAML::Node n = node["separator"]) {
     if (Scalar(n, path + ".separator", &f->separator) && f->separator.empty()) {
@@ -289,16 +311,9 @@ void Parser::ParseFlow(const YAML::Node& node, const std::string& path, const Co
     }
   }
   if (const YAML::Node n = node["start.offset"]) {
-    std::string v;
-    if (Scalar(n, path + ".start.offset", &v)) {
-      if (v == "earliest") {
-        f->start_offset = StartOffset::kEarliest;
-      } else if (v == "latest") {
-        f->start_offset = StartOffset::kLatest;
-      } else {
-        Error(n, path + ".start.offset", fmt::format("expected \"earliest\" or \"latest\", got \"{}\"", v));
-      }
-    }
+    Choice(n, path + ".start.offset",
+           {{"earliest", StartOffset::kEarliest}, {"latest", StartOffset::kLatest}},
+           &f->start_offset);
   }
   const std::pair<const char*, bool*> bools[] = {
       {"enabled", &f->enabled},
@@ -310,6 +325,11 @@ void Parser::ParseFlow(const YAML::Node& node, const std::string& path, const Co
       {"emit.heartbeats", &f->emit_heartbeats}};
   for (auto [key, field] : bools) {
     if (const YAML::Node n = node[key]) Bool(n, path + "." + key, field);
+  }
+  if (f->forward == Forward::kLocal && !f->provenance_headers) {
+    // Where a record was produced is known only from its provenance header.
+    Error(node["forward"], path + ".forward",
+          "\"local\" needs provenance.headers: true (the header says where a record was produced)");
   }
   const std::pair<const char*, milliseconds*> durations[] = {
       {"refresh.interval.ms", &f->refresh_interval},

@@ -40,6 +40,10 @@ struct ClusterConfig {
 
 enum class Naming { kPrefix, kIdentity };
 enum class StartOffset { kEarliest, kLatest };
+// Which source records a flow copies: all that have not been on the target yet, or only
+// those produced on the source itself (for full meshes, where every cluster receives each
+// origin's records directly and forwarding them again would deliver them twice).
+enum class Forward { kAll, kLocal };
 
 struct FlowConfig {
   std::string source;
@@ -47,6 +51,7 @@ struct FlowConfig {
   std::vector<std::string> topics = {".*"};  // whole-name regexes
   std::vector<std::string> topics_exclude;
   Naming naming = Naming::kPrefix;
+  Forward forward = Forward::kAll;
   std::string separator = ".";
   std::vector<std::string> groups = {".*"};
   std::vector<std::string> groups_exclude = {"console-consumer-.*", "connect-.*", "__.*"};

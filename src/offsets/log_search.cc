@@ -147,6 +147,27 @@ Result<std::optional<MirroredRecord>> LogSearch::NextFrom(const std::string& top
                                  partition, from.value(), timeout_.count()));
 }
 
+Result<std::optional<StoredRecord>> LogSearch::Last(const std::string& topic, int32_t partition) {
+  STRAIT_ASSIGN_OR_RETURN(kafka::Consumer * consumer, GetConsumer());
+  STRAIT_RETURN_IF_ERROR(consumer->Assign({{topic, partition, kafka::OffsetTail(1)}}));
+  auto deadline = Clock::now() + timeout_;
+  while (Clock::now() < deadline) {
+    std::vector<kafka::Message> batch;
+    consumer->PollBatch(200ms, 10, &batch);
+    for (const kafka::Message& m : batch) {
+      if (m.topic() != topic || m.partition() != partition) continue;
+      if (m.is_partition_eof()) return std::optional<StoredRecord>();
+      if (!m.error().ok()) return m.error().WithContext("reading " + topic);
+      StoredRecord r{TargetOffset(m.offset()), m.timestamp_ms(), std::nullopt, std::nullopt};
+      if (m.key()) r.key = std::string(*m.key());
+      if (m.value()) r.value = std::string(*m.value());
+      return std::optional<StoredRecord>(std::move(r));
+    }
+  }
+  return Unavailable(fmt::format("reading the last record of {}[{}] took longer than {} ms", topic,
+                                 partition, timeout_.count()));
+}
+
 // Binary search over target offsets: NextFrom(mid) is the first record from the source at
 // or after mid, and upstream offsets grow with target offsets among those records.
 Result<SearchResult> LogSearch::FirstWithUpstreamAtLeast(const std::string& topic,

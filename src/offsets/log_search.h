@@ -4,7 +4,8 @@
 //  - FirstWithUpstreamAtLeast(): where a consumer that would read source offset n next must
 //    read on the target, by binary search, for offset translation older than OffsetMap;
 //  - NextFrom(): the first record at or after a target offset that came from a cluster, for
-//    translating back (failback).
+//    translating back (failback);
+//  - Last(): the newest record of a partition (the newest heartbeat that arrived).
 //
 // Owns one consumer, created on first use. Not thread-safe: one owner thread.
 #pragma once
@@ -34,6 +35,13 @@ struct MirroredRecord {
   SourceOffset upstream;
 };
 
+// A copy of one record, for callers that outlive the consumer's message.
+struct StoredRecord {
+  TargetOffset offset;
+  int64_t timestamp_ms = 0;
+  std::optional<std::string> key, value;
+};
+
 struct SearchResult {
   // No record copied from the source has upstream offset >= n (n is past what was
   // mirrored); `target` is then just after the last such record (or the log start).
@@ -53,6 +61,8 @@ class LogSearch {
                                            uint64_t source_fingerprint);
   Result<std::optional<MirroredRecord>> NextFrom(const std::string& topic, int32_t partition,
                                                  TargetOffset from, uint64_t source_fingerprint);
+  // The last record of a partition, or nullopt when it is empty.
+  Result<std::optional<StoredRecord>> Last(const std::string& topic, int32_t partition);
   Result<SearchResult> FirstWithUpstreamAtLeast(const std::string& topic, int32_t partition,
                                                 SourceOffset n, uint64_t source_fingerprint);
 

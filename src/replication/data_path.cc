@@ -233,9 +233,15 @@ void DataPath::Handle(kafka::Message& message) {
     dropped_duplicates_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  if (Produce(*pipe, message)) pipe->next = offset + 1;
+  if (Produce(*pipe, message)) {
+    // After `next` moves: a record skipped with nothing in flight is already behind us.
+    pipe->next = offset + 1;
+    pipe->Publish();
+  }
 }
 
+// True when the record was sent or deliberately skipped (a loop, or not local); false
+// when the partition stopped or the record must be read again.
 bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   int64_t offset = message.offset();
   int64_t size = static_cast<int64_t>(message.size_bytes());
@@ -263,7 +269,12 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   if (upstream && upstream->Visited(options_.target_fingerprint)) {
     // The record has been on the target cluster already: writing it would make a loop.
     pipe.state->filtered.fetch_add(1, std::memory_order_relaxed);
-    pipe.Publish();
+    return true;
+  }
+  if (upstream && pipe.state->local_only()) {
+    // Mirrored into the source from elsewhere: in a full mesh the target gets it directly
+    // from its origin, and forwarding it as well would deliver it twice.
+    pipe.state->not_local.fetch_add(1, std::memory_order_relaxed);
     return true;
   }
   std::string provenance;
@@ -304,7 +315,6 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
     pipe.state->set_phase(PartitionPhase::kThrottled);
     to_pause_.push_back(pipe.source);
   }
-  pipe.Publish();
   return true;
 }
 

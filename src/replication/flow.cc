@@ -297,7 +297,10 @@ void Flow::SyncTopic(const std::string& name, int32_t source_partitions,
   for (int32_t p = 0; p < source_partitions; ++p) {
     if (entry.partitions.count(p) != 0) continue;
     PartitionEntry pe;
-    pe.state = std::make_shared<PartitionState>(name, p, entry.remote);
+    // Heartbeats keep their prefixed names, so only identity-named topics can receive one
+    // origin's records along two paths.
+    bool local_only = flow_.forward == config::Forward::kLocal && entry.remote == name;
+    pe.state = std::make_shared<PartitionState>(name, p, entry.remote, local_only);
     entry.partitions.emplace(p, std::move(pe));
   }
 }
@@ -547,11 +550,7 @@ Result<std::map<int32_t, int64_t>> Flow::CommittedProgress(const std::string& re
 }
 
 Status Flow::StartOffsets() {
-  if (flow_.emit_heartbeats) {
-    STRAIT_ASSIGN_OR_RETURN(heartbeats_, offsets::Mm2Writer::Create(
-                                             name_ + "/heartbeats", target_.ProducerProperties(),
-                                             target_admin_.get(), flow_.replication_factor));
-  }
+  STRAIT_RETURN_IF_ERROR(StartHeartbeats());
   if (flow_.emit_checkpoints || flow_.sync_group_offsets) {
     STRAIT_ASSIGN_OR_RETURN(std::unique_ptr<offsets::Mm2Writer> writer,
                             offsets::Mm2Writer::Create(name_ + "/checkpoints",
@@ -572,7 +571,6 @@ Status Flow::StartOffsets() {
         std::make_unique<offsets::LogSearch>(source_.ConsumerProperties(), name_ + "/source-search"),
         source_fp_, target_fp_);
   }
-  if (heartbeats_ == nullptr && group_sync_ == nullptr) return Status::Ok();
   offsets_thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "offsets");
     RunOffsets();
@@ -585,17 +583,8 @@ void Flow::RunOffsets() {
   auto next_groups = Clock::now() + flow_.checkpoint_interval;
   while (!stop_.load()) {
     auto now = Clock::now();
-    if (heartbeats_ != nullptr && now >= next_heartbeat) {
-      offsets::Heartbeat hb{flow_.source, flow_.target, NowMs()};
-      Status s = heartbeats_->Write(std::string(offsets::kHeartbeatsTopic),
-                                    offsets::EncodeHeartbeatKey(hb),
-                                    offsets::EncodeHeartbeatValue(hb), hb.timestamp_ms);
-      if (s.ok()) s = heartbeats_->Flush(5s);
-      if (s.ok()) {
-        heartbeats_written_.fetch_add(1);
-      } else {
-        log::Debug("offsets", "heartbeat not written", {{"flow", name_}, {"error", s.message()}});
-      }
+    if (now >= next_heartbeat) {
+      heartbeats_->RunOnce(NowMs(), RemoteHeartbeatsMirrored());
       next_heartbeat = now + flow_.heartbeat_interval;
     }
     if (group_sync_ != nullptr && now >= next_groups) {
@@ -603,9 +592,39 @@ void Flow::RunOffsets() {
       group_sync_->RunOnce(MirroredTopics(snapshot));
       next_groups = Clock::now() + flow_.checkpoint_interval;
     }
-    auto next = heartbeats_ != nullptr ? std::min(next_heartbeat, next_groups) : next_groups;
+    auto next = std::min(next_heartbeat, next_groups);
     Wait(std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()) + 1ms);
   }
+}
+
+Status Flow::StartHeartbeats() {
+  std::unique_ptr<offsets::Mm2Writer> to_target, to_source;
+  if (flow_.emit_heartbeats) {
+    STRAIT_ASSIGN_OR_RETURN(to_target, offsets::Mm2Writer::Create(
+                                           name_ + "/heartbeats", target_.ProducerProperties(),
+                                           target_admin_.get(), flow_.replication_factor));
+    // The source's own replication factor default: flow settings describe the target.
+    STRAIT_ASSIGN_OR_RETURN(to_source, offsets::Mm2Writer::Create(
+                                           name_ + "/source-heartbeats", source_.ProducerProperties(),
+                                           source_admin_.get(), -1));
+  }
+  offsets::Heartbeats::Options options{name_, flow_.source, flow_.target, RemoteHeartbeatsTopic()};
+  heartbeats_ = std::make_unique<offsets::Heartbeats>(
+      std::move(options), std::move(to_target), std::move(to_source),
+      std::make_unique<offsets::LogSearch>(target_.ConsumerProperties(), name_ + "/heartbeat-reader",
+                                           5s));
+  return Status::Ok();
+}
+
+std::string Flow::RemoteHeartbeatsTopic() const {
+  return RemoteTopicName(naming_, offsets::kHeartbeatsTopic).value_or("");
+}
+
+bool Flow::RemoteHeartbeatsMirrored() const {
+  FlowSnapshot snapshot = Snapshot();
+  return std::any_of(snapshot.topics.begin(), snapshot.topics.end(), [&](const TopicStatus& t) {
+    return t.remote_topic == RemoteHeartbeatsTopic() && t.target_partitions > 0;
+  });
 }
 
 std::vector<offsets::MirroredTopic> Flow::MirroredTopics(const FlowSnapshot& snapshot) const {
@@ -639,7 +658,7 @@ void Flow::Publish() {
     s.groups = group_sync_->Statuses();
     s.checkpoints_written = group_sync_->checkpoints_written();
   }
-  s.heartbeats_written = heartbeats_written_.load();
+  if (heartbeats_ != nullptr) s.heartbeats = heartbeats_->Snapshot();
   std::lock_guard lock(mu_);
   s.name = published_.name;
   s.source = published_.source;

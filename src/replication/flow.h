@@ -24,6 +24,7 @@
 #include "replication/naming.h"
 #include "replication/partition_state.h"
 #include "offsets/group_sync.h"
+#include "offsets/heartbeats.h"
 #include "offsets/log_search.h"
 #include "offsets/mm2_writer.h"
 #include "replication/topic_filter.h"
@@ -52,7 +53,7 @@ struct FlowSnapshot {
   int64_t data_last_loop_ms = 0;  // when the data thread last went round its loop
   std::vector<offsets::GroupStatus> groups;
   int64_t checkpoints_written = 0;
-  int64_t heartbeats_written = 0;
+  offsets::HeartbeatStatus heartbeats;
 };
 
 class Flow {
@@ -118,6 +119,10 @@ class Flow {
   std::vector<offsets::MirroredTopic> MirroredTopics(const FlowSnapshot& snapshot) const;
   void Publish();
   void Wait(std::chrono::milliseconds d);
+  Status StartHeartbeats();
+  std::string RemoteHeartbeatsTopic() const;
+  // The source's heartbeats have a remote topic on the target that can be read.
+  bool RemoteHeartbeatsMirrored() const;
 
   const config::FlowConfig flow_;
   const config::ClusterConfig source_;
@@ -140,8 +145,7 @@ class Flow {
   std::map<kafka::TopicPartition, int64_t> committed_;  // progress already committed
 
   std::unique_ptr<offsets::GroupSync> group_sync_;
-  std::unique_ptr<offsets::Mm2Writer> heartbeats_;
-  std::atomic<int64_t> heartbeats_written_{0};
+  std::unique_ptr<offsets::Heartbeats> heartbeats_;
   std::thread offsets_thread_;
 
   std::thread thread_;

@@ -24,14 +24,18 @@ std::string_view PartitionPhaseName(PartitionPhase phase);
 
 class PartitionState {
  public:
-  PartitionState(std::string source_topic, int32_t partition, std::string remote_topic)
+  // `local_only`: copy only records produced on the source itself (config::Forward::kLocal).
+  PartitionState(std::string source_topic, int32_t partition, std::string remote_topic,
+                 bool local_only = false)
       : source_topic_(std::move(source_topic)),
         partition_(partition),
-        remote_topic_(std::move(remote_topic)) {}
+        remote_topic_(std::move(remote_topic)),
+        local_only_(local_only) {}
 
   const std::string& source_topic() const { return source_topic_; }
   int32_t partition() const { return partition_; }
   const std::string& remote_topic() const { return remote_topic_; }
+  bool local_only() const { return local_only_; }
 
   void set_phase(PartitionPhase p) { phase_.store(static_cast<int>(p), std::memory_order_relaxed); }
   PartitionPhase phase() const { return static_cast<PartitionPhase>(phase_.load(std::memory_order_relaxed)); }
@@ -58,6 +62,7 @@ class PartitionState {
   void ObserveHigh(int64_t high, int64_t now_ms, bool fresh);
 
   std::atomic<int64_t> records{0};         // acknowledged by the target
+  std::atomic<int64_t> not_local{0};       // skipped: mirrored into the source (local_only)
   std::atomic<int64_t> bytes{0};           // key + value + headers of those
   std::atomic<int64_t> acked_next{-1};     // first source offset not yet on the target
   std::atomic<int64_t> source_high{-1};    // source high watermark (last seen)
@@ -77,6 +82,7 @@ class PartitionState {
   const std::string source_topic_;
   const int32_t partition_;
   const std::string remote_topic_;
+  const bool local_only_;
   std::atomic<int> phase_{static_cast<int>(PartitionPhase::kResuming)};
   mutable std::mutex mu_;
   std::string error_;  // guarded by mu_

@@ -2,9 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <chrono>
 #include <map>
+#include <set>
 
+#include "base/log.h"
 #include "metrics/exposition.h"
 
 namespace strait::replication {
@@ -30,14 +33,21 @@ nlohmann::json PartitionJson(const PartitionState& p, int64_t now) {
           {"bytes", p.bytes.load()},
           {"inflight_records", p.inflight_records.load()},
           {"last_target_offset", p.target_last_offset.load()},
-          {"filtered_loop_records", p.filtered.load()}};
+          {"filtered_loop_records", p.filtered.load()},
+          {"skipped_not_local_records", p.not_local.load()}};
 }
 
 }  // namespace
 
 Replicator::Replicator(const config::Config& config) {
   for (const config::FlowConfig& f : config.flows) {
-    if (f.enabled) flows_.push_back(std::make_unique<Flow>(config, f));
+    if (!f.enabled) continue;
+    configs_.push_back(f);
+    flows_.push_back(std::make_unique<Flow>(config, f));
+  }
+  problems_ = AnalyzeTopology(config.flows);
+  for (const TopologyProblem& p : problems_) {
+    log::Error("topology", p.message, {{"problem", p.kind}});
   }
 }
 
@@ -66,7 +76,8 @@ bool Replicator::Healthy() const {
 std::string Replicator::StatusJson() const {
   int64_t now = NowMs();
   nlohmann::json flows = nlohmann::json::array();
-  for (const FlowSnapshot& s : Snapshots()) {
+  std::vector<FlowSnapshot> snapshots = Snapshots();
+  for (const FlowSnapshot& s : snapshots) {
     nlohmann::json topics = nlohmann::json::array();
     for (const TopicStatus& t : s.topics) {
       topics.push_back({{"topic", t.source_topic},
@@ -107,12 +118,57 @@ std::string Replicator::StatusJson() const {
                      {"inflight_bytes", s.inflight_bytes},
                      {"records_expired_at_source", s.records_expired},
                      {"checkpoints_written", s.checkpoints_written},
-                     {"heartbeats_written", s.heartbeats_written},
+                     {"heartbeats_written", s.heartbeats.written_to_target},
+                     {"heartbeats_written_to_source", s.heartbeats.written_to_source},
                      {"topics", topics},
                      {"groups", groups},
                      {"partitions", partitions}});
   }
-  return nlohmann::json{{"flows", flows}}.dump(2);
+  return nlohmann::json{{"flows", flows}, {"topology", TopologyJson(snapshots, now)}}.dump(2);
+}
+
+nlohmann::json Replicator::TopologyJson(const std::vector<FlowSnapshot>& snapshots,
+                                        int64_t now_ms) const {
+  std::set<std::string> clusters;
+  nlohmann::json edges = nlohmann::json::array();
+  for (size_t i = 0; i < snapshots.size(); ++i) {
+    const FlowSnapshot& s = snapshots[i];
+    const config::FlowConfig& f = configs_[i];
+    clusters.insert(f.source);
+    clusters.insert(f.target);
+    int64_t records = 0, lag = 0, loops = 0, not_local = 0;
+    double record_lag_seconds = 0;
+    for (const auto& p : s.partitions) {
+      records += p->records.load();
+      lag += p->LagRecords();
+      loops += p->filtered.load();
+      not_local += p->not_local.load();
+      record_lag_seconds = std::max(record_lag_seconds, p->LagSeconds(now_ms));
+    }
+    nlohmann::json heartbeat_lag = nullptr;  // none arrived yet
+    if (s.heartbeats.newest_arrived_ms > 0) {
+      heartbeat_lag = std::max<int64_t>(0, now_ms - s.heartbeats.newest_arrived_ms) / 1000.0;
+    }
+    edges.push_back({{"flow", s.name},
+                     {"source", f.source},
+                     {"target", f.target},
+                     {"naming", NamingName(f.naming)},
+                     {"forward", ForwardName(f.forward)},
+                     {"provenance_headers", f.provenance_headers},
+                     {"state", s.state},
+                     {"records", records},
+                     {"lag_records", lag},
+                     {"lag_seconds", heartbeat_lag},
+                     {"record_lag_seconds", record_lag_seconds},
+                     {"loop_records_dropped", loops},
+                     {"not_local_records_skipped", not_local},
+                     {"heartbeat_error", s.heartbeats.error}});
+  }
+  nlohmann::json problems = nlohmann::json::array();
+  for (const TopologyProblem& p : problems_) {
+    problems.push_back({{"kind", p.kind}, {"severity", p.severity}, {"message", p.message}});
+  }
+  return {{"clusters", clusters}, {"edges", edges}, {"problems", problems}};
 }
 
 std::string Replicator::Metrics() const {
@@ -170,18 +226,26 @@ std::string Replicator::Metrics() const {
            "MirrorMaker 2 checkpoints written to <source>.checkpoints.internal on the target.");
   e.Family("strait_heartbeats_written_total", Type::kCounter,
            "MirrorMaker 2 heartbeats written to the target's heartbeats topic.");
+  e.Family("strait_heartbeat_lag_seconds", Type::kGauge,
+           "Age of the newest source heartbeat that reached the target: end-to-end lag, "
+           "including up to one heartbeat interval.");
+  e.Family("strait_records_not_local_total", Type::kCounter,
+           "Records skipped because forward: local and they were mirrored into the source.");
   e.Family("strait_groups", Type::kGauge,
            "Consumer groups by offset-sync state: synced, active-on-target, waiting, error.");
   for (const FlowSnapshot& s : snapshots) {
-    std::map<std::string, std::pair<int64_t, int64_t>> by_topic;
+    std::map<std::string, std::array<int64_t, 3>> by_topic;  // errors, filtered, not local
     for (const auto& p : s.partitions) {
-      by_topic[p->source_topic()].first += p->errors.load();
-      by_topic[p->source_topic()].second += p->filtered.load();
+      std::array<int64_t, 3>& c = by_topic[p->source_topic()];
+      c[0] += p->errors.load();
+      c[1] += p->filtered.load();
+      c[2] += p->not_local.load();
     }
     metrics::Labels flow = {{"flow", s.name}};
     for (const auto& [topic, counts] : by_topic) {
-      e.Sample("strait_errors_total", {{"flow", s.name}, {"topic", topic}}, counts.first);
-      e.Sample("strait_records_filtered_total", {{"flow", s.name}, {"topic", topic}}, counts.second);
+      e.Sample("strait_errors_total", {{"flow", s.name}, {"topic", topic}}, counts[0]);
+      e.Sample("strait_records_filtered_total", {{"flow", s.name}, {"topic", topic}}, counts[1]);
+      e.Sample("strait_records_not_local_total", {{"flow", s.name}, {"topic", topic}}, counts[2]);
     }
     e.Sample("strait_topic_errors", flow, s.topic_errors);
     e.Sample("strait_flow_connected", flow,
@@ -191,7 +255,11 @@ std::string Replicator::Metrics() const {
     e.Sample("strait_producer_resets_total", flow, s.producer_resets);
     e.Sample("strait_records_expired_total", flow, s.records_expired);
     e.Sample("strait_checkpoints_written_total", flow, s.checkpoints_written);
-    e.Sample("strait_heartbeats_written_total", flow, s.heartbeats_written);
+    e.Sample("strait_heartbeats_written_total", flow, s.heartbeats.written_to_target);
+    if (s.heartbeats.newest_arrived_ms > 0) {
+      e.Sample("strait_heartbeat_lag_seconds", flow,
+               std::max<int64_t>(0, now - s.heartbeats.newest_arrived_ms) / 1000.0);
+    }
     std::map<std::string, int64_t> by_state = {
         {"synced", 0}, {"active-on-target", 0}, {"waiting", 0}, {"error", 0}};
     for (const offsets::GroupStatus& g : s.groups) ++by_state[g.state];

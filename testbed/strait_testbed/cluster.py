@@ -92,6 +92,10 @@ class Cluster:
         self.cluster_id = cluster_id or random_cluster_id()
         self.nodes = nodes if nodes is not None else self._plan_nodes()
 
+    @property
+    def alias(self) -> str:
+        return self.spec.alias
+
     # ---- layout -------------------------------------------------------------------------
 
     def _plan_nodes(self) -> List[Node]:

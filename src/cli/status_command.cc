@@ -1,0 +1,81 @@
+// `strait status`: the replication graph of a running instance, read from its /status.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "config/config.h"
+#include "http/client.h"
+
+namespace strait::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string Cell(const nlohmann::json& v) {
+  if (v.is_null()) return "-";
+  if (v.is_number_float()) return fmt::format("{:.1f}", v.get<double>());
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+// One line per edge, then the problems.
+void PrintGraph(const nlohmann::json& topology) {
+  auto clusters = topology["clusters"].get<std::vector<std::string>>();
+  std::printf("clusters: %s\n", fmt::format("{}", fmt::join(clusters, ", ")).c_str());
+  std::printf("%-16s %-10s %-9s %-7s %12s %10s %9s %13s\n", "FLOW", "STATE", "NAMING", "FORWARD",
+              "RECORDS", "LAG_RECS", "LAG_S", "LOOPS_DROPPED");
+  for (const nlohmann::json& e : topology["edges"]) {
+    std::printf("%-16s %-10s %-9s %-7s %12s %10s %9s %13s\n", Cell(e["flow"]).c_str(),
+                Cell(e["state"]).c_str(), Cell(e["naming"]).c_str(), Cell(e["forward"]).c_str(),
+                Cell(e["records"]).c_str(), Cell(e["lag_records"]).c_str(),
+                Cell(e["lag_seconds"]).c_str(), Cell(e["loop_records_dropped"]).c_str());
+    if (!e["heartbeat_error"].get<std::string>().empty()) {
+      std::printf("  heartbeats: %s\n", e["heartbeat_error"].get<std::string>().c_str());
+    }
+  }
+  std::printf("LAG_S: age of the newest source heartbeat on the target (end to end)\n");
+  const nlohmann::json& problems = topology["problems"];
+  if (problems.empty()) std::printf("problems: none\n");
+  for (const nlohmann::json& p : problems) {
+    std::printf("%s %s: %s\n", Cell(p["severity"]).c_str(), Cell(p["kind"]).c_str(),
+                Cell(p["message"]).c_str());
+  }
+}
+
+}  // namespace
+
+int RunStatus(const StatusOptions& options) {
+  Result<config::Config> config = config::LoadConfigFile(options.config_path);
+  if (!config.ok()) {
+    std::fprintf(stderr, "%s\n", config.status().message().c_str());
+    return kExitUsage;
+  }
+  const config::HttpConfig& http = config->http;
+  Result<std::string> body = http::Get(http.host, http.port, "/status", 10s);
+  if (!body.ok()) {
+    std::fprintf(stderr, "error: is strait running with %s? %s\n", options.config_path.c_str(),
+                 body.status().message().c_str());
+    return kExitFailure;
+  }
+  nlohmann::json status = nlohmann::json::parse(*body, nullptr, /*allow_exceptions=*/false);
+  if (status.is_discarded() || !status.contains("topology")) {
+    std::fprintf(stderr, "error: http://%s:%d/status did not answer with strait's status\n",
+                 http.host.c_str(), http.port);
+    return kExitFailure;
+  }
+  const nlohmann::json& topology = status["topology"];
+  bool fine = topology["problems"].empty();
+  for (const nlohmann::json& e : topology["edges"]) fine = fine && e["state"] == "running";
+  if (options.json) {
+    std::printf("%s\n", topology.dump(2).c_str());
+  } else {
+    PrintGraph(topology);
+  }
+  return fine ? kExitOk : kExitFailure;
+}
+
+}  // namespace strait::cli
