@@ -95,6 +95,4 @@ def test_rack_aware_cluster_with_separate_controllers(bed):
         bed.kill("rk", [3])
         bed.wait_ready("rk", brokers=[1, 2], timeout=60)
     finally:
-        for node in bed["rk"].nodes:
-            bed["rk"].kill_node(node)
-        del bed.clusters["rk"]
+        bed.remove("rk")

@@ -92,6 +92,17 @@ class TestBed:
             self.wait_ready(cluster.spec.alias, timeout=timeout)
         return started
 
+    def remove(self, alias: str):
+        """Stops one cluster for good and frees its ports (its proxies included), so that a
+        cluster started later can take its place."""
+        cluster = self.clusters.pop(alias)
+        cluster.stop_all()
+        if self.proxy.alive():
+            for node in cluster.brokers:
+                self.proxy.delete(cluster.proxy_name(node))
+        shutil.rmtree(cluster.dir, ignore_errors=True)
+        self.save()
+
     def down(self, graceful: bool = False, keep_data: bool = False):
         for cluster in self.clusters.values():
             cluster.stop_all(graceful=graceful)

@@ -55,6 +55,13 @@ class Toxiproxy:
                                         "upstream": f"127.0.0.1:{upstream_port}",
                                         "enabled": True})
 
+    def delete(self, name: str):
+        try:
+            self._call("DELETE", f"/proxies/{name}")
+        except urllib.error.HTTPError as e:
+            if e.code != 404:
+                raise
+
     def set_enabled(self, name: str, enabled: bool):
         self._call("POST", f"/proxies/{name}", {"enabled": enabled})
 
