@@ -115,7 +115,10 @@ void ClassifyWithQuorum(const Topic& t, const Partition& p, int32_t m, const Wor
 void MarkRisks(const Topic& t, const Partition& p, int32_t m, const World& w, PartitionOutcome* o) {
   int32_t in_failed = static_cast<int32_t>(
       std::count_if(p.replicas.begin(), p.replicas.end(), [&](BrokerId b) { return w.failed.count(b); }));
-  if (w.quorum.state != QuorumState::kLost && in_failed > 0 && in_failed >= m) {
+  // Acked records are lost only if a replica outside the failed DCs can be elected; with no
+  // survivor the partition just waits for the DC.
+  bool survivor = std::any_of(p.replicas.begin(), p.replicas.end(), [&](BrokerId b) { return w.Alive(b); });
+  if (w.quorum.state != QuorumState::kLost && survivor && in_failed > 0 && in_failed >= m) {
     o->static_risk = true;
     AckedLoss floor = t.unclean_leader_election ? AckedLoss::kPossible : AckedLoss::kIfForced;
     o->acked_loss = std::max(o->acked_loss, floor);

@@ -88,7 +88,8 @@ std::string ScenarioDetail(const ScenarioResult& r) {
   for (const GroupOutcome& g : r.groups) {
     if (!g.can_commit) blocked.push_back(g.group);
   }
-  if (lines.empty() && blocked.empty() && r.notes.empty()) return "";
+  // Notes alone (a cut that hurts nothing) stay in the JSON; the table shows what breaks.
+  if (lines.empty() && blocked.empty()) return "";
   std::string out = fmt::format("\n  {}\n", r.scenario.Name());
   for (const auto& [line, ids] : lines) out += fmt::format("    {} partitions {}\n", line, Ids(ids));
   if (!blocked.empty()) {

@@ -58,8 +58,9 @@ std::string Scenario::Name() const {
     case Kind::kLoseDcs: return fmt::format("lose {}", fmt::join(lost_dcs, "+"));
     case Kind::kCut:
       return fmt::format("cut {}|{} ({})", side_a, side_b,
-                         controller_dc.empty() ? "no controller majority"
-                                               : "controller in " + controller_dc);
+                         controller_dc.empty()                   ? "no controller majority"
+                         : controller_dc == kUnknownPlacement ? "controller DCs unknown"
+                                                                 : "controller in " + controller_dc);
   }
   return "?";
 }
@@ -156,7 +157,13 @@ std::vector<Scenario> StandardScenarios(const ClusterDescription& cluster) {
       s.side_a = dcs[i];
       s.side_b = dcs[j];
       std::vector<std::string> placements = ControllerPlacements(cluster, dcs[i], dcs[j]);
-      if (placements.empty()) placements.push_back("");
+      bool unknown = std::any_of(cluster.controllers.begin(), cluster.controllers.end(),
+                                 [](const Controller& v) { return v.dc.empty(); });
+      if (cluster.controllers.empty() || unknown) {
+        placements = {std::string(kUnknownPlacement)};
+      } else if (placements.empty()) {
+        placements.push_back("");
+      }
       for (const std::string& dc : placements) {
         s.controller_dc = dc;
         out.push_back(s);

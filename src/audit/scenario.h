@@ -48,13 +48,16 @@ enum class Verdict {
 };
 std::string_view VerdictName(Verdict verdict);
 
+inline constexpr std::string_view kUnknownPlacement = "?";
+
 struct Scenario {
   enum class Kind { kBaseline, kLoseDcs, kCut };
   Kind kind = Kind::kBaseline;
   std::vector<std::string> lost_dcs;  // kLoseDcs
   std::string side_a, side_b;         // kCut: the two DCs that cannot reach each other
   // kCut: the DC of the active controller during the cut; empty when no side can hold a
-  // majority of the voters (the control plane is down).
+  // majority of the voters (the control plane is down); kUnknownPlacement when some voter's
+  // DC is unknown.
   std::string controller_dc;
 
   // "baseline", "lose dc1", "lose dc1+dc2", "cut dc1|dc2 (controller in dc3)".

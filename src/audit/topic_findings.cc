@@ -40,7 +40,8 @@ std::string RuleFix(const Topic& t, const TopicAdvice& a) {
   return fix + SetMinIsr(t, a.recommended_min_isr);
 }
 
-void AddPlacementFindings(const ClusterDescription& c, const Topic& t, const TopicAdvice& a,
+// Returns whether some partition keeps every replica in one DC (which says it all).
+bool AddPlacementFindings(const ClusterDescription& c, const Topic& t, const TopicAdvice& a,
                           std::vector<Finding>* out) {
   std::vector<int32_t> one_dc;
   for (const Partition& p : t.partitions) {
@@ -52,13 +53,17 @@ void AddPlacementFindings(const ClusterDescription& c, const Topic& t, const Top
                     fmt::format("{} keep every replica in one DC: losing it takes them offline",
                                 PartitionList(one_dc)),
                     RuleFix(t, a)});
-  } else if (a.needs_reassignment && a.mode != TopicMode::kAtRisk) {
+    return true;
+  }
+  // Otherwise the min ISR finding carries the reassignment, unless the topic is fine as is.
+  if (a.needs_reassignment && a.mode == TopicMode::kSurvivesDcLoss) {
     out->push_back({Severity::kMedium, "uneven-placement", Subject(t),
                     fmt::format("one DC holds {} replicas of a partition; an even spread of RF {} "
                                 "holds at most {}",
                                 a.r_max, a.target_rf, a.target_r_max),
                     RuleFix(t, a)});
   }
+  return false;
 }
 
 void AddMinIsrFindings(const Topic& t, const TopicAdvice& a, std::vector<Finding>* out) {
@@ -144,9 +149,9 @@ std::vector<Finding> TopicFindings(const ClusterDescription& c, const Topic& t) 
   if (t.partitions.empty()) return out;
   TopicAdvice a = AdviseTopic(c, t);
   if (a.dcs < 2) return out;  // BrokerFindings reports the single DC once
-  AddPlacementFindings(c, t, a, &out);
+  bool one_dc = AddPlacementFindings(c, t, a, &out);
   AddMinIsrFindings(t, a, &out);
-  AddModeFinding(t, a, &out);
+  if (!one_dc) AddModeFinding(t, a, &out);
   return out;
 }
 

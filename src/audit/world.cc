@@ -48,6 +48,12 @@ void BuildCut(const ClusterDescription& c, const Scenario& s, World* w) {
     if (b.dc == s.side_a) w->side_a.insert(b.id);
     if (b.dc == s.side_b) w->side_b.insert(b.id);
   }
+  if (s.controller_dc == kUnknownPlacement) {
+    w->quorum = Quorum(c, {}, false);
+    w->quorum.state = QuorumState::kUnknown;
+    w->cut_active = true;
+    return;
+  }
   if (s.controller_dc.empty()) {  // neither side can reach a majority of the voters
     w->quorum = Quorum(c, {s.side_a, s.side_b}, false);
     w->cut_active = true;
