@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <ctime>
+#include <functional>
 #include <future>
 #include <map>
 #include <optional>
@@ -19,15 +20,21 @@ namespace {
 using std::chrono::milliseconds;
 using Entries = std::vector<kafka::ConfigEntry>;
 
-constexpr int kAttempts = 3;           // for retriable failures (a broker not answering)
-constexpr size_t kTopicBatch = 100;    // topics per DescribeConfigs request
-constexpr size_t kGroupBatch = 50;     // groups per DescribeConsumerGroups request
+constexpr int kAttempts = 5;         // for retriable failures (a broker not answering)
+constexpr size_t kTopicBatch = 100;  // topics per DescribeConfigs request
+constexpr size_t kGroupBatch = 50;   // groups per DescribeConsumerGroups request
 
-// Retries a retriable failure: during an incident some brokers do not answer.
+// Retries a retriable failure: during an incident some brokers do not answer. librdkafka
+// sends some admin requests to "the controller", which a KRaft broker reports as a random
+// registered broker, possibly a hung one; fresh metadata names another, so `refresh` runs
+// between attempts.
 template <typename F>
-auto WithRetries(F call) -> decltype(call()) {
+auto WithRetries(F call, const std::function<void()>& refresh = {}) -> decltype(call()) {
   auto result = call();
-  for (int i = 1; i < kAttempts && !result.ok() && result.status().retriable(); ++i) result = call();
+  for (int i = 1; i < kAttempts && !result.ok() && result.status().retriable(); ++i) {
+    if (refresh) refresh();
+    result = call();
+  }
   return result;
 }
 
@@ -167,7 +174,8 @@ Status ReadTopics(kafka::Admin& admin, const kafka::ClusterMetadata& md, millise
   for (size_t i = 0; i < names.size(); i += kTopicBatch) {
     std::vector<std::string> batch(names.begin() + i,
                                    names.begin() + std::min(names.size(), i + kTopicBatch));
-    auto configs = WithRetries([&] { return admin.DescribeTopicConfigs(batch, timeout); });
+    auto configs = WithRetries([&] { return admin.DescribeTopicConfigs(batch, timeout); },
+                               [&] { admin.Metadata(timeout).status().IgnoreError(); });
     if (!configs.ok()) return configs.status().WithContext("reading topic configs");
     for (Topic& t : c->topics) {
       auto it = configs->find(t.name);
@@ -186,7 +194,8 @@ Status ReadTopics(kafka::Admin& admin, const kafka::ClusterMetadata& md, millise
 }
 
 void ReadGroups(kafka::Admin& admin, milliseconds timeout, ClusterDescription* c) {
-  auto listing = WithRetries([&] { return admin.ListConsumerGroups(timeout); });
+  // One attempt: it asks every broker, so a hung one fails it every time.
+  auto listing = admin.ListConsumerGroups(timeout);
   if (!listing.ok()) {
     c->AddNote(fmt::format("consumer groups could not be listed ({}): no group outcomes",
                            listing.status().message()));

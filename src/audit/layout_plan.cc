@@ -47,8 +47,7 @@ void AddOptions(const LayoutRequest& r, LayoutPlan* plan) {
   if (r.dcs >= 2 * k + 1) {
     for (int n = 1; n <= std::min(2, r.brokers_per_dc); ++n) {
       plan->options.push_back(
-          {n == 1 ? "survives-dc-loss" : "survives-dc-loss, two replicas per DC", n, n * r.dcs,
-           k * n + 1, false,
+          {"survives-dc-loss", n, n * r.dcs, k * n + 1, false,
            fmt::format("writable: {} replicas remain, min ISR {}; no acknowledged record lost",
                        n * (r.dcs - k), k * n + 1)});
     }
