@@ -69,6 +69,30 @@ std::vector<std::string> ClusterDescription::Dcs() const {
   return {dcs.begin(), dcs.end()};
 }
 
+std::vector<BrokerId> ClusterDescription::BrokersIn(std::string_view dc) const {
+  std::vector<BrokerId> ids;
+  for (const Broker& b : brokers) {
+    if (b.dc == dc) ids.push_back(b.id);
+  }
+  return ids;
+}
+
+std::vector<BrokerId> ClusterDescription::VotersIn(std::string_view dc) const {
+  std::vector<BrokerId> ids;
+  for (const Controller& v : controllers) {
+    if (v.dc == dc) ids.push_back(v.id);
+  }
+  return ids;
+}
+
+std::vector<BrokerId> ClusterDescription::UnregisteredBrokers() const {
+  std::vector<BrokerId> ids;
+  for (const Broker& b : brokers) {
+    if (!b.registered) ids.push_back(b.id);
+  }
+  return ids;
+}
+
 int32_t EffectiveMinIsr(const Topic& topic, const Partition& partition) {
   int32_t rf = static_cast<int32_t>(partition.replicas.size());
   return std::max(1, std::min(topic.min_isr, rf));

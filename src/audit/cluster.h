@@ -116,6 +116,11 @@ struct ClusterDescription {
   std::vector<std::string> Dcs() const;
   // Every DC that holds a broker, sorted.
   std::vector<std::string> BrokerDcs() const;
+  // The brokers and the voters of a DC ("": those whose DC is unknown), in id order.
+  std::vector<BrokerId> BrokersIn(std::string_view dc) const;
+  std::vector<BrokerId> VotersIn(std::string_view dc) const;
+  // Brokers that replica lists name but metadata does not list: down or fenced now.
+  std::vector<BrokerId> UnregisteredBrokers() const;
 };
 
 // min(min.insync.replicas, RF): what brokers and controllers enforce since Kafka 3.7

@@ -23,27 +23,12 @@ std::string_view KindName(Scenario::Kind kind) {
 ordered_json ClusterJson(const ClusterDescription& c) {
   ordered_json dcs = ordered_json::array();
   for (const std::string& dc : c.Dcs()) {
-    std::vector<BrokerId> brokers, voters;
-    for (const Broker& b : c.brokers) {
-      if (b.dc == dc) brokers.push_back(b.id);
-    }
-    for (const Controller& v : c.controllers) {
-      if (v.dc == dc) voters.push_back(v.id);
-    }
-    dcs.push_back({{"name", dc}, {"brokers", brokers}, {"voters", voters}});
-  }
-  std::vector<BrokerId> no_dc, voters_no_dc, down;
-  for (const Broker& b : c.brokers) {
-    if (b.dc.empty()) no_dc.push_back(b.id);
-    if (!b.registered) down.push_back(b.id);
-  }
-  for (const Controller& v : c.controllers) {
-    if (v.dc.empty()) voters_no_dc.push_back(v.id);
+    dcs.push_back({{"name", dc}, {"brokers", c.BrokersIn(dc)}, {"voters", c.VotersIn(dc)}});
   }
   return {{"dcs", dcs},
-          {"brokers_without_dc", no_dc},
-          {"brokers_not_registered", down},
-          {"voters_without_dc", voters_no_dc},
+          {"brokers_without_dc", c.BrokersIn("")},
+          {"brokers_not_registered", c.UnregisteredBrokers()},
+          {"voters_without_dc", c.VotersIn("")},
           {"voters_from", OriginName(c.voters_origin)},
           {"eligible_leader_replicas", ElrStateName(c.elr)},
           {"elr_from", OriginName(c.elr_origin)}};

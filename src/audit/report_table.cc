@@ -18,23 +18,10 @@ std::string ClusterSection(const ClusterDescription& c) {
   std::string out = fmt::format("strait audit of {} (read {})\n\n", c.source, c.read_at);
   out += fmt::format("  {:<12} {:<20} {}\n", "DC", "BROKERS", "VOTERS");
   for (const std::string& dc : c.Dcs()) {
-    std::vector<BrokerId> brokers, voters;
-    for (const Broker& b : c.brokers) {
-      if (b.dc == dc) brokers.push_back(b.id);
-    }
-    for (const Controller& v : c.controllers) {
-      if (v.dc == dc) voters.push_back(v.id);
-    }
-    out += fmt::format("  {:<12} {:<20} {}\n", dc, Ids(brokers), Ids(voters));
+    out += fmt::format("  {:<12} {:<20} {}\n", dc, Ids(c.BrokersIn(dc)), Ids(c.VotersIn(dc)));
   }
-  std::vector<BrokerId> no_dc, down, voters_no_dc;
-  for (const Broker& b : c.brokers) {
-    if (b.dc.empty()) no_dc.push_back(b.id);
-    if (!b.registered) down.push_back(b.id);
-  }
-  for (const Controller& v : c.controllers) {
-    if (v.dc.empty()) voters_no_dc.push_back(v.id);
-  }
+  std::vector<BrokerId> no_dc = c.BrokersIn(""), voters_no_dc = c.VotersIn("");
+  std::vector<BrokerId> down = c.UnregisteredBrokers();
   if (!no_dc.empty() || !voters_no_dc.empty()) {
     out += fmt::format("  {:<12} {:<20} {}\n", "(unknown)", Ids(no_dc), Ids(voters_no_dc));
   }
