@@ -3,6 +3,11 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace strait::cli {
 
@@ -41,5 +46,29 @@ struct StatusOptions {
 // `strait status`: the replication graph of a running instance; exit 1 when a flow is not
 // running or the topology has a problem.
 int RunStatus(const StatusOptions& options);
+
+// strait audit: what losing a datacenter does to a stretched cluster (audit_command.cc,
+// docs/stretched-clusters.md). Its own exit codes 3, 4 and 5 are in audit/report.h.
+struct AuditOptions {
+  std::string bootstrap_servers;
+  std::vector<std::string> properties;  // -X key=value, with --bootstrap-servers
+  std::string config_path;              // with cluster: a cluster alias of a strait config
+  std::string cluster;
+  std::string from;  // a description saved by --save
+  std::string operator_file;
+  std::string format = "table";
+  std::string save;
+  std::string reassignment_file;
+  std::vector<std::string> lose;  // extra scenarios: "dc1,dc2"
+  int timeout_ms = 10000;
+  bool verbose = false;
+  // strait audit plan
+  int dcs = 3;
+  int brokers_per_dc = 2;
+  int survive = 1;
+};
+// Adds `audit` (and `audit plan`) to `app`; returns the audit subcommand.
+CLI::App* AddAuditCommand(CLI::App& app, AuditOptions* options);
+int RunAudit(const CLI::App& audit, const AuditOptions& options);
 
 }  // namespace strait::cli

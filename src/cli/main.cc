@@ -47,6 +47,9 @@ int main(int argc, char** argv) {
     }
   }
 
+  AuditOptions audit;
+  CLI::App* audit_cmd = AddAuditCommand(app, &audit);
+
   try {  // CLI11 reports usage errors by throwing; they end here
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -60,5 +63,6 @@ int main(int argc, char** argv) {
     offsets.apply = offsets_cmd->got_subcommand("apply");
     return RunOffsets(offsets);
   }
+  if (audit_cmd->parsed()) return RunAudit(*audit_cmd, audit);
   return kExitUsage;
 }
