@@ -23,11 +23,14 @@ echo "== unit tests"
 (cd build && ctest -L unit -j2 --output-on-failure --timeout 120)
 if [ "${STRAIT_SKIP_SANITIZERS:-0}" != 1 ]; then
   echo "== unit tests under ASan/UBSan"
-  STRAIT_BUILD_DIR="$here/build-asan" scripts/build.sh -DSTRAIT_ASAN=ON -DSTRAIT_BENCH=OFF
+  # Unoptimised and only the unit-test binaries: a third of the time of a full -O2 build.
+  cmake -S "$here" -B "$here/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSTRAIT_ASAN=ON \
+    -DSTRAIT_BENCH=OFF >/dev/null
+  ninja -C "$here/build-asan" unit_tests
   (cd build-asan && ctest -L unit -j2 --output-on-failure --timeout 300)
 fi
 echo "== end-to-end tests"
-/usr/bin/python3 -m pytest -v "$@"
+/usr/bin/python3 -m pytest -v --durations=15 "$@"
 echo "== leftover processes"
 left=$(PYTHONPATH="$here/testbed" /usr/bin/python3 -c \
   'import os, strait_testbed.bed as b; print(" ".join(map(str, b.marked_pids(os.path.realpath(os.environ["STRAIT_E2E_ROOT"])))))')

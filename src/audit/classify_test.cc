@@ -71,7 +71,8 @@ TEST(Classify, UncleanElectionLosesDataThenSettles) {
   // Seen on Kafka 4.1.1: the availability-first topic came back with leader 1 and lost the
   // records acknowledged while only B was in the ISR.
   ClusterDescription c = TwoDcs(OnePartition(2, {3, 4}, true));
-  const PartitionOutcome& o = Only(Evaluate(c, LoseDcs({"B"})));
+  ScenarioResult r = Evaluate(c, LoseDcs({"B"}));
+  const PartitionOutcome& o = Only(r);  // a reference into r, which must outlive it
   EXPECT_EQ(o.cls, PartitionClass::kUncleanElection);
   EXPECT_EQ(o.settled, PartitionClass::kWritable);  // {1, 2}: 2 >= 2
   EXPECT_EQ(o.leader, 1);
@@ -80,7 +81,8 @@ TEST(Classify, UncleanElectionLosesDataThenSettles) {
 
 TEST(Classify, StaticRiskWithUncleanElectionIsPossibleLoss) {
   ClusterDescription c = TwoDcs(OnePartition(2, {3, 1, 4, 2}, true));
-  const PartitionOutcome& o = Only(Evaluate(c, LoseDcs({"B"})));
+  ScenarioResult r = Evaluate(c, LoseDcs({"B"}));
+  const PartitionOutcome& o = Only(r);  // a reference into r, which must outlive it
   EXPECT_EQ(o.cls, PartitionClass::kWritable);
   EXPECT_TRUE(o.static_risk);
   EXPECT_EQ(o.acked_loss, AckedLoss::kPossible);
