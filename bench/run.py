@@ -63,6 +63,9 @@ def parse_args(argv):
     ap.add_argument("--root", type=pathlib.Path, default=pathlib.Path("/tmp/strait-bench"),
                     help="the test bed's state directory")
     ap.add_argument("--port-base", type=int, default=PORT_BASE)
+    ap.add_argument("--profile", action="store_true",
+                    help="perf record strait in the backlog and WAN scenarios "
+                         "(bench/out/<run>/runs/<alias>/perf-top.txt)")
     ap.add_argument("--idle-note", default="",
                     help="a sentence on whether the machine was otherwise idle")
     args = ap.parse_args(argv)
@@ -177,7 +180,7 @@ def main(argv=None) -> int:
     results, ctx = [], None
     try:
         bed.up(ClusterSpec("dc1"), ClusterSpec("dc2"))
-        ctx = scenarios.Context(bed, out, sizes, payload_file)
+        ctx = scenarios.Context(bed, out, sizes, payload_file, args.profile)
         for name in args.scenarios:
             results += run_scenario(ctx, name, reps, args.repeat)
             (out / "results.json").write_text(json.dumps({"meta": meta, "results": results},

@@ -21,6 +21,7 @@ import kafka_io
 import latency
 from meters import ProgressMeter, ResourceMeter
 from perf_tools import PerfTools, parse_consumer, parse_producer
+from profiler import Profiler
 from replicators import Flow, Replicator, Running
 
 BACKLOG_TOPIC = "backlog"
@@ -60,8 +61,10 @@ QUICK = Sizes(backlog_records=200_000, latency_warmup_s=5, latency_measure_s=15,
 class Context:
     """What every scenario needs: the clusters, the tools, where to write, the sizes."""
 
-    def __init__(self, bed, out: pathlib.Path, sizes: Sizes, payload_file: pathlib.Path):
+    def __init__(self, bed, out: pathlib.Path, sizes: Sizes, payload_file: pathlib.Path,
+                 profile: bool = False):
         self.bed = bed
+        self.profile = profile  # perf record strait in the backlog and WAN scenarios
         self.out = out
         self.sizes = sizes
         self.payload_file = payload_file
@@ -205,10 +208,18 @@ def backlog(ctx: Context, rep: Replicator, index: int, wan: bool = False) -> dic
     try:
         with replicator_run(ctx, rep, flow) as (run, meter):
             progress = ProgressMeter(lambda: ctx.dc2.total([remote])).start()
+            profiler = None
             try:
+                if ctx.profile and rep.key == "strait":
+                    # Attached once records flow: perf -p follows only the threads that
+                    # exist when it attaches, and by then librdkafka has started all of its.
+                    wait_until(lambda: progress.latest() > 0, s.run_timeout_s, run, 0.05)
+                    profiler = Profiler(run.pid, run.log_path.parent)
                 complete = wait_until(lambda: progress.latest() >= expected, s.run_timeout_s, run)
             finally:
                 progress.stop()
+                if profiler is not None:
+                    profiler.stop()
     finally:
         if wan:
             ctx.bed.set_latency("dc1", 0)
