@@ -138,17 +138,32 @@ class Replicator:
 class Strait(Replicator):
     key, alias_prefix, label = "strait", "strait", "strait"
 
-    def __init__(self, binary: pathlib.Path, marker: str, http_port: int):
+    def __init__(self, binary: pathlib.Path, marker: str, http_port: int,
+                 overrides: Dict[str, str] = None):
         self.binary = binary
         self.marker = marker
         self.http_port = http_port
+        # Experiments only (`bench/run.py --strait-set`): the published figures use defaults.
+        self.overrides = overrides or {}
 
     def config(self, flow: Flow) -> dict:
-        """strait's defaults: only addresses, the topics and the HTTP port are set."""
+        """strait's defaults: only addresses, the topics and the HTTP port are set, plus
+        any `--strait-set` overrides: `flow.KEY`, `consumer.KEY` (source cluster's
+        consumers) or `producer.KEY` (target cluster's producers)."""
+        source = {"bootstrap.servers": flow.source_bootstrap}
+        target = {"bootstrap.servers": flow.target_bootstrap}
+        flow_config = {"source": flow.alias, "target": TARGET_ALIAS, "topics": flow.topics}
+        for key, value in self.overrides.items():
+            scope, _, name = key.partition(".")
+            if scope == "flow":
+                flow_config[name] = yaml.safe_load(value)
+            elif scope in ("consumer", "producer"):
+                (source if scope == "consumer" else target).setdefault(scope, {})[name] = value
+            else:
+                raise ValueError(f"--strait-set {key}: expected flow.*, consumer.* or producer.*")
         return {
-            "clusters": {flow.alias: {"bootstrap.servers": flow.source_bootstrap},
-                         TARGET_ALIAS: {"bootstrap.servers": flow.target_bootstrap}},
-            "flows": [{"source": flow.alias, "target": TARGET_ALIAS, "topics": flow.topics}],
+            "clusters": {flow.alias: source, TARGET_ALIAS: target},
+            "flows": [flow_config],
             "http": {"listen": f"127.0.0.1:{self.http_port}"},
         }
 
@@ -196,6 +211,8 @@ class MirrorMaker2(Replicator):
         return self._spawn(cmd, workdir, dict(os.environ))
 
 
-def all_replicators(binary: pathlib.Path, marker: str, http_port: int) -> List[Replicator]:
-    return [Strait(binary, marker, http_port), MirrorMaker2(marker, tuned=False),
+def all_replicators(binary: pathlib.Path, marker: str, http_port: int,
+                    strait_overrides: Dict[str, str] = None) -> List[Replicator]:
+    return [Strait(binary, marker, http_port, strait_overrides),
+            MirrorMaker2(marker, tuned=False),
             MirrorMaker2(marker, tuned=True)]

@@ -208,6 +208,10 @@ def section(meta: dict, results: List[dict], chart_name: Optional[str]) -> str:
              "",
              f"Load average (1, 5, 15 min) before: {_load(meta['load_before'])}; after: "
              f"{_load(meta['load_after'])}. {meta['idle_note']}", ""]
+    if meta.get("strait_overrides"):
+        lines += ["strait ran with these overrides of its defaults (an experiment, not the "
+                  "published configuration): "
+                  + ", ".join(f"`{k}={v}`" for k, v in meta["strait_overrides"].items()), ""]
     ceiling = ceiling_of(results)
     lines += [f"Ceiling **failed**: {r['error']}" for r in results
               if r.get("scenario") == "ceiling" and "error" in r]

@@ -66,6 +66,10 @@ def parse_args(argv):
     ap.add_argument("--profile", action="store_true",
                     help="perf record strait in the backlog and WAN scenarios "
                          "(bench/out/<run>/runs/<alias>/perf-top.txt)")
+    ap.add_argument("--strait-set", action="append", default=[], metavar="KEY=VALUE",
+                    help="experiments only: override a strait setting (flow.provenance.headers"
+                         "=false, producer.linger.ms=20, consumer.fetch.wait.max.ms=10); "
+                         "the report names every override")
     ap.add_argument("--idle-note", default="",
                     help="a sentence on whether the machine was otherwise idle")
     args = ap.parse_args(argv)
@@ -75,6 +79,10 @@ def parse_args(argv):
         ap.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
     args.scenarios = [s for s in ORDER if s in wanted]
     args.replicator_keys = args.replicators.split(",")
+    bad = [kv for kv in args.strait_set if "=" not in kv]
+    if bad:
+        ap.error(f"--strait-set expects KEY=VALUE, got {', '.join(bad)}")
+    args.strait_overrides = dict(kv.split("=", 1) for kv in args.strait_set)
     return args
 
 
@@ -174,7 +182,9 @@ def main(argv=None) -> int:
 
     TestBed(root=args.root, port_base=args.port_base).down()  # leftovers of a killed run
     bed = TestBed(root=args.root, port_base=args.port_base)
-    reps = [r for r in all_replicators(binary, bed.marker, args.port_base + 90)
+    meta["strait_overrides"] = args.strait_overrides
+    reps = [r for r in all_replicators(binary, bed.marker, args.port_base + 90,
+                                       args.strait_overrides)
             if r.key in args.replicator_keys]
     meta["replicators"] = [r.key for r in reps]
     results, ctx = [], None
