@@ -22,15 +22,17 @@ KAFKA_JVM_PERFORMANCE_OPTS = ["-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=2
                               "-Djava.awt.headless=true"]
 PERF_TOOL_HEAP = ["-Xmx512M"]  # kafka-{producer,consumer}-perf-test.sh
 
-TOOLS_LOG4J2 = """status = warn
-appender.console.type = Console
-appender.console.name = STDERR
-appender.console.target = SYSTEM_ERR
-appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = warn
-rootLogger.appenderRef.stderr.ref = STDERR
-"""
+def log4j2_console(level: str) -> str:
+    """A log4j2 configuration that logs to the console at `level` (stdout for MM2, which
+    the harness captures as its log; the perf tools print their results there too, so
+    their log goes to stderr)."""
+    target = "SYSTEM_OUT" if level == "info" else "SYSTEM_ERR"
+    return "\n".join(["status = warn", "appender.console.type = Console",
+                      "appender.console.name = CONSOLE", f"appender.console.target = {target}",
+                      "appender.console.layout.type = PatternLayout",
+                      "appender.console.layout.pattern = [%d] %p %m (%c)%n",
+                      f"rootLogger.level = {level}", "rootLogger.appenderRef.console.ref = CONSOLE",
+                      ""])
 
 
 def java_command(main_class: str, args: List[str], heap: List[str], marker: str,
@@ -53,7 +55,7 @@ class PerfTools:
         self.marker = marker
         self.workdir = workdir
         self.log4j2 = workdir / "tools-log4j2.properties"
-        self.log4j2.write_text(TOOLS_LOG4J2)
+        self.log4j2.write_text(log4j2_console("warn"))
 
     def start(self, main_class: str, args: List[str], log_name: str) -> subprocess.Popen:
         cmd = java_command(main_class, args, PERF_TOOL_HEAP, self.marker, self.log4j2)

@@ -59,15 +59,6 @@ MM2_TUNED = {
 
 MM2_HEAP = ["-Xms256M", "-Xmx2G"]  # connect-mirror-maker.sh
 
-MM2_LOG4J2 = """status = warn
-appender.console.type = Console
-appender.console.name = STDOUT
-appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = info
-rootLogger.appenderRef.stdout.ref = STDOUT
-"""
-
 
 @dataclasses.dataclass
 class Flow:
@@ -205,7 +196,7 @@ class MirrorMaker2(Replicator):
         config = workdir / "mm2.properties"
         config.write_text("".join(f"{k} = {v}\n" for k, v in self.properties(flow).items()))
         log4j2 = workdir / "log4j2.properties"
-        log4j2.write_text(MM2_LOG4J2)
+        log4j2.write_text(perf_tools.log4j2_console("info"))
         cmd = perf_tools.java_command("org.apache.kafka.connect.mirror.MirrorMaker",
                                       [str(config)], MM2_HEAP, self.marker, log4j2)
         return self._spawn(cmd, workdir, dict(os.environ))
