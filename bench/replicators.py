@@ -140,7 +140,8 @@ class Strait(Replicator):
     def config(self, flow: Flow) -> dict:
         """strait's defaults: only addresses, the topics and the HTTP port are set, plus
         any `--strait-set` overrides: `flow.KEY`, `consumer.KEY` (source cluster's
-        consumers) or `producer.KEY` (target cluster's producers)."""
+        consumers), `producer.KEY` (target cluster's producers) or `env.NAME` (an
+        environment variable of the strait process, such as GLIBC_TUNABLES)."""
         source = {"bootstrap.servers": flow.source_bootstrap}
         target = {"bootstrap.servers": flow.target_bootstrap}
         flow_config = {"source": flow.alias, "target": TARGET_ALIAS, "topics": flow.topics}
@@ -148,6 +149,8 @@ class Strait(Replicator):
             scope, _, name = key.partition(".")
             if scope == "flow":
                 flow_config[name] = yaml.safe_load(value)
+            elif scope == "env":
+                continue  # see start()
             elif scope in ("consumer", "producer"):
                 (source if scope == "consumer" else target).setdefault(scope, {})[name] = value
             else:
@@ -164,6 +167,7 @@ class Strait(Replicator):
         config.write_text(yaml.safe_dump(self.config(flow), sort_keys=False))
         # The marker in the environment lets TestBed.down() find strait after a crash.
         env = dict(os.environ, STRAIT_TESTBED=self.marker)
+        env.update({k[4:]: v for k, v in self.overrides.items() if k.startswith("env.")})
         return self._spawn([str(self.binary), "run", "--config", str(config)], workdir, env)
 
 

@@ -68,7 +68,8 @@ def parse_args(argv):
                          "(bench/out/<run>/runs/<alias>/perf-top.txt)")
     ap.add_argument("--strait-set", action="append", default=[], metavar="KEY=VALUE",
                     help="experiments only: override a strait setting (flow.provenance.headers"
-                         "=false, producer.linger.ms=20, consumer.fetch.wait.max.ms=10); "
+                         "=false, producer.linger.ms=20, consumer.fetch.wait.max.ms=10, "
+                         "env.GLIBC_TUNABLES=...); "
                          "the report names every override")
     ap.add_argument("--idle-note", default="",
                     help="a sentence on whether the machine was otherwise idle")
