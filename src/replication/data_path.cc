@@ -144,7 +144,7 @@ void DataPath::Run() {
       // consumer's bounded prefetch makes librdkafka stop fetching. Nothing is dropped.
       producer_->Poll(10ms);
     } else {
-      consumer_->PollBatch(pipes_.empty() ? 100ms : 20ms, kPollBatch, &batch);
+      Consume(&batch);
     }
     for (kafka::Message& m : batch) Handle(m);
     batch.clear();  // frees librdkafka's buffers now: records were copied when produced
@@ -157,6 +157,16 @@ void DataPath::Run() {
     }
   }
   Drain(drain_timeout_);
+}
+
+// librdkafka 2.0.2's batch consume returns only when the batch is full or the timeout has
+// passed, so one call with a timeout would hold every record back by up to that timeout
+// whenever fewer than a batch are waiting (any steady load). So: take what is queued
+// without waiting, and wait only when nothing is, for the first record and then the rest.
+void DataPath::Consume(std::vector<kafka::Message>* batch) {
+  if (consumer_->PollBatch(0ms, kPollBatch, batch) > 0) return;
+  if (consumer_->PollBatch(pipes_.empty() ? 100ms : 20ms, 1, batch) == 0) return;
+  consumer_->PollBatch(0ms, kPollBatch - 1, batch);
 }
 
 void DataPath::ApplyCommands() {

@@ -106,6 +106,7 @@ class DataPath {
 
   void Run();
   Status CreateProducer();
+  void Consume(std::vector<kafka::Message>* batch);
   void ApplyCommands();
   void Handle(kafka::Message& message);
   void HandleConsumerError(const kafka::Message& message);

@@ -1,0 +1,213 @@
+"""The replicators under test: strait with its defaults, and MirrorMaker 2 in dedicated mode
+with its defaults and tuned as its documentation suggests.
+
+Every run gets its own source-cluster alias (`strait_bk1`, `mm2def_bk1`, ...): both
+replicators name remote topics `<alias>.<topic>`, so runs on the same clusters never
+share a target topic, and MirrorMaker 2's Connect state (kept in topics named after the
+source alias) starts empty each time. The source topics themselves are shared: every
+replicator copies the very same records.
+"""
+
+import dataclasses
+import os
+import pathlib
+import signal
+import subprocess
+import time
+from typing import Dict, List
+
+import yaml
+
+import perf_tools
+
+TARGET_ALIAS = "dc2"
+
+# MirrorMaker 2 on single-broker clusters: every topic it creates needs replication
+# factor 1 (kafka-testbed.md §5, config/connect-mirror-maker.properties). Not tuning.
+MM2_SINGLE_BROKER = {
+    "replication.factor": "1",
+    "checkpoints.topic.replication.factor": "1",
+    "heartbeats.topic.replication.factor": "1",
+    "offset-syncs.topic.replication.factor": "1",
+    "offset.storage.replication.factor": "1",
+    "status.storage.replication.factor": "1",
+    "config.storage.replication.factor": "1",
+}
+
+# "Tuned as its documentation suggests". Each line names its source; docs/benchmarks.md
+# repeats them. `{source}` and `{target}` are the run's cluster aliases.
+MM2_TUNED = {
+    # Apache Kafka docs, Geo-Replication: tasks.max "at least 2 (preferably higher)"; Aiven's
+    # MM2 tuning guide: as many tasks as partitions. The backlog has 12 partitions.
+    "tasks.max": "12",
+    # Apache Kafka docs, Geo-Replication, per-cluster client overrides
+    # ("us-east.producer.compression.type = gzip"): MM2's producer compresses nothing by
+    # default; lz4 is what the source topic and strait use.
+    "{target}.producer.compression.type": "lz4",
+    # Red Hat Streams for Apache Kafka, "Configuring MirrorMaker 2 for high volumes of
+    # messages": batch.size 327680 and linger.ms 100 on the target's producer, and
+    # offset.flush.timeout.ms 10000. Its consumer values there (fetch.max.bytes 52428800,
+    # max.partition.fetch.bytes 1048576, max.poll.records 500) are the Java defaults.
+    "{target}.producer.batch.size": "327680",
+    "{target}.producer.linger.ms": "100",
+    "offset.flush.timeout.ms": "10000",
+    # Apache Kafka docs, MM2 configuration: how often new topics are looked for (default
+    # 600 s). Not a throughput setting: it lets the many-partitions scenario show how fast
+    # MM2 can start a new topic when an operator asks for it (strait looks every 5 s).
+    "refresh.topics.interval.seconds": "5",
+}
+
+MM2_HEAP = ["-Xms256M", "-Xmx2G"]  # connect-mirror-maker.sh
+
+
+@dataclasses.dataclass
+class Flow:
+    """One run's replication flow: source alias and address, target address, topics."""
+    alias: str
+    source_bootstrap: str
+    target_bootstrap: str
+    topics: List[str]  # whole-name regexes
+
+    def remote(self, topic: str) -> str:
+        return f"{self.alias}.{topic}"
+
+
+class Running:
+    """A started replicator process. Owned by the scenario that started it."""
+
+    def __init__(self, proc: subprocess.Popen, log_path: pathlib.Path, started: float):
+        self.proc = proc
+        self.log_path = log_path
+        self.started = started
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self, timeout: float = 30):
+        """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds."""
+        if self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return "(no log)"
+
+
+class Replicator:
+    """A replicator configuration. `key` names it in results; `alias_prefix` in topics."""
+
+    key = ""
+    alias_prefix = ""
+    label = ""
+
+    def start(self, flow: Flow, workdir: pathlib.Path) -> Running:
+        raise NotImplementedError
+
+    @staticmethod
+    def _spawn(cmd: List[str], workdir: pathlib.Path, env: Dict[str, str]) -> Running:
+        workdir.mkdir(parents=True, exist_ok=True)
+        (workdir / "command").write_text(" ".join(cmd) + "\n")
+        log_path = workdir / "replicator.log"
+        started = time.monotonic()
+        proc = subprocess.Popen(cmd, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT,
+                                env=env, cwd=workdir, start_new_session=True)
+        return Running(proc, log_path, started)
+
+
+class Strait(Replicator):
+    key, alias_prefix, label = "strait", "strait", "strait"
+
+    def __init__(self, binary: pathlib.Path, marker: str, http_port: int,
+                 overrides: Dict[str, str] = None):
+        self.binary = binary
+        self.marker = marker
+        self.http_port = http_port
+        # Experiments only (`bench/run.py --strait-set`): the published figures use defaults.
+        self.overrides = overrides or {}
+
+    def config(self, flow: Flow) -> dict:
+        """strait's defaults: only addresses, the topics and the HTTP port are set, plus
+        any `--strait-set` overrides: `flow.KEY`, `consumer.KEY` (source cluster's
+        consumers), `producer.KEY` (target cluster's producers) or `env.NAME` (an
+        environment variable of the strait process, such as GLIBC_TUNABLES)."""
+        source = {"bootstrap.servers": flow.source_bootstrap}
+        target = {"bootstrap.servers": flow.target_bootstrap}
+        flow_config = {"source": flow.alias, "target": TARGET_ALIAS, "topics": flow.topics}
+        for key, value in self.overrides.items():
+            scope, _, name = key.partition(".")
+            if scope == "flow":
+                flow_config[name] = yaml.safe_load(value)
+            elif scope == "env":
+                continue  # see start()
+            elif scope in ("consumer", "producer"):
+                (source if scope == "consumer" else target).setdefault(scope, {})[name] = value
+            else:
+                raise ValueError(f"--strait-set {key}: expected flow.*, consumer.* or producer.*")
+        return {
+            "clusters": {flow.alias: source, TARGET_ALIAS: target},
+            "flows": [flow_config],
+            "http": {"listen": f"127.0.0.1:{self.http_port}"},
+        }
+
+    def start(self, flow: Flow, workdir: pathlib.Path) -> Running:
+        workdir.mkdir(parents=True, exist_ok=True)
+        config = workdir / "strait.yaml"
+        config.write_text(yaml.safe_dump(self.config(flow), sort_keys=False))
+        # The marker in the environment lets TestBed.down() find strait after a crash.
+        env = dict(os.environ, STRAIT_TESTBED=self.marker)
+        env.update({k[4:]: v for k, v in self.overrides.items() if k.startswith("env.")})
+        return self._spawn([str(self.binary), "run", "--config", str(config)], workdir, env)
+
+
+class MirrorMaker2(Replicator):
+    """MirrorMaker 2's dedicated-mode driver, org.apache.kafka.connect.mirror.MirrorMaker."""
+
+    def __init__(self, marker: str, tuned: bool):
+        self.marker = marker
+        self.tuned = tuned
+        self.key = "mm2-tuned" if tuned else "mm2-default"
+        self.alias_prefix = "mm2tun" if tuned else "mm2def"
+        self.label = "MM2 tuned" if tuned else "MM2 defaults"
+
+    def properties(self, flow: Flow) -> Dict[str, str]:
+        props = {
+            "clusters": f"{flow.alias}, {TARGET_ALIAS}",
+            f"{flow.alias}.bootstrap.servers": flow.source_bootstrap,
+            f"{TARGET_ALIAS}.bootstrap.servers": flow.target_bootstrap,
+            f"{flow.alias}->{TARGET_ALIAS}.enabled": "true",
+            f"{flow.alias}->{TARGET_ALIAS}.topics": ", ".join(flow.topics),
+            **MM2_SINGLE_BROKER,
+        }
+        if self.tuned:
+            for key, value in MM2_TUNED.items():
+                props[key.format(source=flow.alias, target=TARGET_ALIAS)] = value
+        return props
+
+    def start(self, flow: Flow, workdir: pathlib.Path) -> Running:
+        workdir.mkdir(parents=True, exist_ok=True)
+        config = workdir / "mm2.properties"
+        config.write_text("".join(f"{k} = {v}\n" for k, v in self.properties(flow).items()))
+        log4j2 = workdir / "log4j2.properties"
+        log4j2.write_text(perf_tools.log4j2_console("info"))
+        cmd = perf_tools.java_command("org.apache.kafka.connect.mirror.MirrorMaker",
+                                      [str(config)], MM2_HEAP, self.marker, log4j2)
+        return self._spawn(cmd, workdir, dict(os.environ))
+
+
+def all_replicators(binary: pathlib.Path, marker: str, http_port: int,
+                    strait_overrides: Dict[str, str] = None) -> List[Replicator]:
+    return [Strait(binary, marker, http_port, strait_overrides),
+            MirrorMaker2(marker, tuned=False),
+            MirrorMaker2(marker, tuned=True)]

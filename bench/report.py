@@ -1,0 +1,290 @@
+"""Turns the harness's results into docs/benchmarks.md's per-run section and the
+throughput chart: the machine, the command, one table row per scenario and replicator,
+and the issue's targets with ✅/❌.
+
+Several runs of the same scenario and replicator (`--repeat`) are summarised by their
+median, so that one disturbed run does not decide a target.
+"""
+
+import bisect
+import os
+import platform
+import re
+import statistics
+import subprocess
+from typing import Dict, List, Optional, Tuple
+
+LABELS = {"strait": "strait", "mm2-default": "MM2 defaults", "mm2-tuned": "MM2 tuned"}
+SCENARIOS = {"backlog": "1 backlog", "latency": "2 steady latency", "wan": "3 WAN 50 ms RTT",
+             "partitions": "4 many partitions"}
+MM2_KEYS = ("mm2-default", "mm2-tuned")
+
+
+# ---- the machine ------------------------------------------------------------------------
+
+def machine() -> Dict[str, str]:
+    """Where the numbers were measured: CPU, memory, kernel, the Java and client versions."""
+    model = _first_match(open("/proc/cpuinfo").read(), r"model name\s*:\s*(.*)") or "?"
+    mem_kib = int(_first_match(open("/proc/meminfo").read(), r"MemTotal:\s*(\d+)") or 0)
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr
+    import confluent_kafka
+    return {"cpu": f"{os.cpu_count()} × {model}",
+            "memory": f"{mem_kib / 2**20:.1f} GiB",
+            "kernel": platform.release(),
+            "java": (java.splitlines() or ["?"])[0],
+            "librdkafka": confluent_kafka.libversion()[0]}
+
+
+def load_average() -> Tuple[float, float, float]:
+    return os.getloadavg()
+
+
+def _first_match(text: str, pattern: str) -> Optional[str]:
+    m = re.search(pattern, text)
+    return m.group(1).strip() if m else None
+
+
+# ---- aggregation ------------------------------------------------------------------------
+
+def summary(results: List[dict], scenario: str, replicator: str) -> Optional[dict]:
+    """The median of every numeric figure over the successful runs, or None."""
+    runs = [r for r in results if r.get("scenario") == scenario and r.get("replicator") == replicator
+            and "error" not in r]
+    if not runs:
+        return None
+    out = {"runs": len(runs)}
+    for key in runs[0]:
+        values = [r[key] for r in runs if isinstance(r.get(key), (int, float))
+                  and not isinstance(r.get(key), bool)]
+        if values and len(values) == len(runs):
+            out[key] = statistics.median(values)
+        elif key not in out:
+            out[key] = runs[0][key]
+    return out
+
+
+def ceiling_of(results: List[dict]) -> Optional[dict]:
+    return next((r for r in results if r.get("scenario") == "ceiling" and "error" not in r), None)
+
+
+# ---- the table --------------------------------------------------------------------------
+
+def fmt(value, digits: int = 0, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}{unit}"
+
+
+def result_rows(results: List[dict], replicators: List[str]) -> List[str]:
+    ceiling = ceiling_of(results)
+    limit = ceiling["pipe"]["records_per_s"] if ceiling else None
+    rows = []
+    for scenario in SCENARIOS:
+        for rep in replicators:
+            s = summary(results, scenario, rep)
+            errors = [r["error"] for r in results if r.get("scenario") == scenario
+                      and r.get("replicator") == rep and "error" in r]
+            if s is None and not errors:
+                continue
+            rows.append(_row(scenario, rep, s, limit, errors))
+    return rows
+
+
+def _row(scenario: str, rep: str, s: Optional[dict], limit: Optional[float],
+         errors: List[str]) -> str:
+    s = s or {}
+    lat = "—"
+    if "p50_ms" in s:
+        lat = f"{s['p50_ms']:.0f} / {s['p99_ms']:.0f} / {s['max_ms']:.0f}"
+    share = "—"
+    if scenario in ("backlog", "wan") and limit and s.get("records_per_s"):
+        share = f"{100 * s['records_per_s'] / limit:.0f} %"
+    cells = [SCENARIOS[scenario], LABELS.get(rep, rep), fmt(s.get("records_per_s")),
+             fmt(s.get("mb_per_s"), 1), fmt(s.get("cpu_s_per_gb"), 2),
+             fmt(s.get("peak_rss_mb")), lat, share, _notes(scenario, s, errors)]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _notes(scenario: str, s: dict, errors: List[str]) -> str:
+    notes = []
+    if scenario in ("backlog", "wan") and s:
+        if not s.get("complete", True):
+            notes.append(f"**incomplete**: {s.get('records', 0):,} records in the time limit")
+        notes.append(f"first record after {fmt(s.get('startup_s'), 1)} s")
+        notes.append(f"brokers {fmt(s.get('broker_cpu_s_per_gb'), 2)} CPU-s/GB")
+        if scenario == "wan":
+            notes.append(f"proxy {fmt(s.get('proxy_cpu_s_per_gb'), 2)} CPU-s/GB")
+    if scenario == "latency" and s:
+        notes.append(f"{s.get('records', 0):,} records measured, {s.get('sent', 0):,} sent")
+    if scenario == "partitions" and s:
+        all_s = s.get("all_mirroring_s")
+        notes.append(f"{s.get('partitions')} partitions mirrored after "
+                     + (f"{all_s:.1f} s" if all_s is not None else f"> {s.get('timeout_s'):.0f} s"))
+        new_s = s.get("new_topic_s")
+        notes.append("new topic after " + (f"{new_s:.1f} s" if new_s is not None
+                                           else f"> {s.get('new_topic_cap_s'):.0f} s (cap)"))
+        notes.append(f"{fmt(s.get('cpu_s_total'), 1)} CPU-s in all")
+    if s.get("foreign_load") is not None:
+        notes.append(f"other load {100 * s['foreign_load']:.0f} %")
+    if s.get("runs", 1) > 1:
+        notes.append(f"median of {s['runs']} runs")
+    notes += [f"**failed**: {e.splitlines()[0][:160]}" for e in errors]
+    return "; ".join(notes)
+
+
+def ceiling_rows(ceiling: dict) -> List[str]:
+    pipe = ceiling["pipe"]
+    return [
+        f"| produce alone (ProducerPerformance → dc1, filling the backlog) | "
+        f"{fmt(ceiling['produce']['records_per_s'])} | {fmt(ceiling['produce']['mb_per_s'], 1)} |",
+        f"| consume alone (ConsumerPerformance ← dc1) | {fmt(ceiling['consume']['records_per_s'])} | "
+        f"{fmt(ceiling['consume']['mb_per_s'], 1)} |",
+        f"| **pipe: both at once, dc1 → dc2 (the broker ceiling)** | "
+        f"**{fmt(pipe['records_per_s'])}** | **{fmt(pipe['mb_per_s'], 1)}** |",
+    ]
+
+
+# ---- the targets ------------------------------------------------------------------------
+
+def targets(results: List[dict]) -> List[Tuple[str, str, Optional[bool]]]:
+    """(target, measured, met) for each of the issue's targets; met is None when a figure
+    it needs was not measured in this run."""
+    st = summary(results, "backlog", "strait")
+    mm2 = [s for s in (summary(results, "backlog", k) for k in MM2_KEYS) if s]
+    ceiling = ceiling_of(results)
+    lat = summary(results, "latency", "strait")
+    mm2_lat = [s for s in (summary(results, "latency", k) for k in MM2_KEYS) if s]
+    wan = summary(results, "wan", "strait")
+    wan_mm2 = summary(results, "wan", "mm2-default")
+    out = []
+
+    def ratio(name, num, den, goal, better_high=True, unit=""):
+        if num is None or not den:
+            out.append((name, "not measured", None))
+            return
+        r = num / den
+        met = r >= goal if better_high else r <= goal
+        out.append((name, f"{r:.2f}{unit} ({num:,.2f} / {den:,.2f})", met))
+
+    best_mm2_rate = max((s["records_per_s"] for s in mm2), default=None)
+    ratio("backlog throughput ≥ 2 × MirrorMaker 2 (its better configuration)",
+          st and st.get("records_per_s"), best_mm2_rate, 2, unit="×")
+    ratio("backlog throughput ≥ 80 % of the broker ceiling",
+          st and st.get("records_per_s"), ceiling and ceiling["pipe"]["records_per_s"], 0.8)
+    ratio("CPU-s per GB ≤ ¼ of MirrorMaker 2's (its more frugal configuration)",
+          st and st.get("cpu_s_per_gb"), min((s["cpu_s_per_gb"] for s in mm2), default=None),
+          0.25, better_high=False)
+    cpu = st and st.get("cpu_s_per_gb")
+    out.append(("CPU-s per GB ≤ 2", fmt(cpu, 2) if cpu is not None else "not measured",
+                None if cpu is None else cpu <= 2))
+    ratio("peak RSS ≤ 1/10 of MirrorMaker 2's (its smaller configuration)",
+          st and st.get("peak_rss_mb"), min((s["peak_rss_mb"] for s in mm2), default=None),
+          0.1, better_high=False)
+    ratio("steady p99 latency ≤ ½ of MirrorMaker 2's (its faster configuration)",
+          lat and lat.get("p99_ms"), min((s["p99_ms"] for s in mm2_lat if "p99_ms" in s),
+                                          default=None), 0.5, better_high=False)
+    ratio("50 ms RTT: ≥ 5 × MirrorMaker 2 with defaults",
+          wan and wan.get("records_per_s"), wan_mm2 and wan_mm2.get("records_per_s"), 5, unit="×")
+    ratio("50 ms RTT: ≥ 80 % of strait's own no-latency figure",
+          wan and wan.get("records_per_s"), st and st.get("records_per_s"), 0.8)
+    return out
+
+
+def target_rows(results: List[dict]) -> List[str]:
+    mark = {True: "✅", False: "❌", None: "—"}
+    return [f"| {name} | {value} | {mark[met]} |" for name, value, met in targets(results)]
+
+
+# ---- the section ------------------------------------------------------------------------
+
+def section(meta: dict, results: List[dict], chart_name: Optional[str]) -> str:
+    """The Markdown appended to docs/benchmarks.md for one run of the harness."""
+    replicators = meta["replicators"]
+    lines = [f"## {meta['started']} — {meta['mode']} run, commit {meta['commit']}", "",
+             f"Command: `{meta['command']}`", "",
+             f"Machine: {meta['machine']['cpu']}, {meta['machine']['memory']}, Linux "
+             f"{meta['machine']['kernel']}, {meta['machine']['java']}, librdkafka "
+             f"{meta['machine']['librdkafka']}, Kafka {meta['kafka']}; brokers `{meta['broker_jvm']}`.",
+             "",
+             f"Load average (1, 5, 15 min) before: {_load(meta['load_before'])}; after: "
+             f"{_load(meta['load_after'])}. {meta['idle_note']}", ""]
+    if meta.get("strait_overrides"):
+        lines += ["strait ran with these overrides of its defaults (an experiment, not the "
+                  "published configuration): "
+                  + ", ".join(f"`{k}={v}`" for k, v in meta["strait_overrides"].items()), ""]
+    ceiling = ceiling_of(results)
+    lines += [f"Ceiling **failed**: {r['error']}" for r in results
+              if r.get("scenario") == "ceiling" and "error" in r]
+    if ceiling:
+        lines += ["| ceiling | records/s | MB/s |", "| --- | ---: | ---: |", *ceiling_rows(ceiling),
+                  "", f"In the pipe, the perf tools themselves used "
+                  f"{ceiling['pipe']['tools_cpu_s_per_gb']:.2f} CPU-s/GB (JVM start included) and "
+                  f"the two brokers {ceiling['pipe']['broker_cpu_s_per_gb']:.2f} CPU-s/GB.", ""]
+    lines += ["| scenario | replicator | records/s | MB/s | CPU-s/GB | peak RSS MB | "
+              "latency p50 / p99 / max ms | of ceiling | notes |",
+              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+              *result_rows(results, replicators), "",
+              "| target | measured | |", "| --- | --- | --- |", *target_rows(results), ""]
+    if chart_name:
+        lines += [f"![throughput over time]({chart_name})", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _load(values) -> str:
+    return ", ".join(f"{v:.2f}" for v in values)
+
+
+# ---- the chart --------------------------------------------------------------------------
+
+def chart(results: List[dict], path, record_size: int) -> bool:
+    """Throughput over time (MB/s per second since the replicator started) for the backlog
+    and WAN scenarios, one line per replicator (its first successful run). False if there
+    is nothing to draw."""
+    panels = [s for s in ("backlog", "wan") if any(r.get("scenario") == s and r.get("series")
+                                                     for r in results)]
+    if not panels:
+        return False
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(len(panels), 1, figsize=(9, 3.6 * len(panels)), squeeze=False)
+    for ax, scenario in zip(axes[:, 0], panels):
+        for rep in LABELS:
+            run = next((r for r in results if r.get("scenario") == scenario
+                        and r.get("replicator") == rep and r.get("series")), None)
+            if run:
+                xs, ys = per_second(run["series"], record_size)
+                ax.plot(xs, ys, label=LABELS[rep], linewidth=1.4)
+        ax.set_title(SCENARIOS[scenario])
+        ax.set_xlabel("seconds since the replicator started")
+        ax.set_ylabel("MB/s on the target")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def per_second(series: List[List[float]], record_size: int) -> Tuple[List[float], List[float]]:
+    """MB/s in one-second steps from cumulative (seconds, records) samples."""
+    if len(series) < 2:
+        return [], []
+    times = [p[0] for p in series]
+    xs, ys = [], []
+    for second in range(int(series[0][0]) + 1, int(series[-1][0]) + 1):
+        now, before = _records_at(series, times, second), _records_at(series, times, second - 1)
+        xs.append(second)
+        ys.append((now - before) * record_size / 1e6)
+    return xs, ys
+
+
+def _records_at(series: List[List[float]], times: List[float], t: float) -> float:
+    """Cumulative records at time t, interpolated between samples."""
+    i = bisect.bisect_left(times, t)
+    if i == 0:
+        return series[0][1]
+    if i >= len(series):
+        return series[-1][1]
+    (t0, n0), (t1, n1) = series[i - 1], series[i]
+    return n1 if t1 == t0 else n0 + (n1 - n0) * (t - t0) / (t1 - t0)

@@ -1,0 +1,239 @@
+#!/usr/bin/python3
+"""strait against MirrorMaker 2 on the same real Kafka clusters (issue 6).
+
+Starts two single-broker clusters (dc1, dc2) with the test bed on its own ports, measures
+what the brokers sustain with Kafka's perf tools, then runs each scenario for strait,
+MirrorMaker 2 with its defaults and MirrorMaker 2 tuned, one after the other on the same
+clusters, and writes a Markdown section (docs/benchmarks.md) and a chart. Run it through
+scripts/bench.sh, which installs and builds first. Every process it starts is stopped on
+exit, also after Ctrl-C or a failure.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import random
+import shlex
+import signal
+import statistics
+import string
+import subprocess
+import sys
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+
+# Kafka's own broker start-up settings (kafka-server-start.sh's 1 GB heap and
+# kafka-run-class.sh's G1 options) instead of the test bed's small C1-only JVMs: a
+# benchmark should measure brokers as they are run. Must be set before the test bed is
+# imported, which reads it once.
+BROKER_JVM = ("-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "
+              "-XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent "
+              "-XX:MaxInlineLevel=15 -XX:-UsePerfData")
+os.environ.setdefault("STRAIT_KAFKA_JVM_OPTS", BROKER_JVM)
+sys.path.insert(0, str(REPO / "testbed"))
+
+from strait_testbed import ClusterSpec, TestBed  # noqa: E402
+from strait_testbed import paths  # noqa: E402
+
+import report  # noqa: E402
+import scenarios  # noqa: E402
+from replicators import Replicator, all_replicators  # noqa: E402
+
+ORDER = ["ceiling", "backlog", "wan", "latency", "partitions"]
+PORT_BASE = 27000  # 20000-25999 belong to the end-to-end suites sharing this machine
+STRAIT_HTTP_PORT = PORT_BASE + 90
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scenario", default="all",
+                    help=f"all, or a comma-separated list of: {', '.join(ORDER)}")
+    ap.add_argument("--quick", action="store_true",
+                    help="small sizes for development; results stay in bench/out/")
+    ap.add_argument("--replicators", default="strait,mm2-default,mm2-tuned",
+                    help="comma-separated subset of strait, mm2-default, mm2-tuned")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="runs per scenario and replicator (the report shows medians)")
+    ap.add_argument("--doc", type=pathlib.Path, default=None,
+                    help="Markdown file to append to (default: docs/benchmarks.md for full "
+                         "runs, none for --quick)")
+    ap.add_argument("--root", type=pathlib.Path, default=pathlib.Path("/tmp/strait-bench"),
+                    help="the test bed's state directory")
+    ap.add_argument("--port-base", type=int, default=PORT_BASE)
+    ap.add_argument("--profile", action="store_true",
+                    help="perf record strait in the backlog and WAN scenarios "
+                         "(bench/out/<run>/runs/<alias>/perf-top.txt)")
+    ap.add_argument("--strait-set", action="append", default=[], metavar="KEY=VALUE",
+                    help="experiments only: override a strait setting (flow.provenance.headers"
+                         "=false, producer.linger.ms=20, consumer.fetch.wait.max.ms=10, "
+                         "env.GLIBC_TUNABLES=...); "
+                         "the report names every override")
+    ap.add_argument("--idle-note", default="",
+                    help="a sentence on whether the machine was otherwise idle")
+    args = ap.parse_args(argv)
+    wanted = ORDER if args.scenario == "all" else args.scenario.split(",")
+    unknown = set(wanted) - set(ORDER)
+    if unknown:
+        ap.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
+    args.scenarios = [s for s in ORDER if s in wanted]
+    args.replicator_keys = args.replicators.split(",")
+    bad = [kv for kv in args.strait_set if "=" not in kv]
+    if bad:
+        ap.error(f"--strait-set expects KEY=VALUE, got {', '.join(bad)}")
+    args.strait_overrides = dict(kv.split("=", 1) for kv in args.strait_set)
+    return args
+
+
+def write_payloads(path: pathlib.Path, count: int, size: int):
+    """Record values for the perf tools and the steady producer: JSON-like text, `count`
+    distinct records of exactly `size` bytes, one per line. Realistic values matter: lz4
+    compresses them about 2:1, where ProducerPerformance's default payload (one random
+    record repeated) would compress a hundredfold and hide the cost of compression."""
+    rng = random.Random(6)
+    words = ["order", "payment", "customer", "amount", "currency", "EUR", "USD", "status",
+             "created", "shipped", "pending", "sku", "quantity", "price", "region", "eu-west",
+             "us-east", "session", "device", "android", "ios", "web"]
+    alphabet = string.ascii_letters + string.digits
+    with open(path, "w") as f:
+        for _ in range(count):
+            body = ""
+            while len(body) < size:
+                value = rng.choice([str(rng.randint(0, 10 ** rng.randint(1, 9))), rng.choice(words),
+                                    "".join(rng.choices(alphabet, k=rng.randint(4, 16)))])
+                body += f'"{rng.choice(words)}":"{value}",'
+            f.write("{" + body[:size - 2] + "}\n")
+
+
+def git_commit() -> str:
+    def git(*a):
+        return subprocess.run(["git", "-C", str(REPO), *a], capture_output=True,
+                               text=True).stdout.strip()
+    dirty = " (with uncommitted changes)" if git("status", "--porcelain", "--", "src") else ""
+    return git("rev-parse", "--short", "HEAD") + dirty
+
+
+def run_scenario(ctx: scenarios.Context, name: str, reps: list, repeat: int) -> list:
+    """One scenario, replicators taking turns; a failed run is recorded, not fatal."""
+    if name == "ceiling":
+        print("== ceiling: Kafka's perf tools", flush=True)
+        result = _guard(lambda: scenarios.ceiling(ctx), name, "perf tools", 1)
+        print("   " + json.dumps(result), flush=True)
+        return [result]
+    fn = {"backlog": lambda r, i: scenarios.backlog(ctx, r, i),
+          "wan": lambda r, i: scenarios.backlog(ctx, r, i, wan=True),
+          "latency": lambda r, i: scenarios.steady_latency(ctx, r, i),
+          "partitions": lambda r, i: scenarios.many_partitions(ctx, r, i)}[name]
+    out = []
+    for i in range(1, repeat + 1):
+        for rep in reps:
+            print(f"== {name}: {rep.label} (run {i})", flush=True)
+            result = _guard(lambda: fn(rep, i), name, rep.key, i)
+            print("   " + _brief(result), flush=True)
+            out.append(result)
+    return out
+
+
+def _guard(fn, scenario: str, replicator: str, index: int) -> dict:
+    try:
+        return fn()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as e:  # noqa: BLE001 - the report shows the failure, the rest runs on
+        return {"scenario": scenario, "replicator": replicator, "run": index,
+                "error": f"{type(e).__name__}: {e}"}
+
+
+def _brief(result: dict) -> str:
+    keys = ["records_per_s", "mb_per_s", "cpu_s_per_gb", "peak_rss_mb", "p50_ms", "p99_ms",
+            "max_ms", "all_mirroring_s", "new_topic_s", "error"]
+    return ", ".join(f"{k}={result[k]:.4g}" if isinstance(result[k], float) else f"{k}={result[k]}"
+                     for k in keys if result.get(k) is not None)
+
+
+def terminate_on_signals():
+    """SIGTERM and SIGHUP unwind like Ctrl-C, so that the finally blocks stop everything."""
+    def raise_interrupt(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGTERM, raise_interrupt)
+    signal.signal(signal.SIGHUP, raise_interrupt)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv if argv is not None else sys.argv[1:])
+    terminate_on_signals()
+    sizes = scenarios.QUICK if args.quick else scenarios.FULL
+    started = datetime.datetime.now(datetime.timezone.utc)
+    out = REPO / "bench" / "out" / started.strftime("%Y%m%dT%H%M%SZ")
+    out.mkdir(parents=True, exist_ok=True)
+    payload_file = out / "payloads.txt"
+    write_payloads(payload_file, 4096, sizes.record_size)
+    binary = pathlib.Path(os.environ.get("STRAIT_BIN", REPO / "build" / "src" / "cli" / "strait"))
+    meta = {"started": started.strftime("%Y-%m-%d %H:%M UTC"), "commit": git_commit(),
+            "mode": "quick" if args.quick else "full",
+            "command": os.environ.get("STRAIT_BENCH_COMMAND")
+            or "bench/run.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
+            "machine": report.machine(), "kafka": paths.KAFKA_VERSION,
+            "broker_jvm": os.environ["STRAIT_KAFKA_JVM_OPTS"],
+            "load_before": report.load_average(), "sizes": vars(sizes)}
+    print(f"strait bench: {meta['mode']} run, scenarios {', '.join(args.scenarios)}; "
+          f"output in {out}", flush=True)
+
+    TestBed(root=args.root, port_base=args.port_base).down()  # leftovers of a killed run
+    bed = TestBed(root=args.root, port_base=args.port_base)
+    meta["strait_overrides"] = args.strait_overrides
+    reps = [r for r in all_replicators(binary, bed.marker, args.port_base + 90,
+                                       args.strait_overrides)
+            if r.key in args.replicator_keys]
+    meta["replicators"] = [r.key for r in reps]
+    results, ctx = [], None
+    try:
+        bed.up(ClusterSpec("dc1"), ClusterSpec("dc2"))
+        ctx = scenarios.Context(bed, out, sizes, payload_file, args.profile)
+        for name in args.scenarios:
+            results += run_scenario(ctx, name, reps, args.repeat)
+            (out / "results.json").write_text(json.dumps({"meta": meta, "results": results},
+                                                         indent=1, default=str))
+    finally:
+        if ctx is not None:
+            ctx.close()
+        bed.down()
+    meta["load_after"] = report.load_average()
+    meta["idle_note"] = args.idle_note or idle_note(results)
+    (out / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=1,
+                                                 default=str))
+    write_report(args, meta, results, out, sizes)
+    return 0
+
+
+def idle_note(results: list) -> str:
+    """States how much CPU processes other than the bench's used during the runs."""
+    loads = [r["foreign_load"] for r in results if r.get("foreign_load") is not None]
+    if not loads:
+        return ""
+    worst = max(loads)
+    verdict = "The machine was otherwise idle" if worst < 0.05 else \
+        "The machine was NOT idle: other processes shared the two cores, so these figures are noisy"
+    return (f"{verdict} (CPU used by processes outside the bench during the measured windows: "
+            f"{100 * statistics.median(loads):.0f} % of the machine on median, "
+            f"{100 * worst:.0f} % at most).")
+
+
+def write_report(args, meta: dict, results: list, out: pathlib.Path, sizes):
+    doc = args.doc if args.doc is not None else (None if args.quick else REPO / "docs" / "benchmarks.md")
+    chart_dir = doc.parent if doc is not None else out
+    chart_path = chart_dir / "bench-backlog.png"
+    drawn = report.chart(results, chart_path, sizes.record_size)
+    text = report.section(meta, results, chart_path.name if drawn else None)
+    (out / "section.md").write_text(text)
+    if doc is not None:
+        with open(doc, "a") as f:
+            f.write("\n" + text)
+    print("\n" + text)
+    print(f"results: {out / 'results.json'}" + (f"; appended to {doc}" if doc else ""))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

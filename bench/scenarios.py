@@ -1,0 +1,402 @@
+"""The benchmark scenarios. Each function runs one replicator once (or, for the ceiling, the
+perf tools) on the bench's clusters and returns a JSON-ready dict of what it measured.
+
+The same methods apply to every replicator: progress is the target's end offsets, CPU and
+memory come from /proc for the replicator's process tree, and a run's topics are deleted
+afterwards so that the brokers carry the same load for every run.
+"""
+
+import contextlib
+import dataclasses
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import time
+from typing import Callable, Dict, Iterator, List, Optional
+
+import kafka_io
+import latency
+from meters import ProgressMeter, ResourceMeter
+from perf_tools import PerfTools, parse_consumer, parse_producer
+from profiler import Profiler
+from replicators import Flow, Replicator, Running
+
+BACKLOG_TOPIC = "backlog"
+# The produce side of the ceiling and of the backlog fill: the batching a throughput-minded
+# Java producer would use; lz4 like the issue's backlog.
+PERF_PRODUCER_PROPS = {"acks": "all", "compression.type": "lz4", "linger.ms": "10",
+                       "batch.size": "262144"}
+GB = 1e9
+MB = 1e6
+
+
+@dataclasses.dataclass
+class Sizes:
+    backlog_records: int
+    latency_warmup_s: float
+    latency_measure_s: float
+    many_topics: int
+    many_partitions: int  # per topic
+    new_topic_cap_s: float
+    run_timeout_s: float
+    backlog_partitions: int = 12
+    record_size: int = 512
+    latency_rate: int = 5000
+    latency_partitions: int = 12
+    many_records: int = 5  # per partition
+    new_topic_partitions: int = 10
+
+
+# The issue's sizes: >= 1 GB of 512-byte lz4 records in 12 partitions, a minute of steady
+# load after warm-up, 10 x 100 partitions, a 120 s cap for a new topic.
+FULL = Sizes(backlog_records=2_000_000, latency_warmup_s=15, latency_measure_s=60,
+             many_topics=10, many_partitions=100, new_topic_cap_s=120, run_timeout_s=1200)
+QUICK = Sizes(backlog_records=200_000, latency_warmup_s=5, latency_measure_s=15,
+              many_topics=4, many_partitions=50, new_topic_cap_s=30, run_timeout_s=300)
+
+
+class Context:
+    """What every scenario needs: the clusters, the tools, where to write, the sizes."""
+
+    def __init__(self, bed, out: pathlib.Path, sizes: Sizes, payload_file: pathlib.Path,
+                 profile: bool = False):
+        self.bed = bed
+        self.profile = profile  # perf record strait in the backlog and WAN scenarios
+        self.out = out
+        self.sizes = sizes
+        self.payload_file = payload_file
+        self.dc1 = kafka_io.Cluster(bed["dc1"].bootstrap())
+        self.dc2 = kafka_io.Cluster(bed["dc2"].bootstrap())
+        self.tools = PerfTools(bed.marker, out)
+        self.cores = os.cpu_count() or 1
+        self.fill: Optional[dict] = None
+        self.many_ready = False
+
+    def close(self):
+        self.dc1.close()
+        self.dc2.close()
+
+    def source_bootstrap(self, wan: bool) -> str:
+        return self.bed["dc1"].bootstrap(wan=wan)
+
+    def meter(self, replicator_pid: int) -> ResourceMeter:
+        brokers = [n.pid for c in self.bed.clusters.values() for n in c.nodes]
+        return ResourceMeter({"replicator": [replicator_pid], "brokers": brokers,
+                              "proxy": [self.bed.proxy_pid]}).start()
+
+    def clean(self, alias: str):
+        """Deletes every topic a run created on either cluster (they carry its alias)."""
+        for cluster in (self.dc2, self.dc1):
+            cluster.delete_topics(cluster.topics_containing(alias))
+
+
+def wait_until(done: Callable[[], bool], timeout: float, run: Optional[Running] = None,
+               interval: float = 0.25) -> bool:
+    """Polls `done` until it holds or `timeout` passes; fails fast if the replicator died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if run is not None and not run.alive():
+            raise RuntimeError(f"replicator exited with {run.proc.returncode}:\n{run.log_tail()}")
+        try:
+            if done():
+                return True
+        except kafka_io.KafkaException:
+            pass  # a topic being created has no leader yet
+        time.sleep(interval)
+    return False
+
+
+@contextlib.contextmanager
+def replicator_run(ctx: Context, rep: Replicator, flow: Flow) -> Iterator[tuple]:
+    """Starts the replicator with its resource meter; stops both and deletes the run's
+    topics however the block ends."""
+    run = rep.start(flow, ctx.out / "runs" / flow.alias)
+    meter = ctx.meter(run.pid)
+    try:
+        yield run, meter
+    finally:
+        meter.stop()
+        run.stop()
+        ctx.clean(flow.alias)
+
+
+# ---- ceiling and backlog ----------------------------------------------------------------
+
+def prepare_backlog(ctx: Context) -> dict:
+    """Fills the source topic with ProducerPerformance; its rate is the produce ceiling."""
+    if ctx.fill is not None:
+        return ctx.fill
+    s = ctx.sizes
+    ctx.dc1.create_topics({BACKLOG_TOPIC: s.backlog_partitions})
+    proc = ctx.tools.producer(ctx.dc1.bootstrap, BACKLOG_TOPIC, s.backlog_records,
+                              ctx.payload_file, PERF_PRODUCER_PROPS, "fill")
+    result = parse_producer(PerfTools.wait(proc, "filling the backlog"))
+    total = ctx.dc1.total([BACKLOG_TOPIC])
+    if total != s.backlog_records:
+        raise RuntimeError(f"backlog has {total} records, expected {s.backlog_records}")
+    ctx.fill = {"records": total, "records_per_s": result.records_per_s,
+                "mb_per_s": result.records_per_s * s.record_size / MB}
+    return ctx.fill
+
+
+def ceiling(ctx: Context) -> dict:
+    """What the brokers sustain with Kafka's own Java clients: the produce rate (from the
+    fill), the consume rate alone, and a "pipe": ConsumerPerformance reading the backlog
+    from dc1 while ProducerPerformance writes as many records to dc2, both at once. The
+    pipe's rate (the slower of the two) is the broker ceiling replicators are compared to."""
+    s = ctx.sizes
+    fill = prepare_backlog(ctx)
+    consume = _consume_alone(ctx)
+    ctx.dc2.create_topics({"ceiling": s.backlog_partitions})
+    try:
+        pipe = _pipe(ctx)
+    finally:
+        ctx.dc2.delete_topics(["ceiling"])
+    return {"scenario": "ceiling", "produce": fill, "consume": consume, "pipe": pipe}
+
+
+def _rate(records_per_s: float, record_size: int) -> dict:
+    return {"records_per_s": records_per_s, "mb_per_s": records_per_s * record_size / MB}
+
+
+def _consume_alone(ctx: Context) -> dict:
+    s = ctx.sizes
+    proc = ctx.tools.consumer(ctx.dc1.bootstrap, BACKLOG_TOPIC, s.backlog_records, "consume")
+    return _rate(parse_consumer(PerfTools.wait(proc, "ConsumerPerformance")).records_per_s,
+                 s.record_size)
+
+
+def _pipe(ctx: Context) -> dict:
+    s = ctx.sizes
+    started = time.monotonic()
+    consumer = ctx.tools.consumer(ctx.dc1.bootstrap, BACKLOG_TOPIC, s.backlog_records,
+                                  "pipe-consume")
+    producer = ctx.tools.producer(ctx.dc2.bootstrap, "ceiling", s.backlog_records,
+                                  ctx.payload_file, PERF_PRODUCER_PROPS, "pipe-produce")
+    meter = ResourceMeter({"consumer": [consumer.pid], "producer": [producer.pid],
+                           "brokers": [n.pid for c in ctx.bed.clusters.values()
+                                       for n in c.nodes]}).start()
+    try:
+        c = parse_consumer(PerfTools.wait(consumer, "ConsumerPerformance"))
+        p = parse_producer(PerfTools.wait(producer, "ProducerPerformance"))
+    finally:
+        meter.stop()
+    end = time.monotonic()
+    gb = s.backlog_records * s.record_size / GB
+    tools_cpu = meter.cpu("consumer", end) + meter.cpu("producer", end)
+    return {**_rate(min(c.records_per_s, p.records_per_s), s.record_size),
+            "consume_records_per_s": c.records_per_s, "produce_records_per_s": p.records_per_s,
+            "tools_cpu_s_per_gb": tools_cpu / gb,
+            "broker_cpu_s_per_gb": (meter.cpu("brokers", end) - meter.cpu("brokers", started)) / gb,
+            "tools_peak_rss_mb": (meter.peak_rss("consumer") + meter.peak_rss("producer")) / MB}
+
+
+def backlog(ctx: Context, rep: Replicator, index: int, wan: bool = False) -> dict:
+    """Scenario 1 (and 3 with `wan`): mirror the pre-filled topic into an empty target and
+    time it from the first record on the target to the last."""
+    s = ctx.sizes
+    prepare_backlog(ctx)
+    flow = Flow(f"{rep.alias_prefix}_{'wan' if wan else 'bk'}{index}", ctx.source_bootstrap(wan),
+                ctx.dc2.bootstrap, [BACKLOG_TOPIC])
+    remote = flow.remote(BACKLOG_TOPIC)
+    expected = s.backlog_records
+    if wan:
+        ctx.bed.set_latency("dc1", 50)
+    try:
+        with replicator_run(ctx, rep, flow) as (run, meter):
+            progress = ProgressMeter(lambda: ctx.dc2.total([remote])).start()
+            profiler = None
+            try:
+                if ctx.profile and rep.key == "strait":
+                    # Attached once records flow: perf -p follows only the threads that
+                    # exist when it attaches, and by then librdkafka has started all of its.
+                    wait_until(lambda: progress.latest() > 0, s.run_timeout_s, run, 0.05)
+                    profiler = Profiler(run.pid, run.log_path.parent)
+                complete = wait_until(lambda: progress.latest() >= expected, s.run_timeout_s, run)
+            finally:
+                progress.stop()
+                if profiler is not None:
+                    profiler.stop()
+    finally:
+        if wan:
+            ctx.bed.set_latency("dc1", 0)
+    return {"scenario": "wan" if wan else "backlog", "replicator": rep.key, "run": index,
+            "complete": complete, **transfer_figures(ctx, run, meter, progress, expected)}
+
+
+def transfer_figures(ctx: Context, run: Running, meter: ResourceMeter, progress: ProgressMeter,
+                     expected: int) -> dict:
+    """Rates over the transfer window: from the first sample that saw records on the
+    target to the first that saw all of them (or the last sample, if it never did)."""
+    s = ctx.sizes
+    points = progress.points()
+    first = progress.first_time_above(0)
+    if first is None:
+        return {"records": 0, "series": []}
+    t_first, n_first = first
+    t_done = progress.first_time_at_least(expected) or points[-1][0]
+    n_done = min(expected, max(n for t, n in points if t <= t_done))
+    seconds = max(1e-9, t_done - t_first)
+    gb = (n_done - n_first) * s.record_size / GB
+    records_per_s = (n_done - n_first) / seconds
+    return {
+        "records": n_done,
+        "records_per_s": records_per_s,
+        "mb_per_s": records_per_s * s.record_size / MB,
+        "startup_s": t_first - run.started,
+        "transfer_s": seconds,
+        "cpu_s_per_gb": (meter.cpu("replicator", t_done) - meter.cpu("replicator", t_first)) / gb,
+        "cpu_s_total": meter.cpu("replicator", t_done),
+        "broker_cpu_s_per_gb": (meter.cpu("brokers", t_done) - meter.cpu("brokers", t_first)) / gb,
+        "proxy_cpu_s_per_gb": (meter.cpu("proxy", t_done) - meter.cpu("proxy", t_first)) / gb,
+        "peak_rss_mb": meter.peak_rss("replicator") / MB,
+        "foreign_load": meter.foreign_fraction(t_first, t_done, ctx.cores),
+        "series": [[round(t - run.started, 3), n] for t, n in points],
+    }
+
+
+# ---- steady latency ---------------------------------------------------------------------
+
+def steady_latency(ctx: Context, rep: Replicator, index: int) -> dict:
+    """Scenario 2: a fixed rate into a fresh source topic once the replicator mirrors it;
+    end-to-end latency is (arrival on the target - source record timestamp) for the
+    records produced after the warm-up."""
+    s = ctx.sizes
+    topic = f"steady_{rep.alias_prefix}{index}"
+    flow = Flow(f"{rep.alias_prefix}_lat{index}", ctx.source_bootstrap(False), ctx.dc2.bootstrap,
+                [topic])
+    remote = flow.remote(topic)
+    ctx.dc1.create_topics({topic: s.latency_partitions})
+    probe = b"probe"
+    kafka_io.produce_per_partition(ctx.dc1.bootstrap, {topic: s.latency_partitions}, 1, probe)
+    try:
+        with replicator_run(ctx, rep, flow) as (run, meter):
+            if not wait_until(lambda: ctx.dc2.total([remote]) >= s.latency_partitions,
+                              s.run_timeout_s, run):
+                raise RuntimeError(f"{rep.key} did not start mirroring {topic}")
+            mirroring_s = time.monotonic() - run.started
+            result = _measure_latency(ctx, topic, remote, run, meter)
+    finally:
+        ctx.dc1.delete_topics([topic])
+    return {"scenario": "latency", "replicator": rep.key, "run": index,
+            "mirroring_after_s": mirroring_s, **result}
+
+
+def _measure_latency(ctx: Context, topic: str, remote: str, run: Running,
+                     meter: ResourceMeter) -> dict:
+    s = ctx.sizes
+    pairs_path = ctx.out / "runs" / f"{remote}.latency"
+    consumer = _latency_process(["consume", "--bootstrap", ctx.dc2.bootstrap, "--topic", remote,
+                                 "--partitions", str(s.latency_partitions),
+                                 "--out", str(pairs_path)], stdin=subprocess.PIPE)
+    try:
+        if consumer.stdout.readline().strip() != b"ready":
+            raise RuntimeError("the latency consumer did not start")
+        seconds = s.latency_warmup_s + s.latency_measure_s
+        producer = _latency_process(["produce", "--bootstrap", ctx.dc1.bootstrap, "--topic", topic,
+                                     "--rate", str(s.latency_rate), "--seconds", str(seconds),
+                                     "--payload-file", str(ctx.payload_file)])
+        produced = json.loads(producer.communicate(timeout=seconds + 120)[0])
+        t_end = time.monotonic()
+        t_start = t_end - s.latency_measure_s
+        expected = produced["sent"] + s.latency_partitions  # and the probes
+        consumer.stdin.write(f"stop {expected}\n".encode())
+        consumer.stdin.flush()
+        received = json.loads(consumer.communicate(timeout=180)[0].splitlines()[-1])
+    finally:
+        if consumer.poll() is None:
+            consumer.kill()
+    window = (produced["start_ms"] + s.latency_warmup_s * 1000,
+              produced["start_ms"] + (s.latency_warmup_s + s.latency_measure_s) * 1000)
+    stats = latency_stats(pairs_path, window)
+    gb = stats["records"] * s.record_size / GB
+    return {**stats, "sent": produced["sent"], "received": received["received"] - s.latency_partitions,
+            "records_per_s": stats["records"] / s.latency_measure_s,
+            "mb_per_s": stats["records"] * s.record_size / s.latency_measure_s / MB,
+            "cpu_s_per_gb": (meter.cpu("replicator", t_end) - meter.cpu("replicator", t_start)) / gb
+            if gb else None,
+            "peak_rss_mb": meter.peak_rss("replicator") / MB,
+            "foreign_load": meter.foreign_fraction(t_start, t_end, ctx.cores)}
+
+
+def _latency_process(args: List[str], stdin=None) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(pathlib.Path(latency.__file__)), *args],
+                            stdin=stdin, stdout=subprocess.PIPE)
+
+
+def latency_stats(pairs_path: pathlib.Path, window: tuple) -> dict:
+    """p50/p99/max of arrival - timestamp over the records stamped inside the window."""
+    timestamps, arrivals = latency.read_pairs(str(pairs_path))
+    lat = sorted(a - t for t, a in zip(timestamps, arrivals) if window[0] <= t < window[1])
+    if not lat:
+        return {"records": 0}
+    return {"records": len(lat), "p50_ms": percentile(lat, 50), "p99_ms": percentile(lat, 99),
+            "max_ms": lat[-1], "mean_ms": statistics.fmean(lat)}
+
+
+def percentile(sorted_values: List[float], p: float) -> float:
+    """Nearest-rank percentile of already sorted values."""
+    k = max(0, min(len(sorted_values) - 1, int(round(p / 100 * len(sorted_values) + 0.5)) - 1))
+    return float(sorted_values[k])
+
+
+# ---- many partitions --------------------------------------------------------------------
+
+def many_topics(sizes: Sizes) -> Dict[str, int]:
+    return {f"pt{i:02d}": sizes.many_partitions for i in range(sizes.many_topics)}
+
+
+def prepare_many(ctx: Context):
+    if ctx.many_ready:
+        return
+    topics = many_topics(ctx.sizes)
+    ctx.dc1.create_topics(topics)
+    kafka_io.produce_per_partition(ctx.dc1.bootstrap, topics, ctx.sizes.many_records,
+                                   b"x" * ctx.sizes.record_size)
+    ctx.many_ready = True
+
+
+def many_partitions(ctx: Context, rep: Replicator, index: int) -> dict:
+    """Scenario 4: time from start until every partition of many topics has its records on
+    the target, then the time from creating a new topic until its first record arrives."""
+    s = ctx.sizes
+    prepare_many(ctx)
+    topics = many_topics(s)
+    new_topic = f"ptnew_{rep.alias_prefix}{index}"
+    flow = Flow(f"{rep.alias_prefix}_pt{index}", ctx.source_bootstrap(False), ctx.dc2.bootstrap,
+                ["pt[0-9]+", new_topic])
+    remotes = [flow.remote(t) for t in topics]
+    partitions = sum(topics.values())
+    try:
+        with replicator_run(ctx, rep, flow) as (run, meter):
+            all_in = wait_until(lambda: _mirrored_partitions(ctx, remotes) >= partitions,
+                                s.run_timeout_s, run, interval=0.5)
+            all_s = time.monotonic() - run.started
+            new_s = _new_topic_seconds(ctx, flow, new_topic, run)
+            end = time.monotonic()
+            cpu = meter.cpu("replicator", end)
+            rss = meter.peak_rss("replicator")
+    finally:
+        ctx.dc1.delete_topics([new_topic])
+    return {"scenario": "partitions", "replicator": rep.key, "run": index,
+            "partitions": partitions, "all_mirroring_s": all_s if all_in else None,
+            "timeout_s": s.run_timeout_s, "new_topic_s": new_s, "new_topic_cap_s": s.new_topic_cap_s,
+            "cpu_s_total": cpu, "peak_rss_mb": rss / MB}
+
+
+def _mirrored_partitions(ctx: Context, remotes: List[str]) -> int:
+    """Target partitions that hold every record their source partition has."""
+    return sum(1 for o in ctx.dc2.end_offsets(remotes).values() if o >= ctx.sizes.many_records)
+
+
+def _new_topic_seconds(ctx: Context, flow: Flow, topic: str, run: Running) -> Optional[float]:
+    s = ctx.sizes
+    ctx.dc1.create_topics({topic: s.new_topic_partitions})
+    created = time.monotonic()
+    kafka_io.produce_per_partition(ctx.dc1.bootstrap, {topic: s.new_topic_partitions}, 1,
+                                   b"x" * s.record_size)
+    arrived = wait_until(lambda: ctx.dc2.total([flow.remote(topic)]) > 0, s.new_topic_cap_s, run)
+    return time.monotonic() - created if arrived else None
