@@ -622,8 +622,9 @@ std::string Flow::RemoteHeartbeatsTopic() const {
 
 bool Flow::RemoteHeartbeatsMirrored() const {
   FlowSnapshot snapshot = Snapshot();
+  const std::string remote = RemoteHeartbeatsTopic();
   return std::any_of(snapshot.topics.begin(), snapshot.topics.end(), [&](const TopicStatus& t) {
-    return t.remote_topic == RemoteHeartbeatsTopic() && t.target_partitions > 0;
+    return t.remote_topic == remote && t.target_partitions > 0;
   });
 }
 

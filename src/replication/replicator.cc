@@ -37,6 +37,25 @@ nlohmann::json PartitionJson(const PartitionState& p, int64_t now) {
           {"skipped_not_local_records", p.not_local.load()}};
 }
 
+// A flow's figures summed over its partitions, for /status's flow and edge views.
+struct FlowTotals {
+  int64_t records = 0, bytes = 0, lag = 0, loops = 0, not_local = 0;
+  double lag_seconds = 0;
+};
+
+FlowTotals Totals(const FlowSnapshot& s, int64_t now_ms) {
+  FlowTotals t;
+  for (const auto& p : s.partitions) {
+    t.records += p->records.load();
+    t.bytes += p->bytes.load();
+    t.lag += p->LagRecords();
+    t.loops += p->filtered.load();
+    t.not_local += p->not_local.load();
+    t.lag_seconds = std::max(t.lag_seconds, p->LagSeconds(now_ms));
+  }
+  return t;
+}
+
 }  // namespace
 
 Replicator::Replicator(const config::Config& config) {
@@ -88,15 +107,8 @@ std::string Replicator::StatusJson() const {
                         {"error", t.error}});
     }
     nlohmann::json partitions = nlohmann::json::array();
-    int64_t records = 0, bytes = 0, lag = 0;
-    double lag_seconds = 0;
-    for (const auto& p : s.partitions) {
-      partitions.push_back(PartitionJson(*p, now));
-      records += p->records.load();
-      bytes += p->bytes.load();
-      lag += p->LagRecords();
-      lag_seconds = std::max(lag_seconds, p->LagSeconds(now));
-    }
+    for (const auto& p : s.partitions) partitions.push_back(PartitionJson(*p, now));
+    FlowTotals totals = Totals(s, now);
     nlohmann::json groups = nlohmann::json::array();
     for (const offsets::GroupStatus& g : s.groups) {
       groups.push_back({{"group", g.group},
@@ -111,10 +123,10 @@ std::string Replicator::StatusJson() const {
                      {"state", s.state},
                      {"source_error", s.source_error},
                      {"target_error", s.target_error},
-                     {"records", records},
-                     {"bytes", bytes},
-                     {"lag_records", lag},
-                     {"lag_seconds", lag_seconds},
+                     {"records", totals.records},
+                     {"bytes", totals.bytes},
+                     {"lag_records", totals.lag},
+                     {"lag_seconds", totals.lag_seconds},
                      {"inflight_bytes", s.inflight_bytes},
                      {"records_expired_at_source", s.records_expired},
                      {"checkpoints_written", s.checkpoints_written},
@@ -136,15 +148,7 @@ nlohmann::json Replicator::TopologyJson(const std::vector<FlowSnapshot>& snapsho
     const config::FlowConfig& f = configs_[i];
     clusters.insert(f.source);
     clusters.insert(f.target);
-    int64_t records = 0, lag = 0, loops = 0, not_local = 0;
-    double record_lag_seconds = 0;
-    for (const auto& p : s.partitions) {
-      records += p->records.load();
-      lag += p->LagRecords();
-      loops += p->filtered.load();
-      not_local += p->not_local.load();
-      record_lag_seconds = std::max(record_lag_seconds, p->LagSeconds(now_ms));
-    }
+    FlowTotals totals = Totals(s, now_ms);
     nlohmann::json heartbeat_lag = nullptr;  // none arrived yet
     if (s.heartbeats.newest_arrived_ms > 0) {
       heartbeat_lag = std::max<int64_t>(0, now_ms - s.heartbeats.newest_arrived_ms) / 1000.0;
@@ -156,12 +160,12 @@ nlohmann::json Replicator::TopologyJson(const std::vector<FlowSnapshot>& snapsho
                      {"forward", ForwardName(f.forward)},
                      {"provenance_headers", f.provenance_headers},
                      {"state", s.state},
-                     {"records", records},
-                     {"lag_records", lag},
+                     {"records", totals.records},
+                     {"lag_records", totals.lag},
                      {"lag_seconds", heartbeat_lag},
-                     {"record_lag_seconds", record_lag_seconds},
-                     {"loop_records_dropped", loops},
-                     {"not_local_records_skipped", not_local},
+                     {"record_lag_seconds", totals.lag_seconds},
+                     {"loop_records_dropped", totals.loops},
+                     {"not_local_records_skipped", totals.not_local},
                      {"heartbeat_error", s.heartbeats.error}});
   }
   nlohmann::json problems = nlohmann::json::array();
