@@ -5,6 +5,7 @@ Ports: cluster number i (dc1 is usually 1) owns base + 100*i .. base + 100*i + 9
   broker n WAN listener         base + 100*i + 10 + n   (only toxiproxy connects here)
   broker n WAN proxy            base + 100*i + 20 + n   (clients in other DCs)
   node n CONTROLLER listener    base + 100*i + 30 + n
+  broker n LINK listener        base + 100*i + 40 + n   (only with ClusterSpec.link_host)
 """
 
 import base64
@@ -45,6 +46,9 @@ class ClusterSpec:
     racks: Optional[List[str]] = None             # broker.rack per broker
     controller_racks: Optional[List[str]] = None  # the DC of each controller (not a Kafka setting)
     overrides: Dict[str, str] = dataclasses.field(default_factory=dict)
+    # An address of this machine's end of a simulated WAN link (bench/wanlink.py): brokers
+    # also listen there, so clients in the link's network namespace reach them through it.
+    link_host: Optional[str] = None
 
 
 @dataclasses.dataclass
@@ -56,6 +60,7 @@ class Node:
     wan_port: int = 0
     proxy_port: int = 0
     controller_port: int = 0
+    link_port: int = 0
     pid: int = 0
 
     @property
@@ -116,6 +121,8 @@ class Cluster:
                 node.local_port = self.port_base + n
                 node.wan_port = self.port_base + 10 + n
                 node.proxy_port = self.port_base + 20 + n
+                if s.link_host:
+                    node.link_port = self.port_base + 40 + n
             if node.is_controller:
                 node.controller_port = self.port_base + 30 + n
         return nodes
@@ -134,7 +141,13 @@ class Cluster:
                 return n
         raise KeyError(f"{self.spec.alias} has no node {node_id}")
 
-    def bootstrap(self, wan: bool = False) -> str:
+    def bootstrap(self, wan: bool = False, link: bool = False) -> str:
+        """LOCAL listeners; `wan`: through toxiproxy; `link`: the LINK listeners, for
+        clients behind the simulated WAN link."""
+        if link:
+            if not self.spec.link_host:
+                raise ValueError(f"{self.alias} was started without a link_host")
+            return ",".join(f"{self.spec.link_host}:{n.link_port}" for n in self.brokers)
         port = (lambda n: n.proxy_port) if wan else (lambda n: n.local_port)
         return ",".join(f"127.0.0.1:{port(n)}" for n in self.brokers)
 
@@ -150,6 +163,10 @@ class Cluster:
             listeners += [f"LOCAL://127.0.0.1:{node.local_port}", f"WAN://127.0.0.1:{node.wan_port}"]
             advertised += [f"LOCAL://127.0.0.1:{node.local_port}",
                            f"WAN://127.0.0.1:{node.proxy_port}"]
+            if self.spec.link_host:
+                link = f"LINK://{self.spec.link_host}:{node.link_port}"
+                listeners.append(link)
+                advertised.append(link)
         if node.is_controller:
             listeners.append(f"CONTROLLER://127.0.0.1:{node.controller_port}")
             advertised.append(f"CONTROLLER://127.0.0.1:{node.controller_port}")
@@ -159,7 +176,7 @@ class Cluster:
             "controller.quorum.voters": voters,
             "listeners": ",".join(listeners),
             "advertised.listeners": ",".join(advertised),
-            "listener.security.protocol.map": "LOCAL:PLAINTEXT,WAN:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "listener.security.protocol.map": "LOCAL:PLAINTEXT,WAN:PLAINTEXT,LINK:PLAINTEXT,CONTROLLER:PLAINTEXT",
             "controller.listener.names": "CONTROLLER",
             "log.dirs": str(self.dir / f"n{node.node_id}" / "data"),
             "num.network.threads": "2",
