@@ -14,7 +14,7 @@ import pathlib
 import signal
 import subprocess
 import time
-from typing import Dict, List
+from typing import Dict, List, Sequence
 
 import yaml
 
@@ -55,6 +55,12 @@ MM2_TUNED = {
     # 600 s). Not a throughput setting: it lets the many-partitions scenario show how fast
     # MM2 can start a new topic when an operator asks for it (strait looks every 5 s).
     "refresh.topics.interval.seconds": "5",
+    # Apache Kafka docs, Operations, Datacenters: over a high-latency link "it may be
+    # necessary to increase the TCP socket buffer sizes for the producer, consumer, and
+    # broker". -1 leaves them to the kernel's autotuning (the client default of 64 KiB for
+    # the consumer caps a fetch at 64 KiB per round trip).
+    "{source}.consumer.receive.buffer.bytes": "-1",
+    "{target}.producer.send.buffer.bytes": "-1",
 }
 
 MM2_HEAP = ["-Xms256M", "-Xmx2G"]  # connect-mirror-maker.sh
@@ -112,12 +118,15 @@ class Replicator:
     alias_prefix = ""
     label = ""
 
-    def start(self, flow: Flow, workdir: pathlib.Path) -> Running:
+    def start(self, flow: Flow, workdir: pathlib.Path, prefix: Sequence[str] = ()) -> Running:
+        """Starts the replicator; `prefix` wraps its command (e.g. `ip netns exec NS`)."""
         raise NotImplementedError
 
     @staticmethod
-    def _spawn(cmd: List[str], workdir: pathlib.Path, env: Dict[str, str]) -> Running:
+    def _spawn(cmd: List[str], workdir: pathlib.Path, env: Dict[str, str],
+               prefix: Sequence[str]) -> Running:
         workdir.mkdir(parents=True, exist_ok=True)
+        cmd = [*prefix, *cmd]
         (workdir / "command").write_text(" ".join(cmd) + "\n")
         log_path = workdir / "replicator.log"
         started = time.monotonic()
@@ -161,14 +170,15 @@ class Strait(Replicator):
             "http": {"listen": f"127.0.0.1:{self.http_port}"},
         }
 
-    def start(self, flow: Flow, workdir: pathlib.Path) -> Running:
+    def start(self, flow: Flow, workdir: pathlib.Path, prefix: Sequence[str] = ()) -> Running:
         workdir.mkdir(parents=True, exist_ok=True)
         config = workdir / "strait.yaml"
         config.write_text(yaml.safe_dump(self.config(flow), sort_keys=False))
         # The marker in the environment lets TestBed.down() find strait after a crash.
         env = dict(os.environ, STRAIT_TESTBED=self.marker)
         env.update({k[4:]: v for k, v in self.overrides.items() if k.startswith("env.")})
-        return self._spawn([str(self.binary), "run", "--config", str(config)], workdir, env)
+        return self._spawn([str(self.binary), "run", "--config", str(config)], workdir, env,
+                           prefix)
 
 
 class MirrorMaker2(Replicator):
@@ -195,7 +205,7 @@ class MirrorMaker2(Replicator):
                 props[key.format(source=flow.alias, target=TARGET_ALIAS)] = value
         return props
 
-    def start(self, flow: Flow, workdir: pathlib.Path) -> Running:
+    def start(self, flow: Flow, workdir: pathlib.Path, prefix: Sequence[str] = ()) -> Running:
         workdir.mkdir(parents=True, exist_ok=True)
         config = workdir / "mm2.properties"
         config.write_text("".join(f"{k} = {v}\n" for k, v in self.properties(flow).items()))
@@ -203,7 +213,7 @@ class MirrorMaker2(Replicator):
         log4j2.write_text(perf_tools.log4j2_console("info"))
         cmd = perf_tools.java_command("org.apache.kafka.connect.mirror.MirrorMaker",
                                       [str(config)], MM2_HEAP, self.marker, log4j2)
-        return self._spawn(cmd, workdir, dict(os.environ))
+        return self._spawn(cmd, workdir, dict(os.environ), prefix)
 
 
 def all_replicators(binary: pathlib.Path, marker: str, http_port: int,

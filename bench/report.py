@@ -15,6 +15,15 @@ import subprocess
 from typing import Dict, List, Optional, Tuple
 
 LABELS = {"strait": "strait", "mm2-default": "MM2 defaults", "mm2-tuned": "MM2 tuned"}
+WAN_VIA = {
+    "link": "WAN: the replicator ran in its own network namespace and reached both clusters "
+            "through `bench/wanlink.py` (tun devices, TCP end to end, 25 ms added each way to "
+            "dc1's packets only), so its own socket buffers and TCP windows set its pace.",
+    "toxiproxy": "WAN: the replicator read dc1 through the test bed's toxiproxy (25 ms each "
+                 "way); toxiproxy ends TCP on both sides, so no window limit applies.",
+}
+# The latency scenario's reference row: producer -> dc2 -> consumer, nothing in between.
+FLOOR_LABEL = "no replicator (floor)"
 SCENARIOS = {"backlog": "1 backlog", "latency": "2 steady latency", "wan": "3 WAN 50 ms RTT",
              "partitions": "4 many partitions"}
 MM2_KEYS = ("mm2-default", "mm2-tuned")
@@ -80,7 +89,7 @@ def result_rows(results: List[dict], replicators: List[str]) -> List[str]:
     limit = ceiling["pipe"]["records_per_s"] if ceiling else None
     rows = []
     for scenario in SCENARIOS:
-        for rep in replicators:
+        for rep in ["none", *replicators]:
             s = summary(results, scenario, rep)
             errors = [r["error"] for r in results if r.get("scenario") == scenario
                       and r.get("replicator") == rep and "error" in r]
@@ -99,7 +108,7 @@ def _row(scenario: str, rep: str, s: Optional[dict], limit: Optional[float],
     share = "—"
     if scenario in ("backlog", "wan") and limit and s.get("records_per_s"):
         share = f"{100 * s['records_per_s'] / limit:.0f} %"
-    cells = [SCENARIOS[scenario], LABELS.get(rep, rep), fmt(s.get("records_per_s")),
+    cells = [SCENARIOS[scenario], FLOOR_LABEL if rep == "none" else LABELS.get(rep, rep), fmt(s.get("records_per_s")),
              fmt(s.get("mb_per_s"), 1), fmt(s.get("cpu_s_per_gb"), 2),
              fmt(s.get("peak_rss_mb")), lat, share, _notes(scenario, s, errors)]
     return "| " + " | ".join(cells) + " |"
@@ -212,6 +221,8 @@ def section(meta: dict, results: List[dict], chart_name: Optional[str]) -> str:
         lines += ["strait ran with these overrides of its defaults (an experiment, not the "
                   "published configuration): "
                   + ", ".join(f"`{k}={v}`" for k, v in meta["strait_overrides"].items()), ""]
+    if meta.get("wan_via"):
+        lines += [WAN_VIA[meta["wan_via"]], ""]
     ceiling = ceiling_of(results)
     lines += [f"Ceiling **failed**: {r['error']}" for r in results
               if r.get("scenario") == "ceiling" and "error" in r]

@@ -37,9 +37,16 @@ sys.path.insert(0, str(REPO / "testbed"))
 from strait_testbed import ClusterSpec, TestBed  # noqa: E402
 from strait_testbed import paths  # noqa: E402
 
+import link as wanlink  # noqa: E402
 import report  # noqa: E402
 import scenarios  # noqa: E402
 from replicators import Replicator, all_replicators  # noqa: E402
+
+# Apache Kafka docs, Operations, Datacenters: a cluster read across a high-latency link
+# needs larger TCP socket buffers on its brokers too. -1 leaves them to the kernel's
+# autotuning; the default send buffer (102,400 bytes) would cap every fetch across the 50 ms
+# link near 2 MB/s whatever the replicator does. The same for both clusters and every run.
+BROKER_SOCKETS = {"socket.send.buffer.bytes": "-1", "socket.receive.buffer.bytes": "-1"}
 
 ORDER = ["ceiling", "backlog", "wan", "latency", "partitions"]
 PORT_BASE = 27000  # 20000-25999 belong to the end-to-end suites sharing this machine
@@ -71,6 +78,10 @@ def parse_args(argv):
                          "=false, producer.linger.ms=20, consumer.fetch.wait.max.ms=10, "
                          "env.GLIBC_TUNABLES=...); "
                          "the report names every override")
+    ap.add_argument("--wan-via", choices=["link", "toxiproxy"], default="link",
+                    help="the WAN scenario's 50 ms: `link` runs the replicator in a network "
+                         "namespace behind bench/wanlink.py (end-to-end TCP, real windows); "
+                         "`toxiproxy` uses the test bed's TCP proxy (no window limit)")
     ap.add_argument("--idle-note", default="",
                     help="a sentence on whether the machine was otherwise idle")
     args = ap.parse_args(argv)
@@ -127,6 +138,11 @@ def run_scenario(ctx: scenarios.Context, name: str, reps: list, repeat: int) -> 
           "latency": lambda r, i: scenarios.steady_latency(ctx, r, i),
           "partitions": lambda r, i: scenarios.many_partitions(ctx, r, i)}[name]
     out = []
+    if name == "latency":
+        print("== latency: no replicator (the floor)", flush=True)
+        result = _guard(lambda: scenarios.latency_floor(ctx), name, scenarios.NO_REPLICATOR, 1)
+        print("   " + _brief(result), flush=True)
+        out.append(result)
     for i in range(1, repeat + 1):
         for rep in reps:
             print(f"== {name}: {rep.label} (run {i})", flush=True)
@@ -188,10 +204,24 @@ def main(argv=None) -> int:
                                        args.strait_overrides)
             if r.key in args.replicator_keys]
     meta["replicators"] = [r.key for r in reps]
+    link = None
+    if "wan" in args.scenarios and args.wan_via == "link":
+        # dc1 is the test bed's first cluster: its broker's LINK listener is base+100+40+1.
+        link = wanlink.WanLink(out, [args.port_base + 141], bed.marker)
+    meta["wan_via"] = args.wan_via if "wan" in args.scenarios else None
     results, ctx = [], None
     try:
-        bed.up(ClusterSpec("dc1"), ClusterSpec("dc2"))
-        ctx = scenarios.Context(bed, out, sizes, payload_file, args.profile)
+        link_host = None
+        if link:
+            wanlink.clear_leftovers()
+            link.start()
+            link_host = wanlink.ROOT_ADDRESS
+        dc1, _ = bed.up(ClusterSpec("dc1", link_host=link_host, overrides=BROKER_SOCKETS),
+                        ClusterSpec("dc2", link_host=link_host, overrides=BROKER_SOCKETS))
+        if link and [n.link_port for n in dc1.brokers] != link.delayed_ports:
+            raise RuntimeError(f"dc1's LINK ports {[n.link_port for n in dc1.brokers]} are not "
+                               f"the delayed ports {link.delayed_ports}")
+        ctx = scenarios.Context(bed, out, sizes, payload_file, args.profile, link)
         for name in args.scenarios:
             results += run_scenario(ctx, name, reps, args.repeat)
             (out / "results.json").write_text(json.dumps({"meta": meta, "results": results},
@@ -200,6 +230,8 @@ def main(argv=None) -> int:
         if ctx is not None:
             ctx.close()
         bed.down()
+        if link:
+            link.stop()
     meta["load_after"] = report.load_average()
     meta["idle_note"] = args.idle_note or idle_note(results)
     (out / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=1,

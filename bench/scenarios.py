@@ -42,6 +42,7 @@ class Sizes:
     many_partitions: int  # per topic
     new_topic_cap_s: float
     run_timeout_s: float
+    wan_cap_s: float  # a window-limited client may need hours for the whole backlog
     backlog_partitions: int = 12
     record_size: int = 512
     latency_rate: int = 5000
@@ -53,17 +54,20 @@ class Sizes:
 # The issue's sizes: >= 1 GB of 512-byte lz4 records in 12 partitions, a minute of steady
 # load after warm-up, 10 x 100 partitions, a 120 s cap for a new topic.
 FULL = Sizes(backlog_records=2_000_000, latency_warmup_s=15, latency_measure_s=60,
-             many_topics=10, many_partitions=100, new_topic_cap_s=120, run_timeout_s=1200)
+             many_topics=10, many_partitions=100, new_topic_cap_s=120, run_timeout_s=1200,
+             wan_cap_s=300)
 QUICK = Sizes(backlog_records=200_000, latency_warmup_s=5, latency_measure_s=15,
-              many_topics=4, many_partitions=50, new_topic_cap_s=30, run_timeout_s=300)
+              many_topics=4, many_partitions=50, new_topic_cap_s=30, run_timeout_s=300,
+              wan_cap_s=120)
 
 
 class Context:
     """What every scenario needs: the clusters, the tools, where to write, the sizes."""
 
     def __init__(self, bed, out: pathlib.Path, sizes: Sizes, payload_file: pathlib.Path,
-                 profile: bool = False):
+                 profile: bool = False, link=None):
         self.bed = bed
+        self.link = link  # bench/link.py's WanLink, or None: the WAN goes through toxiproxy
         self.profile = profile  # perf record strait in the backlog and WAN scenarios
         self.out = out
         self.sizes = sizes
@@ -80,12 +84,28 @@ class Context:
         self.dc2.close()
 
     def source_bootstrap(self, wan: bool) -> str:
+        if wan and self.link:
+            return self.bed["dc1"].bootstrap(link=True)
         return self.bed["dc1"].bootstrap(wan=wan)
+
+    def target_bootstrap(self, wan: bool) -> str:
+        """From inside the link's namespace, dc2 too is reached through the (undelayed) link."""
+        return self.bed["dc2"].bootstrap(link=True) if wan and self.link else self.dc2.bootstrap
+
+    def prefix(self, wan: bool) -> List[str]:
+        return self.link.wrap([]) if wan and self.link else []
+
+    def set_wan_round_trip(self, ms: int):
+        if self.link:
+            self.link.set_round_trip(ms)
+        else:
+            self.bed.set_latency("dc1", ms)
 
     def meter(self, replicator_pid: int) -> ResourceMeter:
         brokers = [n.pid for c in self.bed.clusters.values() for n in c.nodes]
+        proxy = self.link.pid if self.link else self.bed.proxy_pid
         return ResourceMeter({"replicator": [replicator_pid], "brokers": brokers,
-                              "proxy": [self.bed.proxy_pid]}).start()
+                              "proxy": [proxy]}).start()
 
     def clean(self, alias: str):
         """Deletes every topic a run created on either cluster (they carry its alias)."""
@@ -110,10 +130,11 @@ def wait_until(done: Callable[[], bool], timeout: float, run: Optional[Running] 
 
 
 @contextlib.contextmanager
-def replicator_run(ctx: Context, rep: Replicator, flow: Flow) -> Iterator[tuple]:
+def replicator_run(ctx: Context, rep: Replicator, flow: Flow,
+                   prefix: List[str] = ()) -> Iterator[tuple]:
     """Starts the replicator with its resource meter; stops both and deletes the run's
     topics however the block ends."""
-    run = rep.start(flow, ctx.out / "runs" / flow.alias)
+    run = rep.start(flow, ctx.out / "runs" / flow.alias, prefix)
     meter = ctx.meter(run.pid)
     try:
         yield run, meter
@@ -200,29 +221,30 @@ def backlog(ctx: Context, rep: Replicator, index: int, wan: bool = False) -> dic
     s = ctx.sizes
     prepare_backlog(ctx)
     flow = Flow(f"{rep.alias_prefix}_{'wan' if wan else 'bk'}{index}", ctx.source_bootstrap(wan),
-                ctx.dc2.bootstrap, [BACKLOG_TOPIC])
+                ctx.target_bootstrap(wan), [BACKLOG_TOPIC])
     remote = flow.remote(BACKLOG_TOPIC)
     expected = s.backlog_records
+    limit_s = s.wan_cap_s if wan else s.run_timeout_s
     if wan:
-        ctx.bed.set_latency("dc1", 50)
+        ctx.set_wan_round_trip(50)
     try:
-        with replicator_run(ctx, rep, flow) as (run, meter):
+        with replicator_run(ctx, rep, flow, ctx.prefix(wan)) as (run, meter):
             progress = ProgressMeter(lambda: ctx.dc2.total([remote])).start()
             profiler = None
             try:
                 if ctx.profile and rep.key == "strait":
                     # Attached once records flow: perf -p follows only the threads that
                     # exist when it attaches, and by then librdkafka has started all of its.
-                    wait_until(lambda: progress.latest() > 0, s.run_timeout_s, run, 0.05)
+                    wait_until(lambda: progress.latest() > 0, limit_s, run, 0.05)
                     profiler = Profiler(run.pid, run.log_path.parent)
-                complete = wait_until(lambda: progress.latest() >= expected, s.run_timeout_s, run)
+                complete = wait_until(lambda: progress.latest() >= expected, limit_s, run)
             finally:
                 progress.stop()
                 if profiler is not None:
                     profiler.stop()
     finally:
         if wan:
-            ctx.bed.set_latency("dc1", 0)
+            ctx.set_wan_round_trip(0)
     return {"scenario": "wan" if wan else "backlog", "replicator": rep.key, "run": index,
             "complete": complete, **transfer_figures(ctx, run, meter, progress, expected)}
 
@@ -278,25 +300,47 @@ def steady_latency(ctx: Context, rep: Replicator, index: int) -> dict:
                               s.run_timeout_s, run):
                 raise RuntimeError(f"{rep.key} did not start mirroring {topic}")
             mirroring_s = time.monotonic() - run.started
-            result = _measure_latency(ctx, topic, remote, run, meter)
+            result = _measure_latency(ctx, (ctx.dc1.bootstrap, topic), (ctx.dc2.bootstrap, remote),
+                                      meter)
     finally:
         ctx.dc1.delete_topics([topic])
     return {"scenario": "latency", "replicator": rep.key, "run": index,
             "mirroring_after_s": mirroring_s, **result}
 
 
-def _measure_latency(ctx: Context, topic: str, remote: str, run: Running,
-                     meter: ResourceMeter) -> dict:
+def latency_floor(ctx: Context) -> dict:
+    """The same load and measurement with no replicator: the producer writes straight into
+    a dc2 topic that the consumer reads. What the clients and one broker cost on their own;
+    a replicator adds one consume and one produce on top of it."""
     s = ctx.sizes
-    pairs_path = ctx.out / "runs" / f"{remote}.latency"
-    consumer = _latency_process(["consume", "--bootstrap", ctx.dc2.bootstrap, "--topic", remote,
+    topic = "steady_floor"
+    ctx.dc2.create_topics({topic: s.latency_partitions})
+    kafka_io.produce_per_partition(ctx.dc2.bootstrap, {topic: s.latency_partitions}, 1, b"probe")
+    try:
+        result = _measure_latency(ctx, (ctx.dc2.bootstrap, topic), (ctx.dc2.bootstrap, topic))
+    finally:
+        ctx.dc2.delete_topics([topic])
+    return {"scenario": "latency", "replicator": NO_REPLICATOR, "run": 1, **result}
+
+
+NO_REPLICATOR = "none"
+
+
+def _measure_latency(ctx: Context, source: tuple, target: tuple,
+                     meter: Optional[ResourceMeter] = None) -> dict:
+    """Runs the steady producer into `source` (bootstrap, topic) and the timing consumer on
+    `target`; the target topic already holds one probe record per partition."""
+    s = ctx.sizes
+    pairs_path = ctx.out / "runs" / f"{target[1]}.latency"
+    pairs_path.parent.mkdir(parents=True, exist_ok=True)
+    consumer = _latency_process(["consume", "--bootstrap", target[0], "--topic", target[1],
                                  "--partitions", str(s.latency_partitions),
                                  "--out", str(pairs_path)], stdin=subprocess.PIPE)
     try:
         if consumer.stdout.readline().strip() != b"ready":
             raise RuntimeError("the latency consumer did not start")
         seconds = s.latency_warmup_s + s.latency_measure_s
-        producer = _latency_process(["produce", "--bootstrap", ctx.dc1.bootstrap, "--topic", topic,
+        producer = _latency_process(["produce", "--bootstrap", source[0], "--topic", source[1],
                                      "--rate", str(s.latency_rate), "--seconds", str(seconds),
                                      "--payload-file", str(ctx.payload_file)])
         produced = json.loads(producer.communicate(timeout=seconds + 120)[0])
@@ -313,13 +357,17 @@ def _measure_latency(ctx: Context, topic: str, remote: str, run: Running,
               produced["start_ms"] + (s.latency_warmup_s + s.latency_measure_s) * 1000)
     stats = latency_stats(pairs_path, window)
     gb = stats["records"] * s.record_size / GB
-    return {**stats, "sent": produced["sent"], "received": received["received"] - s.latency_partitions,
-            "records_per_s": stats["records"] / s.latency_measure_s,
-            "mb_per_s": stats["records"] * s.record_size / s.latency_measure_s / MB,
+    out = {**stats, "sent": produced["sent"],
+           "received": received["received"] - s.latency_partitions,
+           "records_per_s": stats["records"] / s.latency_measure_s,
+           "mb_per_s": stats["records"] * s.record_size / s.latency_measure_s / MB}
+    if meter is not None:
+        out.update({
             "cpu_s_per_gb": (meter.cpu("replicator", t_end) - meter.cpu("replicator", t_start)) / gb
             if gb else None,
             "peak_rss_mb": meter.peak_rss("replicator") / MB,
-            "foreign_load": meter.foreign_fraction(t_start, t_end, ctx.cores)}
+            "foreign_load": meter.foreign_fraction(t_start, t_end, ctx.cores)})
+    return out
 
 
 def _latency_process(args: List[str], stdin=None) -> subprocess.Popen:
