@@ -67,11 +67,15 @@ Status DataPath::Start() {
                              {"enable.auto.offset.store", "false"},
                              {"isolation.level", "read_committed"},
                              {"auto.offset.reset", "error"},
-                             // Prefetch is bounded by bytes and by count: librdkafka spends a
-                             // few hundred bytes on each queued record, which dominates for
-                             // small records.
-                             {"queued.max.messages.kbytes", "16384"},
-                             {"queued.min.messages", "20000"},
+                             // Prefetch, bounded by bytes and by count (librdkafka spends a
+                             // few hundred bytes on each queued record). Both limits apply to
+                             // the consumer's whole queue, and librdkafka before 2.2 stops
+                             // fetching for a full second once either is reached: the queue
+                             // must hold a second of records at full speed or the flow
+                             // starves. At 16 MiB / 20,000 records, backlogs ran at a third of
+                             // what the brokers sustain (docs/benchmarks.md).
+                             {"queued.max.messages.kbytes", "65536"},
+                             {"queued.min.messages", "100000"},
                              {"fetch.wait.max.ms", "100"},
                              {"enable.partition.eof", "true"}};
   copts.client.properties.insert(copts.client.properties.end(),
