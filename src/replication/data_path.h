@@ -72,7 +72,7 @@ struct DataPathOptions {
   uint64_t source_fingerprint = 0;
   uint64_t target_fingerprint = 0;
   bool provenance_headers = true;
-  int64_t max_inflight_bytes = 256 << 20;
+  int64_t max_inflight_bytes = 32 << 20;
   int64_t max_inflight_bytes_per_partition = 8 << 20;
 };
 
