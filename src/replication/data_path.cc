@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "offsets/provenance.h"
+#include "replication/flow_control.h"
 
 namespace strait::replication {
 namespace {
@@ -14,7 +15,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr size_t kPollBatch = 4096;
-constexpr int64_t kMinPartitionBudget = 256 << 10;
 // Kafka's record batch header plus per-record framing, so that a record that fits our
 // estimate fits the broker's max.message.bytes check on a batch of one.
 constexpr int64_t kBatchOverhead = 128;
@@ -322,6 +322,7 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
     if (!s.ok()) StopPipe(pipe, s.message(), DataEvent::Kind::kStopped);
     return false;
   }
+  if (pipe.inflight_bytes == 0) ++busy_pipes_;
   pipe.inflight_bytes += cost;
   inflight_bytes_total_.fetch_add(cost, std::memory_order_relaxed);
   if (!pipe.paused && pipe.inflight_bytes > PartitionBudget()) {
@@ -364,6 +365,7 @@ void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
     }
   }
   pipe.inflight_bytes -= entry->bytes;
+  if (pipe.inflight_bytes == 0) --busy_pipes_;
   inflight_bytes_total_.fetch_sub(entry->bytes, std::memory_order_relaxed);
   pipe.inflight.pop_front();
   pipe.Publish();
@@ -415,11 +417,9 @@ void DataPath::ReleaseIfDone(Pipe& pipe) {
   Emit(std::move(event));
 }
 
-// A partition is paused only when it alone holds this much: pausing makes librdkafka drop
-// what it prefetched for the partition, so it is kept for a partition that is slower than
-// its neighbours. When the whole target is slow, the flow-wide budget in Run() applies.
 int64_t DataPath::PartitionBudget() const {
-  return std::max(kMinPartitionBudget, options_.max_inflight_bytes_per_partition);
+  return replication::PartitionBudget(options_.max_inflight_bytes,
+                                      options_.max_inflight_bytes_per_partition, busy_pipes_);
 }
 
 void DataPath::UpdateFlowControl() {
@@ -491,6 +491,7 @@ void DataPath::ResetProducer(const Status& why) {
   producer_.reset();  // before the pipes: no delivery report may reach a freed entry
   routes_.clear();
   pipes_.clear();
+  busy_pipes_ = 0;
   to_pause_.clear();
   to_resume_.clear();
   fatal_ = Status::Ok();

@@ -138,6 +138,7 @@ class DataPath {
   std::unordered_map<const void*, std::vector<Pipe*>> routes_;  // consumer topic handle -> pipes
   std::vector<kafka::TopicPartition> to_pause_, to_resume_;
   Status fatal_;  // set by a delivery report; acted on in the loop
+  int busy_pipes_ = 0;  // pipes with records in flight: how many share the flow budget
 
   std::atomic<int64_t> inflight_bytes_total_{0};
   std::atomic<int64_t> dropped_duplicates_{0};
