@@ -41,9 +41,13 @@ def create_topics(bootstrap: str, topics: List[NewTopic]):
         f.result(timeout=60)
 
 
+LOADING = (KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_LOAD_IN_PROGRESS)
+
+
 def commit_groups(bootstrap: str, groups: List[str], topic: str):
     """Creates the groups. Right after the cluster starts a coordinator may still be loading
-    its __consumer_offsets partition (NOT_COORDINATOR): poll until each commit goes through."""
+    its __consumer_offsets partition (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS, which
+    librdkafka does not flag as retriable on a commit): poll until each commit goes through."""
     for g in groups:
         c = Consumer({"bootstrap.servers": bootstrap, "group.id": g, **QUIET})
 
@@ -52,7 +56,7 @@ def commit_groups(bootstrap: str, groups: List[str], topic: str):
                 c.commit(offsets=[TopicPartition(topic, 0, 0)], asynchronous=False)
                 return True
             except KafkaException as e:
-                if not e.args[0].retriable() and e.args[0].code() != KafkaError.NOT_COORDINATOR:
+                if not e.args[0].retriable() and e.args[0].code() not in LOADING:
                     raise
                 return False
         wait_for(commit, 60, f"a first commit of group {g}", interval=0.5)
