@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what strait needs on a fresh Debian 12 machine, and nothing twice:
-#   - Debian packages: compiler toolchain, librdkafka and the C++ libraries, Python test tools
+#   - Debian packages: compiler toolchain, the C++ libraries, Python test tools
+#   - librdkafka 2.15.1, built from the source Confluent publishes in its npm package
 #   - Apache Kafka, MirrorMaker 2 and Kafka's perf tools, resolved by Maven (testbed/pom.xml)
 #   - toxiproxy (the WAN latency proxy), built with `go install`
 # Quick when everything is in place. Everything downloaded lives outside git, under
@@ -12,8 +13,9 @@ kafka_version=${STRAIT_KAFKA_VERSION:-4.1.1}
 toxiproxy_version=v2.12.0
 
 packages=(
-  build-essential cmake ninja-build pkg-config git
-  librdkafka-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libcpp-httplib-dev
+  build-essential cmake ninja-build pkg-config git ccache openssl
+  libssl-dev libsasl2-dev libzstd-dev liblz4-dev zlib1g-dev
+  libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libcpp-httplib-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest python3-pytest-timeout python3-confluent-kafka python3-psutil
   python3-yaml python3-matplotlib
@@ -22,6 +24,7 @@ packages=(
 command -v java >/dev/null || packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || packages+=(maven)
 command -v go >/dev/null || packages+=(golang-go)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -45,6 +48,40 @@ if [ ! -f "$lib/.complete" ]; then
   touch "$lib/.complete"
 fi
 
+# librdkafka: Debian 12's 2.0.2 cannot log in to Kafka 4 with SCRAM (a nonce bug fixed in
+# 2.6.1), so strait links 2.15.1 statically, built from the copy Confluent ships inside its
+# npm package. The tarball is checked against the registry's integrity hash before use.
+rdk_version=2.15.1
+rdk_package=@confluentinc/kafka-javascript@1.10.1
+rdk_integrity=sha512-KVePUBn21EqCVP9mfxzEuM3SYJHHEF7X+iiC2e43QQgDSyEaksInmCGooT3w5q+cNAdkSCrK71j0ICfqoSqZLw==
+rdk="$cache/librdkafka-$rdk_version"
+if [ ! -f "$rdk/.complete" ]; then
+  echo "setup: building librdkafka $rdk_version from $rdk_package into $rdk"
+  work=$(mktemp -d)
+  (cd "$work" && npm pack --silent "$rdk_package" >/dev/null)
+  tarball=$(ls "$work"/*.tgz)
+  got="sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
+  if [ "$got" != "$rdk_integrity" ]; then
+    echo "setup: $rdk_package does not match its registry integrity hash ($got)" >&2
+    exit 1
+  fi
+  tar -xzf "$tarball" -C "$work" package/deps/librdkafka
+  rm -rf "$rdk"
+  (cd "$work/package/deps/librdkafka" &&
+    ./configure --prefix="$rdk" --no-download --disable-curl --enable-ssl --enable-gssapi \
+      --enable-zstd --enable-lz4-ext --enable-zlib >"$work/configure.log" 2>&1 &&
+    make -j"$(nproc)" -C src >"$work/make.log" 2>&1 &&
+    make -C src install >"$work/install.log" 2>&1) || {
+    echo "setup: building librdkafka failed; the last lines of its logs:" >&2
+    tail -n 20 "$work"/*.log >&2
+    exit 1
+  }
+  # Only the static library stays: strait must not pick up a shared librdkafka at run time.
+  rm -f "$rdk"/lib/librdkafka.so* "$rdk"/lib/librdkafka++*
+  touch "$rdk/.complete"
+  rm -rf "$work"
+fi
+
 if [ ! -x "$cache/bin/toxiproxy-server" ]; then
   echo "setup: building toxiproxy $toxiproxy_version"
   mkdir -p "$cache/bin"
@@ -52,4 +89,4 @@ if [ ! -x "$cache/bin/toxiproxy-server" ]; then
   mv "$cache/bin/gobin/server" "$cache/bin/toxiproxy-server"
   rmdir "$cache/bin/gobin"
 fi
-echo "setup: ready (Kafka $kafka_version in $lib)"
+echo "setup: ready (Kafka $kafka_version in $lib, librdkafka $rdk_version in $rdk)"

@@ -4,13 +4,15 @@
 
 #include "base/log.h"
 #include "cli/commands.h"
+#include "kafka/client.h"
 
 int main(int argc, char** argv) {
   using namespace strait::cli;
   strait::log::Init(strait::log::Level::kInfo);
   CLI::App app{"strait: cross-datacenter replication for Apache Kafka"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "strait 0.1.0");
+  app.set_version_flag("--version", std::string("strait " STRAIT_VERSION " (librdkafka ") +
+                                       strait::kafka::LibraryVersion() + ")");
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "replicate until SIGTERM/SIGINT, then drain and exit");

@@ -33,6 +33,8 @@ Result<ConfPtr> BuildConf(const Properties& properties) {
 
 }  // namespace
 
+std::string LibraryVersion() { return rd_kafka_version_str(); }
+
 Status ValidateProperties(const Properties& properties, bool consumer) {
   (void)consumer;
   return BuildConf(properties).status();

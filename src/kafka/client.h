@@ -31,6 +31,9 @@ struct ClientOptions {
   LogSink log_sink;       // default: strait's log, component=librdkafka
 };
 
+// The version of the librdkafka strait runs with, e.g. "2.15.1".
+std::string LibraryVersion();
+
 // Validates client properties without connecting: unknown keys, bad values. Error messages
 // never contain secret values.
 Status ValidateProperties(const Properties& properties, bool consumer);

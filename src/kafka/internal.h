@@ -12,6 +12,12 @@
 #include "base/status.h"
 #include "kafka/types.h"
 
+// The build links the librdkafka that scripts/setup.sh builds (cmake/librdkafka.cmake); this
+// catches a different rdkafka.h found first on the include path (e.g. Debian's 2.0.2).
+static_assert(RD_KAFKA_VERSION == 0x020f01ff,
+              "strait is built against librdkafka 2.15.1: another rdkafka.h was included; "
+              "run scripts/setup.sh and check the include path");
+
 namespace strait::kafka::internal {
 
 struct KafkaDeleter {
