@@ -42,6 +42,9 @@ class Strait:
         self.log_path = self.workdir / "strait.log"
         self.proc: Optional[subprocess.Popen] = None
         self.starts = 0
+        # Where the tests' own clients reach a cluster, when strait's address is one they
+        # cannot use (a SASL_SSL listener: Debian's librdkafka cannot log in to it).
+        self.tool_bootstrap: Dict[str, str] = {}
 
     # ---- lifecycle ----------------------------------------------------------------------
 
@@ -120,7 +123,9 @@ class Strait:
     def source_ends(self, flow: str, topics: List[str]) -> Optional[Dict[Tuple[str, int], int]]:
         """The high watermarks of `topics` on the flow's source, or None while unreachable."""
         try:
-            source = self.config["clusters"][self.flow(flow)["source"]]["bootstrap.servers"]
+            alias = self.flow(flow)["source"]
+            source = self.tool_bootstrap.get(alias) or \
+                self.config["clusters"][alias]["bootstrap.servers"]
             return end_offsets(source, topics)
         except (urllib.error.URLError, ConnectionError, OSError, KeyError, KafkaException):
             return None

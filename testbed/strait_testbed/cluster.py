@@ -6,6 +6,7 @@ Ports: cluster number i (dc1 is usually 1) owns base + 100*i .. base + 100*i + 9
   broker n WAN proxy            base + 100*i + 20 + n   (clients in other DCs)
   node n CONTROLLER listener    base + 100*i + 30 + n
   broker n LINK listener        base + 100*i + 40 + n   (only with ClusterSpec.link_host)
+  broker n SECURE listener      base + 100*i + 50 + n   (SASL_SSL, only with ClusterSpec.security)
 """
 
 import base64
@@ -19,6 +20,7 @@ import uuid
 from typing import Dict, List, Optional
 
 from . import paths
+from .security import CertificateAuthority, SecuritySpec, broker_properties, format_arguments
 
 LOG4J2 = """status = warn
 appender.console.type = Console
@@ -49,6 +51,8 @@ class ClusterSpec:
     # An address of this machine's end of a simulated WAN link (bench/wanlink.py): brokers
     # also listen there, so clients in the link's network namespace reach them through it.
     link_host: Optional[str] = None
+    # A SECURE (SASL_SSL) listener on every broker, users and ACLs enforced (security.py).
+    security: Optional[SecuritySpec] = None
 
 
 @dataclasses.dataclass
@@ -61,6 +65,7 @@ class Node:
     proxy_port: int = 0
     controller_port: int = 0
     link_port: int = 0
+    secure_port: int = 0
     pid: int = 0
 
     @property
@@ -123,6 +128,8 @@ class Cluster:
                 node.proxy_port = self.port_base + 20 + n
                 if s.link_host:
                     node.link_port = self.port_base + 40 + n
+                if s.security:
+                    node.secure_port = self.port_base + 50 + n
             if node.is_controller:
                 node.controller_port = self.port_base + 30 + n
         return nodes
@@ -141,15 +148,24 @@ class Cluster:
                 return n
         raise KeyError(f"{self.spec.alias} has no node {node_id}")
 
-    def bootstrap(self, wan: bool = False, link: bool = False) -> str:
+    def bootstrap(self, wan: bool = False, link: bool = False, secure: bool = False) -> str:
         """LOCAL listeners; `wan`: through toxiproxy; `link`: the LINK listeners, for
-        clients behind the simulated WAN link."""
+        clients behind the simulated WAN link; `secure`: the SASL_SSL listeners."""
+        if secure:
+            if not self.spec.security:
+                raise ValueError(f"{self.alias} was started without security")
+            return ",".join(f"127.0.0.1:{n.secure_port}" for n in self.brokers)
         if link:
             if not self.spec.link_host:
                 raise ValueError(f"{self.alias} was started without a link_host")
             return ",".join(f"{self.spec.link_host}:{n.link_port}" for n in self.brokers)
         port = (lambda n: n.proxy_port) if wan else (lambda n: n.local_port)
         return ",".join(f"127.0.0.1:{port(n)}" for n in self.brokers)
+
+    @property
+    def ca(self) -> CertificateAuthority:
+        """The bed's certificate authority (shared by every secured cluster of the bed)."""
+        return CertificateAuthority(self.dir.parent / "pki")
 
     def proxy_name(self, node: Node) -> str:
         return f"{self.spec.alias}-b{node.node_id}"
@@ -167,6 +183,10 @@ class Cluster:
                 link = f"LINK://{self.spec.link_host}:{node.link_port}"
                 listeners.append(link)
                 advertised.append(link)
+            if self.spec.security:
+                secure = f"SECURE://127.0.0.1:{node.secure_port}"
+                listeners.append(secure)
+                advertised.append(secure)
         if node.is_controller:
             listeners.append(f"CONTROLLER://127.0.0.1:{node.controller_port}")
             advertised.append(f"CONTROLLER://127.0.0.1:{node.controller_port}")
@@ -176,7 +196,8 @@ class Cluster:
             "controller.quorum.voters": voters,
             "listeners": ",".join(listeners),
             "advertised.listeners": ",".join(advertised),
-            "listener.security.protocol.map": "LOCAL:PLAINTEXT,WAN:PLAINTEXT,LINK:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "listener.security.protocol.map": "LOCAL:PLAINTEXT,WAN:PLAINTEXT,LINK:PLAINTEXT,"
+                                              "SECURE:SASL_SSL,CONTROLLER:PLAINTEXT",
             "controller.listener.names": "CONTROLLER",
             "log.dirs": str(self.dir / f"n{node.node_id}" / "data"),
             "num.network.threads": "2",
@@ -198,6 +219,10 @@ class Cluster:
             "log.cleaner.backoff.ms": "1000",
             "log.retention.check.interval.ms": "5000",
         }
+        if self.spec.security:
+            # The authorizer runs on controllers too; the keystore only matters on brokers.
+            keystore = self.ca.issue(f"{self.alias}-n{node.node_id}")
+            props.update(broker_properties(self.spec.security, keystore, self.ca))
         if node.is_broker:
             props["inter.broker.listener.name"] = "LOCAL"
             if node.rack:
@@ -232,6 +257,8 @@ class Cluster:
                    f"-Dlog4j2.configurationFile={d / 'log4j2.properties'}",
                    "kafka.tools.StorageTool", "format", f"--cluster-id={self.cluster_id}",
                    "-c", str(d / "server.properties"), "--ignore-formatted"]
+            if self.spec.security:
+                cmd += format_arguments(self.spec.security)
             procs.append((node, subprocess.Popen(cmd, stdout=subprocess.PIPE,
                                                  stderr=subprocess.STDOUT)))
         for node, proc in procs:
@@ -289,7 +316,10 @@ class Cluster:
 
     @classmethod
     def from_state(cls, state: dict, port_base: int, root: pathlib.Path, marker: str) -> "Cluster":
-        return cls(ClusterSpec(**state["spec"]), state["index"], port_base, root, marker,
+        spec = dict(state["spec"])
+        if spec.get("security") is not None:
+            spec["security"] = SecuritySpec(**spec["security"])
+        return cls(ClusterSpec(**spec), state["index"], port_base, root, marker,
                    state["cluster_id"], [Node(**n) for n in state["nodes"]])
 
 
