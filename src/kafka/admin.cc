@@ -8,6 +8,7 @@ namespace strait::kafka {
 namespace {
 
 using internal::AdminOptionsPtr;
+using internal::ErrorPtr;
 using internal::EventPtr;
 using internal::QueuePtr;
 
@@ -225,23 +226,35 @@ Result<std::vector<ConfigEntry>> Admin::DescribeBrokerConfigs(int32_t broker_id,
   return Entries(results[0]);
 }
 
-Status Admin::AlterTopicConfigs(const std::string& topic,
-                                const std::map<std::string, std::string>& configs,
-                                milliseconds timeout) {
+Status Admin::IncrementalAlterTopicConfigs(const std::string& topic,
+                                           const ConfigChanges& changes, milliseconds timeout) {
   rd_kafka_ConfigResource_t* resource =
       rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
-  for (const auto& [k, v] : configs) {
-    rd_kafka_ConfigResource_set_config(resource, k.c_str(), v.c_str());
+  auto add = [&](const std::string& key, const char* value, rd_kafka_AlterConfigOpType_t op) {
+    ErrorPtr error(rd_kafka_ConfigResource_add_incremental_config(resource, key.c_str(), op, value));
+    return error ? internal::FromError(error.get(), fmt::format("config {} of {}", key, topic))
+                 : Status::Ok();
+  };
+  Status added;
+  for (const auto& [k, v] : changes.set) {
+    if (added.ok()) added = add(k, v.c_str(), RD_KAFKA_ALTER_CONFIG_OP_TYPE_SET);
+  }
+  for (const std::string& k : changes.remove) {
+    if (added.ok()) added = add(k, nullptr, RD_KAFKA_ALTER_CONFIG_OP_TYPE_DELETE);
+  }
+  if (!added.ok()) {
+    rd_kafka_ConfigResource_destroy(resource);
+    return added;
   }
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_ALTERCONFIGS, timeout);
-  rd_kafka_AlterConfigs(handle(), &resource, 1, options.get(), queue.get());
+  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_INCREMENTALALTERCONFIGS, timeout);
+  rd_kafka_IncrementalAlterConfigs(handle(), &resource, 1, options.get(), queue.get());
   rd_kafka_ConfigResource_destroy(resource);
   std::string what = fmt::format("altering configs of {}", topic);
   STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, what));
   size_t n = 0;
-  const rd_kafka_ConfigResource_t** results = rd_kafka_AlterConfigs_result_resources(
-      rd_kafka_event_AlterConfigs_result(event.get()), &n);
+  const rd_kafka_ConfigResource_t** results = rd_kafka_IncrementalAlterConfigs_result_resources(
+      rd_kafka_event_IncrementalAlterConfigs_result(event.get()), &n);
   for (size_t i = 0; i < n; ++i) {
     rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(results[i]);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {

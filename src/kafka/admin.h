@@ -28,10 +28,11 @@ class Admin : public Client {
   Result<std::map<std::string, Result<std::vector<ConfigEntry>>>> DescribeTopicConfigs(
       const std::vector<std::string>& topics, milliseconds timeout);
   Result<std::vector<ConfigEntry>> DescribeBrokerConfigs(int32_t broker_id, milliseconds timeout);
-  // Replaces the topic's whole set of overrides (AlterConfigs; librdkafka 2.0.2 has no
-  // IncrementalAlterConfigs): keys absent from `configs` go back to the broker default.
-  Status AlterTopicConfigs(const std::string& topic, const std::map<std::string, std::string>& configs,
-                           milliseconds timeout);
+  // Changes only the named keys of the topic (IncrementalAlterConfigs): `set` gives them a
+  // value, `remove` sends them back to the broker default; every other override stays as
+  // it is, even one an operator changes at the same moment.
+  Status IncrementalAlterTopicConfigs(const std::string& topic, const ConfigChanges& changes,
+                                      milliseconds timeout);
 
   Result<std::vector<GroupListing>> ListConsumerGroups(milliseconds timeout);
   Result<std::vector<GroupDescription>> DescribeConsumerGroups(const std::vector<std::string>& groups,

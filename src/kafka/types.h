@@ -91,6 +91,13 @@ struct ConfigEntry {
   bool sensitive = false;
 };
 
+// A change to some of a resource's config keys; keys not named are left alone.
+struct ConfigChanges {
+  std::map<std::string, std::string> set;
+  std::vector<std::string> remove;  // back to the default
+  bool empty() const { return set.empty() && remove.empty(); }
+};
+
 struct NewTopic {
   std::string name;
   int32_t partitions = 1;

@@ -25,6 +25,18 @@ ConfigMap DesiredRemoteConfigs(const ConfigMap& source_overrides, const ConfigMa
   return desired;
 }
 
+kafka::ConfigChanges ConfigDiff(const ConfigMap& current, const ConfigMap& desired) {
+  kafka::ConfigChanges changes;
+  for (const auto& [k, v] : desired) {
+    auto it = current.find(k);
+    if (it == current.end() || it->second != v) changes.set[k] = v;
+  }
+  for (const auto& [k, v] : current) {
+    if (desired.count(k) == 0) changes.remove.push_back(k);
+  }
+  return changes;
+}
+
 std::string ConfigValue(const std::vector<kafka::ConfigEntry>& entries, const std::string& name) {
   for (const kafka::ConfigEntry& e : entries) {
     if (e.name == name) return e.value.value_or("");

@@ -3,8 +3,8 @@
 // Follows MirrorMaker 2 (DefaultConfigPropertyFilter, use.defaults.from=target): a source
 // topic's overrides are copied except the excluded keys; a key at its default on the source
 // goes back to the target's default; the target keeps its own values for excluded keys.
-// librdkafka 2.0.2 only has AlterConfigs, which replaces the whole set, so the result is the
-// complete set to send. Pure functions, thread-safe.
+// The remote topic is changed key by key (IncrementalAlterConfigs), so an operator's change
+// to an excluded key is never overwritten by a stale full set. Pure functions, thread-safe.
 #pragma once
 
 #include <map>
@@ -25,6 +25,9 @@ ConfigMap TopicOverrides(const std::vector<kafka::ConfigEntry>& entries);
 // The complete override set the remote topic should have.
 ConfigMap DesiredRemoteConfigs(const ConfigMap& source_overrides, const ConfigMap& target_overrides,
                                const NameFilter& excluded);
+
+// What turns `current` overrides into `desired` ones: keys to set and keys to remove.
+kafka::ConfigChanges ConfigDiff(const ConfigMap& current, const ConfigMap& desired);
 
 // The value of `name` whatever its source, or "" when absent.
 std::string ConfigValue(const std::vector<kafka::ConfigEntry>& entries, const std::string& name);

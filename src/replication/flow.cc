@@ -276,7 +276,8 @@ void Flow::SyncTopic(const std::string& name, int32_t source_partitions,
       }
     }
     if (status.ok() && flow_.sync_topic_configs && desired != target_overrides) {
-      status = target_admin_->AlterTopicConfigs(entry.remote, desired, kAdminTimeout);
+      status = target_admin_->IncrementalAlterTopicConfigs(
+          entry.remote, ConfigDiff(target_overrides, desired), kAdminTimeout);
       if (status.ok()) log::Info("flow", "synced topic configs", {{"flow", name_}, {"remote", entry.remote}});
     }
   }
