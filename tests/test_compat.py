@@ -1,4 +1,4 @@
-"""The compatibility gate: librdkafka 2.0.2 (Debian) against the test bed's Kafka.
+"""The compatibility gate: the librdkafka strait links (2.15.1) against the test bed's Kafka.
 
 Runs tests/compat_test.cc, built by CMake, against a real broker. It checks with
 debug=feature,protocol that MsgVer2, IdempotentProducer, LZ4 and ZSTD are enabled, and

@@ -48,7 +48,7 @@ struct Controller {
 };
 
 // Eligible Leader Replicas (KIP-966): on by default for clusters created by Kafka 4.1+.
-// librdkafka 2.0.2 can read neither the feature level (DescribeFeatures) nor ELR membership
+// librdkafka (2.15.1) can read neither the feature level (DescribeFeatures) nor ELR membership
 // (DescribeTopicPartitions), so both come from the operator file or stay unknown.
 enum class ElrState { kUnknown, kEnabled, kDisabled };
 std::string_view ElrStateName(ElrState state);

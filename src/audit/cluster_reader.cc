@@ -143,7 +143,7 @@ void ReadVoters(const Entries& config, ClusterDescription* c) {
   Result<std::vector<BrokerId>> ids = ParseQuorumVoters(voters);
   if (!ids.ok() || ids->empty()) {
     c->AddNote(ids.ok() ? "the quorum is dynamic (no controller.quorum.voters) and librdkafka "
-                          "2.0.2 has no DescribeQuorum: the voters must come from the operator file"
+                          "has no DescribeQuorum: the voters must come from the operator file"
                         : ids.status().message());
     return;
   }
@@ -262,7 +262,7 @@ Result<ClusterDescription> ReadCluster(kafka::Admin& admin, const ReadOptions& o
   ReadVoters(*config, &c);
   STRAIT_RETURN_IF_ERROR(ReadTopics(admin, *md, options.timeout, &c));
   ReadGroups(admin, options.timeout, &c);
-  c.AddNote("librdkafka 2.0.2 reads neither features nor ELR membership: whether Eligible "
+  c.AddNote("librdkafka reads neither features nor ELR membership: whether Eligible "
             "Leader Replicas are on, and who is in them, come from the operator file or stay "
             "unknown");
   return c;

@@ -3,7 +3,7 @@
 // topic and cluster-default configs, the voters (controller.quorum.voters) and each consumer
 // group's coordinator partition.
 //
-// What librdkafka 2.0.2 cannot read (controller DCs, ELR, the voters of a dynamic quorum) is
+// What librdkafka (2.15.1) cannot read (controller DCs, ELR, the voters of a dynamic quorum) is
 // left unknown and named in the description's notes; audit/operator_file.h fills it.
 // A reader call blocks; it may be called from any thread (kafka::Admin is thread-safe).
 #pragma once

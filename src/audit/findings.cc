@@ -33,7 +33,7 @@ void UnknownVoterFindings(const ClusterDescription& c, std::vector<Finding>* out
   if (c.controllers.empty()) {
     out->push_back({Severity::kBlocker, "voters-unknown", "controller quorum",
                     "the voters of the controller quorum are unknown (a dynamic quorum is not in "
-                    "controller.quorum.voters, and librdkafka 2.0.2 has no DescribeQuorum): no "
+                    "controller.quorum.voters, and librdkafka has no DescribeQuorum): no "
                     "scenario can say whether the control plane survives",
                     "list the voters and their DCs under \"controllers:\" in the operator file "
                     "(kafka-metadata-quorum describe --status shows the voters)"});
@@ -57,7 +57,7 @@ void AddElrFinding(const ClusterDescription& c, std::vector<Finding>* out) {
                     "--feature eligible.leader.replicas.version=1"});
   } else if (c.elr == ElrState::kUnknown) {
     out->push_back({Severity::kInfo, "elr-unknown", "cluster",
-                    "whether Eligible Leader Replicas are enabled is unknown (librdkafka 2.0.2 "
+                    "whether Eligible Leader Replicas are enabled is unknown (librdkafka "
                     "cannot read features); partitions whose ISR is below min ISR now may "
                     "elect a leader from the ELR, the report marks them",
                     "set \"eligible_leader_replicas: true|false\" in the operator file "

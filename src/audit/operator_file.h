@@ -1,5 +1,5 @@
-// The operator file: the facts a stretched-cluster audit needs that librdkafka 2.0.2 cannot
-// read from the cluster (no DescribeQuorum, DescribeFeatures or DescribeTopicPartitions).
+// The operator file: the facts a stretched-cluster audit needs that librdkafka (2.15.1)
+// cannot read from the cluster (no DescribeQuorum, DescribeFeatures or DescribeTopicPartitions).
 //
 //   controllers:                    # voter id -> DC; controllers register no rack
 //     7: dc1

@@ -91,7 +91,7 @@ World BuildWorld(const ClusterDescription& c, const Scenario& s) {
   }
   switch (s.kind) {
     case Scenario::Kind::kBaseline:
-      // librdkafka 2.0.2 cannot see whether controllers are up (no DescribeQuorum): the
+      // librdkafka cannot see whether controllers are up (no DescribeQuorum): the
       // baseline assumes they are.
       w.quorum = Quorum(c, {}, true);
       break;
