@@ -386,5 +386,32 @@ TEST_F(Compat, AdminCallsStraitNeeds) {
   EXPECT_FALSE(broker->empty());
 }
 
+// A topic deleted and created again under its name is a new topic: only its id says so.
+TEST_F(Compat, TopicIdsTellARecreatedTopic) {
+  std::string topic = Unique("compat-ids");
+  CreateTopic(topic, 1);
+  auto first = admin_->DescribeTopicIds({topic, topic + "-missing"}, 30s);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  ASSERT_TRUE(first->at(topic).ok()) << first->at(topic).status().message();
+  EXPECT_EQ(first->at(topic)->size(), 22u);  // 16 bytes in unpadded base64
+  EXPECT_EQ(first->at(topic + "-missing").status().code(), StatusCode::kNotFound);
+
+  auto deleted = admin_->DeleteTopics({topic}, 30s);
+  ASSERT_TRUE(deleted.ok() && (*deleted)[0].ok());
+  // Deletion completes asynchronously: create again until the broker accepts the name.
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  Result<std::vector<Status>> created = std::vector<Status>{};
+  do {
+    created = admin_->CreateTopics({{topic, 1, 1, {}}}, 30s);
+    ASSERT_TRUE(created.ok()) << created.status().message();
+    if ((*created)[0].ok()) break;
+    std::this_thread::sleep_for(200ms);
+  } while (std::chrono::steady_clock::now() < deadline);
+  ASSERT_TRUE((*created)[0].ok()) << (*created)[0].message();
+  auto second = admin_->DescribeTopicIds({topic}, 30s);
+  ASSERT_TRUE(second.ok() && second->at(topic).ok());
+  EXPECT_NE(*second->at(topic), *first->at(topic));
+}
+
 }  // namespace
 }  // namespace strait::kafka

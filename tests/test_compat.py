@@ -3,7 +3,8 @@
 Runs tests/compat_test.cc, built by CMake, against a real broker. It checks with
 debug=feature,protocol that MsgVer2, IdempotentProducer, LZ4 and ZSTD are enabled, and
 exercises all four codecs, the idempotent producer, a cooperative-sticky group join, a
-transactional produce with send_offsets_to_transaction, and the admin calls strait uses."""
+transactional produce with send_offsets_to_transaction, the admin calls strait uses, and
+topic ids that tell a recreated topic from the old one."""
 
 import os
 import subprocess
@@ -18,4 +19,4 @@ def test_librdkafka_against_kafka(build_dir, dc1_dc2):
     print(result.stderr[-5000:])
     assert result.returncode == 0, "compatibility test failed; see output above"
     # The run must have exercised every case, not an empty filter.
-    assert "[  PASSED  ] 9 tests" in result.stdout
+    assert "[  PASSED  ] 10 tests" in result.stdout

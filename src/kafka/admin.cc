@@ -226,6 +226,34 @@ Result<std::vector<ConfigEntry>> Admin::DescribeBrokerConfigs(int32_t broker_id,
   return Entries(results[0]);
 }
 
+Result<std::map<std::string, Result<std::string>>> Admin::DescribeTopicIds(
+    const std::vector<std::string>& topics, milliseconds timeout) {
+  std::vector<const char*> names;
+  for (const std::string& t : topics) names.push_back(t.c_str());
+  std::unique_ptr<rd_kafka_TopicCollection_t, decltype(&rd_kafka_TopicCollection_destroy)>
+      collection(rd_kafka_TopicCollection_of_topic_names(names.data(), names.size()),
+                 &rd_kafka_TopicCollection_destroy);
+  QueuePtr queue(rd_kafka_queue_new(handle()));
+  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_DESCRIBETOPICS, timeout);
+  rd_kafka_DescribeTopics(handle(), collection.get(), options.get(), queue.get());
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, "describing topics"));
+  size_t n = 0;
+  const rd_kafka_TopicDescription_t** results =
+      rd_kafka_DescribeTopics_result_topics(rd_kafka_event_DescribeTopics_result(event.get()), &n);
+  std::map<std::string, Result<std::string>> out;
+  for (size_t i = 0; i < n; ++i) {
+    std::string name = rd_kafka_TopicDescription_name(results[i]);
+    const rd_kafka_error_t* error = rd_kafka_TopicDescription_error(results[i]);
+    if (error != nullptr && rd_kafka_error_code(error) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      out.emplace(name, internal::FromError(error, fmt::format("describing topic {}", name)));
+      continue;
+    }
+    out.emplace(name, std::string(rd_kafka_Uuid_base64str(
+                          rd_kafka_TopicDescription_topic_id(results[i]))));
+  }
+  return out;
+}
+
 Status Admin::IncrementalAlterTopicConfigs(const std::string& topic,
                                            const ConfigChanges& changes, milliseconds timeout) {
   rd_kafka_ConfigResource_t* resource =

@@ -24,6 +24,11 @@ class Admin : public Client {
   // Raises the topic's partition count to `total`.
   Status CreatePartitions(const std::string& topic, int32_t total, milliseconds timeout);
 
+  // Each topic's id (base64, as Kafka's tools print it), keyed by name: a topic deleted and
+  // created again under the same name has a new id.
+  Result<std::map<std::string, Result<std::string>>> DescribeTopicIds(
+      const std::vector<std::string>& topics, milliseconds timeout);
+
   // Every config entry of each topic (with its source), keyed by topic.
   Result<std::map<std::string, Result<std::vector<ConfigEntry>>>> DescribeTopicConfigs(
       const std::vector<std::string>& topics, milliseconds timeout);
