@@ -47,7 +47,9 @@ def test_status_page_renders_the_live_state(dc1_dc2, strait, tmp_path):
                 "dc2": {"bootstrap.servers": dc2.bootstrap()}},
                [{"source": "dc1", "target": "dc2", "topics": [orders, big], "groups": [group],
                  "config.properties.exclude": ["max\\.message\\.bytes"], **GROUP_SYNC},
-                {"source": "dc2", "target": "dc1", "topics": [back]}])
+                # Groups are translated one way only: with both directions translating it,
+                # this group's positions were seen to move while the page was being read.
+                {"source": "dc2", "target": "dc1", "topics": [back], "groups": []}])
     s.wait_caught_up("dc1->dc2", [orders])
     wait_for(lambda: (s.partition("dc1->dc2", big, 0) or {}).get("state") == "stopped", 60,
              "the oversized record to stop its partition")

@@ -1,8 +1,7 @@
 // `strait reload`, `strait pause FLOW`, `strait resume FLOW`: ask the instance running with
 // a config to change, through its HTTP endpoint (http.listen), and wait for the answer.
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "config/config.h"
@@ -19,7 +18,8 @@ constexpr std::chrono::milliseconds kTimeout = 120s;
 void PrintList(const char* what, const nlohmann::json& names) {
   if (names.empty()) return;
   std::string joined;
-  for (const nlohmann::json& n : names) joined += (joined.empty() ? "" : ", ") + n.get<std::string>();
+  for (const nlohmann::json& n : names)
+    joined += (joined.empty() ? "" : ", ") + n.get<std::string>();
   std::printf("%-10s %s\n", what, joined.c_str());
 }
 

@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
 
   ControlOptions control;
   CLI::App* reload_cmd = app.add_subcommand(
-      "reload", "make the running instance re-read its config (as SIGHUP does) and show what changed");
+      "reload",
+      "make the running instance re-read its config (as SIGHUP does) and show what changed");
   reload_cmd->add_option("-c,--config", control.config_path, "config file")->required();
   std::vector<CLI::App*> flow_cmds;
   for (const char* verb : {"pause", "resume"}) {

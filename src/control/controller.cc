@@ -3,9 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 #include "base/log.h"
 #include "metrics/exposition.h"
@@ -29,23 +28,29 @@ std::set<std::string> EnabledFlows(const config::Config& config) {
 
 int HttpStatus(const Status& s) {
   switch (s.code()) {
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kUnavailable: return 503;
-    default: return 500;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kUnavailable:
+      return 503;
+    default:
+      return 500;
   }
 }
 
 nlohmann::json PlanJson(const ReloadPlan& plan) {
-  return {{"ok", true},           {"start", plan.start},
-          {"stop", plan.stop},    {"restart", plan.restart},
-          {"unchanged", plan.unchanged}, {"needs_restart", plan.needs_restart}};
+  return {{"ok", true},
+          {"start", plan.start},
+          {"stop", plan.stop},
+          {"restart", plan.restart},
+          {"unchanged", plan.unchanged},
+          {"needs_restart", plan.needs_restart}};
 }
 
 }  // namespace
 
-Controller::Controller(Options options, config::Config running,
-                       replication::Replicator* replicator)
+Controller::Controller(Options options, config::Config running, replication::Replicator* replicator)
     : options_(std::move(options)), replicator_(replicator), running_(std::move(running)) {
   flows_ = EnabledFlows(running_);
   last_success_ms_ = NowMs();
@@ -91,7 +96,8 @@ Result<ReloadPlan> Controller::Reload() {
   }
   replicator_->SetTopology(next->flows);
   ApplyLogSettings(*next, options_.log_level_override);
-  for (const std::string& note : plan.needs_restart) log::Warn("control", "not reloaded", {{"setting", note}});
+  for (const std::string& note : plan.needs_restart)
+    log::Warn("control", "not reloaded", {{"setting", note}});
   running_ = std::move(next).value();
   {
     std::lock_guard stats(stats_mu_);
@@ -99,7 +105,8 @@ Result<ReloadPlan> Controller::Reload() {
   }
   CountReload(true);
   log::Info("control", "config reloaded",
-            {{"config", options_.config_path}, {"started", fmt::format("{}", fmt::join(plan.start, ","))},
+            {{"config", options_.config_path},
+             {"started", fmt::format("{}", fmt::join(plan.start, ","))},
              {"stopped", fmt::format("{}", fmt::join(plan.stop, ","))},
              {"restarted", fmt::format("{}", fmt::join(plan.restart, ","))},
              {"unchanged", plan.unchanged.size()}});

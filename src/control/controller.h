@@ -63,13 +63,13 @@ class Controller {
   config::Config running_;  // guarded by change_mu_
   bool closed_ = false;     // guarded by change_mu_
 
-  mutable std::mutex stats_mu_;  // never held while flows stop or start
-  std::set<std::string> paused_;         // guarded by stats_mu_
-  std::set<std::string> flows_;          // enabled flows; guarded by stats_mu_
-  int64_t reloads_ok_ = 0;               // guarded by stats_mu_
-  int64_t reloads_failed_ = 0;           // guarded by stats_mu_
-  bool last_reload_ok_ = true;           // guarded by stats_mu_
-  int64_t last_success_ms_ = 0;          // guarded by stats_mu_
+  mutable std::mutex stats_mu_;   // never held while flows stop or start
+  std::set<std::string> paused_;  // guarded by stats_mu_
+  std::set<std::string> flows_;   // enabled flows; guarded by stats_mu_
+  int64_t reloads_ok_ = 0;        // guarded by stats_mu_
+  int64_t reloads_failed_ = 0;    // guarded by stats_mu_
+  bool last_reload_ok_ = true;    // guarded by stats_mu_
+  int64_t last_success_ms_ = 0;   // guarded by stats_mu_
 };
 
 }  // namespace strait::control

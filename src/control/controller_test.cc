@@ -2,10 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 namespace strait::control {
 namespace {
@@ -28,7 +27,8 @@ class ControllerTest : public testing::Test {
     Result<config::Config> c = config::LoadConfigFile(path_);
     ASSERT_TRUE(c.ok()) << c.status().message();
     replicator_ = std::make_unique<replication::Replicator>(*c);  // not started
-    controller_ = std::make_unique<Controller>(Controller::Options{path_, ""}, *c, replicator_.get());
+    controller_ =
+        std::make_unique<Controller>(Controller::Options{path_, ""}, *c, replicator_.get());
   }
   void Write(const std::string& text) { std::ofstream(path_) << text; }
   std::vector<std::string> States() {
@@ -48,7 +48,8 @@ TEST_F(ControllerTest, PausesOneFlowAndSaysSoTwice) {
   EXPECT_EQ(*first, "dc2->dc1 paused");
   EXPECT_EQ(*controller_->Pause("dc2->dc1"), "dc2->dc1 is already paused");
   EXPECT_EQ(States(), (std::vector<std::string>{"dc1->dc2 connecting", "dc2->dc1 paused"}));
-  EXPECT_NE(controller_->Metrics().find("strait_flow_paused{flow=\"dc2->dc1\"} 1"), std::string::npos);
+  EXPECT_NE(controller_->Metrics().find("strait_flow_paused{flow=\"dc2->dc1\"} 1"),
+            std::string::npos);
 }
 
 TEST_F(ControllerTest, APausedFlowIsHealthy) {

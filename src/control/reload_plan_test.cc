@@ -65,7 +65,8 @@ TEST(ReloadPlan, MovingAFlowInTheFileIsNoChange) {
 TEST(ReloadPlan, DisablingAFlowStopsItAndEnablingStartsIt) {
   std::string disabled = kBase;
   const std::string flow = "{ source: dc2, target: dc1 }";
-  disabled.replace(disabled.find(flow), flow.size(), "{ source: dc2, target: dc1, enabled: false }");
+  disabled.replace(disabled.find(flow), flow.size(),
+                   "{ source: dc2, target: dc1, enabled: false }");
   EXPECT_EQ(PlanReload(Parse(kBase), Parse(disabled)).stop, (Names{"dc2->dc1"}));
   EXPECT_EQ(PlanReload(Parse(disabled), Parse(kBase)).start, (Names{"dc2->dc1"}));
 }

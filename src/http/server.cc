@@ -65,7 +65,8 @@ Status Server::Start(const std::string& host, int port) {
 }
 
 void Server::AddControlRoutes() {
-  auto handle = [this](std::string_view action, const httplib::Request& req, httplib::Response& res) {
+  using httplib::Request, httplib::Response;
+  auto handle = [this](std::string_view action, const Request& req, Response& res) {
     // A browser adds Origin to a cross-site POST, which it sends without asking first: a web
     // page must not be able to pause replication through a browser on this machine.
     if (req.has_header("Origin")) {
@@ -79,13 +80,13 @@ void Server::AddControlRoutes() {
     res.status = status;
     res.set_content(Redact(body), "application/json");
   };
-  server_->Post("/reload", [handle](const httplib::Request& req, httplib::Response& res) {
+  server_->Post("/reload", [handle](const Request& req, Response& res) {
     handle("reload", req, res);
   });
-  server_->Post("/flows/([^/]+)/pause", [handle](const httplib::Request& req, httplib::Response& res) {
+  server_->Post("/flows/([^/]+)/pause", [handle](const Request& req, Response& res) {
     handle("pause", req, res);
   });
-  server_->Post("/flows/([^/]+)/resume", [handle](const httplib::Request& req, httplib::Response& res) {
+  server_->Post("/flows/([^/]+)/resume", [handle](const Request& req, Response& res) {
     handle("resume", req, res);
   });
 }

@@ -52,8 +52,8 @@ class History {
   std::thread thread_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  bool stop_ = false;                                   // guarded by mu_
-  std::map<std::string, std::deque<Sample>> flows_;     // guarded by mu_
+  bool stop_ = false;                                // guarded by mu_
+  std::map<std::string, std::deque<Sample>> flows_;  // guarded by mu_
 };
 
 }  // namespace strait::statuspage

@@ -8,9 +8,13 @@ namespace strait::statuspage {
 namespace {
 
 std::string Status(const std::string& flow, int64_t records, int64_t lag) {
-  return nlohmann::json{{"flows", {{{"name", flow}, {"state", "running"}, {"records", records},
-                                    {"bytes", records * 10}, {"lag_records", lag},
-                                    {"lag_seconds", nullptr}}}}}
+  return nlohmann::json{{"flows",
+                         {{{"name", flow},
+                           {"state", "running"},
+                           {"records", records},
+                           {"bytes", records * 10},
+                           {"lag_records", lag},
+                           {"lag_seconds", nullptr}}}}}
       .dump();
 }
 
@@ -44,8 +48,12 @@ TEST(History, SkipsADocumentThatDoesNotParse) {
 
 TEST(History, SamplesOnItsOwnThreadUntilStopped) {
   std::atomic<int> calls{0};
-  History h([&] { ++calls; return Status("dc1->dc2", calls.load(), 0); },
-            {std::chrono::milliseconds(1), 10});
+  History h(
+      [&] {
+        ++calls;
+        return Status("dc1->dc2", calls.load(), 0);
+      },
+      {std::chrono::milliseconds(1), 10});
   h.Start();
   while (calls.load() < 3) std::this_thread::yield();
   h.Stop();
