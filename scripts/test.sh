@@ -16,7 +16,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-scripts/setup.sh
+scripts/setup.sh --tests
 echo "== build"
 scripts/build.sh
 echo "== unit tests"

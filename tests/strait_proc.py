@@ -70,6 +70,22 @@ class Strait:
                 time.sleep(0.1)
         raise TimeoutError(f"strait did not answer /healthz within {timeout} s")
 
+    def write_config(self, text: Optional[str] = None, **changes):
+        """Rewrites the config file: with `text` as it is (for invalid files), else with
+        `changes` (flows=..., log=...) applied to the current config."""
+        if text is None:
+            self.config.update(changes)
+            text = yaml.safe_dump(self.config, sort_keys=False)
+        self.config_path.write_text(text)
+
+    def sighup(self):
+        self.proc.send_signal(signal.SIGHUP)
+
+    def cli(self, *args: str, timeout: float = 150) -> subprocess.CompletedProcess:
+        """`strait ARGS --config <this instance's config>`, e.g. cli("pause", "dc1->dc2")."""
+        return subprocess.run([str(self.binary), *args, "--config", str(self.config_path)],
+                              capture_output=True, text=True, timeout=timeout)
+
     def kill(self):
         """kill -9: a crash at an arbitrary moment."""
         self.proc.send_signal(signal.SIGKILL)

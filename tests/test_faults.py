@@ -34,6 +34,8 @@ def test_oversized_record_stops_only_its_partition(dc1_dc2, strait):
              "partition 1 to be mirrored")
     assert s.metric("strait_partition_up", flow="dc1->dc2", topic=topic, partition="0") == 0
     assert s.metric("strait_partition_up", flow="dc1->dc2", topic=topic, partition="1") == 1
+    assert s.metric("strait_partition_stopped", flow="dc1->dc2", topic=topic, partition="0",
+                    reason="resource_exhausted") == 1
     assert "partition stopped" in s.log_text() and "max.message.bytes" in s.log_text()
     # Nothing after the big record was skipped: partition 0 holds exactly the 10 before it.
     got = consume_all(dc2.bootstrap(), f"dc1.{topic}", partitions=[0])

@@ -27,6 +27,15 @@ struct RunOptions {
 };
 int RunRun(const RunOptions& options);
 
+struct ControlOptions {
+  std::string config_path;  // where the instance listens (http.listen)
+  std::string action;       // reload, pause or resume
+  std::string flow;         // for pause and resume: "dc1->dc2"
+};
+// `strait reload|pause|resume`: exit 2 when the instance refused an invalid config, 1 when
+// it did not answer or refused the change.
+int RunControl(const ControlOptions& options);
+
 struct OffsetsOptions {
   std::string config_path;
   std::string group;

@@ -2,6 +2,9 @@
 // over to one subcommand (commands.h).
 #include <CLI/CLI.hpp>
 
+#include <string>
+#include <vector>
+
 #include "base/log.h"
 #include "cli/commands.h"
 #include "kafka/client.h"
@@ -29,6 +32,23 @@ int main(int argc, char** argv) {
       app.add_subcommand("status", "show the replication graph of a running instance");
   status_cmd->add_option("-c,--config", status.config_path, "config file")->required();
   status_cmd->add_flag("--json", status.json, "print JSON");
+
+  ControlOptions control;
+  CLI::App* reload_cmd = app.add_subcommand(
+      "reload",
+      "make the running instance re-read its config (as SIGHUP does) and show what changed");
+  reload_cmd->add_option("-c,--config", control.config_path, "config file")->required();
+  std::vector<CLI::App*> flow_cmds;
+  for (const char* verb : {"pause", "resume"}) {
+    CLI::App* c = app.add_subcommand(
+        verb, std::string(verb) == "pause"
+                  ? "stop one flow of the running instance after draining it; kept across reloads"
+                  : "start a paused flow again where it stopped");
+    c->add_option("flow", control.flow, "the flow, as SOURCE->TARGET (quote it in a shell)")
+        ->required();
+    c->add_option("-c,--config", control.config_path, "config file")->required();
+    flow_cmds.push_back(c);
+  }
 
   OffsetsOptions offsets;
   CLI::App* offsets_cmd =
@@ -61,6 +81,15 @@ int main(int argc, char** argv) {
   if (run_cmd->parsed()) return RunRun(run);
   if (check_cmd->parsed()) return RunCheck(check);
   if (status_cmd->parsed()) return RunStatus(status);
+  if (reload_cmd->parsed()) {
+    control.action = "reload";
+    return RunControl(control);
+  }
+  for (CLI::App* c : flow_cmds) {
+    if (!c->parsed()) continue;
+    control.action = c->get_name();
+    return RunControl(control);
+  }
   if (offsets_cmd->parsed()) {
     offsets.apply = offsets_cmd->got_subcommand("apply");
     return RunOffsets(offsets);

@@ -1,23 +1,28 @@
-// `strait run`: replicate until SIGTERM or SIGINT, then drain and exit 0.
+// `strait run`: replicate until SIGTERM or SIGINT, then drain and exit 0. SIGHUP re-reads
+// the config (control/controller.h).
 #include <csignal>
 #include <cstdio>
 
 #include "base/log.h"
 #include "cli/commands.h"
 #include "config/config.h"
+#include "control/controller.h"
 #include "http/server.h"
 #include "replication/replicator.h"
+#include "statuspage/history.h"
+#include "statuspage/page.h"
 
 namespace strait::cli {
 namespace {
 
-// Blocks the stop signals in this thread and, through inheritance, in every thread started
-// later (librdkafka's included), so that only sigwait() below receives them.
-sigset_t BlockStopSignals() {
+// Blocks the signals strait handles in this thread and, through inheritance, in every
+// thread started later (librdkafka's included), so that only sigwait() below receives them.
+sigset_t BlockHandledSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
@@ -25,33 +30,45 @@ sigset_t BlockStopSignals() {
 }  // namespace
 
 int RunRun(const RunOptions& options) {
-  sigset_t stop_signals = BlockStopSignals();
+  sigset_t signals = BlockHandledSignals();
   Result<config::Config> config = config::LoadConfigFile(options.config_path);
   if (!config.ok()) {
     std::fprintf(stderr, "%s\n", config.status().message().c_str());
     return kExitUsage;
   }
-  log::Level level = log::Level::kInfo;
-  log::ParseLevel(options.log_level.empty() ? config->log_level : options.log_level, &level);
-  log::SetLevel(level);
+  control::ApplyLogSettings(*config, options.log_level);
 
   replication::Replicator replicator(*config);
-  http::Server http({[&] { return replicator.Metrics(); }, [&] { return replicator.StatusJson(); },
-                     [&] { return replicator.Healthy(); }});
+  control::Controller controller({options.config_path, options.log_level}, *config, &replicator);
+  statuspage::History history([&] { return replicator.StatusJson(); }, {});
+  http::Server http({[&] { return replicator.Metrics() + controller.Metrics(); },
+                     [&] { return replicator.StatusJson(); },
+                     [&] { return replicator.Healthy(); },
+                     [] { return std::string(statuspage::PageHtml()); },
+                     [&] { return history.Json(); },
+                     [&](std::string_view action, const std::string& flow) {
+                       return controller.Handle(action, flow);
+                     }});
   if (config->http.enabled) {
     Status s = http.Start(config->http.host, config->http.port);
     if (!s.ok()) {
       log::Error("main", s.message());
       return kExitFailure;
     }
+    history.Start();
   }
   replicator.Start();
   log::Info("main", "strait started",
             {{"config", options.config_path}, {"flows", config->flows.size()},
              {"http", config->http.enabled ? config->http.host + ":" + std::to_string(http.port()) : "off"}});
   int signal = 0;
-  sigwait(&stop_signals, &signal);
+  while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) {
+    log::Info("main", "SIGHUP: reloading the config", {{"config", options.config_path}});
+    controller.Reload().status().IgnoreError();  // the controller logs the outcome
+  }
   log::Info("main", "stopping: draining in-flight records", {{"signal", strsignal(signal)}});
+  controller.Close();
+  history.Stop();
   replicator.Stop();
   http.Stop();
   log::Info("main", "stopped");

@@ -28,7 +28,7 @@ const std::set<std::string> kFlowKeys = {
     "checkpoint.interval.ms", "sync.group.offsets", "emit.heartbeats", "heartbeat.interval.ms",
     "config.properties.exclude", "resume.settle.ms", "partition.retry.backoff.ms", "forward"};
 const std::set<std::string> kHttpKeys = {"listen", "enabled"};
-const std::set<std::string> kLogKeys = {"level"};
+const std::set<std::string> kLogKeys = {"level", "format"};
 
 // "a" or "b"; "a", "b" or "c".
 std::string JoinOr(const std::vector<std::string>& words) {
@@ -403,15 +403,23 @@ void Parser::ParseHttp(const YAML::Node& node, HttpConfig* http) {
 void Parser::ParseLog(const YAML::Node& node, Config* config) {
   if (!ExpectMap(node, "log")) return;
   CheckKeys(node, kLogKeys, "log");
-  const YAML::Node level = node["level"];
   std::string v;
-  if (!level || !Scalar(level, "log.level", &v)) return;
-  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
-  if (kLevels.count(v) == 0) {
-    Error(level, "log.level", fmt::format("expected one of trace, debug, info, warn, error, got \"{}\"", v));
-    return;
+  if (const YAML::Node level = node["level"]; level && Scalar(level, "log.level", &v)) {
+    static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
+    if (kLevels.count(v) == 0) {
+      Error(level, "log.level",
+            fmt::format("expected one of trace, debug, info, warn, error, got \"{}\"", v));
+    } else {
+      config->log_level = v;
+    }
   }
-  config->log_level = v;
+  if (const YAML::Node format = node["format"]; format && Scalar(format, "log.format", &v)) {
+    if (v != "text" && v != "json") {
+      Error(format, "log.format", fmt::format("expected \"text\" or \"json\", got \"{}\"", v));
+    } else {
+      config->log_format = v;
+    }
+  }
 }
 
 Result<Config> Parser::Parse(const std::string& text) {

@@ -21,6 +21,8 @@ struct Location {
   std::string file;
   int line = 0;    // 1-based
   int column = 0;  // 1-based
+
+  bool operator==(const Location&) const = default;
 };
 
 struct ClusterConfig {
@@ -36,6 +38,7 @@ struct ClusterConfig {
   kafka::Properties AdminProperties() const;
   // The bootstrap.servers value, for messages.
   std::string Bootstrap() const;
+  bool operator==(const ClusterConfig&) const = default;
 };
 
 enum class Naming { kPrefix, kIdentity };
@@ -88,12 +91,15 @@ struct FlowConfig {
   Location location;
 
   std::string Name() const { return source + "->" + target; }
+  // Every field, location included (control/reload_plan.h compares without it).
+  bool operator==(const FlowConfig&) const = default;
 };
 
 struct HttpConfig {
   bool enabled = true;
   std::string host = "127.0.0.1";
   int port = 9644;
+  bool operator==(const HttpConfig&) const = default;
 };
 
 struct Config {
@@ -102,6 +108,7 @@ struct Config {
   std::vector<FlowConfig> flows;
   HttpConfig http;
   std::string log_level = "info";
+  std::string log_format = "text";  // text (key=value) or json (one object per line)
 
   const ClusterConfig& Cluster(const std::string& alias) const { return clusters.at(alias); }
 };

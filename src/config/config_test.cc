@@ -107,6 +107,8 @@ const BadConfig kBadConfigs[] = {
      "s.yaml:5:17: http.listen: expected HOST:PORT (for example \"127.0.0.1:9644\"), got \"localhost\""},
     {"BadLogLevel", std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nlog: { level: loud }\n",
      "s.yaml:5:15: log.level: expected one of trace, debug, info, warn, error, got \"loud\""},
+    {"BadLogFormat", std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nlog: { format: xml }\n",
+     "s.yaml:5:16: log.format: expected \"text\" or \"json\", got \"xml\""},
 };
 
 class MalformedConfig : public testing::TestWithParam<BadConfig> {};
@@ -140,6 +142,16 @@ flows: [{source: dc1, target: dc2}]
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().message().find("Sup3rSecretPw"), std::string::npos);
   EXPECT_EQ(Redact("password is Sup3rSecretPw"), "password is [redacted]");
+}
+
+TEST(Config, LogFormatIsTextUnlessJsonIsAsked) {
+  std::string base = std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\n";
+  Result<Config> text = ParseConfig(base, "s.yaml");
+  Result<Config> json = ParseConfig(base + "log: { format: json, level: debug }\n", "s.yaml");
+  ASSERT_TRUE(text.ok() && json.ok());
+  EXPECT_EQ(text->log_format, "text");
+  EXPECT_EQ(json->log_format, "json");
+  EXPECT_EQ(json->log_level, "debug");
 }
 
 TEST(Config, MissingFileNamesThePath) {

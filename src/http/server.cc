@@ -28,6 +28,21 @@ Status Server::Start(const std::string& host, int port) {
   server_->Get("/status", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(Redact(handlers_.status()), "application/json");
   });
+  if (handlers_.page) {
+    server_->Get("/", [this](const httplib::Request&, httplib::Response& res) {
+      // The page's own inline script and style, and requests to strait only.
+      res.set_header("Content-Security-Policy",
+                     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                     "connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+      res.set_content(handlers_.page(), "text/html; charset=utf-8");
+    });
+  }
+  if (handlers_.history) {
+    server_->Get("/status/history", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(Redact(handlers_.history()), "application/json");
+    });
+  }
+  if (handlers_.control) AddControlRoutes();
   server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     bool ok = handlers_.healthy();
     res.status = ok ? 200 : 503;
@@ -47,6 +62,33 @@ Status Server::Start(const std::string& host, int port) {
   // httplib's stop() is a no-op until the loop runs; wait for it so that Stop() always works.
   while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return Status::Ok();
+}
+
+void Server::AddControlRoutes() {
+  using httplib::Request, httplib::Response;
+  auto handle = [this](std::string_view action, const Request& req, Response& res) {
+    // A browser adds Origin to a cross-site POST, which it sends without asking first: a web
+    // page must not be able to pause replication through a browser on this machine.
+    if (req.has_header("Origin")) {
+      res.status = 403;
+      res.set_content("{\"ok\":false,\"error\":\"control requests from a browser are refused\"}",
+                      "application/json");
+      return;
+    }
+    std::string flow = req.matches.size() > 1 ? req.matches[1].str() : "";
+    auto [status, body] = handlers_.control(action, flow);
+    res.status = status;
+    res.set_content(Redact(body), "application/json");
+  };
+  server_->Post("/reload", [handle](const Request& req, Response& res) {
+    handle("reload", req, res);
+  });
+  server_->Post("/flows/([^/]+)/pause", [handle](const Request& req, Response& res) {
+    handle("pause", req, res);
+  });
+  server_->Post("/flows/([^/]+)/resume", [handle](const Request& req, Response& res) {
+    handle("resume", req, res);
+  });
 }
 
 void Server::Stop() {

@@ -1,4 +1,6 @@
-// The HTTP endpoint: /metrics (Prometheus text), /healthz and /status (JSON).
+// The HTTP endpoint: /metrics (Prometheus text), /healthz, /status (JSON), the status page
+// at / with its /status/history, and the control API: POST /reload, POST
+// /flows/{flow}/pause and /flows/{flow}/resume (the flow name percent-encoded).
 //
 // Runs cpp-httplib on its own thread; handlers call the providers given at construction,
 // from that thread, so providers must be thread-safe. Owned by the `run` command.
@@ -7,6 +9,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <thread>
 
 #include "base/status.h"
@@ -21,6 +25,10 @@ struct Handlers {
   std::function<std::string()> metrics;  // Prometheus text
   std::function<std::string()> status;   // JSON
   std::function<bool()> healthy;         // /healthz: 200 "ok" or 503
+  std::function<std::string()> page;     // HTML for /
+  std::function<std::string()> history;  // JSON for /status/history
+  // (action, flow) -> (HTTP status, JSON body); action is reload, pause or resume.
+  std::function<std::pair<int, std::string>(std::string_view, const std::string&)> control;
 };
 
 class Server {
@@ -35,6 +43,8 @@ class Server {
   int port() const { return port_; }
 
  private:
+  void AddControlRoutes();
+
   Handlers handlers_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;

@@ -118,6 +118,9 @@ GroupStatus GroupSync::SyncGroup(const std::string& group, const std::vector<Mir
                ? CommitToTarget(group, translated)
                : GroupStatus{group, "synced", "checkpoints only (sync.group.offsets: false)", 0, 0};
   status.partitions = static_cast<int>(translated.size());
+  for (const Translated& t : translated) {
+    status.positions.push_back({t.topic, t.partition, t.upstream, t.downstream});
+  }
   if (!waiting.empty() && status.state == "synced") status.detail = "partly waiting: " + waiting;
   return status;
 }

@@ -35,6 +35,14 @@ struct MirroredTopic {
   std::vector<MirroredPartition> partitions;
 };
 
+// Where a group's committed source offset lands on the target.
+struct GroupPosition {
+  std::string topic;  // on the target
+  int32_t partition = 0;
+  int64_t source_offset = 0;
+  int64_t target_offset = 0;
+};
+
 struct GroupStatus {
   std::string group;
   // synced | active-on-target | waiting | error
@@ -42,6 +50,7 @@ struct GroupStatus {
   std::string detail;
   int partitions = 0;        // partitions translated in the last round
   int64_t synced_at_ms = 0;  // when the last round finished for this group
+  std::vector<GroupPosition> positions;  // the last round's exact translations
 };
 
 struct GroupSyncOptions {

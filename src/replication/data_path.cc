@@ -198,7 +198,7 @@ void DataPath::ApplyCommands() {
     } else if (auto* stop = std::get_if<StopPartition>(&c)) {
       auto it = pipes_.find(stop->source);
       if (it == pipes_.end()) continue;
-      StopPipe(*it->second, stop->reason, DataEvent::Kind::kReleased);
+      StopPipe(*it->second, Cancelled(stop->reason), DataEvent::Kind::kReleased);
     } else if (auto* limit = std::get_if<SetMessageLimit>(&c)) {
       for (auto& [tp, pipe] : pipes_) {
         if (tp.topic == limit->source_topic) pipe->max_message_bytes = limit->max_message_bytes;
@@ -262,12 +262,12 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   int64_t cost = size + kRecordOverhead;
   if (size + kBatchOverhead > pipe.max_message_bytes) {
     StopPipe(pipe,
-             fmt::format("record at offset {} of {}[{}] is {} bytes; the target topic {} accepts at "
+             Status(StatusCode::kResourceExhausted, fmt::format("record at offset {} of {}[{}] is {} bytes; the target topic {} accepts at "
                          "most {} (max.message.bytes): raise max.message.bytes on the target topic "
                          "(and remove it from config.properties.exclude if listed there); the "
                          "partition stays stopped and is retried until then",
                          offset, pipe.source.topic, pipe.source.partition, size,
-                         pipe.state->remote_topic(), pipe.max_message_bytes),
+                         pipe.state->remote_topic(), pipe.max_message_bytes)),
              DataEvent::Kind::kStopped);
     return false;
   }
@@ -319,7 +319,7 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
     // Either the record was refused, or a delivery report stopped this partition while we
     // waited for queue space: nothing after a failed record may be written.
     pipe.inflight.pop_back();
-    if (!s.ok()) StopPipe(pipe, s.message(), DataEvent::Kind::kStopped);
+    if (!s.ok()) StopPipe(pipe, s, DataEvent::Kind::kStopped);
     return false;
   }
   if (pipe.inflight_bytes == 0) ++busy_pipes_;
@@ -361,7 +361,7 @@ void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
     if (report.error.code() == StatusCode::kFailedPrecondition || !producer_->FatalError().ok()) {
       fatal_ = report.error;  // the idempotent producer cannot go on: replace it
     } else if (!pipe.stopped) {
-      StopPipe(pipe, report.error.message(), DataEvent::Kind::kStopped, entry->offset);
+      StopPipe(pipe, report.error, DataEvent::Kind::kStopped, entry->offset);
     }
   }
   pipe.inflight_bytes -= entry->bytes;
@@ -377,15 +377,16 @@ void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
   ReleaseIfDone(pipe);
 }
 
-void DataPath::StopPipe(Pipe& pipe, const std::string& error, DataEvent::Kind kind,
+void DataPath::StopPipe(Pipe& pipe, const Status& status, DataEvent::Kind kind,
                         int64_t offset) {
+  const std::string& error = status.message();
   if (!pipe.stopped) {
     pipe.stopped = true;
     if (!pipe.paused) to_pause_.push_back(pipe.source);
     pipe.paused = true;
     if (kind != DataEvent::Kind::kReleased) {
       pipe.state->set_phase(PartitionPhase::kStopped);
-      pipe.state->SetError(error);
+      pipe.state->SetError(error, std::string(StatusCodeName(status.code())));
       log::Error("data", "partition stopped",
                  {{"flow", options_.flow_name}, {"topic", pipe.source.topic},
                   {"partition", pipe.source.partition}, {"error", error}});
@@ -453,12 +454,12 @@ void DataPath::HandleConsumerError(const kafka::Message& message) {
   Pipe* pipe = Route(message);
   if (pipe == nullptr || pipe->stopped) return;
   if (message.is_offset_out_of_range()) {
-    StopPipe(*pipe, error.message(), DataEvent::Kind::kOutOfRange,
+    StopPipe(*pipe, error, DataEvent::Kind::kOutOfRange,
              pipe->next >= 0 ? pipe->next : message.offset());
     return;
   }
   if (error.code() == StatusCode::kNotFound) return;  // topic deleted: the control loop stops it
-  StopPipe(*pipe, error.message(), DataEvent::Kind::kStopped);
+  StopPipe(*pipe, error, DataEvent::Kind::kStopped);
 }
 
 void DataPath::ResetProducer(const Status& why) {

@@ -112,7 +112,8 @@ class DataPath {
   void HandleConsumerError(const kafka::Message& message);
   bool Produce(Pipe& pipe, const kafka::Message& message);
   void OnDelivery(const kafka::DeliveryReport& report);
-  void StopPipe(Pipe& pipe, const std::string& error, DataEvent::Kind kind, int64_t offset = -1);
+  // `error`'s code becomes the partition's stop reason (/metrics); its message the error.
+  void StopPipe(Pipe& pipe, const Status& error, DataEvent::Kind kind, int64_t offset = -1);
   void ReleaseIfDone(Pipe& pipe);
   void UpdateFlowControl();
   void UpdateWatermarks();

@@ -63,6 +63,12 @@ void Flow::Start() {
   });
 }
 
+void Flow::MarkPaused() {
+  paused_.store(true);
+  std::lock_guard lock(mu_);
+  published_.state = "paused";
+}
+
 void Flow::RequestStop() {
   stop_.store(true);
   wake_.notify_all();
@@ -677,6 +683,7 @@ FlowSnapshot Flow::Snapshot() const {
 }
 
 bool Flow::Healthy() const {
+  if (paused_.load()) return true;  // no threads to hang
   int64_t now = NowMs();
   // The control loop may block in an admin call for up to a tail-read timeout.
   bool control_alive = now - last_loop_ms_.load() < 120000;

@@ -62,6 +62,8 @@ class Flow {
   ~Flow();
 
   void Start();
+  // Instead of Start(): the flow stays stopped and reports "paused" (control/controller.h).
+  void MarkPaused();
   void RequestStop();
   // Waits for the control thread, which drains the data path first.
   void Join();
@@ -150,6 +152,7 @@ class Flow {
 
   std::thread thread_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> paused_{false};
   std::atomic<int64_t> last_loop_ms_{0};
   mutable std::mutex mu_;
   std::condition_variable wake_;

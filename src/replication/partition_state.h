@@ -40,13 +40,20 @@ class PartitionState {
   void set_phase(PartitionPhase p) { phase_.store(static_cast<int>(p), std::memory_order_relaxed); }
   PartitionPhase phase() const { return static_cast<PartitionPhase>(phase_.load(std::memory_order_relaxed)); }
 
-  void SetError(std::string error) {
+  // `reason`: the error's class (a StatusCodeName such as "permission_denied"), a label
+  // value with few possible values for /metrics.
+  void SetError(std::string error, std::string reason = "") {
     std::lock_guard lock(mu_);
     error_ = std::move(error);
+    reason_ = std::move(reason);
   }
   std::string error() const {
     std::lock_guard lock(mu_);
     return error_;
+  }
+  std::string reason() const {
+    std::lock_guard lock(mu_);
+    return reason_;
   }
 
   // Lag in records: the source high watermark minus the first source offset the target
@@ -85,7 +92,8 @@ class PartitionState {
   const bool local_only_;
   std::atomic<int> phase_{static_cast<int>(PartitionPhase::kResuming)};
   mutable std::mutex mu_;
-  std::string error_;  // guarded by mu_
+  std::string error_;   // guarded by mu_
+  std::string reason_;  // guarded by mu_
 };
 
 }  // namespace strait::replication

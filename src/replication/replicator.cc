@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <map>
@@ -64,10 +65,49 @@ Replicator::Replicator(const config::Config& config) {
     configs_.push_back(f);
     flows_.push_back(std::make_unique<Flow>(config, f));
   }
-  problems_ = AnalyzeTopology(config.flows);
-  for (const TopologyProblem& p : problems_) {
+  SetTopology(config.flows);
+}
+
+void Replicator::SetTopology(const std::vector<config::FlowConfig>& flows) {
+  std::vector<TopologyProblem> problems = AnalyzeTopology(flows);
+  for (const TopologyProblem& p : problems) {
     log::Error("topology", p.message, {{"problem", p.kind}});
   }
+  std::lock_guard lock(mu_);
+  problems_ = std::move(problems);
+}
+
+void Replicator::StopFlows(const std::vector<std::string>& names) {
+  std::vector<Flow*> stopping;
+  {
+    std::lock_guard lock(mu_);
+    for (size_t i = 0; i < flows_.size(); ++i) {
+      if (std::find(names.begin(), names.end(), configs_[i].Name()) == names.end()) continue;
+      flows_[i]->RequestStop();
+      stopping.push_back(flows_[i].get());
+    }
+  }
+  // Reports go on meanwhile and show these flows "stopping" until they have drained.
+  for (Flow* f : stopping) f->Join();
+  std::lock_guard lock(mu_);
+  for (size_t i = flows_.size(); i-- > 0;) {
+    if (std::find(stopping.begin(), stopping.end(), flows_[i].get()) == stopping.end()) continue;
+    flows_.erase(flows_.begin() + static_cast<std::ptrdiff_t>(i));
+    configs_.erase(configs_.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
+void Replicator::AddFlow(const config::Config& config, const config::FlowConfig& flow,
+                         bool paused) {
+  auto f = std::make_unique<Flow>(config, flow);
+  if (paused) {
+    f->MarkPaused();
+  } else {
+    f->Start();
+  }
+  std::lock_guard lock(mu_);
+  configs_.push_back(flow);
+  flows_.push_back(std::move(f));
 }
 
 void Replicator::Start() {
@@ -80,12 +120,18 @@ void Replicator::Stop() {
 }
 
 std::vector<FlowSnapshot> Replicator::Snapshots() const {
+  std::lock_guard lock(mu_);
+  return SnapshotsLocked();
+}
+
+std::vector<FlowSnapshot> Replicator::SnapshotsLocked() const {
   std::vector<FlowSnapshot> out;
   for (const auto& f : flows_) out.push_back(f->Snapshot());
   return out;
 }
 
 bool Replicator::Healthy() const {
+  std::lock_guard lock(mu_);
   for (const auto& f : flows_) {
     if (!f->Healthy()) return false;
   }
@@ -93,9 +139,10 @@ bool Replicator::Healthy() const {
 }
 
 std::string Replicator::StatusJson() const {
+  std::lock_guard lock(mu_);
   int64_t now = NowMs();
   nlohmann::json flows = nlohmann::json::array();
-  std::vector<FlowSnapshot> snapshots = Snapshots();
+  std::vector<FlowSnapshot> snapshots = SnapshotsLocked();
   for (const FlowSnapshot& s : snapshots) {
     nlohmann::json topics = nlohmann::json::array();
     for (const TopicStatus& t : s.topics) {
@@ -111,11 +158,17 @@ std::string Replicator::StatusJson() const {
     FlowTotals totals = Totals(s, now);
     nlohmann::json groups = nlohmann::json::array();
     for (const offsets::GroupStatus& g : s.groups) {
+      nlohmann::json positions = nlohmann::json::array();
+      for (const offsets::GroupPosition& p : g.positions) {
+        positions.push_back({{"topic", p.topic}, {"partition", p.partition},
+                             {"source_offset", p.source_offset}, {"target_offset", p.target_offset}});
+      }
       groups.push_back({{"group", g.group},
                         {"state", g.state},
                         {"detail", g.detail},
                         {"partitions", g.partitions},
-                        {"synced_at_ms", g.synced_at_ms}});
+                        {"synced_at_ms", g.synced_at_ms},
+                        {"positions", positions}});
     }
     flows.push_back({{"name", s.name},
                      {"source", s.source},
@@ -177,8 +230,9 @@ nlohmann::json Replicator::TopologyJson(const std::vector<FlowSnapshot>& snapsho
 
 std::string Replicator::Metrics() const {
   using metrics::Type;
+  std::lock_guard lock(mu_);
   int64_t now = NowMs();
-  std::vector<FlowSnapshot> snapshots = Snapshots();
+  std::vector<FlowSnapshot> snapshots = SnapshotsLocked();
   metrics::Exposition e;
 
   e.Family("strait_records_mirrored_total", Type::kCounter,
@@ -202,6 +256,9 @@ std::string Replicator::Metrics() const {
            "Age of the oldest source record not yet acknowledged by the target.");
   e.Family("strait_partition_up", Type::kGauge,
            "1 while a partition is mirroring or throttled, 0 while resuming or stopped by an error.");
+  e.Family("strait_partition_stopped", Type::kGauge,
+           "1 for each partition stopped by an error, labelled with the error's class; the "
+           "message is in /status.");
   for (const FlowSnapshot& s : snapshots) {
     for (const auto& p : s.partitions) {
       metrics::Labels l = {{"flow", s.name}, {"topic", p->source_topic()},
@@ -211,6 +268,10 @@ std::string Replicator::Metrics() const {
       PartitionPhase phase = p->phase();
       e.Sample("strait_partition_up", l,
                int64_t{phase == PartitionPhase::kMirroring || phase == PartitionPhase::kThrottled});
+      if (phase == PartitionPhase::kStopped) {
+        l.push_back({"reason", p->reason().empty() ? "unknown" : p->reason()});
+        e.Sample("strait_partition_stopped", l, int64_t{1});
+      }
     }
   }
   e.Family("strait_errors_total", Type::kCounter,

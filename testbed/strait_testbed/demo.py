@@ -108,7 +108,7 @@ http:
                                   stderr=subprocess.STDOUT,
                                   env=dict(os.environ, STRAIT_TESTBED=bed.marker))
         print(f"strait is mirroring dc1 -> dc2 (config {config}, log {root / 'strait.log'})")
-        print(f"  http://127.0.0.1:{port}/status  /metrics  /healthz")
+        print(f"  http://127.0.0.1:{port}/  (status page)  /status  /metrics  /healthz")
         print("Ctrl-C stops the demo.\n")
         print(f"{'time':>6} {'written':>9} {'mirrored':>9} {'records/s':>10} {'MB/s':>6} "
               f"{'lag':>7} {'lag s':>6}  topics")
