@@ -8,6 +8,7 @@ median, so that one disturbed run does not decide a target.
 
 import bisect
 import os
+import pathlib
 import platform
 import re
 import statistics
@@ -31,17 +32,19 @@ MM2_KEYS = ("mm2-default", "mm2-tuned")
 
 # ---- the machine ------------------------------------------------------------------------
 
-def machine() -> Dict[str, str]:
-    """Where the numbers were measured: CPU, memory, kernel, the Java and client versions."""
+def machine(strait_binary: pathlib.Path) -> Dict[str, str]:
+    """Where the numbers were measured: CPU, memory, kernel, the Java version and the
+    librdkafka strait links (the harness's own Python client has Debian's)."""
     model = _first_match(open("/proc/cpuinfo").read(), r"model name\s*:\s*(.*)") or "?"
     mem_kib = int(_first_match(open("/proc/meminfo").read(), r"MemTotal:\s*(\d+)") or 0)
     java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr
-    import confluent_kafka
+    version = subprocess.run([str(strait_binary), "--version"], capture_output=True, text=True)
+    librdkafka = _first_match(version.stdout, r"librdkafka ([0-9.]+)") or "?"
     return {"cpu": f"{os.cpu_count()} × {model}",
             "memory": f"{mem_kib / 2**20:.1f} GiB",
             "kernel": platform.release(),
             "java": (java.splitlines() or ["?"])[0],
-            "librdkafka": confluent_kafka.libversion()[0]}
+            "librdkafka": librdkafka}
 
 
 def load_average() -> Tuple[float, float, float]:

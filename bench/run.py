@@ -191,7 +191,7 @@ def main(argv=None) -> int:
             "mode": "quick" if args.quick else "full",
             "command": os.environ.get("STRAIT_BENCH_COMMAND")
             or "bench/run.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
-            "machine": report.machine(), "kafka": paths.KAFKA_VERSION,
+            "machine": report.machine(binary), "kafka": paths.KAFKA_VERSION,
             "broker_jvm": os.environ["STRAIT_KAFKA_JVM_OPTS"],
             "load_before": report.load_average(), "sizes": vars(sizes)}
     print(f"strait bench: {meta['mode']} run, scenarios {', '.join(args.scenarios)}; "

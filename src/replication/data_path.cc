@@ -68,14 +68,15 @@ Status DataPath::Start() {
                              {"isolation.level", "read_committed"},
                              {"auto.offset.reset", "error"},
                              // Prefetch, bounded by bytes and by count (librdkafka spends a
-                             // few hundred bytes on each queued record). Both limits apply to
-                             // the consumer's whole queue, and librdkafka before 2.2 stops
-                             // fetching for a full second once either is reached: the queue
-                             // must hold a second of records at full speed or the flow
-                             // starves. At 16 MiB / 20,000 records, backlogs ran at a third of
-                             // what the brokers sustain (docs/benchmarks.md).
-                             {"queued.max.messages.kbytes", "65536"},
-                             {"queued.min.messages", "100000"},
+                             // few hundred bytes on each queued record). Once either limit is
+                             // reached librdkafka stops fetching for fetch.queue.backoff.ms,
+                             // a full second by default: with that, the queue had to hold a
+                             // second of records at full speed (64 MiB) or a backlog starved.
+                             // A short back-off lets a small queue keep the flow fed
+                             // (docs/benchmarks.md).
+                             {"queued.max.messages.kbytes", "16384"},
+                             {"queued.min.messages", "20000"},
+                             {"fetch.queue.backoff.ms", "10"},
                              {"fetch.wait.max.ms", "100"},
                              {"enable.partition.eof", "true"}};
   copts.client.properties.insert(copts.client.properties.end(),
@@ -163,7 +164,7 @@ void DataPath::Run() {
   Drain(drain_timeout_);
 }
 
-// librdkafka 2.0.2's batch consume returns only when the batch is full or the timeout has
+// librdkafka's batch consume returns only when the batch is full or the timeout has
 // passed, so one call with a timeout would hold every record back by up to that timeout
 // whenever fewer than a batch are waiting (any steady load). So: take what is queued
 // without waiting, and wait only when nothing is, for the first record and then the rest.
