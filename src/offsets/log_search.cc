@@ -15,6 +15,8 @@ using Clock = std::chrono::steady_clock;
 // The last record of a prefixed remote topic is almost always strait's own, so one record
 // is read first; the window grows by this factor while nothing from the source is found.
 constexpr int64_t kGrowth = 16;
+// How often a search starts again because the log grew under it.
+constexpr int kSearchAttempts = 5;
 
 // The provenance of `m` if it was copied from the cluster with this fingerprint.
 std::optional<Provenance> CopiedFrom(const kafka::Message& m, uint64_t fingerprint) {
@@ -174,30 +176,37 @@ Result<SearchResult> LogSearch::FirstWithUpstreamAtLeast(const std::string& topi
                                                          int32_t partition, SourceOffset n,
                                                          uint64_t source_fingerprint) {
   STRAIT_ASSIGN_OR_RETURN(kafka::Consumer * consumer, GetConsumer());
-  STRAIT_ASSIGN_OR_RETURN(kafka::Watermarks w,
-                          consumer->QueryWatermarks(topic, partition, timeout_));
-  int64_t lo = w.low, hi = w.high;
-  std::optional<int64_t> best;
-  while (lo < hi) {
-    int64_t mid = lo + (hi - lo) / 2;
-    STRAIT_ASSIGN_OR_RETURN(std::optional<MirroredRecord> r,
-                            NextFrom(topic, partition, TargetOffset(mid), source_fingerprint));
-    if (!r || r->offset.value() >= hi) {
-      hi = mid;  // nothing from the source in [mid, hi)
-    } else if (r->upstream >= n) {
-      best = r->offset.value();
-      hi = mid;
-    } else {
-      lo = r->offset.value() + 1;
+  // The search sees the log up to the high watermark it starts with. Records copied while it
+  // runs may hold n; the tail read after it would then skip them, so it searches again.
+  for (int attempt = 0; attempt < kSearchAttempts; ++attempt) {
+    STRAIT_ASSIGN_OR_RETURN(kafka::Watermarks w,
+                            consumer->QueryWatermarks(topic, partition, timeout_));
+    int64_t lo = w.low, hi = w.high;
+    std::optional<int64_t> best;
+    while (lo < hi) {
+      int64_t mid = lo + (hi - lo) / 2;
+      STRAIT_ASSIGN_OR_RETURN(std::optional<MirroredRecord> r,
+                              NextFrom(topic, partition, TargetOffset(mid), source_fingerprint));
+      if (!r || r->offset.value() >= hi) {
+        hi = mid;  // nothing from the source in [mid, hi)
+      } else if (r->upstream >= n) {
+        best = r->offset.value();
+        hi = mid;
+      } else {
+        lo = r->offset.value() + 1;
+      }
     }
+    if (best) return SearchResult{false, TargetOffset(*best), std::nullopt};
+    STRAIT_ASSIGN_OR_RETURN(std::vector<PartitionTail> tails,
+                            Tails(topic, {partition}, source_fingerprint));
+    const PartitionTail& tail = tails.front();
+    if (tail.last_upstream && *tail.last_upstream >= n) continue;
+    SearchResult out{true, TargetOffset(w.low), tail.last_upstream};
+    if (tail.last_offset) out.target = *tail.last_offset + 1;
+    return out;
   }
-  if (best) return SearchResult{false, TargetOffset(*best), std::nullopt};
-  STRAIT_ASSIGN_OR_RETURN(std::vector<PartitionTail> tails,
-                          Tails(topic, {partition}, source_fingerprint));
-  const PartitionTail& tail = tails.front();
-  SearchResult out{true, TargetOffset(w.low), tail.last_upstream};
-  if (tail.last_offset) out.target = *tail.last_offset + 1;
-  return out;
+  return Unavailable(fmt::format("{}[{}] grew faster than it could be searched for source "
+                                 "offset {}", topic, partition, n.value()));
 }
 
 }  // namespace strait::offsets
