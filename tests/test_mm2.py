@@ -324,41 +324,53 @@ def test_strait_takes_over_from_mirrormaker2_without_copying_twice_or_losing_any
 
 def test_a_remote_partition_that_is_no_copy_stops_alone_with_the_reason(dc1_dc2, strait):
     """MirrorMaker 2's state written by hand: partition 0 holds copies past the stored
-    offset (as after a crash), partition 1 ends with a record someone else wrote. Partition
-    0 is taken over exactly; partition 1 stops with the reason and gets nothing written."""
+    offset (as after a crash), partition 1 ends with a record someone else wrote, partition 2
+    was copied completely. Partition 0 is taken over exactly, also again after strait is
+    killed; partition 1 stops with the reason and gets nothing written; partition 2 stays
+    complete across the restart (taken over again: strait never wrote to it)."""
     dc1, dc2 = dc1_dc2
     alias, topic = unique("hand").replace("-", ""), unique("orders")
     remote = f"{alias}.{topic}"
-    create_topic(dc1.bootstrap(), topic, 2)
+    create_topic(dc1.bootstrap(), topic, 3)
     produce(dc1.bootstrap(), topic, [Record(b"k%d" % i, b"v%d" % i, [("h", b"%d" % i)], now_ms(),
-                                            partition=i % 2) for i in range(200)])
+                                            partition=i % 3) for i in range(300)])
     source = consume_all(dc1.bootstrap(), topic)
-    create_topic(dc2.bootstrap(), remote, 2)
-    copies = [r for r in source if r.offset < (60 if r.partition == 0 else 40)]
-    produce(dc2.bootstrap(), remote, [dataclasses.replace(r) for r in copies])
+    create_topic(dc2.bootstrap(), remote, 3)
+    copied = {0: 60, 1: 40, 2: 100}
+    produce(dc2.bootstrap(), remote, [dataclasses.replace(r) for r in source
+                                      if r.offset < copied[r.partition]])
     produce(dc2.bootstrap(), remote, [Record(b"other", b"writer", [], now_ms(), partition=1)])
     offsets_topic = f"mm2-offsets.{alias}.internal"
     create_topic(dc2.bootstrap(), offsets_topic, 1)
     key = '["MirrorSourceConnector",{{"cluster":"{}","partition":{},"topic":"{}"}}]'
     produce(dc2.bootstrap(), offsets_topic, [
         Record(key.format(alias, p, topic).encode(), b'{"offset":%d}' % stored, [], now_ms())
-        for p, stored in ((0, 49), (1, 29))])
+        for p, stored in ((0, 49), (1, 29), (2, 99))])
 
     s = strait({alias: {"bootstrap.servers": dc1.bootstrap()},
                 "dc2": {"bootstrap.servers": dc2.bootstrap()}},
                [{"source": alias, "target": "dc2", "topics": [topic], "mm2.takeover": True,
                  "emit.heartbeats": False}])
     flow = f"{alias}->dc2"
-    stopped = wait_for(lambda: (lambda p: p if p and p["state"] == "stopped" else None)(
-        s.partition(flow, topic, 1)), 60, "partition 1 stopped")
-    assert stopped["error"].startswith(
-        f"cannot take over {remote}[1] from MirrorMaker 2: its last record (offset 40) is no "
-        f"copy of a record of {topic}[1] from MirrorMaker 2's stored offset 29 to the end (100)")
-    wait_for(lambda: (lambda p: p and p["state"] == "mirroring" and
-                      p["next_source_offset"] >= 100)(s.partition(flow, topic, 0)), 60,
-             "partition 0 caught up")
-    target = consume_all(dc2.bootstrap(), remote)
-    remote_holds_exactly_the_source([r for r in source if r.partition == 0],
-                                    [r for r in target if r.partition == 0])
-    assert len([r for r in target if r.partition == 1]) == 41  # nothing written after the stop
-    assert "copied 10 records after it" in s.log_text()
+    for run in range(2):
+        stopped = wait_for(lambda: (lambda p: p if p and p["state"] == "stopped" else None)(
+            s.partition(flow, topic, 1)), 60, "partition 1 stopped")
+        assert stopped["error"].startswith(
+            f"cannot take over {remote}[1] from MirrorMaker 2: its last record (offset 40) is no "
+            f"copy of a record of {topic}[1] from MirrorMaker 2's stored offset 29 to the end "
+            f"(100)")
+        for p in (0, 2):
+            wait_for(lambda: (lambda st: st and st["state"] == "mirroring" and
+                              st["next_source_offset"] >= 100)(s.partition(flow, topic, p)), 60,
+                     f"partition {p} caught up")
+        target = consume_all(dc2.bootstrap(), remote)
+        for p in (0, 2):
+            remote_holds_exactly_the_source([r for r in source if r.partition == p],
+                                            [r for r in target if r.partition == p])
+        assert len([r for r in target if r.partition == 1]) == 41  # nothing after the stop
+        if run == 0:
+            assert "copied 10 records after it" in s.log_text()
+            s.kill()
+            s.start()
+    log = s.log_text()
+    assert log.count("partition=2 how=\"MirrorMaker 2 stored source offset 99 and copied 0") == 2

@@ -62,7 +62,7 @@ Result<kafka::Consumer*> LogSearch::GetConsumer() {
 
 Result<std::vector<PartitionTail>> LogSearch::Tails(const std::string& topic,
                                                     const std::vector<int32_t>& partitions,
-                                                    uint64_t source_fingerprint) {
+                                                    uint64_t source_fingerprint, bool widen) {
   STRAIT_ASSIGN_OR_RETURN(kafka::Consumer * consumer, GetConsumer());
   std::map<int32_t, PartitionTail> tails;
   std::map<int32_t, Scan> scans;
@@ -112,7 +112,7 @@ Result<std::vector<PartitionTail>> LogSearch::Tails(const std::string& topic,
     // Widen the window for partitions with records but none from the source, back to the
     // log start.
     for (auto& [p, scan] : scans) {
-      if (tails[p].last_upstream || scan.first_seen <= 0) continue;
+      if (!widen || tails[p].last_upstream || scan.first_seen <= 0) continue;
       STRAIT_ASSIGN_OR_RETURN(kafka::Watermarks w, consumer->QueryWatermarks(topic, p, timeout_));
       if (scan.first_seen <= w.low) continue;
       scan.window *= kGrowth;

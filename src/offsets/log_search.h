@@ -57,9 +57,10 @@ class LogSearch {
             std::chrono::milliseconds timeout = std::chrono::seconds(60));
   ~LogSearch();
 
+  // `widen`: look further back than the last record when it is not from the source.
   Result<std::vector<PartitionTail>> Tails(const std::string& topic,
                                            const std::vector<int32_t>& partitions,
-                                           uint64_t source_fingerprint);
+                                           uint64_t source_fingerprint, bool widen = true);
   Result<std::optional<MirroredRecord>> NextFrom(const std::string& topic, int32_t partition,
                                                  TargetOffset from, uint64_t source_fingerprint);
   // The last record of a partition, or nullopt when it is empty.

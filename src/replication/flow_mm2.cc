@@ -1,5 +1,7 @@
 // Flow's hook for mm2.takeover: partitions MirrorMaker 2 mirrored start where it stopped
 // (offsets/mm2_takeover.h, docs/migrating-from-mm2.md).
+#include <set>
+
 #include "base/log.h"
 #include "replication/flow.h"
 
@@ -27,9 +29,23 @@ std::unique_ptr<offsets::Mm2Takeover> Flow::NewMm2Takeover() const {
 std::vector<int32_t> Flow::TakeOverFromMm2(const std::string& name, TopicEntry& entry,
                                            const std::vector<int32_t>& parts) {
   std::vector<int32_t> usual;
+  std::set<int32_t> ours;
+  if (flow_.naming == config::Naming::kPrefix) {
+    // strait is the only writer of a prefixed remote topic, so a partition whose last record
+    // is strait's is past the takeover: one read for all of them, as the usual resume does.
+    auto tails = tails_->Tails(entry.remote, parts, source_fp_, /*widen=*/false);
+    if (!tails.ok()) {
+      log::Warn("flow", "cannot read where the target stopped; retrying",
+                {{"flow", name_}, {"remote", entry.remote}, {"error", tails.status().message()}});
+      return {};
+    }
+    for (const offsets::PartitionTail& t : *tails) {
+      if (t.last_upstream) ours.insert(t.partition);
+    }
+  }
   for (int32_t p : parts) {
     PartitionEntry& pe = entry.partitions.at(p);
-    if (pe.forced_offset) {  // the source's log bounds decided already
+    if (pe.forced_offset || ours.count(p) != 0) {  // decided already
       usual.push_back(p);
       continue;
     }
