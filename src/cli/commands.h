@@ -56,6 +56,14 @@ struct StatusOptions {
 // running or the topology has a problem.
 int RunStatus(const StatusOptions& options);
 
+struct ImportMm2Options {
+  std::string input_path;   // MirrorMaker 2's .properties file
+  std::string output_path;  // "" writes the config to stdout
+};
+// `strait import-mm2`: the strait config for a MirrorMaker 2 config; the keys it could not
+// translate go to stderr. Exit 2 when no config can be written.
+int RunImportMm2(const ImportMm2Options& options);
+
 // strait audit: what losing a datacenter does to a stretched cluster (audit_command.cc,
 // docs/stretched-clusters.md). Its own exit codes 3, 4 and 5 are in audit/report.h.
 struct AuditOptions {

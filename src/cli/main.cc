@@ -69,6 +69,14 @@ int main(int argc, char** argv) {
     }
   }
 
+  ImportMm2Options import_mm2;
+  CLI::App* import_cmd = app.add_subcommand(
+      "import-mm2", "write the strait config for a MirrorMaker 2 config (mm2.properties)");
+  import_cmd->add_option("mm2-properties", import_mm2.input_path,
+                         "MirrorMaker 2's config file")->required();
+  import_cmd->add_option("-o,--output", import_mm2.output_path,
+                         "write the strait config here (default: stdout)");
+
   AuditOptions audit;
   CLI::App* audit_cmd = AddAuditCommand(app, &audit);
 
@@ -94,6 +102,7 @@ int main(int argc, char** argv) {
     offsets.apply = offsets_cmd->got_subcommand("apply");
     return RunOffsets(offsets);
   }
+  if (import_cmd->parsed()) return RunImportMm2(import_mm2);
   if (audit_cmd->parsed()) return RunAudit(*audit_cmd, audit);
   return kExitUsage;
 }

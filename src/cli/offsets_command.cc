@@ -71,7 +71,8 @@ Result<std::vector<Row>> Translate(const config::Config& config, const OffsetsOp
   const config::FlowConfig* backward = FindFlow(config, o.to, o.from);
   offsets::LogSearch to_log(to.cluster->ConsumerProperties(), "offsets/" + o.to + "-search");
   offsets::LogSearch from_log(from.cluster->ConsumerProperties(), "offsets/" + o.from + "-search");
-  offsets::Translator translator(&to_log, &from_log, from.fingerprint, to.fingerprint);
+  offsets::Translator translator(&to_log, &from_log, from.fingerprint, to.fingerprint,
+                                 forward != nullptr && forward->mm2_takeover);
   std::vector<Row> rows;
   for (const kafka::TopicPartitionOffset& c : *committed) {
     if (!c.error.ok() || c.offset < 0) continue;

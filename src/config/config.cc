@@ -26,7 +26,8 @@ const std::set<std::string> kFlowKeys = {
     "sync.topic.configs", "adopt.existing.topics", "refresh.interval.ms",
     "max.inflight.bytes.per.partition", "max.inflight.bytes", "emit.checkpoints",
     "checkpoint.interval.ms", "sync.group.offsets", "emit.heartbeats", "heartbeat.interval.ms",
-    "config.properties.exclude", "resume.settle.ms", "partition.retry.backoff.ms", "forward"};
+    "config.properties.exclude", "resume.settle.ms", "partition.retry.backoff.ms", "forward",
+    "mm2.takeover", "mm2.offsets.topic"};
 const std::set<std::string> kHttpKeys = {"listen", "enabled"};
 const std::set<std::string> kLogKeys = {"level", "format"};
 
@@ -322,7 +323,8 @@ void Parser::ParseFlow(const YAML::Node& node, const std::string& path, const Co
       {"adopt.existing.topics", &f->adopt_existing_topics},
       {"emit.checkpoints", &f->emit_checkpoints},
       {"sync.group.offsets", &f->sync_group_offsets},
-      {"emit.heartbeats", &f->emit_heartbeats}};
+      {"emit.heartbeats", &f->emit_heartbeats},
+      {"mm2.takeover", &f->mm2_takeover}};
   for (auto [key, field] : bools) {
     if (const YAML::Node n = node[key]) Bool(n, path + "." + key, field);
   }
@@ -330,6 +332,14 @@ void Parser::ParseFlow(const YAML::Node& node, const std::string& path, const Co
     // Where a record was produced is known only from its provenance header.
     Error(node["forward"], path + ".forward",
           "\"local\" needs provenance.headers: true (the header says where a record was produced)");
+  }
+  if (f->mm2_takeover && !f->provenance_headers) {
+    // The header is how strait tells its own records from the ones MirrorMaker 2 wrote.
+    Error(node["mm2.takeover"], path + ".mm2.takeover",
+          "needs provenance.headers: true (strait tells its records from MirrorMaker 2's by it)");
+  }
+  if (const YAML::Node n = node["mm2.offsets.topic"]) {
+    Scalar(n, path + ".mm2.offsets.topic", &f->mm2_offsets_topic);
   }
   const std::pair<const char*, milliseconds*> durations[] = {
       {"refresh.interval.ms", &f->refresh_interval},

@@ -88,6 +88,11 @@ struct FlowConfig {
   bool sync_group_offsets = true;
   bool emit_heartbeats = true;
   milliseconds heartbeat_interval{1000};
+  // Continue where MirrorMaker 2 stopped on remote topics it wrote (offsets/mm2_takeover.h).
+  bool mm2_takeover = false;
+  // MirrorMaker 2's Connect offsets topic on the target; empty: its dedicated-mode default,
+  // "mm2-offsets.<source>.internal".
+  std::string mm2_offsets_topic;
   Location location;
 
   std::string Name() const { return source + "->" + target; }

@@ -49,6 +49,18 @@ flows: [{source: dc1, target: dc2}]
   EXPECT_EQ(c->Cluster("dc1").ProducerProperties().size(), 2u);
 }
 
+TEST(Config, Mm2TakeoverKeys) {
+  Result<Config> c = ParseConfig(std::string(kClusters) + R"(flows:
+  - source: dc1
+    target: dc2
+    mm2.takeover: true
+    mm2.offsets.topic: my-mirrormaker-offsets
+)", "s.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(c->flows[0].mm2_takeover);
+  EXPECT_EQ(c->flows[0].mm2_offsets_topic, "my-mirrormaker-offsets");
+}
+
 struct BadConfig {
   const char* name;
   std::string yaml;
@@ -87,6 +99,9 @@ const BadConfig kBadConfigs[] = {
     {"LocalWithoutProvenance",
      std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    forward: local\n    provenance.headers: false\n",
      "s.yaml:7:14: flows[0].forward: \"local\" needs provenance.headers: true (the header says where a record was produced)"},
+    {"TakeoverWithoutProvenance",
+     std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    mm2.takeover: true\n    provenance.headers: false\n",
+     "s.yaml:7:19: flows[0].mm2.takeover: needs provenance.headers: true"},
     {"BadForward", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    forward: mine\n",
      "s.yaml:7:14: flows[0].forward: expected \"all\" or \"local\", got \"mine\""},
     {"BadRegex", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    topics: [\"orders(\"]\n",

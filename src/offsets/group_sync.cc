@@ -32,7 +32,8 @@ GroupSync::GroupSync(GroupSyncOptions options, kafka::Admin* source_admin,
       writer_(std::move(writer)),
       target_log_(std::move(target_log)),
       source_log_(std::move(source_log)),
-      translator_(target_log_.get(), source_log_.get(), source_fingerprint, target_fingerprint) {}
+      translator_(target_log_.get(), source_log_.get(), source_fingerprint, target_fingerprint,
+                  options_.mm2_takeover) {}
 
 std::string GroupSync::FromTarget(const std::string& topic) const {
   if (!options_.prefix_naming) return "";

@@ -63,6 +63,9 @@ struct GroupSyncOptions {
   std::vector<std::string> groups_exclude;
   bool emit_checkpoints = true;
   bool sync_group_offsets = true;
+  // The remote topics start with what MirrorMaker 2 copied (mm2.takeover): positions in that
+  // part keep MirrorMaker 2's translation (translator.h).
+  bool mm2_takeover = false;
 };
 
 class GroupSync {

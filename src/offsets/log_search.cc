@@ -15,6 +15,8 @@ using Clock = std::chrono::steady_clock;
 // The last record of a prefixed remote topic is almost always strait's own, so one record
 // is read first; the window grows by this factor while nothing from the source is found.
 constexpr int64_t kGrowth = 16;
+// How often a search starts again because the log grew under it.
+constexpr int kSearchAttempts = 5;
 
 // The provenance of `m` if it was copied from the cluster with this fingerprint.
 std::optional<Provenance> CopiedFrom(const kafka::Message& m, uint64_t fingerprint) {
@@ -60,7 +62,7 @@ Result<kafka::Consumer*> LogSearch::GetConsumer() {
 
 Result<std::vector<PartitionTail>> LogSearch::Tails(const std::string& topic,
                                                     const std::vector<int32_t>& partitions,
-                                                    uint64_t source_fingerprint) {
+                                                    uint64_t source_fingerprint, bool widen) {
   STRAIT_ASSIGN_OR_RETURN(kafka::Consumer * consumer, GetConsumer());
   std::map<int32_t, PartitionTail> tails;
   std::map<int32_t, Scan> scans;
@@ -110,7 +112,7 @@ Result<std::vector<PartitionTail>> LogSearch::Tails(const std::string& topic,
     // Widen the window for partitions with records but none from the source, back to the
     // log start.
     for (auto& [p, scan] : scans) {
-      if (tails[p].last_upstream || scan.first_seen <= 0) continue;
+      if (!widen || tails[p].last_upstream || scan.first_seen <= 0) continue;
       STRAIT_ASSIGN_OR_RETURN(kafka::Watermarks w, consumer->QueryWatermarks(topic, p, timeout_));
       if (scan.first_seen <= w.low) continue;
       scan.window *= kGrowth;
@@ -128,6 +130,16 @@ Result<std::vector<PartitionTail>> LogSearch::Tails(const std::string& topic,
 Result<std::optional<MirroredRecord>> LogSearch::NextFrom(const std::string& topic,
                                                           int32_t partition, TargetOffset from,
                                                           uint64_t source_fingerprint) {
+  STRAIT_ASSIGN_OR_RETURN(std::optional<Probe> p,
+                          FirstFrom(topic, partition, from, source_fingerprint, true));
+  if (!p) return std::optional<MirroredRecord>();
+  return std::optional<MirroredRecord>(MirroredRecord{p->offset, *p->upstream});
+}
+
+Result<std::optional<LogSearch::Probe>> LogSearch::FirstFrom(const std::string& topic,
+                                                             int32_t partition, TargetOffset from,
+                                                             uint64_t source_fingerprint,
+                                                             bool copied_only) {
   STRAIT_ASSIGN_OR_RETURN(kafka::Consumer * consumer, GetConsumer());
   STRAIT_RETURN_IF_ERROR(consumer->Assign({{topic, partition, from.value()}}));
   auto deadline = Clock::now() + timeout_;
@@ -136,11 +148,13 @@ Result<std::optional<MirroredRecord>> LogSearch::NextFrom(const std::string& top
     consumer->PollBatch(200ms, 500, &batch);
     for (const kafka::Message& m : batch) {
       if (m.topic() != topic || m.partition() != partition) continue;
-      if (m.is_partition_eof()) return std::optional<MirroredRecord>();
+      if (m.is_partition_eof()) return std::optional<Probe>();
       if (!m.error().ok()) return m.error().WithContext("reading " + topic);
-      if (std::optional<Provenance> p = CopiedFrom(m, source_fingerprint)) {
-        return std::optional<MirroredRecord>(MirroredRecord{TargetOffset(m.offset()), p->upstream_offset});
-      }
+      std::optional<Provenance> prov = CopiedFrom(m, source_fingerprint);
+      if (copied_only && !prov) continue;
+      Probe p{TargetOffset(m.offset()), std::nullopt};
+      if (prov) p.upstream = prov->upstream_offset;
+      return std::optional<Probe>(p);
     }
   }
   return Unavailable(fmt::format("reading {}[{}] from offset {} took longer than {} ms", topic,
@@ -172,32 +186,70 @@ Result<std::optional<StoredRecord>> LogSearch::Last(const std::string& topic, in
 // or after mid, and upstream offsets grow with target offsets among those records.
 Result<SearchResult> LogSearch::FirstWithUpstreamAtLeast(const std::string& topic,
                                                          int32_t partition, SourceOffset n,
-                                                         uint64_t source_fingerprint) {
+                                                         uint64_t source_fingerprint,
+                                                         std::optional<TargetOffset> from) {
+  STRAIT_ASSIGN_OR_RETURN(kafka::Consumer * consumer, GetConsumer());
+  // The search sees the log up to the high watermark it starts with. Records copied while it
+  // runs may hold n; the tail read after it would then skip them, so it searches again.
+  for (int attempt = 0; attempt < kSearchAttempts; ++attempt) {
+    STRAIT_ASSIGN_OR_RETURN(kafka::Watermarks w,
+                            consumer->QueryWatermarks(topic, partition, timeout_));
+    int64_t lo = from ? std::max(w.low, from->value()) : w.low, hi = w.high;
+    std::optional<int64_t> best;
+    while (lo < hi) {
+      int64_t mid = lo + (hi - lo) / 2;
+      STRAIT_ASSIGN_OR_RETURN(std::optional<MirroredRecord> r,
+                              NextFrom(topic, partition, TargetOffset(mid), source_fingerprint));
+      if (!r || r->offset.value() >= hi) {
+        hi = mid;  // nothing from the source in [mid, hi)
+      } else if (r->upstream >= n) {
+        best = r->offset.value();
+        hi = mid;
+      } else {
+        lo = r->offset.value() + 1;
+      }
+    }
+    if (best) return SearchResult{false, TargetOffset(*best), std::nullopt};
+    STRAIT_ASSIGN_OR_RETURN(std::vector<PartitionTail> tails,
+                            Tails(topic, {partition}, source_fingerprint));
+    const PartitionTail& tail = tails.front();
+    if (tail.last_upstream && *tail.last_upstream >= n) continue;
+    SearchResult out{true, TargetOffset(w.low), tail.last_upstream};
+    if (tail.last_offset) out.target = *tail.last_offset + 1;
+    return out;
+  }
+  return Unavailable(fmt::format("{}[{}] grew faster than it could be searched for source "
+                                 "offset {}", topic, partition, n.value()));
+}
+
+// Binary search for the boundary between records strait did not copy and records it did,
+// one record per step: the partition may hold millions of MirrorMaker 2's records before it.
+Result<std::optional<LogSearch::FirstCopy>> LogSearch::FirstCopied(const std::string& topic,
+                                                                   int32_t partition,
+                                                                   uint64_t source_fingerprint) {
   STRAIT_ASSIGN_OR_RETURN(kafka::Consumer * consumer, GetConsumer());
   STRAIT_ASSIGN_OR_RETURN(kafka::Watermarks w,
                           consumer->QueryWatermarks(topic, partition, timeout_));
   int64_t lo = w.low, hi = w.high;
-  std::optional<int64_t> best;
+  std::optional<FirstCopy> first;
+  bool others = false;
   while (lo < hi) {
     int64_t mid = lo + (hi - lo) / 2;
-    STRAIT_ASSIGN_OR_RETURN(std::optional<MirroredRecord> r,
-                            NextFrom(topic, partition, TargetOffset(mid), source_fingerprint));
-    if (!r || r->offset.value() >= hi) {
-      hi = mid;  // nothing from the source in [mid, hi)
-    } else if (r->upstream >= n) {
-      best = r->offset.value();
+    STRAIT_ASSIGN_OR_RETURN(std::optional<Probe> p, FirstFrom(topic, partition, TargetOffset(mid),
+                                                              source_fingerprint, false));
+    if (!p || p->offset.value() >= hi) {
+      hi = mid;
+    } else if (p->upstream) {
+      first = FirstCopy{MirroredRecord{p->offset, *p->upstream}, false};
       hi = mid;
     } else {
-      lo = r->offset.value() + 1;
+      others = true;
+      lo = p->offset.value() + 1;
     }
   }
-  if (best) return SearchResult{false, TargetOffset(*best), std::nullopt};
-  STRAIT_ASSIGN_OR_RETURN(std::vector<PartitionTail> tails,
-                          Tails(topic, {partition}, source_fingerprint));
-  const PartitionTail& tail = tails.front();
-  SearchResult out{true, TargetOffset(w.low), tail.last_upstream};
-  if (tail.last_offset) out.target = *tail.last_offset + 1;
-  return out;
+  consumer->Assign({}).IgnoreError();
+  if (first) first->after_others = others;
+  return first;
 }
 
 }  // namespace strait::offsets

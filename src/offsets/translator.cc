@@ -23,8 +23,24 @@ Result<Translation> Translator::Forward(const std::string& remote_topic, int32_t
       return Translation{Translation::Kind::kExact, t.target.value(), ""};
     }
   }
+  std::optional<TargetOffset> from;
+  if (after_mm2_) {
+    STRAIT_ASSIGN_OR_RETURN(std::optional<LogSearch::FirstCopy> first,
+                            FirstCopied(remote_topic, partition));
+    bool before = !first || (first->after_others && n < first->record.upstream);
+    if (before) {
+      return Translation{
+          Translation::Kind::kBeforeTakeover, -1,
+          first ? fmt::format("source offset {} is among what MirrorMaker 2 copied before "
+                              "strait took over at source offset {}; its checkpoint stands",
+                              n.value(), first->record.upstream.value())
+                : fmt::format("source offset {} is among what MirrorMaker 2 copied; its "
+                              "checkpoint stands", n.value())};
+    }
+    from = first->record.offset;
+  }
   STRAIT_ASSIGN_OR_RETURN(SearchResult r, target_log_->FirstWithUpstreamAtLeast(
-                                              remote_topic, partition, n, source_fp_));
+                                              remote_topic, partition, n, source_fp_, from));
   if (!r.past_end) return Translation{Translation::Kind::kExact, r.target.value(), ""};
   if (!r.last_upstream) {
     return Translation{Translation::Kind::kNothingMirrored, r.target.value(),
@@ -39,6 +55,17 @@ Result<Translation> Translator::Forward(const std::string& remote_topic, int32_t
                            "mirrored", n.value() - 1, r.last_upstream->value());
   }
   return out;
+}
+
+Result<std::optional<LogSearch::FirstCopy>> Translator::FirstCopied(
+    const std::string& remote_topic, int32_t partition) {
+  auto key = std::make_pair(remote_topic, partition);
+  auto it = first_copied_.find(key);
+  if (it != first_copied_.end()) return std::optional<LogSearch::FirstCopy>(it->second);
+  STRAIT_ASSIGN_OR_RETURN(std::optional<LogSearch::FirstCopy> first,
+                          target_log_->FirstCopied(remote_topic, partition, source_fp_));
+  if (first) first_copied_.emplace(key, *first);  // strait is the only writer from there on
+  return first;
 }
 
 Result<Translation> Translator::Backward(const std::string& topic, int32_t partition, int64_t c) {

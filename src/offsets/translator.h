@@ -9,6 +9,7 @@
 // Not thread-safe: one owner thread (it drives LogSearch consumers).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -25,6 +26,10 @@ struct Translation {
     // would skip them. Retried later (the flow) or reported (the CLI).
     kAheadOfMirroring,
     kNothingMirrored,  // no record of the partition reached the target yet
+    // The position is among the records MirrorMaker 2 copied before strait took over
+    // (mm2.takeover), older than what strait can translate exactly: MirrorMaker 2's own
+    // checkpoint for it stands.
+    kBeforeTakeover,
   };
   Kind kind = Kind::kExact;
   int64_t offset = -1;  // the translated position, for kExact
@@ -35,12 +40,14 @@ class Translator {
  public:
   // `target_log` reads the cluster positions are translated to; `source_log` reads the
   // cluster they come from (for Backward). Either may be null if that direction is unused.
+  // `after_mm2`: the remote topics begin with MirrorMaker 2's copies (mm2.takeover).
   Translator(LogSearch* target_log, LogSearch* source_log, uint64_t source_fingerprint,
-             uint64_t target_fingerprint)
+             uint64_t target_fingerprint, bool after_mm2 = false)
       : target_log_(target_log),
         source_log_(source_log),
         source_fp_(source_fingerprint),
-        target_fp_(target_fingerprint) {}
+        target_fp_(target_fingerprint),
+        after_mm2_(after_mm2) {}
 
   // `acked_next`: the first source offset not yet on the target, when known (the running
   // flow knows it; after a disaster nobody does, and then positions past the last mirrored
@@ -53,10 +60,17 @@ class Translator {
   Result<Translation> Backward(const std::string& topic, int32_t partition, int64_t c);
 
  private:
+  // After a takeover: where strait's own records begin (cached once found), or nullopt
+  // while strait has written nothing to the partition.
+  Result<std::optional<LogSearch::FirstCopy>> FirstCopied(const std::string& remote_topic,
+                                                          int32_t partition);
+
   LogSearch* target_log_;
   LogSearch* source_log_;
   uint64_t source_fp_;
   uint64_t target_fp_;
+  bool after_mm2_;
+  std::map<std::pair<std::string, int32_t>, LogSearch::FirstCopy> first_copied_;
 };
 
 }  // namespace strait::offsets

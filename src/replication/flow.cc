@@ -177,6 +177,7 @@ bool Flow::Connect() {
   }
   data_ = std::move(data);
   tails_ = std::make_unique<offsets::LogSearch>(target_.ConsumerProperties(), name_ + "/target-tail");
+  if (flow_.mm2_takeover) mm2_ = NewMm2Takeover();
   settle_until_ = Clock::now() + flow_.resume_settle;
   s = StartOffsets();
   if (!s.ok()) log::Error("flow", "offset sync not started", {{"flow", name_}, {"error", s.message()}});
@@ -334,7 +335,7 @@ Status Flow::CreateRemote(TopicEntry& entry, int32_t partitions,
 Status Flow::CheckOwnership(TopicEntry& entry) {
   if (entry.owned) return Status::Ok();
   if (flow_.naming == config::Naming::kIdentity || flow_.adopt_existing_topics ||
-      !flow_.provenance_headers) {
+      !flow_.provenance_headers || flow_.mm2_takeover) {
     entry.owned = true;
     return Status::Ok();
   }
@@ -393,10 +394,7 @@ void Flow::HandleEvents() {
         if (topic->second.gone && topic->second.partitions.empty()) topics_.erase(topic);
         break;
       case DataEvent::Kind::kStopped:
-        if (pe.backoff.count() == 0) pe.backoff = flow_.partition_retry_backoff;
-        pe.stage = PartitionEntry::Stage::kStopped;
-        pe.retry_at = Clock::now() + pe.backoff;
-        pe.backoff = std::min<std::chrono::milliseconds>(pe.backoff * 2, kMaxBackoff);
+        RetryLater(pe);
         break;
       case DataEvent::Kind::kNeedsResume:
         pe.stage = PartitionEntry::Stage::kPending;
@@ -446,7 +444,17 @@ void Flow::ResumePending() {
   }
 }
 
-void Flow::ResumeTopic(const std::string& name, TopicEntry& entry, const std::vector<int32_t>& parts) {
+void Flow::RetryLater(PartitionEntry& pe) {
+  if (pe.backoff.count() == 0) pe.backoff = flow_.partition_retry_backoff;
+  pe.stage = PartitionEntry::Stage::kStopped;
+  pe.retry_at = Clock::now() + pe.backoff;
+  pe.backoff = std::min<std::chrono::milliseconds>(pe.backoff * 2, kMaxBackoff);
+}
+
+void Flow::ResumeTopic(const std::string& name, TopicEntry& entry,
+                       const std::vector<int32_t>& all_parts) {
+  const std::vector<int32_t> parts = mm2_ ? TakeOverFromMm2(name, entry, all_parts) : all_parts;
+  if (parts.empty()) return;
   std::map<int32_t, offsets::PartitionTail> tails;
   std::map<int32_t, int64_t> progress;
   if (!flow_.provenance_headers) {
@@ -481,13 +489,19 @@ void Flow::ResumeTopic(const std::string& name, TopicEntry& entry, const std::ve
       start = progress[p];
       from = "progress group";
     }
-    pe.forced_offset.reset();
-    pe.stage = PartitionEntry::Stage::kRunning;
-    pe.state->set_phase(PartitionPhase::kResuming);
-    log::Info("flow", "partition resumes",
-              {{"flow", name_}, {"topic", name}, {"partition", p}, {"offset", start}, {"from", from}});
-    data_->Post(StartPartition{pe.state, start, entry.max_message_bytes});
+    StartAt(name, entry, p, start, from);
   }
+}
+
+void Flow::StartAt(const std::string& name, TopicEntry& entry, int32_t partition, int64_t start,
+                   const char* from) {
+  PartitionEntry& pe = entry.partitions.at(partition);
+  pe.forced_offset.reset();
+  pe.stage = PartitionEntry::Stage::kRunning;
+  pe.state->set_phase(PartitionPhase::kResuming);
+  log::Info("flow", "partition resumes", {{"flow", name_}, {"topic", name},
+                                          {"partition", partition}, {"offset", start}, {"from", from}});
+  data_->Post(StartPartition{pe.state, start, entry.max_message_bytes});
 }
 
 // Asks the source for the end of every mirrored partition (one ListOffsets request per
@@ -571,7 +585,8 @@ Status Flow::StartOffsets() {
                                       flow_.groups,
                                       flow_.groups_exclude,
                                       flow_.emit_checkpoints,
-                                      flow_.sync_group_offsets};
+                                      flow_.sync_group_offsets,
+                                      flow_.mm2_takeover};
     group_sync_ = std::make_unique<offsets::GroupSync>(
         std::move(options), source_admin_.get(), target_admin_.get(), std::move(writer),
         std::make_unique<offsets::LogSearch>(target_.ConsumerProperties(), name_ + "/target-search"),

@@ -26,6 +26,7 @@
 #include "offsets/group_sync.h"
 #include "offsets/heartbeats.h"
 #include "offsets/log_search.h"
+#include "offsets/mm2_takeover.h"
 #include "offsets/mm2_writer.h"
 #include "replication/topic_filter.h"
 
@@ -107,6 +108,15 @@ class Flow {
   void HandleEvents();
   void ResumePending();
   void ResumeTopic(const std::string& name, TopicEntry& entry, const std::vector<int32_t>& parts);
+  void StartAt(const std::string& name, TopicEntry& entry, int32_t partition, int64_t start,
+               const char* from);
+  // A partition that cannot start now is retried after its backoff, which then doubles.
+  void RetryLater(PartitionEntry& pe);
+  // mm2.takeover (flow_mm2.cc): starts the partitions MirrorMaker 2 mirrored and strait has
+  // not written to yet where MirrorMaker 2 stopped; returns the others, for the usual resume.
+  std::unique_ptr<offsets::Mm2Takeover> NewMm2Takeover() const;
+  std::vector<int32_t> TakeOverFromMm2(const std::string& name, TopicEntry& entry,
+                                       const std::vector<int32_t>& parts);
   void PollWatermarks();
   // Without provenance headers the target's log cannot say where a partition stopped, so
   // acknowledged positions are committed to a consumer group on the target instead.
@@ -138,6 +148,7 @@ class Flow {
   std::unique_ptr<kafka::Admin> target_admin_;
   std::unique_ptr<DataPath> data_;
   std::unique_ptr<offsets::LogSearch> tails_;
+  std::unique_ptr<offsets::Mm2Takeover> mm2_;  // with mm2.takeover only
   uint64_t source_fp_ = 0;
   uint64_t target_fp_ = 0;
   Clock::time_point settle_until_{};
