@@ -3,7 +3,7 @@
 //
 // It never disturbs replication: it uses consumers of its own with manual assignment (no
 // group join, no offset commit), writes nothing, and holds at most a bounded prefetch per
-// consumer (16 MiB) plus one batch, whatever the partition's size.
+// consumer (4 MiB) plus one batch, whatever the partition's size.
 //
 // VerifyFlow runs on the calling thread and blocks until every partition was checked.
 #pragma once
