@@ -116,6 +116,10 @@ bool FileReader::ValueString(const YAML::Node& node, std::string_view key, std::
     Error(node, key, fmt::format("expected a single value, got {}", Kind(node)));
     return false;
   }
+  if (FindInvalidUtf8(node.Scalar())) {
+    Error(node, key, kYamlEscapeNotUtf8);
+    return false;
+  }
   *out = node.Scalar();
   return true;
 }

@@ -13,6 +13,12 @@ namespace strait {
 // no overlong forms, no surrogates, nothing above U+10FFFF), or nullopt for valid text.
 std::optional<size_t> FindInvalidUtf8(std::string_view text);
 
+// For a YAML value that is not UTF-8 although its file is: yaml-cpp decodes the escapes "\N"
+// and "\_" to the single bytes 0x85 and 0xA0 instead of their UTF-8 forms.
+inline constexpr std::string_view kYamlEscapeNotUtf8 =
+    "not valid UTF-8 after decoding its escapes (\\N and \\_ are not supported): write the "
+    "character itself";
+
 // The 1-based line and column of a byte offset in text, for error messages.
 struct TextPosition {
   int line = 1;

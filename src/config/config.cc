@@ -112,6 +112,10 @@ std::string Describe(const YAML::Node& node) {
 
 bool Parser::Key(const YAML::Node& key, const std::string& path, std::string* out) {
   if (key.IsScalar()) {
+    if (FindInvalidUtf8(key.Scalar())) {
+      Error(key, path.empty() ? "(a key)" : path + ".(a key)", std::string(kYamlEscapeNotUtf8));
+      return false;
+    }
     *out = key.Scalar();
     return true;
   }
@@ -142,6 +146,10 @@ bool Parser::ExpectMap(const YAML::Node& node, const std::string& key) {
 bool Parser::Scalar(const YAML::Node& node, const std::string& key, std::string* out) {
   if (!node.IsScalar()) {
     Error(node, key, fmt::format("expected a single value, got {}", Describe(node)));
+    return false;
+  }
+  if (FindInvalidUtf8(node.Scalar())) {
+    Error(node, key, std::string(kYamlEscapeNotUtf8));
     return false;
   }
   *out = node.Scalar();
@@ -193,7 +201,9 @@ void Parser::RegexList(const YAML::Node& node, const std::string& key,
                        std::vector<std::string>* out) {
   std::vector<std::string> values;
   if (node.IsScalar()) {
-    values.push_back(node.Scalar());
+    std::string v;
+    if (!Scalar(node, key, &v)) return;
+    values.push_back(v);
   } else if (node.IsSequence()) {
     for (const auto& item : node) {
       std::string v;

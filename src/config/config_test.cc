@@ -118,6 +118,10 @@ const BadConfig kBadConfigs[] = {
     // Found by fuzz/config_fuzz.cc: bytes that are not UTF-8 reached JSON output (/status).
     {"NotUtf8", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    separator: \"\xE4\"\n",
      "s.yaml:7:17: invalid YAML: the file is not UTF-8 text (byte 0xe4); save it as UTF-8"},
+    // Found by fuzz/operator_file_fuzz.cc: yaml-cpp decodes "\_" and "\N" to bytes that are
+    // not UTF-8.
+    {"EscapeNotUtf8", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    separator: \"\\_\"\n",
+     "s.yaml:7:16: flows[0].separator: not valid UTF-8 after decoding its escapes"},
     {"BadLogLevel", std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nlog: { level: loud }\n",
      "s.yaml:5:15: log.level: expected one of trace, debug, info, warn, error, got \"loud\""},
 };
