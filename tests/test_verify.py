@@ -106,6 +106,23 @@ def test_verify_finds_planted_faults_and_passes_a_clean_flow(dc1_dc2, strait, st
         assert line in table.stdout, table.stdout
 
 
+def test_verify_skips_other_origins_with_identity_naming(dc1_dc2, strait, strait_bin):
+    dc1, dc2 = dc1_dc2
+    topic = unique("ident")
+    for cluster in (dc1, dc2):
+        create_topic(cluster.bootstrap(), topic, 2)
+    produce(dc2.bootstrap(), topic, records(40, 2, "local"))  # dc2's own producer, before
+    produce(dc1.bootstrap(), topic, records(200, 2))
+    s = strait(clusters(dc1, dc2), [flow(topic, naming="identity")])
+    wait_caught_up(s, [topic])
+    produce(dc2.bootstrap(), topic, records(60, 2, "local-after"))  # and after, interleaved
+
+    code, report = verify_json(strait_bin, s.config_path, "--topics", topic)
+    assert code == 0, report
+    assert (report["totals"]["matched"], report["totals"]["other_records"]) == (200, 100)
+    assert all(p["remote_topic"] == topic for p in partitions_of(report).values())
+
+
 def test_verify_exit_codes_for_usage_and_unreachable_clusters(dc1_dc2, strait, strait_bin, tmp_path):
     dc1, dc2 = dc1_dc2
     s = strait(clusters(dc1, dc2), [flow(unique("none"))], start=False)
