@@ -51,6 +51,11 @@ def main():
     write("mm2_heartbeat", "simple", heartbeat(b"dc1", b"dc2", 0x0102030405060708))
     write("mm2_heartbeat", "chain", heartbeat(b"dc1.dc3", b"dc2", 1795431183533))
 
+    # MirrorMaker 2's source offsets in its Connect offsets topic; 0xFF stands for null.
+    key = b'["MirrorSourceConnector",{"cluster":"dc1","partition":0,"topic":"orders"}]'
+    write("mm2_source_offset", "simple", record(key, b'{"offset":41}'))
+    write("mm2_source_offset", "deleted", record(key.replace(b"0", b"3"), b"\xff"))
+
 
 if __name__ == "__main__":
     main()

@@ -11,16 +11,16 @@ build=${STRAIT_FUZZ_BUILD_DIR:-$here/build-fuzz}
 seconds=${1:-${STRAIT_FUZZ_SECONDS:-25}}
 shift || true
 targets=("$@")
-if ((${#targets[@]} == 0)); then
-  targets=(provenance mm2_checkpoint mm2_heartbeat config cluster_json operator_file)
-fi
 
 CC=clang-14 CXX=clang++-14 cmake -S "$here" -B "$build" -G Ninja \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRAIT_FUZZ=ON -DSTRAIT_BENCH=OFF >/dev/null
 ninja -C "$build" fuzzers
+if ((${#targets[@]} == 0)); then  # every target fuzz/CMakeLists.txt built
+  mapfile -t targets < <(cd "$build/fuzz" && ls -- *_fuzz | sed 's/_fuzz$//')
+fi
 
 # Extra seed directories and dictionaries per target.
-declare -A seeds=([cluster_json]="$here/src/audit/testdata")
+declare -A seeds=([cluster_json]="$here/src/audit/testdata" [mm2_import]="$here/src/migrate/testdata")
 declare -A dicts=([config]=config [cluster_json]=audit [operator_file]=audit)
 
 failed=()
