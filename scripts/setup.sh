@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what strait needs on a fresh Debian 12 machine, and nothing twice:
-#   - Debian packages: compiler toolchain, the C++ libraries, Python test tools, dpkg-dev
-#     (scripts/package.sh); with --tests also what only tests run: prometheus (promtool,
-#     for monitoring/) and chromium (the status page test), which the demo does not need
+#   - Debian packages: compiler toolchain (and clang with libFuzzer), the C++ libraries,
+#     Python test tools, dpkg-dev (scripts/package.sh); with --tests also what only tests run:
+#     prometheus (promtool, for monitoring/) and chromium (the status page test), which the
+#     demo does not need
 #   - librdkafka 2.15.1, built from the source Confluent publishes in its npm package
 #   - Apache Kafka, MirrorMaker 2 and Kafka's perf tools, resolved by Maven (testbed/pom.xml)
 #   - toxiproxy (the WAN latency proxy), built with `go install`
@@ -22,6 +23,7 @@ packages=(
   python3 python3-pytest python3-pytest-timeout python3-confluent-kafka python3-psutil
   python3-yaml python3-matplotlib
   kcat clang-format clang-tidy iproute2 procps dpkg-dev adduser
+  clang-14 libclang-rt-14-dev
 )
 if [ "${1:-}" = --tests ]; then
   packages+=(prometheus chromium fonts-dejavu-core)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds, runs the unit tests (also
-# under AddressSanitizer and UndefinedBehaviorSanitizer) and the end-to-end suite against
-# real Kafka clusters, then checks that no Kafka or proxy process was left behind.
+# under AddressSanitizer and UndefinedBehaviorSanitizer), a short libFuzzer run of every
+# decoder of outside input, and the end-to-end suite against real Kafka clusters, then checks
+# that no Kafka or proxy process was left behind.
 # Extra arguments are passed to pytest (e.g. -k compat).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +29,10 @@ if [ "${STRAIT_SKIP_SANITIZERS:-0}" != 1 ]; then
     -DSTRAIT_BENCH=OFF >/dev/null
   ninja -C "$here/build-asan" unit_tests
   (cd build-asan && ctest -L unit -j2 --output-on-failure --timeout 300)
+fi
+if [ "${STRAIT_SKIP_FUZZ:-0}" != 1 ]; then
+  echo "== fuzzing (${STRAIT_FUZZ_SECONDS:-20} s per target)"
+  scripts/fuzz.sh "${STRAIT_FUZZ_SECONDS:-20}"
 fi
 echo "== end-to-end tests"
 /usr/bin/python3 -m pytest -v --durations=15 "$@"

@@ -56,6 +56,18 @@ TEST(ClusterJson, SyntaxErrorHasAPosition) {
   EXPECT_EQ(c.status().message().rfind("bad.json:", 0), 0u) << c.status().message();
 }
 
+TEST(ClusterJson, TextThatIsNotUtf8IsRejectedWithItsPosition) {
+  std::string text = DescriptionToJson(testing::LoadTestCluster("two_dc_rf4_m3.json"));
+  size_t at = text.find("\"dc\": \"A\"");
+  ASSERT_NE(at, std::string::npos);
+  text[at + 7] = '\xE4';
+  Result<ClusterDescription> c = DescriptionFromJson(text, "saved.json");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("the file is not UTF-8 text (byte 0xe4)"),
+            std::string::npos)
+      << c.status().message();
+}
+
 TEST(ClusterJson, UnreadableFileNamesIt) {
   Result<ClusterDescription> c = LoadDescriptionFile("/nonexistent/cluster.json");
   ASSERT_FALSE(c.ok());

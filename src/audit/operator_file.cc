@@ -32,7 +32,8 @@ void ParseDcMap(FileReader& r, const YAML::Node& node, const char* key,
 void ParseElrMap(FileReader& r, const YAML::Node& node, OperatorFile* f) {
   if (!node.IsDefined() || !r.ExpectMap(node, "elr")) return;
   for (const auto& topic : node) {
-    std::string name = topic.first.Scalar();
+    std::string name;
+    if (!r.ValueString(topic.first, "elr", &name)) continue;
     std::string path = "elr." + name;
     if (!r.ExpectMap(topic.second, path)) continue;
     for (const auto& part : topic.second) {

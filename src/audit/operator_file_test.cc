@@ -83,6 +83,28 @@ TEST(OperatorFile, ErrorsNameFileLineAndKey) {
   EXPECT_NE(m.find("ops.yaml:5:1: brokres: unknown key"), std::string::npos) << m;
 }
 
+// Found by fuzz/operator_file_fuzz.cc: a DC name that is not UTF-8 was accepted, and the JSON
+// report (--format json, --save) then aborted the process.
+TEST(OperatorFile, TextThatIsNotUtf8IsRejectedWithItsPosition) {
+  Result<OperatorFile> f = ParseOperatorFile("controllers:\n  7: dc1\n  9: \xE4" "c\n", "ops.yaml");
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().message(),
+            "ops.yaml:3:6: the file is not UTF-8 text (byte 0xe4); save it as UTF-8");
+}
+
+// Found by fuzz/operator_file_fuzz.cc: yaml-cpp decodes the escapes "\_" and "\N" to the
+// single bytes 0xA0 and 0x85, which are not UTF-8, from a file that is.
+TEST(OperatorFile, EscapesThatYamlCppDecodesWronglyAreRejected) {
+  Result<OperatorFile> f =
+      ParseOperatorFile("controllers:\n  9: \"dc\\_3\"\nelr:\n  \"a\\Nb\": {0: [1]}\n", "ops.yaml");
+  ASSERT_FALSE(f.ok());
+  const std::string& m = f.status().message();
+  EXPECT_NE(m.find("ops.yaml:2:6: controllers.9: not valid UTF-8 after decoding its escapes"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("ops.yaml:4:3: elr: not valid UTF-8"), std::string::npos) << m;
+}
+
 TEST(OperatorFile, EmptyFileSaysNothing) {
   Result<OperatorFile> f = ParseOperatorFile("", "ops.yaml");
   ASSERT_TRUE(f.ok());

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "base/utf8.h"
+
 namespace strait::audit::internal {
 namespace {
 
@@ -24,6 +26,13 @@ std::string Join(std::string_view path, std::string_view key) {
 }
 
 Result<YAML::Node> FileReader::Parse(const std::string& text) {
+  // yaml-cpp passes any bytes through, and what is not UTF-8 cannot be written as JSON later.
+  if (std::optional<size_t> bad = FindInvalidUtf8(text)) {
+    TextPosition at = PositionOf(text, *bad);
+    return InvalidArgument(
+        fmt::format("{}:{}:{}: the file is not UTF-8 text (byte 0x{:02x}); save it as UTF-8",
+                    path_, at.line, at.column, static_cast<uint8_t>(text[*bad])));
+  }
   try {  // yaml-cpp reports syntax errors only by throwing; they end here
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {
@@ -105,6 +114,10 @@ bool FileReader::FieldIds(const YAML::Node& map, std::string_view key, std::stri
 bool FileReader::ValueString(const YAML::Node& node, std::string_view key, std::string* out) {
   if (!node.IsScalar()) {
     Error(node, key, fmt::format("expected a single value, got {}", Kind(node)));
+    return false;
+  }
+  if (FindInvalidUtf8(node.Scalar())) {
+    Error(node, key, kYamlEscapeNotUtf8);
     return false;
   }
   *out = node.Scalar();

@@ -64,6 +64,19 @@ struct ImportMm2Options {
 // translate go to stderr. Exit 2 when no config can be written.
 int RunImportMm2(const ImportMm2Options& options);
 
+struct VerifyCommandOptions {
+  std::string config_path;
+  std::string flow;    // "dc1->dc2"; empty: every enabled flow
+  std::string topics;  // whole-name regex on source topics; empty: all of the flow's
+  bool json = false;
+  int timeout_ms = 30000;
+};
+// `strait verify`: proof on live clusters that every source record is on the target once,
+// in order (verify_command.cc, docs/operations.md). Its own exit codes: 1 a record missing,
+// duplicated, out of order or different; 3 not everything could be checked; 4 the target is
+// behind (everything it holds is right).
+int RunVerify(const VerifyCommandOptions& options);
+
 // strait audit: what losing a datacenter does to a stretched cluster (audit_command.cc,
 // docs/stretched-clusters.md). Its own exit codes 3, 4 and 5 are in audit/report.h.
 struct AuditOptions {

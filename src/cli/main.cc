@@ -77,6 +77,16 @@ int main(int argc, char** argv) {
   import_cmd->add_option("-o,--output", import_mm2.output_path,
                          "write the strait config here (default: stdout)");
 
+  VerifyCommandOptions verify;
+  CLI::App* verify_cmd = app.add_subcommand(
+      "verify", "check that every source record is on the target once, in order");
+  verify_cmd->add_option("-c,--config", verify.config_path, "config file")->required();
+  verify_cmd->add_option("--flow", verify.flow, "only this flow, e.g. dc1->dc2");
+  verify_cmd->add_option("--topics", verify.topics, "only source topics matching this regex");
+  verify_cmd->add_flag("--json", verify.json, "print JSON");
+  verify_cmd->add_option("--timeout-ms", verify.timeout_ms,
+                         "how long a cluster may answer nothing (default 30000)");
+
   AuditOptions audit;
   CLI::App* audit_cmd = AddAuditCommand(app, &audit);
 
@@ -103,6 +113,7 @@ int main(int argc, char** argv) {
     return RunOffsets(offsets);
   }
   if (import_cmd->parsed()) return RunImportMm2(import_mm2);
+  if (verify_cmd->parsed()) return RunVerify(verify);
   if (audit_cmd->parsed()) return RunAudit(*audit_cmd, audit);
   return kExitUsage;
 }

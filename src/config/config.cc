@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "base/redact.h"
+#include "base/utf8.h"
 #include "config/suggest.h"
 #include "kafka/client.h"
 
@@ -59,6 +60,8 @@ class Parser {
     return {path_, node.Mark().line + 1, node.Mark().column + 1};
   }
 
+  // The name of a map key; false, after an error, for a key that is not a single value.
+  bool Key(const YAML::Node& key, const std::string& path, std::string* out);
   void CheckKeys(const YAML::Node& map, const std::set<std::string>& known, const std::string& path);
   bool ExpectMap(const YAML::Node& node, const std::string& key);
   bool Scalar(const YAML::Node& node, const std::string& key, std::string* out);
@@ -108,11 +111,26 @@ std::string Describe(const YAML::Node& node) {
   }
 }
 
+bool Parser::Key(const YAML::Node& key, const std::string& path, std::string* out) {
+  if (key.IsScalar()) {
+    if (FindInvalidUtf8(key.Scalar())) {
+      Error(key, path.empty() ? "(a key)" : path + ".(a key)", std::string(kYamlEscapeNotUtf8));
+      return false;
+    }
+    *out = key.Scalar();
+    return true;
+  }
+  // YAML allows any node as a key ("? [a, b]: 1"); a config key is always a name.
+  Error(key, path.empty() ? "(a key)" : path + ".(a key)",
+        fmt::format("expected a name, got {}", Describe(key)));
+  return false;
+}
+
 void Parser::CheckKeys(const YAML::Node& map, const std::set<std::string>& known,
                        const std::string& path) {
   for (const auto& kv : map) {
-    std::string key = kv.first.as<std::string>();
-    if (known.count(key) != 0) continue;
+    std::string key;
+    if (!Key(kv.first, path, &key) || known.count(key) != 0) continue;
     std::string hint = Suggest(key, known);
     std::string full = path.empty() ? key : path + "." + key;
     Error(kv.first, full,
@@ -129,6 +147,10 @@ bool Parser::ExpectMap(const YAML::Node& node, const std::string& key) {
 bool Parser::Scalar(const YAML::Node& node, const std::string& key, std::string* out) {
   if (!node.IsScalar()) {
     Error(node, key, fmt::format("expected a single value, got {}", Describe(node)));
+    return false;
+  }
+  if (FindInvalidUtf8(node.Scalar())) {
+    Error(node, key, std::string(kYamlEscapeNotUtf8));
     return false;
   }
   *out = node.Scalar();
@@ -180,7 +202,9 @@ void Parser::RegexList(const YAML::Node& node, const std::string& key,
                        std::vector<std::string>* out) {
   std::vector<std::string> values;
   if (node.IsScalar()) {
-    values.push_back(node.Scalar());
+    std::string v;
+    if (!Scalar(node, key, &v)) return;
+    values.push_back(v);
   } else if (node.IsSequence()) {
     for (const auto& item : node) {
       std::string v;
@@ -204,7 +228,8 @@ void Parser::RegexList(const YAML::Node& node, const std::string& key,
 void Parser::ParseProperties(const YAML::Node& node, const std::string& path, bool top_level,
                              bool consumer, kafka::Properties* out) {
   for (const auto& kv : node) {
-    std::string key = kv.first.as<std::string>();
+    std::string key;
+    if (!Key(kv.first, path, &key)) continue;
     if (top_level && kClusterRoleKeys.count(key) != 0) continue;
     std::string value;
     if (!Scalar(kv.second, path + "." + key, &value)) continue;
@@ -256,7 +281,8 @@ void Parser::ParseClusters(const YAML::Node& node, Config* config) {
   }
   if (!ExpectMap(node, "clusters")) return;
   for (const auto& kv : node) {
-    std::string alias = kv.first.as<std::string>();
+    std::string alias;
+    if (!Key(kv.first, "clusters", &alias)) continue;
     ClusterConfig cluster;
     ParseCluster(alias, kv.second, &cluster);
     config->clusters.emplace(alias, std::move(cluster));
@@ -433,6 +459,12 @@ void Parser::ParseLog(const YAML::Node& node, Config* config) {
 }
 
 Result<Config> Parser::Parse(const std::string& text) {
+  if (std::optional<size_t> bad = FindInvalidUtf8(text)) {
+    TextPosition at = PositionOf(text, *bad);
+    return InvalidArgument(fmt::format(
+        "{}:{}:{}: invalid YAML: the file is not UTF-8 text (byte 0x{:02x}); save it as UTF-8",
+        path_, at.line, at.column, static_cast<uint8_t>(text[*bad])));
+  }
   YAML::Node root;
   try {  // yaml-cpp reports syntax errors only by throwing
     root = YAML::Load(text);

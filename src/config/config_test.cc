@@ -120,6 +120,23 @@ const BadConfig kBadConfigs[] = {
      "s.yaml:6:5: flows[1]: a second flow dc1->dc2"},
     {"BadListen", std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nhttp: { listen: \"localhost\" }\n",
      "s.yaml:5:17: http.listen: expected HOST:PORT (for example \"127.0.0.1:9644\"), got \"localhost\""},
+    // Found by fuzz/config_fuzz.cc: a key that is not a name (a null, a list) used to throw
+    // out of yaml-cpp and abort the process.
+    {"NullKey", std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\n~: 1\n",
+     "s.yaml:5:1: (a key): expected a name, got nothing"},
+    {"ListKeyInFlow", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    [a, b]: 1\n",
+     "s.yaml:7:5: flows[0].(a key): expected a name, got a list"},
+    {"MapKeyInCluster", "clusters:\n  dc1: { bootstrap.servers: a, {x: 1}: 2 }\n  dc2: { bootstrap.servers: b }\nflows: [{source: dc1, target: dc2}]\n",
+     "s.yaml:2:32: clusters.dc1.(a key): expected a name, got a map"},
+    {"ListAlias", "clusters:\n  [dc1]: { bootstrap.servers: a }\nflows: []\n",
+     "s.yaml:2:3: clusters.(a key): expected a name, got a list"},
+    // Found by fuzz/config_fuzz.cc: bytes that are not UTF-8 reached JSON output (/status).
+    {"NotUtf8", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    separator: \"\xE4\"\n",
+     "s.yaml:7:17: invalid YAML: the file is not UTF-8 text (byte 0xe4); save it as UTF-8"},
+    // Found by fuzz/operator_file_fuzz.cc: yaml-cpp decodes "\_" and "\N" to bytes that are
+    // not UTF-8.
+    {"EscapeNotUtf8", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    separator: \"\\_\"\n",
+     "s.yaml:7:16: flows[0].separator: not valid UTF-8 after decoding its escapes"},
     {"BadLogLevel", std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nlog: { level: loud }\n",
      "s.yaml:5:15: log.level: expected one of trace, debug, info, warn, error, got \"loud\""},
     {"BadLogFormat", std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nlog: { format: xml }\n",

@@ -46,6 +46,7 @@ class Importer {
     errors_.push_back(fmt::format("{}:{}: {}: {}", path_, p.line, p.key, message));
   }
   std::vector<Property> LastValues(const std::vector<Property>& entries);
+  void RejectControlCharacters(const std::vector<Property>& entries);
   void ReadAliases(const std::vector<Property>& entries);
   std::string AliasPrefix(const std::string& key) const;  // "" when none
   void Classify(const Property& p);
@@ -89,6 +90,27 @@ std::vector<Property> Importer::LastValues(const std::vector<Property>& entries)
   return out;
 }
 
+// A .properties escape (\u0000) can put any character into a key or value; no client
+// property, topic or alias holds a control character, and a YAML file cannot carry one
+// unescaped, so such a file is refused rather than written out unreadable.
+void Importer::RejectControlCharacters(const std::vector<Property>& entries) {
+  auto control = [](const std::string& text) {
+    return std::find_if(text.begin(), text.end(), [](char c) {
+      return (static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f;
+    });
+  };
+  for (const Property& p : entries) {
+    for (const std::string* text : {&p.key, &p.value}) {
+      auto it = control(*text);
+      if (it == text->end()) continue;
+      Error(p, fmt::format("the {} holds the control character 0x{:02x}, which no MirrorMaker 2 "
+                           "setting can mean and a strait config cannot hold",
+                           text == &p.key ? "key" : "value", static_cast<unsigned char>(*it)));
+      break;
+    }
+  }
+}
+
 void Importer::ReadAliases(const std::vector<Property>& entries) {
   static const std::regex kAlias("[A-Za-z0-9_-]+");
   auto clusters = std::find_if(entries.begin(), entries.end(),
@@ -125,7 +147,13 @@ void Importer::ReadAliases(const std::vector<Property>& entries) {
           " (a '#' starts a comment only at the start of a line in a .properties file, so "
           "MirrorMaker 2 reads the rest of the line as part of the value)";
     }
-    Error(*clusters, fmt::format("alias \"{}\": {}", a, why));
+    // Without a `clusters` key the alias came from its bootstrap.servers key: report there.
+    auto where = clusters != entries.end()
+                     ? clusters
+                     : std::find_if(entries.begin(), entries.end(), [&](const Property& p) {
+                         return p.key == a + ".bootstrap.servers";
+                       });
+    Error(*where, fmt::format("alias \"{}\": {}", a, why));
   }
 }
 
@@ -323,6 +351,7 @@ std::optional<FlowOut> Importer::BuildFlow(const std::string& source, const std:
 
 Result<Mm2Import> Importer::Run(const std::vector<Property>& all) {
   std::vector<Property> entries = LastValues(all);
+  RejectControlCharacters(entries);
   ReadAliases(entries);
   if (!errors_.empty()) return InvalidArgument(fmt::format("{}", fmt::join(errors_, "\n")));
   for (const Property& p : entries) Classify(p);

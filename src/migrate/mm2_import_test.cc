@@ -364,6 +364,30 @@ TEST(Mm2Import, NoEnabledFlowIsAnError) {
   EXPECT_NE(r.status().message().find("m.properties: no flow is enabled"), std::string::npos);
 }
 
+// Found by fuzzing: without a `clusters` key, a rejected alias was reported against a key
+// that does not exist (a read past the end of the entries).
+TEST(Mm2Import, ABadAliasWithoutClustersIsReportedAtItsBootstrapKey) {
+  Result<Mm2Import> r = ImportMm2("dc.1.bootstrap.servers = x:1\n", "m.properties", Check);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("m.properties:1: dc.1.bootstrap.servers: alias \"dc.1\""),
+            std::string::npos)
+      << r.status().message();
+}
+
+// Found by fuzzing: a value with a NUL (\u0000 in the file) was written into a YAML file
+// that strait could not read back.
+TEST(Mm2Import, AControlCharacterIsAnError) {
+  Result<Mm2Import> r = ImportMm2(
+      "clusters = a, b\na.bootstrap.servers = x:1\nb.bootstrap.servers = y:1\n"
+      "a->b.enabled = true\ntopics = one\\u0000two\n",
+      "m.properties", Check);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("m.properties:5: topics: the value holds the control "
+                                      "character 0x00"),
+            std::string::npos)
+      << r.status().message();
+}
+
 TEST(Mm2Import, ALaterValueWins) {
   Mm2Import imported = Import(R"(clusters = a, b
 a.bootstrap.servers = x:1

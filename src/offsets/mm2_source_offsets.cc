@@ -1,5 +1,7 @@
 #include "offsets/mm2_source_offsets.h"
 
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 namespace strait::offsets {
@@ -7,6 +9,22 @@ namespace strait::offsets {
 std::string Mm2OffsetsTopic(std::string_view source_alias) {
   return "mm2-offsets." + std::string(source_alias) + ".internal";
 }
+
+namespace {
+
+// An integer JSON number within T's range: get<T>() would silently wrap one that is not
+// (a partition 4294967296 read as partition 0).
+template <typename T>
+bool FitsIn(const nlohmann::json& j) {
+  if (j.is_number_unsigned()) {
+    return j.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+  }
+  if (!j.is_number_integer()) return false;
+  int64_t v = j.get<int64_t>();
+  return v >= std::numeric_limits<T>::min() && v <= std::numeric_limits<T>::max();
+}
+
+}  // namespace
 
 std::optional<Mm2SourceOffset> DecodeMm2SourceOffset(std::string_view key,
                                                      std::optional<std::string_view> value) {
@@ -18,7 +36,7 @@ std::optional<Mm2SourceOffset> DecodeMm2SourceOffset(std::string_view key,
   auto topic = part.find("topic");
   auto partition = part.find("partition");
   if (cluster == part.end() || topic == part.end() || partition == part.end() ||
-      !cluster->is_string() || !topic->is_string() || !partition->is_number_integer()) {
+      !cluster->is_string() || !topic->is_string() || !FitsIn<int32_t>(*partition)) {
     return std::nullopt;
   }
   Mm2SourceOffset out{k[0].get<std::string>(),
@@ -29,7 +47,7 @@ std::optional<Mm2SourceOffset> DecodeMm2SourceOffset(std::string_view key,
   nlohmann::json v = nlohmann::json::parse(*value, nullptr, /*allow_exceptions=*/false);
   if (!v.is_object()) return std::nullopt;
   auto offset = v.find("offset");
-  if (offset == v.end() || !offset->is_number_integer()) return std::nullopt;
+  if (offset == v.end() || !FitsIn<int64_t>(*offset)) return std::nullopt;
   out.last_copied = SourceOffset(offset->get<int64_t>());
   return out;
 }

@@ -35,6 +35,20 @@ TEST(Mm2SourceOffsets, RejectsWhatIsNotAPartitionOffset) {
   EXPECT_FALSE(DecodeMm2SourceOffset(kKey, "[1]"));
 }
 
+// Found by fuzzing: a partition beyond int32 was wrapped (4294967296 read as partition 0).
+TEST(Mm2SourceOffsets, RejectsNumbersOutsideTheirRange) {
+  auto key = [](const std::string& partition) {
+    return R"(["MirrorSourceConnector",{"cluster":"dc1","partition":)" + partition +
+           R"(,"topic":"orders"}])";
+  };
+  EXPECT_FALSE(DecodeMm2SourceOffset(key("4294967296"), R"({"offset":1})"));
+  EXPECT_FALSE(DecodeMm2SourceOffset(key("-2147483649"), R"({"offset":1})"));
+  EXPECT_FALSE(DecodeMm2SourceOffset(key("3"), R"({"offset":18446744073709551615})"));
+  auto max = DecodeMm2SourceOffset(key("2147483647"), R"({"offset":9223372036854775807})");
+  ASSERT_TRUE(max);
+  EXPECT_EQ(max->partition.partition, 2147483647);
+}
+
 TEST(Mm2SourceOffsets, NewestWinsAndANullValueDeletes) {
   Mm2SourceOffsets stored("dc1");
   stored.Apply(kKey, R"({"offset":10})");
