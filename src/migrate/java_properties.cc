@@ -125,8 +125,10 @@ Property Split(const LogicalLine& l) {
 }  // namespace
 
 std::vector<Property> ParseJavaProperties(std::string_view text) {
+  std::string utf8;
+  for (char c : text) AppendUtf8(utf8, static_cast<unsigned char>(c));
   std::vector<Property> out;
-  for (const LogicalLine& l : LogicalLines(text)) out.push_back(Split(l));
+  for (const LogicalLine& l : LogicalLines(utf8)) out.push_back(Split(l));
   return out;
 }
 

@@ -2,6 +2,8 @@
 // MirrorMaker 2's config): '#' or '!' starts a comment only at the start of a line; a key
 // ends at the first unescaped '=', ':' or whitespace; a line ending in an odd number of
 // backslashes continues on the next one; \t \n \r \f \uXXXX and \<char> are escapes.
+// Like Properties.load(InputStream), which MirrorMaker 2 uses, the bytes are ISO-8859-1:
+// keys and values come back as UTF-8.
 //
 // Pure functions, thread-safe.
 #pragma once

@@ -46,6 +46,14 @@ TEST(JavaProperties, ContinuationLinesAndEscapes) {
   EXPECT_EQ(p[4].key, "next");
 }
 
+// Found by fuzzing: bytes above 0x7f were passed through, and the config written from them
+// was not UTF-8. Java reads MirrorMaker 2's file as ISO-8859-1, so 0xA3 is the pound sign.
+TEST(JavaProperties, BytesAreLatin1) {
+  std::vector<Property> p = ParseJavaProperties("price = 5\xa3\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].value, "5\u00a3");
+}
+
 TEST(JavaProperties, DuplicatesAreAllReturned) {
   std::vector<Property> p = ParseJavaProperties("a=1\na=2");
   ASSERT_EQ(p.size(), 2u);

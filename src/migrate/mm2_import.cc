@@ -9,6 +9,7 @@
 #include <set>
 
 #include "base/redact.h"
+#include "base/utf8.h"
 #include "config/suggest.h"
 #include "migrate/java_properties.h"
 #include "migrate/mm2_model.h"
@@ -90,22 +91,34 @@ std::vector<Property> Importer::LastValues(const std::vector<Property>& entries)
   return out;
 }
 
-// A .properties escape (\u0000) can put any character into a key or value; no client
-// property, topic or alias holds a control character, and a YAML file cannot carry one
-// unescaped, so such a file is refused rather than written out unreadable.
+// A .properties escape (\u0000, or half of a surrogate pair) can put any character into a
+// key or value; no client property, topic or alias holds a control character, and a strait
+// config (UTF-8 YAML) cannot carry one or a lone surrogate, so such a file is refused rather
+// than written out unreadable.
 void Importer::RejectControlCharacters(const std::vector<Property>& entries) {
-  auto control = [](const std::string& text) {
-    return std::find_if(text.begin(), text.end(), [](char c) {
-      return (static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f;
-    });
+  auto problem = [](const std::string& text) -> std::string {
+    if (std::optional<size_t> bad = FindInvalidUtf8(text)) {
+      return fmt::format("a character that is not valid Unicode at byte {}", *bad + 1);
+    }
+    for (size_t i = 0; i < text.size(); ++i) {
+      auto c = static_cast<unsigned char>(text[i]);
+      auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
+      if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        return fmt::format("the control character 0x{:02x}", c);
+      }
+      if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {
+        return fmt::format("the control character U+{:04X}", next);
+      }
+    }
+    return "";
   };
   for (const Property& p : entries) {
     for (const std::string* text : {&p.key, &p.value}) {
-      auto it = control(*text);
-      if (it == text->end()) continue;
-      Error(p, fmt::format("the {} holds the control character 0x{:02x}, which no MirrorMaker 2 "
-                           "setting can mean and a strait config cannot hold",
-                           text == &p.key ? "key" : "value", static_cast<unsigned char>(*it)));
+      std::string what = problem(*text);
+      if (what.empty()) continue;
+      Error(p, fmt::format("the {} holds {}, which no MirrorMaker 2 setting can mean and a "
+                           "strait config cannot hold",
+                           text == &p.key ? "key" : "value", what));
       break;
     }
   }

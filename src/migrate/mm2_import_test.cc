@@ -388,6 +388,18 @@ TEST(Mm2Import, AControlCharacterIsAnError) {
       << r.status().message();
 }
 
+TEST(Mm2Import, ALoneSurrogateIsAnError) {
+  Result<Mm2Import> r = ImportMm2(
+      "clusters = a, b\na.bootstrap.servers = x:1\nb.bootstrap.servers = y:1\n"
+      "a->b.enabled = true\ntopics = one\\ud800\n",
+      "m.properties", Check);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("m.properties:5: topics: the value holds a character that "
+                                      "is not valid Unicode"),
+            std::string::npos)
+      << r.status().message();
+}
+
 TEST(Mm2Import, ALaterValueWins) {
   Mm2Import imported = Import(R"(clusters = a, b
 a.bootstrap.servers = x:1
