@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "offsets/mm2_format.h"
 
@@ -12,12 +13,6 @@ namespace {
 
 using namespace std::chrono_literals;
 constexpr std::chrono::milliseconds kTimeout = 15s;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "offsets/provenance.h"
 #include "replication/flow_control.h"
@@ -21,12 +22,6 @@ constexpr int64_t kBatchOverhead = 128;
 // What librdkafka holds per queued record besides its bytes; counted against the in-flight
 // budget so that a backlog of tiny records stays as bounded as one of large records.
 constexpr int64_t kRecordOverhead = 256;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 

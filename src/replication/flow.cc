@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "replication/config_sync.h"
 #include "offsets/mm2_format.h"
@@ -21,12 +22,6 @@ constexpr std::chrono::milliseconds kDrainTimeout = 30s;
 constexpr std::chrono::seconds kMaxBackoff = 300s;
 constexpr std::chrono::seconds kMaxConnectBackoff = 30s;
 constexpr int64_t kDefaultMaxMessageBytes = 1048588;  // Kafka's broker default
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 int64_t ParseBytes(const std::string& v, int64_t fallback) {
   if (v.empty()) return fallback;

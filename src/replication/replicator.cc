@@ -7,17 +7,12 @@
 #include <map>
 #include <set>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "metrics/exposition.h"
 
 namespace strait::replication {
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 nlohmann::json PartitionJson(const PartitionState& p, int64_t now) {
   return {{"topic", p.source_topic()},
