@@ -1,5 +1,6 @@
 """MirrorMaker 2's record formats decoded independently of strait's C++ code, so that the
-tests check the bytes against the reference (../shared/reference/mirrormaker2.md §4.3)."""
+tests check the bytes against MirrorMaker 2's own layouts (Kafka's connect/mirror-client:
+Checkpoint.java, Heartbeat.java; summarised in src/mm2/format.h)."""
 
 import struct
 

@@ -13,7 +13,7 @@
 #include "offsets/log_search.h"
 #include "offsets/provenance.h"
 #include "offsets/translator.h"
-#include "replication/naming.h"
+#include "mm2/naming.h"
 #include "replication/topic_filter.h"
 
 namespace strait::cli {
@@ -79,17 +79,17 @@ Result<std::vector<Row>> Translate(const config::Config& config, const OffsetsOp
     Result<offsets::Translation> t = Status(StatusCode::kNotFound, "");
     std::optional<std::string> remote;
     if (forward != nullptr) {
-      replication::NamingContext naming{forward->naming, forward->separator, o.from, o.to};
+      mm2::NamingContext naming{forward->naming, forward->separator, o.from, o.to};
       replication::TopicFilter filter(forward->topics, forward->topics_exclude);
-      if (filter.Matches(c.topic)) remote = replication::RemoteTopicName(naming, c.topic);
+      if (filter.Matches(c.topic)) remote = mm2::RemoteTopicName(naming, c.topic);
     }
     std::string sep = backward != nullptr ? backward->separator : ".";
-    std::string prefix = o.to + sep;
+    std::optional<std::string> upstream = mm2::UpstreamTopicName(c.topic, o.to, sep);
     if (remote) {
       row.target_topic = *remote;
       t = translator.Forward(*remote, c.partition, SourceOffset(c.offset), nullptr, std::nullopt);
-    } else if (c.topic.rfind(prefix, 0) == 0 && c.topic.size() > prefix.size()) {
-      row.target_topic = c.topic.substr(prefix.size());
+    } else if (upstream) {
+      row.target_topic = *upstream;
       t = translator.Backward(c.topic, c.partition, c.offset);
     } else {
       row.note = fmt::format("not mirrored between {} and {}", o.from, o.to);

@@ -6,7 +6,8 @@
 
 #include "base/clock.h"
 #include "base/log.h"
-#include "offsets/mm2_format.h"
+#include "mm2/format.h"
+#include "mm2/naming.h"
 
 namespace strait::offsets {
 namespace {
@@ -17,7 +18,7 @@ constexpr std::chrono::milliseconds kTimeout = 15s;
 }  // namespace
 
 GroupSync::GroupSync(GroupSyncOptions options, kafka::Admin* source_admin,
-                     kafka::Admin* target_admin, std::unique_ptr<Mm2Writer> writer,
+                     kafka::Admin* target_admin, std::unique_ptr<mm2::Writer> writer,
                      std::unique_ptr<LogSearch> target_log, std::unique_ptr<LogSearch> source_log,
                      uint64_t source_fingerprint, uint64_t target_fingerprint)
     : options_(std::move(options)),
@@ -31,9 +32,7 @@ GroupSync::GroupSync(GroupSyncOptions options, kafka::Admin* source_admin,
 
 std::string GroupSync::FromTarget(const std::string& topic) const {
   if (!options_.prefix_naming) return "";
-  std::string prefix = options_.target_alias + options_.separator;
-  if (topic.size() <= prefix.size() || topic.compare(0, prefix.size(), prefix) != 0) return "";
-  return topic.substr(prefix.size());
+  return mm2::UpstreamTopicName(topic, options_.target_alias, options_.separator).value_or("");
 }
 
 void GroupSync::RunOnce(const std::vector<MirroredTopic>& topics) {
@@ -119,14 +118,14 @@ GroupStatus GroupSync::SyncGroup(const std::string& group, const std::vector<Mir
 
 Status GroupSync::WriteCheckpoints(const std::string& group,
                                    const std::vector<Translated>& translated) {
-  std::string topic = CheckpointsTopic(options_.source_alias, options_.separator);
+  std::string topic = mm2::CheckpointsTopic(options_.source_alias, options_.separator);
   int written = 0;
   for (const Translated& t : translated) {
     auto key = std::make_tuple(group, t.topic, t.partition);
     auto it = written_.find(key);
     if (it != written_.end() && it->second == std::make_pair(t.upstream, t.downstream)) continue;
-    Checkpoint c{group, t.topic, t.partition, t.upstream, t.downstream, t.metadata};
-    STRAIT_RETURN_IF_ERROR(writer_->Write(topic, EncodeCheckpointKey(c), EncodeCheckpointValue(c)));
+    mm2::Checkpoint c{group, t.topic, t.partition, t.upstream, t.downstream, t.metadata};
+    STRAIT_RETURN_IF_ERROR(writer_->Write(topic, mm2::EncodeCheckpointKey(c), mm2::EncodeCheckpointValue(c)));
     written_[key] = {t.upstream, t.downstream};
     ++written;
   }

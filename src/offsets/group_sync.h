@@ -16,7 +16,7 @@
 
 #include "base/name_filter.h"
 #include "kafka/admin.h"
-#include "offsets/mm2_writer.h"
+#include "mm2/writer.h"
 #include "offsets/offset_map.h"
 #include "offsets/translator.h"
 
@@ -59,7 +59,7 @@ struct GroupSyncOptions {
 class GroupSync {
  public:
   GroupSync(GroupSyncOptions options, kafka::Admin* source_admin, kafka::Admin* target_admin,
-            std::unique_ptr<Mm2Writer> writer, std::unique_ptr<LogSearch> target_log,
+            std::unique_ptr<mm2::Writer> writer, std::unique_ptr<LogSearch> target_log,
             std::unique_ptr<LogSearch> source_log, uint64_t source_fingerprint,
             uint64_t target_fingerprint);
 
@@ -86,7 +86,7 @@ class GroupSync {
   NameFilter filter_;
   kafka::Admin* source_admin_;
   kafka::Admin* target_admin_;
-  std::unique_ptr<Mm2Writer> writer_;
+  std::unique_ptr<mm2::Writer> writer_;
   std::unique_ptr<LogSearch> target_log_;
   std::unique_ptr<LogSearch> source_log_;
   Translator translator_;

@@ -9,7 +9,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "replication/config_sync.h"
-#include "offsets/mm2_format.h"
+#include "mm2/format.h"
 #include "offsets/provenance.h"
 
 namespace strait::replication {
@@ -187,9 +187,9 @@ void Flow::Sync() {
 
   std::map<std::string, int32_t> matched;
   for (const kafka::TopicInfo& t : source_md->topics) {
-    bool wanted = filter_.Matches(t.name) || IsHeartbeatsTopic(t.name, flow_.separator);
+    bool wanted = filter_.Matches(t.name) || mm2::IsHeartbeatsTopic(t.name, flow_.separator);
     if (!t.error.ok() || t.partitions.empty() || !wanted) continue;
-    if (!RemoteTopicName(naming_, t.name)) continue;  // would go back where it came from
+    if (!mm2::RemoteTopicName(naming_, t.name)) continue;  // would go back where it came from
     matched[t.name] = static_cast<int32_t>(t.partitions.size());
   }
   for (auto& [name, entry] : topics_) {
@@ -200,7 +200,7 @@ void Flow::Sync() {
   std::vector<std::string> source_names, remote_names;
   for (const auto& [name, n] : matched) {
     source_names.push_back(name);
-    std::string remote = *RemoteTopicName(naming_, name);
+    std::string remote = *mm2::RemoteTopicName(naming_, name);
     if (target_md->FindTopic(remote) != nullptr) remote_names.push_back(remote);
   }
   auto source_configs = source_admin_->DescribeTopicConfigs(source_names, kAdminTimeout);
@@ -220,7 +220,7 @@ void Flow::Sync() {
   for (const auto& [name, n] : matched) {
     auto sc = source_configs->find(name);
     if (sc == source_configs->end() || !sc->second.ok()) continue;  // deleted meanwhile
-    std::string remote = *RemoteTopicName(naming_, name);
+    std::string remote = *mm2::RemoteTopicName(naming_, name);
     auto tc = target_configs.find(remote);
     const std::vector<kafka::ConfigEntry>* target_entries =
         (tc != target_configs.end() && tc->second.ok()) ? &tc->second.value() : nullptr;
@@ -234,7 +234,7 @@ void Flow::SyncTopic(const std::string& name, int32_t source_partitions,
                      const std::vector<kafka::ConfigEntry>* target_configs) {
   TopicEntry& entry = topics_[name];
   if (entry.remote.empty()) {
-    entry.remote = *RemoteTopicName(naming_, name);
+    entry.remote = *mm2::RemoteTopicName(naming_, name);
     log::Info("flow", "mirroring topic", {{"flow", name_}, {"topic", name}, {"remote", entry.remote}});
   }
   entry.gone = false;
@@ -547,8 +547,8 @@ Result<std::map<int32_t, int64_t>> Flow::CommittedProgress(const std::string& re
 Status Flow::StartOffsets() {
   STRAIT_RETURN_IF_ERROR(StartHeartbeats());
   if (flow_.emit_checkpoints || flow_.sync_group_offsets) {
-    STRAIT_ASSIGN_OR_RETURN(std::unique_ptr<offsets::Mm2Writer> writer,
-                            offsets::Mm2Writer::Create(name_ + "/checkpoints",
+    STRAIT_ASSIGN_OR_RETURN(std::unique_ptr<mm2::Writer> writer,
+                            mm2::Writer::Create(name_ + "/checkpoints",
                                                        target_.ProducerProperties(),
                                                        target_admin_.get(), flow_.replication_factor));
     offsets::GroupSyncOptions options{name_,
@@ -593,13 +593,13 @@ void Flow::RunOffsets() {
 }
 
 Status Flow::StartHeartbeats() {
-  std::unique_ptr<offsets::Mm2Writer> to_target, to_source;
+  std::unique_ptr<mm2::Writer> to_target, to_source;
   if (flow_.emit_heartbeats) {
-    STRAIT_ASSIGN_OR_RETURN(to_target, offsets::Mm2Writer::Create(
+    STRAIT_ASSIGN_OR_RETURN(to_target, mm2::Writer::Create(
                                            name_ + "/heartbeats", target_.ProducerProperties(),
                                            target_admin_.get(), flow_.replication_factor));
     // The source's own replication factor default: flow settings describe the target.
-    STRAIT_ASSIGN_OR_RETURN(to_source, offsets::Mm2Writer::Create(
+    STRAIT_ASSIGN_OR_RETURN(to_source, mm2::Writer::Create(
                                            name_ + "/source-heartbeats", source_.ProducerProperties(),
                                            source_admin_.get(), -1));
   }
@@ -612,7 +612,7 @@ Status Flow::StartHeartbeats() {
 }
 
 std::string Flow::RemoteHeartbeatsTopic() const {
-  return RemoteTopicName(naming_, offsets::kHeartbeatsTopic).value_or("");
+  return mm2::RemoteTopicName(naming_, mm2::kHeartbeatsTopic).value_or("");
 }
 
 bool Flow::RemoteHeartbeatsMirrored() const {

@@ -21,12 +21,12 @@
 #include "config/config.h"
 #include "kafka/admin.h"
 #include "replication/data_path.h"
-#include "replication/naming.h"
+#include "mm2/naming.h"
 #include "replication/partition_state.h"
 #include "offsets/group_sync.h"
 #include "offsets/heartbeats.h"
 #include "offsets/log_search.h"
-#include "offsets/mm2_writer.h"
+#include "mm2/writer.h"
 #include "replication/topic_filter.h"
 
 namespace strait::replication {
@@ -128,7 +128,7 @@ class Flow {
   const config::ClusterConfig source_;
   const config::ClusterConfig target_;
   const std::string name_;
-  NamingContext naming_;
+  mm2::NamingContext naming_;
   TopicFilter filter_;
   NameFilter config_excludes_;
 

@@ -11,7 +11,7 @@
 
 #include "config/config.h"
 
-namespace strait::replication {
+namespace strait::mm2 {
 
 // Kafka's and MirrorMaker 2's internal topics, and strait's own: "__*", ".*", "*.internal",
 // "*-internal", "*.replica". Never mirrored, whatever the filter says.
@@ -36,4 +36,10 @@ std::optional<std::string> RemoteTopicName(const NamingContext& ctx, std::string
 // "" for a local topic. Follows MM2: the part before the first separator.
 std::string TopicSource(std::string_view topic, std::string_view separator);
 
-}  // namespace strait::replication
+// The name a topic had on cluster `alias` before a prefix-named flow mirrored it from there
+// ("dc2.orders" -> "orders" for dc2), or nullopt when its name does not say it came from
+// `alias`. MM2's ReplicationPolicy.upstreamTopic for one hop.
+std::optional<std::string> UpstreamTopicName(std::string_view topic, std::string_view alias,
+                                             std::string_view separator);
+
+}  // namespace strait::mm2

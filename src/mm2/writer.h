@@ -12,11 +12,11 @@
 #include "kafka/admin.h"
 #include "kafka/producer.h"
 
-namespace strait::offsets {
+namespace strait::mm2 {
 
-class Mm2Writer {
+class Writer {
  public:
-  static Result<std::unique_ptr<Mm2Writer>> Create(const std::string& name,
+  static Result<std::unique_ptr<Writer>> Create(const std::string& name,
                                                    const kafka::Properties& producer_properties,
                                                    kafka::Admin* admin, int32_t replication_factor);
 
@@ -27,7 +27,7 @@ class Mm2Writer {
   Status Flush(std::chrono::milliseconds timeout);
 
  private:
-  Mm2Writer(kafka::Admin* admin, int32_t replication_factor)
+  Writer(kafka::Admin* admin, int32_t replication_factor)
       : admin_(admin), replication_factor_(replication_factor) {}
   Status EnsureTopic(const std::string& topic);
 
@@ -39,4 +39,4 @@ class Mm2Writer {
   Status delivery_error_;  // guarded by mu_ (set by delivery reports during Flush)
 };
 
-}  // namespace strait::offsets
+}  // namespace strait::mm2

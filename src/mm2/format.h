@@ -1,7 +1,14 @@
 // MirrorMaker 2's internal record formats, byte for byte, so that MM2's client utilities
 // (RemoteClusterUtils.translateOffsets, MirrorClient.upstreamClusters) and the tools built on
 // them read what strait writes. Kafka protocol encoding, big-endian: STRING is an int16
-// length and UTF-8 bytes; no field tags. Pure functions, thread-safe.
+// length and UTF-8 bytes; no field tags. The layouts are those of Checkpoint.java and
+// Heartbeat.java in Kafka's connect/mirror-client; only version 0 exists of either:
+//   Checkpoint  key: group STRING, topic STRING, partition INT32
+//               value: version INT16 = 0, upstream offset INT64, downstream offset INT64,
+//                      metadata STRING ("" when the commit had none)
+//   Heartbeat   key: source alias STRING, target alias STRING
+//               value: version INT16 = 0, timestamp INT64 (epoch ms, also the record's)
+// Pure functions, thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-namespace strait::offsets {
+namespace strait::mm2 {
 
 // A checkpoint: a group's committed offset on the source, translated to the target.
 // Written to "<source alias>.checkpoints.internal" on the target, partition 0.
@@ -41,4 +48,4 @@ std::optional<Heartbeat> DecodeHeartbeat(std::string_view key, std::string_view 
 std::string CheckpointsTopic(std::string_view source_alias, std::string_view separator);
 inline constexpr std::string_view kHeartbeatsTopic = "heartbeats";
 
-}  // namespace strait::offsets
+}  // namespace strait::mm2

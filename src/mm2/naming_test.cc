@@ -1,8 +1,8 @@
-#include "replication/naming.h"
+#include "mm2/naming.h"
 
 #include <gtest/gtest.h>
 
-namespace strait::replication {
+namespace strait::mm2 {
 namespace {
 
 NamingContext Prefix(std::string source, std::string target) {
@@ -50,5 +50,14 @@ TEST(Naming, TopicSourceIsThePartBeforeTheFirstSeparator) {
   EXPECT_EQ(TopicSource("orders", "."), "");
 }
 
+TEST(Naming, UpstreamTopicNameStripsOneAliasPrefix) {
+  EXPECT_EQ(UpstreamTopicName("dc2.orders", "dc2", "."), "orders");
+  EXPECT_EQ(UpstreamTopicName("dc2.dc1.orders", "dc2", "."), "dc1.orders");
+  EXPECT_EQ(UpstreamTopicName("us.east_orders", "us.east", "_"), "orders");
+  EXPECT_EQ(UpstreamTopicName("dc1.orders", "dc2", "."), std::nullopt);
+  EXPECT_EQ(UpstreamTopicName("dc2.", "dc2", "."), std::nullopt);
+  EXPECT_EQ(UpstreamTopicName("dc2orders", "dc2", "."), std::nullopt);
+}
+
 }  // namespace
-}  // namespace strait::replication
+}  // namespace strait::mm2

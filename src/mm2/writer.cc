@@ -1,19 +1,19 @@
-#include "offsets/mm2_writer.h"
+#include "mm2/writer.h"
 
 #include <fmt/format.h>
 
-namespace strait::offsets {
+namespace strait::mm2 {
 
 using namespace std::chrono_literals;
 
-Result<std::unique_ptr<Mm2Writer>> Mm2Writer::Create(const std::string& name,
+Result<std::unique_ptr<Writer>> Writer::Create(const std::string& name,
                                                      const kafka::Properties& producer_properties,
                                                      kafka::Admin* admin,
                                                      int32_t replication_factor) {
-  std::unique_ptr<Mm2Writer> w(new Mm2Writer(admin, replication_factor));
+  std::unique_ptr<Writer> w(new Writer(admin, replication_factor));
   kafka::Properties props = {{"acks", "all"}, {"enable.idempotence", "true"}, {"linger.ms", "0"}};
   props.insert(props.end(), producer_properties.begin(), producer_properties.end());
-  Mm2Writer* raw = w.get();
+  Writer* raw = w.get();
   STRAIT_ASSIGN_OR_RETURN(
       w->producer_, kafka::Producer::Create({name, props, {}}, [raw](const kafka::DeliveryReport& r) {
         if (r.error.ok()) return;
@@ -25,7 +25,7 @@ Result<std::unique_ptr<Mm2Writer>> Mm2Writer::Create(const std::string& name,
 
 // MM2 keeps checkpoints and heartbeats in compacted topics with one partition: only the
 // latest record per key matters, and readers scan one partition from the start.
-Status Mm2Writer::EnsureTopic(const std::string& topic) {
+Status Writer::EnsureTopic(const std::string& topic) {
   if (ready_topics_.count(topic) != 0) return Status::Ok();
   Result<std::vector<Status>> r = admin_->CreateTopics(
       {{topic, 1, replication_factor_, {{"cleanup.policy", "compact"}}}}, 15s);
@@ -35,13 +35,13 @@ Status Mm2Writer::EnsureTopic(const std::string& topic) {
   return Status::Ok();
 }
 
-Status Mm2Writer::Write(const std::string& topic, const std::string& key, const std::string& value,
+Status Writer::Write(const std::string& topic, const std::string& key, const std::string& value,
                         int64_t timestamp_ms) {
   STRAIT_RETURN_IF_ERROR(EnsureTopic(topic));
   return producer_->Produce({producer_->Topic(topic), 0, key, value, timestamp_ms});
 }
 
-Status Mm2Writer::Flush(std::chrono::milliseconds timeout) {
+Status Writer::Flush(std::chrono::milliseconds timeout) {
   Status s = producer_->Flush(timeout);
   std::lock_guard lock(mu_);
   Status delivery = delivery_error_;
@@ -49,4 +49,4 @@ Status Mm2Writer::Flush(std::chrono::milliseconds timeout) {
   return s.ok() ? delivery : s;
 }
 
-}  // namespace strait::offsets
+}  // namespace strait::mm2

@@ -1,6 +1,6 @@
-#include "replication/naming.h"
+#include "mm2/naming.h"
 
-namespace strait::replication {
+namespace strait::mm2 {
 namespace {
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
@@ -24,6 +24,16 @@ std::string TopicSource(std::string_view topic, std::string_view separator) {
   return pos == std::string_view::npos ? "" : std::string(topic.substr(0, pos));
 }
 
+std::optional<std::string> UpstreamTopicName(std::string_view topic, std::string_view alias,
+                                             std::string_view separator) {
+  const size_t prefix = alias.size() + separator.size();
+  if (topic.size() <= prefix || topic.substr(0, alias.size()) != alias ||
+      topic.substr(alias.size(), separator.size()) != separator) {
+    return std::nullopt;
+  }
+  return std::string(topic.substr(prefix));
+}
+
 std::optional<std::string> RemoteTopicName(const NamingContext& ctx, std::string_view topic) {
   // Heartbeats are prefixed even with identity naming, as MM2's IdentityReplicationPolicy
   // does: their names are how tools discover the replication topology.
@@ -42,4 +52,4 @@ std::optional<std::string> RemoteTopicName(const NamingContext& ctx, std::string
   return ctx.source_alias + ctx.separator + std::string(topic);
 }
 
-}  // namespace strait::replication
+}  // namespace strait::mm2

@@ -1,6 +1,6 @@
-#include "offsets/mm2_format.h"
+#include "mm2/format.h"
 
-namespace strait::offsets {
+namespace strait::mm2 {
 namespace {
 
 void PutInt(std::string& out, uint64_t v, int bytes) {
@@ -114,4 +114,4 @@ std::string CheckpointsTopic(std::string_view source_alias, std::string_view sep
          std::string(separator) + "internal";
 }
 
-}  // namespace strait::offsets
+}  // namespace strait::mm2

@@ -1,8 +1,8 @@
-#include "offsets/mm2_format.h"
+#include "mm2/format.h"
 
 #include <gtest/gtest.h>
 
-namespace strait::offsets {
+namespace strait::mm2 {
 namespace {
 
 std::string Hex(const std::string& s) {
@@ -16,7 +16,7 @@ std::string Hex(const std::string& s) {
   return out;
 }
 
-// The byte examples of ../shared/reference/mirrormaker2.md §4.3.
+// Byte examples derived from the layouts in format.h.
 TEST(Mm2Format, HeartbeatBytesMatchMirrorMaker) {
   Heartbeat h{"dc1", "dc2", 0x0102030405060708};
   EXPECT_EQ(Hex(EncodeHeartbeatKey(h)), "00 03 64 63 31 00 03 64 63 32");
@@ -54,4 +54,4 @@ TEST(Mm2Format, CheckpointsTopicName) {
 }
 
 }  // namespace
-}  // namespace strait::offsets
+}  // namespace strait::mm2
