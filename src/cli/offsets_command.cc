@@ -10,8 +10,8 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "kafka/admin.h"
-#include "offsets/log_search.h"
-#include "offsets/provenance.h"
+#include "provenance/log_search.h"
+#include "provenance/provenance.h"
 #include "offsets/translator.h"
 #include "mm2/naming.h"
 #include "replication/topic_filter.h"
@@ -50,7 +50,7 @@ Result<Side> Open(const config::Config& config, const std::string& alias) {
     return Unavailable(fmt::format("cannot reach cluster {} at {}: {}", alias,
                                    side.cluster->Bootstrap(), id.status().message()));
   }
-  side.fingerprint = offsets::ClusterFingerprint(*id);
+  side.fingerprint = provenance::ClusterFingerprint(*id);
   return side;
 }
 
@@ -69,8 +69,8 @@ Result<std::vector<Row>> Translate(const config::Config& config, const OffsetsOp
   if (!committed.ok()) return committed.status();
   const config::FlowConfig* forward = FindFlow(config, o.from, o.to);
   const config::FlowConfig* backward = FindFlow(config, o.to, o.from);
-  offsets::LogSearch to_log(to.cluster->ConsumerProperties(), "offsets/" + o.to + "-search");
-  offsets::LogSearch from_log(from.cluster->ConsumerProperties(), "offsets/" + o.from + "-search");
+  provenance::LogSearch to_log(to.cluster->ConsumerProperties(), "offsets/" + o.to + "-search");
+  provenance::LogSearch from_log(from.cluster->ConsumerProperties(), "offsets/" + o.from + "-search");
   offsets::Translator translator(&to_log, &from_log, from.fingerprint, to.fingerprint);
   std::vector<Row> rows;
   for (const kafka::TopicPartitionOffset& c : *committed) {

@@ -19,7 +19,7 @@ constexpr std::chrono::milliseconds kTimeout = 15s;
 
 GroupSync::GroupSync(GroupSyncOptions options, kafka::Admin* source_admin,
                      kafka::Admin* target_admin, std::unique_ptr<mm2::Writer> writer,
-                     std::unique_ptr<LogSearch> target_log, std::unique_ptr<LogSearch> source_log,
+                     std::unique_ptr<provenance::LogSearch> target_log, std::unique_ptr<provenance::LogSearch> source_log,
                      uint64_t source_fingerprint, uint64_t target_fingerprint)
     : options_(std::move(options)),
       filter_(options_.groups, options_.groups_exclude),

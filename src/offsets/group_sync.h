@@ -59,8 +59,8 @@ struct GroupSyncOptions {
 class GroupSync {
  public:
   GroupSync(GroupSyncOptions options, kafka::Admin* source_admin, kafka::Admin* target_admin,
-            std::unique_ptr<mm2::Writer> writer, std::unique_ptr<LogSearch> target_log,
-            std::unique_ptr<LogSearch> source_log, uint64_t source_fingerprint,
+            std::unique_ptr<mm2::Writer> writer, std::unique_ptr<provenance::LogSearch> target_log,
+            std::unique_ptr<provenance::LogSearch> source_log, uint64_t source_fingerprint,
             uint64_t target_fingerprint);
 
   void RunOnce(const std::vector<MirroredTopic>& topics);
@@ -87,8 +87,8 @@ class GroupSync {
   kafka::Admin* source_admin_;
   kafka::Admin* target_admin_;
   std::unique_ptr<mm2::Writer> writer_;
-  std::unique_ptr<LogSearch> target_log_;
-  std::unique_ptr<LogSearch> source_log_;
+  std::unique_ptr<provenance::LogSearch> target_log_;
+  std::unique_ptr<provenance::LogSearch> source_log_;
   Translator translator_;
   // (group, target topic, partition) -> (upstream, downstream) last written as checkpoint
   std::map<std::tuple<std::string, std::string, int32_t>, std::pair<int64_t, int64_t>> written_;

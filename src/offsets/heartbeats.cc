@@ -11,7 +11,7 @@ namespace strait::offsets {
 using namespace std::chrono_literals;
 
 Heartbeats::Heartbeats(Options options, std::unique_ptr<mm2::Writer> to_target,
-                       std::unique_ptr<mm2::Writer> to_source, std::unique_ptr<LogSearch> target_log)
+                       std::unique_ptr<mm2::Writer> to_source, std::unique_ptr<provenance::LogSearch> target_log)
     : options_(std::move(options)),
       to_target_(std::move(to_target)),
       to_source_(std::move(to_source)),
@@ -45,7 +45,7 @@ Status Heartbeats::Emit(mm2::Writer* writer, const std::string& source, const st
 }
 
 Status Heartbeats::ReadNewest() {
-  Result<std::optional<StoredRecord>> last = target_log_->Last(options_.remote_topic, 0);
+  Result<std::optional<provenance::StoredRecord>> last = target_log_->Last(options_.remote_topic, 0);
   if (!last.ok()) return last.status().WithContext("reading " + options_.remote_topic);
   if (!last->has_value() || !(*last)->key || !(*last)->value) return Status::Ok();
   std::optional<mm2::Heartbeat> hb = mm2::DecodeHeartbeat(*(*last)->key, *(*last)->value);

@@ -19,7 +19,7 @@
 #include <mutex>
 #include <string>
 
-#include "offsets/log_search.h"
+#include "provenance/log_search.h"
 #include "mm2/writer.h"
 
 namespace strait::offsets {
@@ -43,7 +43,7 @@ class Heartbeats {
   // Either writer may be null (emit.heartbeats: false); the remote topic is read anyway,
   // since another replicator may be emitting into the source.
   Heartbeats(Options options, std::unique_ptr<mm2::Writer> to_target,
-             std::unique_ptr<mm2::Writer> to_source, std::unique_ptr<LogSearch> target_log);
+             std::unique_ptr<mm2::Writer> to_source, std::unique_ptr<provenance::LogSearch> target_log);
 
   // Writes this round's heartbeats and, when the remote topic exists (`read_remote`), reads
   // the newest one that arrived.
@@ -58,7 +58,7 @@ class Heartbeats {
 
   Options options_;
   std::unique_ptr<mm2::Writer> to_target_, to_source_;
-  std::unique_ptr<LogSearch> target_log_;
+  std::unique_ptr<provenance::LogSearch> target_log_;
   std::atomic<int64_t> written_to_target_{0}, written_to_source_{0}, newest_arrived_ms_{0};
   mutable std::mutex mu_;
   std::string error_;  // guarded by mu_

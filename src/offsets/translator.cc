@@ -23,7 +23,7 @@ Result<Translation> Translator::Forward(const std::string& remote_topic, int32_t
       return Translation{Translation::Kind::kExact, t.target.value(), ""};
     }
   }
-  STRAIT_ASSIGN_OR_RETURN(SearchResult r, target_log_->FirstWithUpstreamAtLeast(
+  STRAIT_ASSIGN_OR_RETURN(provenance::SearchResult r, target_log_->FirstWithUpstreamAtLeast(
                                               remote_topic, partition, n, source_fp_));
   if (!r.past_end) return Translation{Translation::Kind::kExact, r.target.value(), ""};
   if (!r.last_upstream) {
@@ -42,11 +42,11 @@ Result<Translation> Translator::Forward(const std::string& remote_topic, int32_t
 }
 
 Result<Translation> Translator::Backward(const std::string& topic, int32_t partition, int64_t c) {
-  STRAIT_ASSIGN_OR_RETURN(std::optional<MirroredRecord> next,
+  STRAIT_ASSIGN_OR_RETURN(std::optional<provenance::MirroredRecord> next,
                           source_log_->NextFrom(topic, partition, TargetOffset(c), target_fp_));
   if (next) return Translation{Translation::Kind::kExact, next->upstream.value(), ""};
   // Everything copied from the target was read: resume after the last copied record.
-  STRAIT_ASSIGN_OR_RETURN(std::vector<PartitionTail> tails,
+  STRAIT_ASSIGN_OR_RETURN(std::vector<provenance::PartitionTail> tails,
                           source_log_->Tails(topic, {partition}, target_fp_));
   if (!tails.front().last_upstream) {
     return Translation{Translation::Kind::kNothingMirrored, -1,

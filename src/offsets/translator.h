@@ -13,7 +13,7 @@
 #include <string>
 
 #include "base/status.h"
-#include "offsets/log_search.h"
+#include "provenance/log_search.h"
 #include "offsets/offset_map.h"
 
 namespace strait::offsets {
@@ -35,7 +35,7 @@ class Translator {
  public:
   // `target_log` reads the cluster positions are translated to; `source_log` reads the
   // cluster they come from (for Backward). Either may be null if that direction is unused.
-  Translator(LogSearch* target_log, LogSearch* source_log, uint64_t source_fingerprint,
+  Translator(provenance::LogSearch* target_log, provenance::LogSearch* source_log, uint64_t source_fingerprint,
              uint64_t target_fingerprint)
       : target_log_(target_log),
         source_log_(source_log),
@@ -53,8 +53,8 @@ class Translator {
   Result<Translation> Backward(const std::string& topic, int32_t partition, int64_t c);
 
  private:
-  LogSearch* target_log_;
-  LogSearch* source_log_;
+  provenance::LogSearch* target_log_;
+  provenance::LogSearch* source_log_;
   uint64_t source_fp_;
   uint64_t target_fp_;
 };

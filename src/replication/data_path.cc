@@ -7,7 +7,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
-#include "offsets/provenance.h"
+#include "provenance/provenance.h"
 #include "replication/flow_control.h"
 
 namespace strait::replication {
@@ -267,10 +267,10 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
     return false;
   }
   kafka::Headers headers;
-  std::optional<offsets::Provenance> upstream;
+  std::optional<provenance::Provenance> upstream;
   for (const kafka::HeaderView& h : message.headers()) {
-    if (h.name == offsets::kProvenanceHeader && options_.provenance_headers) {
-      if (h.value) upstream = offsets::DecodeProvenance(*h.value);
+    if (h.name == provenance::kProvenanceHeader && options_.provenance_headers) {
+      if (h.value) upstream = provenance::DecodeProvenance(*h.value);
       continue;  // replaced by this hop's header below
     }
     headers.Add(h.name, h.value);
@@ -288,11 +288,11 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   }
   std::string provenance;
   if (options_.provenance_headers) {
-    offsets::Provenance p{SourceOffset(offset), upstream ? upstream->path : std::vector<uint64_t>{}};
+    provenance::Provenance p{SourceOffset(offset), upstream ? upstream->path : std::vector<uint64_t>{}};
     if (p.path.size() >= 255) p.path.erase(p.path.begin() + 1);  // keep the origin
     p.path.push_back(options_.source_fingerprint);
-    provenance = offsets::EncodeProvenance(p);
-    headers.Add(offsets::kProvenanceHeader, provenance);
+    provenance = provenance::EncodeProvenance(p);
+    headers.Add(provenance::kProvenanceHeader, provenance);
   }
   pipe.inflight.push_back({&pipe, offset, cost, message.timestamp_ms()});
   kafka::ProduceRecord record{pipe.target,       pipe.source.partition, message.key(),

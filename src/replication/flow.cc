@@ -10,7 +10,7 @@
 #include "base/log.h"
 #include "replication/config_sync.h"
 #include "mm2/format.h"
-#include "offsets/provenance.h"
+#include "provenance/provenance.h"
 
 namespace strait::replication {
 namespace {
@@ -147,8 +147,8 @@ bool Flow::Connect() {
                                           flow_.source, flow_.target, *source_id);
     return false;
   }
-  source_fp_ = offsets::ClusterFingerprint(*source_id);
-  target_fp_ = offsets::ClusterFingerprint(*target_id);
+  source_fp_ = provenance::ClusterFingerprint(*source_id);
+  target_fp_ = provenance::ClusterFingerprint(*target_id);
   DataPathOptions options{name_,
                           source_.ConsumerProperties(),
                           target_.ProducerProperties(),
@@ -165,7 +165,7 @@ bool Flow::Connect() {
     return false;
   }
   data_ = std::move(data);
-  tails_ = std::make_unique<offsets::LogSearch>(target_.ConsumerProperties(), name_ + "/target-tail");
+  tails_ = std::make_unique<provenance::LogSearch>(target_.ConsumerProperties(), name_ + "/target-tail");
   settle_until_ = Clock::now() + flow_.resume_settle;
   s = StartOffsets();
   if (!s.ok()) log::Error("flow", "offset sync not started", {{"flow", name_}, {"error", s.message()}});
@@ -328,10 +328,10 @@ Status Flow::CheckOwnership(TopicEntry& entry) {
   }
   std::vector<int32_t> parts;
   for (int32_t p = 0; p < entry.target_partitions; ++p) parts.push_back(p);
-  Result<std::vector<offsets::PartitionTail>> tails = tails_->Tails(entry.remote, parts, source_fp_);
+  Result<std::vector<provenance::PartitionTail>> tails = tails_->Tails(entry.remote, parts, source_fp_);
   if (!tails.ok()) return tails.status();
   bool has_records = false, has_ours = false;
-  for (const offsets::PartitionTail& t : *tails) {
+  for (const provenance::PartitionTail& t : *tails) {
     has_records |= t.has_records;
     has_ours |= t.last_upstream.has_value();
   }
@@ -435,7 +435,7 @@ void Flow::ResumePending() {
 }
 
 void Flow::ResumeTopic(const std::string& name, TopicEntry& entry, const std::vector<int32_t>& parts) {
-  std::map<int32_t, offsets::PartitionTail> tails;
+  std::map<int32_t, provenance::PartitionTail> tails;
   std::map<int32_t, int64_t> progress;
   if (!flow_.provenance_headers) {
     Result<std::map<int32_t, int64_t>> r = CommittedProgress(entry.remote, parts);
@@ -446,13 +446,13 @@ void Flow::ResumeTopic(const std::string& name, TopicEntry& entry, const std::ve
     }
     progress = std::move(r).value();
   } else {
-    Result<std::vector<offsets::PartitionTail>> r = tails_->Tails(entry.remote, parts, source_fp_);
+    Result<std::vector<provenance::PartitionTail>> r = tails_->Tails(entry.remote, parts, source_fp_);
     if (!r.ok()) {
       log::Warn("flow", "cannot read where the target stopped; retrying",
                 {{"flow", name_}, {"remote", entry.remote}, {"error", r.status().message()}});
       return;
     }
-    for (const offsets::PartitionTail& t : *r) tails[t.partition] = t;
+    for (const provenance::PartitionTail& t : *r) tails[t.partition] = t;
   }
   for (int32_t p : parts) {
     PartitionEntry& pe = entry.partitions.at(p);
@@ -562,8 +562,8 @@ Status Flow::StartOffsets() {
                                       flow_.sync_group_offsets};
     group_sync_ = std::make_unique<offsets::GroupSync>(
         std::move(options), source_admin_.get(), target_admin_.get(), std::move(writer),
-        std::make_unique<offsets::LogSearch>(target_.ConsumerProperties(), name_ + "/target-search"),
-        std::make_unique<offsets::LogSearch>(source_.ConsumerProperties(), name_ + "/source-search"),
+        std::make_unique<provenance::LogSearch>(target_.ConsumerProperties(), name_ + "/target-search"),
+        std::make_unique<provenance::LogSearch>(source_.ConsumerProperties(), name_ + "/source-search"),
         source_fp_, target_fp_);
   }
   offsets_thread_ = std::thread([this] {
@@ -606,7 +606,7 @@ Status Flow::StartHeartbeats() {
   offsets::Heartbeats::Options options{name_, flow_.source, flow_.target, RemoteHeartbeatsTopic()};
   heartbeats_ = std::make_unique<offsets::Heartbeats>(
       std::move(options), std::move(to_target), std::move(to_source),
-      std::make_unique<offsets::LogSearch>(target_.ConsumerProperties(), name_ + "/heartbeat-reader",
+      std::make_unique<provenance::LogSearch>(target_.ConsumerProperties(), name_ + "/heartbeat-reader",
                                            5s));
   return Status::Ok();
 }

@@ -25,7 +25,7 @@
 #include "replication/partition_state.h"
 #include "offsets/group_sync.h"
 #include "offsets/heartbeats.h"
-#include "offsets/log_search.h"
+#include "provenance/log_search.h"
 #include "mm2/writer.h"
 #include "replication/topic_filter.h"
 
@@ -135,7 +135,7 @@ class Flow {
   std::unique_ptr<kafka::Admin> source_admin_;
   std::unique_ptr<kafka::Admin> target_admin_;
   std::unique_ptr<DataPath> data_;
-  std::unique_ptr<offsets::LogSearch> tails_;
+  std::unique_ptr<provenance::LogSearch> tails_;
   uint64_t source_fp_ = 0;
   uint64_t target_fp_ = 0;
   Clock::time_point settle_until_{};

@@ -2,7 +2,7 @@
 // provenance headers (provenance.h) of the records themselves:
 //  - Tails(): where a flow stopped writing (the last record copied from a source), for resume;
 //  - FirstWithUpstreamAtLeast(): where a consumer that would read source offset n next must
-//    read on the target, by binary search, for offset translation older than OffsetMap;
+//    read on the target, by binary search, for translations older than offsets::OffsetMap;
 //  - NextFrom(): the first record at or after a target offset that came from a cluster, for
 //    translating back (failback);
 //  - Last(): the newest record of a partition (the newest heartbeat that arrived).
@@ -21,7 +21,7 @@
 #include "kafka/consumer.h"
 #include "kafka/types.h"
 
-namespace strait::offsets {
+namespace strait::provenance {
 
 struct PartitionTail {
   int32_t partition = 0;
@@ -75,4 +75,4 @@ class LogSearch {
   std::unique_ptr<kafka::Consumer> consumer_;
 };
 
-}  // namespace strait::offsets
+}  // namespace strait::provenance

@@ -1,8 +1,8 @@
-#include "offsets/provenance.h"
+#include "provenance/provenance.h"
 
 #include <gtest/gtest.h>
 
-namespace strait::offsets {
+namespace strait::provenance {
 namespace {
 
 TEST(Provenance, RoundTrips) {
@@ -36,4 +36,4 @@ TEST(Provenance, FingerprintsDifferPerCluster) {
 }
 
 }  // namespace
-}  // namespace strait::offsets
+}  // namespace strait::provenance

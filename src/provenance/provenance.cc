@@ -1,8 +1,8 @@
-#include "offsets/provenance.h"
+#include "provenance/provenance.h"
 
 #include <algorithm>
 
-namespace strait::offsets {
+namespace strait::provenance {
 namespace {
 
 constexpr uint8_t kVersion = 1;
@@ -52,4 +52,4 @@ std::optional<Provenance> DecodeProvenance(std::string_view value) {
   return p;
 }
 
-}  // namespace strait::offsets
+}  // namespace strait::provenance

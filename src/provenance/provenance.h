@@ -19,7 +19,7 @@
 
 #include "base/strong_types.h"
 
-namespace strait::offsets {
+namespace strait::provenance {
 
 inline constexpr std::string_view kProvenanceHeader = "strait.provenance";
 
@@ -39,4 +39,4 @@ std::string EncodeProvenance(const Provenance& p);
 // nullopt for a value that is not a version-1 provenance header.
 std::optional<Provenance> DecodeProvenance(std::string_view value);
 
-}  // namespace strait::offsets
+}  // namespace strait::provenance

@@ -1,12 +1,12 @@
-#include "offsets/log_search.h"
+#include "provenance/log_search.h"
 
 #include <fmt/format.h>
 
 #include <map>
 
-#include "offsets/provenance.h"
+#include "provenance/provenance.h"
 
-namespace strait::offsets {
+namespace strait::provenance {
 namespace {
 
 using namespace std::chrono_literals;
@@ -200,4 +200,4 @@ Result<SearchResult> LogSearch::FirstWithUpstreamAtLeast(const std::string& topi
   return out;
 }
 
-}  // namespace strait::offsets
+}  // namespace strait::provenance
