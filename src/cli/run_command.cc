@@ -7,6 +7,7 @@
 #include "config/config.h"
 #include "http/server.h"
 #include "replication/replicator.h"
+#include "status/render.h"
 
 namespace strait::cli {
 namespace {
@@ -36,7 +37,8 @@ int RunRun(const RunOptions& options) {
   log::SetLevel(level);
 
   replication::Replicator replicator(*config);
-  http::Server http({[&] { return replicator.Metrics(); }, [&] { return replicator.StatusJson(); },
+  http::Server http({[&] { return status::MetricsText(status::Capture(replicator)); },
+                     [&] { return status::StatusJson(status::Capture(replicator)); },
                      [&] { return replicator.Healthy(); }});
   if (config->http.enabled) {
     Status s = http.Start(config->http.host, config->http.port);

@@ -1,8 +1,6 @@
-// All flows of one strait process, and how they are reported: /status JSON and /metrics.
-// Start/Stop from the owning (main) thread; the report methods from any thread.
+// All flows of one strait process. Start/Stop from the owning (main) thread; Snapshots and
+// Healthy from any thread. How they are reported is status/render.h.
 #pragma once
-
-#include <nlohmann/json.hpp>
 
 #include <memory>
 #include <string>
@@ -22,16 +20,13 @@ class Replicator {
   // Asks every flow to stop, then waits while each drains its in-flight records.
   void Stop();
 
+  // One snapshot per enabled flow, in config order.
   std::vector<FlowSnapshot> Snapshots() const;
-  std::string StatusJson() const;
-  std::string Metrics() const;
   bool Healthy() const;
+  const std::vector<config::FlowConfig>& configs() const { return configs_; }
+  const std::vector<TopologyProblem>& problems() const { return problems_; }
 
  private:
-  // The replication graph: one edge per flow with its end-to-end lag, and the problems of
-  // its shape (topology.h).
-  nlohmann::json TopologyJson(const std::vector<FlowSnapshot>& snapshots, int64_t now_ms) const;
-
   std::vector<config::FlowConfig> configs_;  // enabled flows, in the order of flows_
   std::vector<TopologyProblem> problems_;
   std::vector<std::unique_ptr<Flow>> flows_;

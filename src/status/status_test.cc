@@ -1,0 +1,68 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "status/render.h"
+
+namespace strait::status {
+namespace {
+
+// One flow dc1->dc2 mirroring orders[0], 10 records behind a source at offset 50.
+View OneFlow() {
+  auto p = std::make_shared<replication::PartitionState>("orders", 0, "dc1.orders");
+  p->records.store(40);
+  p->bytes.store(4000);
+  p->acked_next.store(40);
+  p->ObserveHigh(50, 1000, /*fresh=*/true);
+  p->set_phase(replication::PartitionPhase::kMirroring);
+  replication::FlowSnapshot s;
+  s.name = "dc1->dc2";
+  s.source = "dc1";
+  s.target = "dc2";
+  s.state = "running";
+  s.topics.push_back({"orders", "dc1.orders", 1, 1, ""});
+  s.partitions.push_back(p);
+  config::FlowConfig f;
+  f.source = "dc1";
+  f.target = "dc2";
+  return {{s}, {f}, {}, 1000};
+}
+
+TEST(StatusJson, ReportsEachPartitionAndTheFlowTotals) {
+  nlohmann::json j = nlohmann::json::parse(StatusJson(OneFlow()));
+  const nlohmann::json& flow = j["flows"][0];
+  EXPECT_EQ(flow["name"], "dc1->dc2");
+  EXPECT_EQ(flow["records"], 40);
+  EXPECT_EQ(flow["lag_records"], 10);
+  const nlohmann::json& part = flow["partitions"][0];
+  EXPECT_EQ(part["state"], "mirroring");
+  EXPECT_EQ(part["next_source_offset"], 40);
+  EXPECT_EQ(part["source_high_watermark"], 50);
+  EXPECT_EQ(flow["topics"][0]["state"], "mirroring");
+  const nlohmann::json& edge = j["topology"]["edges"][0];
+  EXPECT_EQ(edge["source"], "dc1");
+  EXPECT_EQ(edge["lag_records"], 10);
+  EXPECT_TRUE(edge["lag_seconds"].is_null());  // no heartbeat arrived yet
+}
+
+TEST(StatusJson, ATopicWithAnErrorIsInError) {
+  View v = OneFlow();
+  v.flows[0].topics[0].error = "target topic dc1.orders has 1 partitions, source topic has 2";
+  nlohmann::json j = nlohmann::json::parse(StatusJson(v));
+  EXPECT_EQ(j["flows"][0]["topics"][0]["state"], "error");
+}
+
+TEST(MetricsText, CountsPerTopicAndPartition) {
+  std::string text = MetricsText(OneFlow());
+  EXPECT_NE(text.find("strait_records_mirrored_total{flow=\"dc1->dc2\",topic=\"orders\"} 40\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("strait_partition_lag_records{flow=\"dc1->dc2\",topic=\"orders\","
+                      "partition=\"0\"} 10\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("strait_flow_connected{flow=\"dc1->dc2\"} 1\n"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace strait::status

@@ -1,0 +1,26 @@
+#include <algorithm>
+
+#include "base/clock.h"
+#include "status/render.h"
+
+namespace strait::status {
+
+View Capture(const replication::Replicator& replicator) {
+  return {replicator.Snapshots(), replicator.configs(), replicator.problems(), NowMs()};
+}
+
+
+FlowTotals Totals(const replication::FlowSnapshot& s, int64_t now_ms) {
+  FlowTotals t;
+  for (const auto& p : s.partitions) {
+    t.records += p->records.load();
+    t.bytes += p->bytes.load();
+    t.lag += p->LagRecords();
+    t.loops += p->filtered.load();
+    t.not_local += p->not_local.load();
+    t.lag_seconds = std::max(t.lag_seconds, p->LagSeconds(now_ms));
+  }
+  return t;
+}
+
+}  // namespace strait::status
