@@ -17,6 +17,16 @@ constexpr std::chrono::milliseconds kTimeout = 15s;
 
 }  // namespace
 
+std::string_view GroupSyncStateName(GroupSyncState state) {
+  switch (state) {
+    case GroupSyncState::kSynced: return "synced";
+    case GroupSyncState::kActiveOnTarget: return "active-on-target";
+    case GroupSyncState::kWaiting: return "waiting";
+    case GroupSyncState::kError: return "error";
+  }
+  return "unknown";
+}
+
 GroupSync::GroupSync(GroupSyncOptions options, kafka::Admin* source_admin,
                      kafka::Admin* target_admin, std::unique_ptr<mm2::Writer> writer,
                      std::unique_ptr<provenance::LogSearch> target_log, std::unique_ptr<provenance::LogSearch> source_log,
@@ -44,19 +54,19 @@ void GroupSync::RunOnce(const std::vector<MirroredTopic>& topics) {
   }
   for (const kafka::GroupListing& g : *groups) {
     if (!filter_.Matches(g.group_id)) continue;
-    GroupStatus status = SyncGroup(g.group_id, topics);
-    if (status.state.empty()) continue;  // nothing of this flow's topics
-    status.synced_at_ms = NowMs();
+    std::optional<GroupStatus> status = SyncGroup(g.group_id, topics);
+    if (!status) continue;
+    status->synced_at_ms = NowMs();
     std::lock_guard lock(mu_);
-    statuses_[g.group_id] = status;
+    statuses_[g.group_id] = *status;
   }
 }
 
-GroupStatus GroupSync::SyncGroup(const std::string& group, const std::vector<MirroredTopic>& topics) {
-  GroupStatus status{group, "", "", 0, 0};
+std::optional<GroupStatus> GroupSync::SyncGroup(const std::string& group,
+                                                const std::vector<MirroredTopic>& topics) {
   Result<std::vector<kafka::TopicPartitionOffset>> committed =
       source_admin_->ListConsumerGroupOffsets(group, {}, kTimeout);
-  if (!committed.ok()) return {group, "error", committed.status().message(), 0, 0};
+  if (!committed.ok()) return GroupStatus{group, GroupSyncState::kError, committed.status().message(), 0, 0};
   std::map<std::string, const MirroredTopic*> by_source;
   for (const MirroredTopic& t : topics) by_source[t.source_topic] = &t;
 
@@ -90,7 +100,7 @@ GroupStatus GroupSync::SyncGroup(const std::string& group, const std::vector<Mir
     } else {
       continue;  // not this flow's topic
     }
-    if (!t.ok()) return {group, "error", t.status().message(), 0, 0};
+    if (!t.ok()) return GroupStatus{group, GroupSyncState::kError, t.status().message(), 0, 0};
     log::Debug("offsets", "translated",
                {{"flow", options_.flow_name}, {"group", group}, {"topic", c.topic},
                 {"partition", c.partition}, {"committed", c.offset}, {"target_topic", target_topic},
@@ -102,17 +112,22 @@ GroupStatus GroupSync::SyncGroup(const std::string& group, const std::vector<Mir
     translated.push_back({target_topic, c.partition, c.offset, t->offset, c.metadata});
   }
   if (translated.empty()) {
-    return waiting.empty() ? status : GroupStatus{group, "waiting", waiting, 0, 0};
+    if (waiting.empty()) return std::nullopt;
+    return GroupStatus{group, GroupSyncState::kWaiting, waiting, 0, 0};
   }
   if (options_.emit_checkpoints) {
     Status s = WriteCheckpoints(group, translated);
-    if (!s.ok()) return {group, "error", s.message(), 0, 0};
+    if (!s.ok()) return GroupStatus{group, GroupSyncState::kError, s.message(), 0, 0};
   }
-  status = options_.sync_group_offsets
-               ? CommitToTarget(group, translated)
-               : GroupStatus{group, "synced", "checkpoints only (sync.group.offsets: false)", 0, 0};
+  GroupStatus status =
+      options_.sync_group_offsets
+          ? CommitToTarget(group, translated)
+          : GroupStatus{group, GroupSyncState::kSynced,
+                        "checkpoints only (sync.group.offsets: false)", 0, 0};
   status.partitions = static_cast<int>(translated.size());
-  if (!waiting.empty() && status.state == "synced") status.detail = "partly waiting: " + waiting;
+  if (!waiting.empty() && status.state == GroupSyncState::kSynced) {
+    status.detail = "partly waiting: " + waiting;
+  }
   return status;
 }
 
@@ -147,16 +162,16 @@ GroupStatus GroupSync::CommitToTarget(const std::string& group,
                                       const std::vector<Translated>& translated) {
   Result<std::vector<kafka::GroupDescription>> described =
       target_admin_->DescribeConsumerGroups({group}, kTimeout);
-  if (!described.ok()) return {group, "error", described.status().message(), 0, 0};
+  if (!described.ok()) return {group, GroupSyncState::kError, described.status().message(), 0, 0};
   if (!described->empty() && !(*described)[0].members.empty()) {
-    return {group, "active-on-target",
+    return {group, GroupSyncState::kActiveOnTarget,
             fmt::format("{} active members on {}: offsets not committed; checkpoints written",
                         (*described)[0].members.size(), options_.target_alias),
             0, 0};
   }
   Result<std::vector<kafka::TopicPartitionOffset>> current =
       target_admin_->ListConsumerGroupOffsets(group, {}, kTimeout);
-  if (!current.ok()) return {group, "error", current.status().message(), 0, 0};
+  if (!current.ok()) return {group, GroupSyncState::kError, current.status().message(), 0, 0};
   std::map<std::pair<std::string, int32_t>, int64_t> now;
   for (const kafka::TopicPartitionOffset& o : *current) {
     if (o.error.ok() && o.offset >= 0) now[{o.topic, o.partition}] = o.offset;
@@ -168,17 +183,17 @@ GroupStatus GroupSync::CommitToTarget(const std::string& group,
       forward.push_back({t.topic, t.partition, t.downstream, t.metadata});
     }
   }
-  if (forward.empty()) return {group, "synced", "", 0, 0};
+  if (forward.empty()) return {group, GroupSyncState::kSynced, "", 0, 0};
   Result<std::vector<kafka::TopicPartitionOffset>> r =
       target_admin_->AlterConsumerGroupOffsets(group, forward, kTimeout);
   if (!r.ok()) {
     // A member joined between the check and the commit: the broker refuses, as it should.
-    return {group, "active-on-target", r.status().message(), 0, 0};
+    return {group, GroupSyncState::kActiveOnTarget, r.status().message(), 0, 0};
   }
   for (const kafka::TopicPartitionOffset& o : *r) {
-    if (!o.error.ok()) return {group, "error", o.error.message(), 0, 0};
+    if (!o.error.ok()) return {group, GroupSyncState::kError, o.error.message(), 0, 0};
   }
-  return {group, "synced", "", 0, 0};
+  return {group, GroupSyncState::kSynced, "", 0, 0};
 }
 
 std::vector<GroupStatus> GroupSync::Statuses() const {

@@ -10,7 +10,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -35,10 +37,18 @@ struct MirroredTopic {
   std::vector<MirroredPartition> partitions;
 };
 
+enum class GroupSyncState {
+  kSynced,          // translated; committed to the target group (or checkpoints only)
+  kActiveOnTarget,  // the group has members on the target: checkpoints only
+  kWaiting,         // the group is ahead of what has been mirrored; retried next round
+  kError,
+};
+// As /status and the strait_groups metric spell it: synced, active-on-target, waiting, error.
+std::string_view GroupSyncStateName(GroupSyncState state);
+
 struct GroupStatus {
   std::string group;
-  // synced | active-on-target | waiting | error
-  std::string state;
+  GroupSyncState state = GroupSyncState::kSynced;
   std::string detail;
   int partitions = 0;        // partitions translated in the last round
   int64_t synced_at_ms = 0;  // when the last round finished for this group
@@ -75,7 +85,9 @@ class GroupSync {
     int64_t downstream;
     std::string metadata;
   };
-  GroupStatus SyncGroup(const std::string& group, const std::vector<MirroredTopic>& topics);
+  // nullopt when the group committed nothing on this flow's topics.
+  std::optional<GroupStatus> SyncGroup(const std::string& group,
+                                       const std::vector<MirroredTopic>& topics);
   Status WriteCheckpoints(const std::string& group, const std::vector<Translated>& translated);
   GroupStatus CommitToTarget(const std::string& group, const std::vector<Translated>& translated);
   // The original name on the target of a source topic that came from the target ("dc2.x" on

@@ -33,12 +33,15 @@ struct DataPath::Pipe {
   int64_t max_message_bytes = 0;
   std::deque<InFlight> inflight;
   int64_t inflight_bytes = 0;
-  bool paused = false;
-  bool stopped = false;
-  bool releasing = false;  // unassign once nothing is in flight
+  // Paused at the source because its in-flight budget is full.
+  bool throttled = false;
+  // Stopped: no record is taken any more; it is released (unassigned, `release_event`
+  // sent) once nothing is in flight.
+  bool draining = false;
   DataEvent release_event;
   bool failed_delivery = false;  // a delivery failed; a later success would leave a gap
 
+  bool paused() const { return throttled || draining; }
   int64_t AckedNext() const { return inflight.empty() ? next : inflight.front().offset; }
   void Publish() {
     state->acked_next.store(AckedNext(), std::memory_order_relaxed);
@@ -186,8 +189,7 @@ void DataPath::ApplyCommands() {
       pipe->max_message_bytes = start->max_message_bytes;
       pipe->next = start->start_offset >= 0 ? start->start_offset : -1;
       pipe->state->acked_next.store(pipe->next, std::memory_order_relaxed);
-      pipe->state->set_phase(PartitionPhase::kMirroring);
-      pipe->state->SetError("");
+      pipe->state->set_throttled(false);
       assign.push_back({tp.topic, tp.partition, start->start_offset});
       pipes_.emplace(tp, std::move(pipe));
     } else if (auto* stop = std::get_if<StopPartition>(&c)) {
@@ -223,7 +225,7 @@ void DataPath::Handle(kafka::Message& message) {
     // record delivered: control records and aborted transactions are skipped without a
     // message, so this is the only way to learn that nothing is left before the end.
     Pipe* pipe = Route(message);
-    if (pipe != nullptr && !pipe->stopped && message.offset() > pipe->next) {
+    if (pipe != nullptr && !pipe->draining && message.offset() > pipe->next) {
       pipe->next = message.offset();
       pipe->Publish();
     }
@@ -234,7 +236,7 @@ void DataPath::Handle(kafka::Message& message) {
     return;
   }
   Pipe* pipe = Route(message);
-  if (pipe == nullptr || pipe->stopped) return;  // released, or stopped: refetched on restart
+  if (pipe == nullptr || pipe->draining) return;  // released, or stopped: refetched on restart
   int64_t offset = message.offset();
   if (pipe->next >= 0 && offset < pipe->next) {
     // librdkafka can restart a fetch from an older position after a pause (fixed upstream
@@ -310,7 +312,7 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
     producer_->Poll(10ms);  // the local queue is full: let deliveries drain it
     s = producer_->Produce(record);
   }
-  if (!s.ok() || pipe.stopped) {
+  if (!s.ok() || pipe.draining) {
     // Either the record was refused, or a delivery report stopped this partition while we
     // waited for queue space: nothing after a failed record may be written.
     pipe.inflight.pop_back();
@@ -320,9 +322,9 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   if (pipe.inflight_bytes == 0) ++busy_pipes_;
   pipe.inflight_bytes += cost;
   inflight_bytes_total_.fetch_add(cost, std::memory_order_relaxed);
-  if (!pipe.paused && pipe.inflight_bytes > PartitionBudget()) {
-    pipe.paused = true;
-    pipe.state->set_phase(PartitionPhase::kThrottled);
+  if (!pipe.paused() && pipe.inflight_bytes > PartitionBudget()) {
+    pipe.throttled = true;
+    pipe.state->set_throttled(true);
     to_pause_.push_back(pipe.source);
   }
   return true;
@@ -355,7 +357,7 @@ void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
     pipe.state->errors.fetch_add(1, std::memory_order_relaxed);
     if (report.error.code() == StatusCode::kFailedPrecondition || !producer_->FatalError().ok()) {
       fatal_ = report.error;  // the idempotent producer cannot go on: replace it
-    } else if (!pipe.stopped) {
+    } else if (!pipe.draining) {
       StopPipe(pipe, report.error.message(), DataEvent::Kind::kStopped, entry->offset);
     }
   }
@@ -364,9 +366,9 @@ void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
   inflight_bytes_total_.fetch_sub(entry->bytes, std::memory_order_relaxed);
   pipe.inflight.pop_front();
   pipe.Publish();
-  if (pipe.paused && !pipe.stopped && pipe.inflight_bytes <= PartitionBudget() / 2) {
-    pipe.paused = false;
-    pipe.state->set_phase(PartitionPhase::kMirroring);
+  if (pipe.throttled && !pipe.draining && pipe.inflight_bytes <= PartitionBudget() / 2) {
+    pipe.throttled = false;
+    pipe.state->set_throttled(false);
     to_resume_.push_back(pipe.source);
   }
   ReleaseIfDone(pipe);
@@ -374,27 +376,22 @@ void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
 
 void DataPath::StopPipe(Pipe& pipe, const std::string& error, DataEvent::Kind kind,
                         int64_t offset) {
-  if (!pipe.stopped) {
-    pipe.stopped = true;
-    if (!pipe.paused) to_pause_.push_back(pipe.source);
-    pipe.paused = true;
-    if (kind != DataEvent::Kind::kReleased) {
-      pipe.state->set_phase(PartitionPhase::kStopped);
-      pipe.state->SetError(error);
-      log::Error("data", "partition stopped",
-                 {{"flow", options_.flow_name}, {"topic", pipe.source.topic},
-                  {"partition", pipe.source.partition}, {"error", error}});
-    }
-  }
-  if (!pipe.releasing) {
-    pipe.releasing = true;
-    pipe.release_event = {kind, pipe.source, offset >= 0 ? offset : pipe.AckedNext(), error};
+  if (pipe.draining) return;
+  if (!pipe.paused()) to_pause_.push_back(pipe.source);
+  pipe.draining = true;
+  pipe.release_event = {kind, pipe.source, offset >= 0 ? offset : pipe.AckedNext(), error};
+  if (kind != DataEvent::Kind::kReleased) {
+    log::Error("data", "partition stopped",
+               {{"flow", options_.flow_name}, {"topic", pipe.source.topic},
+                {"partition", pipe.source.partition}, {"error", error}});
+    // At once, so that /status says why before what is in flight is acknowledged.
+    Emit({DataEvent::Kind::kStopping, pipe.source, pipe.release_event.offset, error});
   }
   ReleaseIfDone(pipe);
 }
 
 void DataPath::ReleaseIfDone(Pipe& pipe) {
-  if (!pipe.releasing || !pipe.inflight.empty()) return;
+  if (!pipe.draining || !pipe.inflight.empty()) return;
   // Pauses queued for this partition must not reach librdkafka after it is unassigned.
   auto drop = [&](std::vector<kafka::TopicPartition>& v) {
     v.erase(std::remove(v.begin(), v.end(), pipe.source), v.end());
@@ -403,7 +400,7 @@ void DataPath::ReleaseIfDone(Pipe& pipe) {
   drop(to_resume_);
   // librdkafka keeps a partition's pause flag across unassign and assign: clear it now, or
   // the partition would never fetch again once restarted.
-  if (pipe.paused) consumer_->Resume({pipe.source}).IgnoreError();
+  if (pipe.paused()) consumer_->Resume({pipe.source}).IgnoreError();
   Status s = consumer_->IncrementalUnassign({pipe.source});
   if (!s.ok()) log::Warn("data", "unassign failed", {{"flow", options_.flow_name}, {"error", s.message()}});
   DataEvent event = pipe.release_event;
@@ -434,7 +431,7 @@ void DataPath::UpdateWatermarks() {
   for (auto& [tp, pipe] : pipes_) {
     Result<kafka::Watermarks> w = consumer_->CachedWatermarks(tp.topic, tp.partition);
     if (!w.ok()) continue;
-    if (w->high >= 0) pipe->state->ObserveHigh(w->high, NowMs(), /*fresh=*/false);
+    if (w->high >= 0) pipe->state->ObserveCachedHigh(w->high);
     if (w->low >= 0) pipe->state->source_low.store(w->low, std::memory_order_relaxed);
   }
 }
@@ -446,7 +443,7 @@ void DataPath::HandleConsumerError(const kafka::Message& message) {
     return;
   }
   Pipe* pipe = Route(message);
-  if (pipe == nullptr || pipe->stopped) return;
+  if (pipe == nullptr || pipe->draining) return;
   if (message.is_offset_out_of_range()) {
     StopPipe(*pipe, error.message(), DataEvent::Kind::kOutOfRange,
              pipe->next >= 0 ? pipe->next : message.offset());
@@ -461,10 +458,8 @@ void DataPath::ResetProducer(const Status& why) {
   log::Error("data", "replacing the target producer; every partition resumes from the target",
              {{"flow", options_.flow_name}, {"error", why.message()}});
   for (auto& [tp, pipe] : pipes_) {
-    pipe->stopped = true;
-    pipe->releasing = true;
+    pipe->draining = true;
     pipe->release_event = {DataEvent::Kind::kNeedsResume, tp, -1, why.message()};
-    pipe->state->set_phase(PartitionPhase::kResuming);
   }
   producer_->PurgeQueued();
   auto deadline = std::chrono::steady_clock::now() + 10s;

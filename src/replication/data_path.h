@@ -50,14 +50,15 @@ struct SetMessageLimit {
 
 using Command = std::variant<StartPartition, StopPartition, SetMessageLimit>;
 
-// Something the control loop must act on. The partition has been released (unassigned,
-// nothing in flight) before the event is sent.
+// Something the control loop must act on. Except for kStopping, the partition has been
+// released (unassigned, nothing in flight) before the event is sent, and may be started again.
 struct DataEvent {
   enum class Kind {
-    kStopped,       // an error stopped it; `error` says why; retry later
-    kOutOfRange,    // the source no longer has `offset`: retention or truncation
-    kNeedsResume,   // the producer was replaced; find where the target stopped again
-    kReleased,      // a StopPartition finished
+    kStopping,      // an error stopped it; `error` says why; kStopped or kOutOfRange follows
+    kStopped,       // released after an error; `error` says why; retry later
+    kOutOfRange,    // released: the source no longer has `offset` (retention or truncation)
+    kNeedsResume,   // released: the producer was replaced; find where the target stopped again
+    kReleased,      // released: a StopPartition finished
   };
   Kind kind = Kind::kStopped;
   kafka::TopicPartition source;

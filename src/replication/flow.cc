@@ -32,6 +32,16 @@ int64_t ParseBytes(const std::string& v, int64_t fallback) {
 
 }  // namespace
 
+std::string_view FlowStateName(FlowState state) {
+  switch (state) {
+    case FlowState::kConnecting: return "connecting";
+    case FlowState::kRunning: return "running";
+    case FlowState::kStopping: return "stopping";
+    case FlowState::kStopped: return "stopped";
+  }
+  return "unknown";
+}
+
 Flow::Flow(const config::Config& config, const config::FlowConfig& flow)
     : flow_(flow),
       source_(config.Cluster(flow.source)),
@@ -43,7 +53,7 @@ Flow::Flow(const config::Config& config, const config::FlowConfig& flow)
   published_.name = name_;
   published_.source = flow.source;
   published_.target = flow.target;
-  published_.state = "connecting";
+  published_.state = FlowState::kConnecting;
 }
 
 Flow::~Flow() {
@@ -99,14 +109,14 @@ void Flow::Run() {
   }
   {
     std::lock_guard lock(mu_);
-    published_.state = "stopping";
+    published_.state = FlowState::kStopping;
   }
   if (offsets_thread_.joinable()) offsets_thread_.join();
   if (data_ != nullptr) data_->Stop(kDrainTimeout);
   if (data_ != nullptr && !flow_.provenance_headers) CommitProgress();
   {
     std::lock_guard lock(mu_);
-    published_.state = "stopped";
+    published_.state = FlowState::kStopped;
   }
   log::Info("flow", "flow stopped", {{"flow", name_}});
 }
@@ -357,13 +367,14 @@ void Flow::ForgetTopic(const std::string& name) {
   log::Warn("flow", "source topic is gone; its remote topic is kept",
             {{"flow", name_}, {"topic", name}, {"remote", entry.remote}});
   for (auto& [p, pe] : entry.partitions) {
-    if (pe.stage == PartitionEntry::Stage::kRunning) {
-      pe.stage = PartitionEntry::Stage::kReleasing;
+    PartitionStage stage = pe.state->stage();
+    if (stage == PartitionStage::kRunning || stage == PartitionStage::kStopping) {
+      pe.state->set_stage(PartitionStage::kReleasing);
       data_->Post(StopPartition{{name, p}, "source topic deleted"});
     }
   }
   std::erase_if(entry.partitions, [](const auto& kv) {
-    return kv.second.stage != PartitionEntry::Stage::kReleasing;
+    return kv.second.state->stage() != PartitionStage::kReleasing;
   });
   if (entry.partitions.empty()) topics_.erase(name);
 }
@@ -375,26 +386,37 @@ void Flow::HandleEvents() {
     auto it = topic->second.partitions.find(e.source.partition);
     if (it == topic->second.partitions.end()) continue;
     PartitionEntry& pe = it->second;
+    if (e.kind == DataEvent::Kind::kStopping) {
+      if (pe.state->stage() == PartitionStage::kRunning) pe.state->set_stage(PartitionStage::kStopping);
+      pe.state->SetError(e.error);
+      continue;
+    }
+    if (e.kind == DataEvent::Kind::kReleased || pe.state->stage() == PartitionStage::kReleasing) {
+      topic->second.partitions.erase(it);
+      if (topic->second.gone && topic->second.partitions.empty()) topics_.erase(topic);
+      continue;
+    }
     switch (e.kind) {
+      case DataEvent::Kind::kStopping:
       case DataEvent::Kind::kReleased:
-        topic->second.partitions.erase(it);
-        if (topic->second.gone && topic->second.partitions.empty()) topics_.erase(topic);
         break;
       case DataEvent::Kind::kStopped:
         if (pe.backoff.count() == 0) pe.backoff = flow_.partition_retry_backoff;
-        pe.stage = PartitionEntry::Stage::kStopped;
+        pe.state->set_stage(PartitionStage::kStopped);
+        pe.state->SetError(e.error);
         pe.retry_at = Clock::now() + pe.backoff;
         pe.backoff = std::min<std::chrono::milliseconds>(pe.backoff * 2, kMaxBackoff);
         break;
       case DataEvent::Kind::kNeedsResume:
-        pe.stage = PartitionEntry::Stage::kPending;
+        pe.state->set_stage(PartitionStage::kResuming);
         pe.retry_at = {};
         settle_until_ = Clock::now() + flow_.resume_settle;
         break;
       case DataEvent::Kind::kOutOfRange: {
         Result<kafka::Watermarks> w =
             source_admin_->QueryWatermarks(e.source.topic, e.source.partition, kAdminTimeout);
-        pe.stage = PartitionEntry::Stage::kPending;
+        pe.state->set_stage(PartitionStage::kStopped);
+        pe.retry_at = {};
         if (!w.ok()) {
           pe.retry_at = Clock::now() + 5s;
           break;
@@ -425,8 +447,8 @@ void Flow::ResumePending() {
     if (entry.gone || !entry.owned) continue;
     std::vector<int32_t> due;
     for (auto& [p, pe] : entry.partitions) {
-      bool pending = pe.stage == PartitionEntry::Stage::kPending ||
-                     pe.stage == PartitionEntry::Stage::kStopped;
+      PartitionStage stage = pe.state->stage();
+      bool pending = stage == PartitionStage::kResuming || stage == PartitionStage::kStopped;
       if (pending && pe.retry_at <= now) due.push_back(p);
     }
     if (!due.empty()) ResumeTopic(name, entry, due);
@@ -470,8 +492,8 @@ void Flow::ResumeTopic(const std::string& name, TopicEntry& entry, const std::ve
       from = "progress group";
     }
     pe.forced_offset.reset();
-    pe.stage = PartitionEntry::Stage::kRunning;
-    pe.state->set_phase(PartitionPhase::kResuming);
+    pe.state->SetError("");
+    pe.state->set_stage(PartitionStage::kRunning);
     log::Info("flow", "partition resumes",
               {{"flow", name_}, {"topic", name}, {"partition", p}, {"offset", start}, {"from", from}});
     data_->Post(StartPartition{pe.state, start, entry.max_message_bytes});
@@ -502,7 +524,7 @@ void Flow::PollWatermarks() {
   int64_t now = NowMs();
   for (size_t i = 0; i < ends->size() && i < states.size(); ++i) {
     const kafka::TopicPartitionOffset& e = (*ends)[i];
-    if (e.error.ok() && e.offset >= 0) states[i]->ObserveHigh(e.offset, now, /*fresh=*/true);
+    if (e.error.ok() && e.offset >= 0) states[i]->ObserveQueriedHigh(e.offset, now);
   }
 }
 
@@ -659,7 +681,8 @@ void Flow::Publish() {
   s.name = published_.name;
   s.source = published_.source;
   s.target = published_.target;
-  s.state = stop_.load() ? "stopping" : (data_ ? "running" : "connecting");
+  s.state = stop_.load() ? FlowState::kStopping
+                         : (data_ ? FlowState::kRunning : FlowState::kConnecting);
   s.source_error = published_.source_error;
   s.target_error = published_.target_error;
   published_ = std::move(s);

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -39,9 +40,13 @@ struct TopicStatus {
   std::string error;  // empty when the topic is mirrored
 };
 
+enum class FlowState { kConnecting, kRunning, kStopping, kStopped };
+// As /status spells it: connecting, running, stopping, stopped.
+std::string_view FlowStateName(FlowState state);
+
 struct FlowSnapshot {
   std::string name, source, target;
-  std::string state;  // connecting, running, stopping, stopped
+  FlowState state = FlowState::kConnecting;
   std::string source_error, target_error;
   std::vector<TopicStatus> topics;
   std::vector<std::shared_ptr<const PartitionState>> partitions;
@@ -74,9 +79,7 @@ class Flow {
   using Clock = std::chrono::steady_clock;
 
   struct PartitionEntry {
-    enum class Stage { kPending, kRunning, kStopped, kReleasing };
-    Stage stage = Stage::kPending;
-    std::shared_ptr<PartitionState> state;
+    std::shared_ptr<PartitionState> state;  // its stage() is this thread's to change
     Clock::time_point retry_at{};
     std::chrono::milliseconds backoff{0};  // 0: the flow's partition.retry.backoff.ms
     std::optional<int64_t> forced_offset;  // after an out-of-range: where to restart

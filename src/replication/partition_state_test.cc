@@ -7,7 +7,7 @@ namespace {
 
 TEST(PartitionState, LagIsZeroWhenCaughtUp) {
   PartitionState p("orders", 0, "dc1.orders");
-  p.source_high = 100;
+  p.ObserveCachedHigh(100);
   p.acked_next = 100;
   p.last_acked_timestamp = 1000;
   EXPECT_EQ(p.LagRecords(), 0);
@@ -16,7 +16,7 @@ TEST(PartitionState, LagIsZeroWhenCaughtUp) {
 
 TEST(PartitionState, LagSecondsAgeOfTheOldestRecordInFlight) {
   PartitionState p("orders", 0, "dc1.orders");
-  p.source_high = 110;
+  p.ObserveCachedHigh(110);
   p.acked_next = 100;
   p.last_acked_timestamp = 1000;
   p.oldest_inflight_timestamp = 4000;
@@ -29,18 +29,31 @@ TEST(PartitionState, LagSecondsAgeOfTheOldestRecordInFlight) {
 TEST(PartitionState, EverythingIsLagBeforeTheFirstRecord) {
   PartitionState p("orders", 0, "dc1.orders");
   p.source_low = 10;
-  p.source_high = 110;
+  p.ObserveCachedHigh(110);
   EXPECT_EQ(p.LagRecords(), 100);
 }
 
 TEST(PartitionState, LagGrowsWhileTheSourceIsUnreachable) {
   PartitionState p("orders", 0, "dc1.orders");
   p.acked_next = 100;
-  p.ObserveHigh(100, 1000, /*fresh=*/true);
+  p.ObserveQueriedHigh(100, 1000);
   EXPECT_EQ(p.LagSeconds(3000), 0);     // caught up and heard from the source recently
   EXPECT_EQ(p.LagSeconds(61000), 60);   // nothing heard for a minute
-  p.ObserveHigh(90, 62000, /*fresh=*/false);  // a stale cached value never lowers it
-  EXPECT_EQ(p.source_high.load(), 100);
+  p.ObserveCachedHigh(90);              // a stale cached value never lowers it
+  EXPECT_EQ(p.SourceHigh(), 100);
+}
+
+TEST(PartitionState, ShowsTheStageInStatusWords) {
+  PartitionState p("orders", 0, "dc1.orders");
+  EXPECT_EQ(p.StateName(), "resuming");
+  p.set_stage(PartitionStage::kRunning);
+  EXPECT_EQ(p.StateName(), "mirroring");
+  p.set_throttled(true);
+  EXPECT_EQ(p.StateName(), "throttled");
+  p.set_stage(PartitionStage::kStopping);
+  EXPECT_EQ(p.StateName(), "stopped");
+  p.set_stage(PartitionStage::kStopped);
+  EXPECT_EQ(p.StateName(), "stopped");
 }
 
 }  // namespace

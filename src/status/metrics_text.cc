@@ -41,10 +41,8 @@ std::string MetricsText(const View& view) {
                            {"partition", std::to_string(p->partition())}};
       e.Sample("strait_partition_lag_records", l, p->LagRecords());
       e.Sample("strait_partition_lag_seconds", l, p->LagSeconds(now));
-      replication::PartitionPhase phase = p->phase();
       e.Sample("strait_partition_up", l,
-               int64_t{phase == replication::PartitionPhase::kMirroring ||
-                       phase == replication::PartitionPhase::kThrottled});
+               int64_t{p->stage() == replication::PartitionStage::kRunning});
     }
   }
   e.Family("strait_errors_total", Type::kCounter,
@@ -87,7 +85,8 @@ std::string MetricsText(const View& view) {
     }
     e.Sample("strait_topic_errors", flow, s.topic_errors);
     e.Sample("strait_flow_connected", flow,
-             int64_t{s.state == "running" && s.source_error.empty() && s.target_error.empty()});
+             int64_t{s.state == replication::FlowState::kRunning && s.source_error.empty() &&
+                     s.target_error.empty()});
     e.Sample("strait_inflight_bytes", flow, s.inflight_bytes);
     e.Sample("strait_refetched_records_dropped_total", flow, s.dropped_duplicates);
     e.Sample("strait_producer_resets_total", flow, s.producer_resets);
@@ -98,11 +97,15 @@ std::string MetricsText(const View& view) {
       e.Sample("strait_heartbeat_lag_seconds", flow,
                std::max<int64_t>(0, now - s.heartbeats.newest_arrived_ms) / 1000.0);
     }
-    std::map<std::string, int64_t> by_state = {
-        {"synced", 0}, {"active-on-target", 0}, {"waiting", 0}, {"error", 0}};
+    std::map<offsets::GroupSyncState, int64_t> by_state = {
+        {offsets::GroupSyncState::kSynced, 0},
+        {offsets::GroupSyncState::kActiveOnTarget, 0},
+        {offsets::GroupSyncState::kWaiting, 0},
+        {offsets::GroupSyncState::kError, 0}};
     for (const offsets::GroupStatus& g : s.groups) ++by_state[g.state];
     for (const auto& [state, n] : by_state) {
-      e.Sample("strait_groups", {{"flow", s.name}, {"state", state}}, n);
+      e.Sample("strait_groups",
+               {{"flow", s.name}, {"state", std::string(offsets::GroupSyncStateName(state))}}, n);
     }
   }
   return e.Text();

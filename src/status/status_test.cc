@@ -13,13 +13,13 @@ View OneFlow() {
   p->records.store(40);
   p->bytes.store(4000);
   p->acked_next.store(40);
-  p->ObserveHigh(50, 1000, /*fresh=*/true);
-  p->set_phase(replication::PartitionPhase::kMirroring);
+  p->ObserveQueriedHigh(50, 1000);
+  p->set_stage(replication::PartitionStage::kRunning);
   replication::FlowSnapshot s;
   s.name = "dc1->dc2";
   s.source = "dc1";
   s.target = "dc2";
-  s.state = "running";
+  s.state = replication::FlowState::kRunning;
   s.topics.push_back({"orders", "dc1.orders", 1, 1, ""});
   s.partitions.push_back(p);
   config::FlowConfig f;
