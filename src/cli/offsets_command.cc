@@ -5,13 +5,13 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <map>
 
 #include "cli/commands.h"
 #include "config/config.h"
 #include "kafka/admin.h"
 #include "provenance/log_search.h"
 #include "provenance/provenance.h"
+#include "offsets/group_commit.h"
 #include "offsets/translator.h"
 #include "mm2/naming.h"
 #include "replication/topic_filter.h"
@@ -105,54 +105,34 @@ Result<std::vector<Row>> Translate(const config::Config& config, const OffsetsOp
 }
 
 int Apply(const OffsetsOptions& o, Side& to, const std::vector<Row>& rows) {
-  auto described = to.admin->DescribeConsumerGroups({o.group}, 15s);
-  if (!described.ok()) {
-    std::fprintf(stderr, "error: %s\n", described.status().message().c_str());
-    return kExitFailure;
-  }
-  if (!described->empty() && !(*described)[0].members.empty()) {
-    std::fprintf(stderr,
-                 "error: group %s has %zu active members on %s; stop them before applying "
-                 "(nothing was committed)\n",
-                 o.group.c_str(), (*described)[0].members.size(), o.to.c_str());
-    return kExitFailure;
-  }
-  auto current = to.admin->ListConsumerGroupOffsets(o.group, {}, 15s);
-  std::map<std::pair<std::string, int32_t>, int64_t> now;
-  if (current.ok()) {
-    for (const auto& c : *current) {
-      if (c.error.ok() && c.offset >= 0) now[{c.topic, c.partition}] = c.offset;
-    }
-  }
-  std::vector<kafka::TopicPartitionOffset> commit;
+  std::vector<kafka::TopicPartitionOffset> wanted;
   for (const Row& r : rows) {
-    if (r.target_offset < 0) continue;
-    auto it = now.find({r.target_topic, r.partition});
-    if (it != now.end() && it->second > r.target_offset && !o.allow_rewind) {
-      std::printf("kept %s[%d] at %lld (ahead of %lld; --allow-rewind to move it back)\n",
-                  r.target_topic.c_str(), r.partition, static_cast<long long>(it->second),
-                  static_cast<long long>(r.target_offset));
-      continue;
-    }
-    commit.push_back({r.target_topic, r.partition, r.target_offset});
+    if (r.target_offset >= 0) wanted.push_back({r.target_topic, r.partition, r.target_offset});
   }
-  if (commit.empty()) {
-    std::printf("nothing to commit\n");
-    return kExitOk;
-  }
-  auto result = to.admin->AlterConsumerGroupOffsets(o.group, commit, 15s);
+  Result<offsets::CommitResult> result =
+      offsets::CommitToIdleGroup(*to.admin, o.group, wanted, o.allow_rewind, 15s);
   if (!result.ok()) {
     std::fprintf(stderr, "error: %s\n", result.status().message().c_str());
     return kExitFailure;
   }
-  for (const auto& c : *result) {
-    if (!c.error.ok()) {
-      std::fprintf(stderr, "error: %s\n", c.error.message().c_str());
-      return kExitFailure;
-    }
+  if (result->active_members > 0) {
+    std::fprintf(stderr,
+                 "error: group %s has %zu active members on %s; stop them before applying "
+                 "(nothing was committed)\n",
+                 o.group.c_str(), result->active_members, o.to.c_str());
+    return kExitFailure;
   }
-  std::printf("committed %zu offsets for group %s on %s\n", commit.size(), o.group.c_str(),
-              o.to.c_str());
+  for (const offsets::KeptPosition& k : result->plan.kept) {
+    std::printf("kept %s[%d] at %lld (ahead of %lld; --allow-rewind to move it back)\n",
+                k.topic.c_str(), k.partition, static_cast<long long>(k.current),
+                static_cast<long long>(k.wanted));
+  }
+  if (result->plan.commit.empty()) {
+    std::printf("nothing to commit\n");
+    return kExitOk;
+  }
+  std::printf("committed %zu offsets for group %s on %s\n", result->plan.commit.size(),
+              o.group.c_str(), o.to.c_str());
   return kExitOk;
 }
 

@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "mm2/format.h"
+#include "offsets/group_commit.h"
 #include "mm2/naming.h"
 
 namespace strait::offsets {
@@ -156,42 +157,26 @@ Status GroupSync::WriteCheckpoints(const std::string& group,
   return Status::Ok();
 }
 
-// Commits only to a group nobody is consuming with on the target, and only forward: a
-// consumer that already failed over and moved on must not be sent back.
 GroupStatus GroupSync::CommitToTarget(const std::string& group,
                                       const std::vector<Translated>& translated) {
-  Result<std::vector<kafka::GroupDescription>> described =
-      target_admin_->DescribeConsumerGroups({group}, kTimeout);
-  if (!described.ok()) return {group, GroupSyncState::kError, described.status().message(), 0, 0};
-  if (!described->empty() && !(*described)[0].members.empty()) {
+  std::vector<kafka::TopicPartitionOffset> wanted;
+  for (const Translated& t : translated) {
+    wanted.push_back({t.topic, t.partition, t.downstream, t.metadata});
+  }
+  Result<CommitResult> r = CommitToIdleGroup(*target_admin_, group, wanted,
+                                             /*allow_rewind=*/false, kTimeout);
+  if (!r.ok()) {
+    // AlterConsumerGroupOffsets refused: a member joined between the check and the commit.
+    GroupSyncState state = r.status().code() == StatusCode::kFailedPrecondition
+                               ? GroupSyncState::kActiveOnTarget
+                               : GroupSyncState::kError;
+    return {group, state, r.status().message(), 0, 0};
+  }
+  if (r->active_members > 0) {
     return {group, GroupSyncState::kActiveOnTarget,
             fmt::format("{} active members on {}: offsets not committed; checkpoints written",
-                        (*described)[0].members.size(), options_.target_alias),
+                        r->active_members, options_.target_alias),
             0, 0};
-  }
-  Result<std::vector<kafka::TopicPartitionOffset>> current =
-      target_admin_->ListConsumerGroupOffsets(group, {}, kTimeout);
-  if (!current.ok()) return {group, GroupSyncState::kError, current.status().message(), 0, 0};
-  std::map<std::pair<std::string, int32_t>, int64_t> now;
-  for (const kafka::TopicPartitionOffset& o : *current) {
-    if (o.error.ok() && o.offset >= 0) now[{o.topic, o.partition}] = o.offset;
-  }
-  std::vector<kafka::TopicPartitionOffset> forward;
-  for (const Translated& t : translated) {
-    auto it = now.find({t.topic, t.partition});
-    if (it == now.end() || it->second < t.downstream) {
-      forward.push_back({t.topic, t.partition, t.downstream, t.metadata});
-    }
-  }
-  if (forward.empty()) return {group, GroupSyncState::kSynced, "", 0, 0};
-  Result<std::vector<kafka::TopicPartitionOffset>> r =
-      target_admin_->AlterConsumerGroupOffsets(group, forward, kTimeout);
-  if (!r.ok()) {
-    // A member joined between the check and the commit: the broker refuses, as it should.
-    return {group, GroupSyncState::kActiveOnTarget, r.status().message(), 0, 0};
-  }
-  for (const kafka::TopicPartitionOffset& o : *r) {
-    if (!o.error.ok()) return {group, GroupSyncState::kError, o.error.message(), 0, 0};
   }
   return {group, GroupSyncState::kSynced, "", 0, 0};
 }
