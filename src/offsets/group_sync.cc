@@ -92,7 +92,7 @@ std::optional<GroupStatus> GroupSync::SyncGroup(const std::string& group,
         translated.push_back({target_topic, c.partition, c.offset, cached->second.second, c.metadata});
         continue;
       }
-      t = translator_.Forward(target_topic, c.partition, SourceOffset(c.offset), mp->map,
+      t = translator_.Forward(target_topic, c.partition, SourceOffset(c.offset), mp->map.get(),
                               mp->acked_next >= 0 ? std::optional<int64_t>(mp->acked_next)
                                                   : std::nullopt);
     } else if (std::string original = FromTarget(c.topic); !original.empty()) {

@@ -27,8 +27,8 @@ namespace strait::offsets {
 // What the flow mirrors, as the group sync sees it.
 struct MirroredPartition {
   int32_t partition = 0;
-  const OffsetMap* map = nullptr;  // owned by the flow; outlives the RunOnce call
-  int64_t acked_next = -1;         // first source offset not yet on the target
+  std::shared_ptr<const OffsetMap> map;  // kept alive by the round that uses it
+  int64_t acked_next = -1;               // first source offset not yet on the target
 };
 
 struct MirroredTopic {

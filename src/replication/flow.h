@@ -1,10 +1,19 @@
-// One flow (source alias -> target alias): its control loop, and the data path it drives.
+// One flow (source alias -> target alias): the control loop that drives its parts.
 //
-// The control thread ("control") connects to both clusters, keeps the remote topics in
-// step with the source (creation, partition counts, configs: within refresh.interval.ms),
-// decides where each partition resumes (from the target's own log: offsets/log_search.h), starts
-// and restarts partitions on the DataPath, and publishes a status snapshot. Start/RequestStop
-// /Join are for the owner (Replicator); Snapshot() may be called from any thread.
+// The control thread ("control") connects to both clusters, then goes round a loop:
+//  - hands the data path's events to the partition table (partition_table.h), which moves
+//    partitions between stages;
+//  - every refresh.interval.ms, a topic sync round (topic_sync.h), then adds the partitions
+//    of topics that became ready and releases those of topics that are gone;
+//  - starts the partitions that are due where the resume strategy (resume.h) says, on the
+//    data path (data_path.h, its own thread);
+//  - every two seconds, asks the source for its high watermarks and records progress;
+//  - publishes a FlowSnapshot.
+// The offset thread (offsets/offset_loop.h) runs heartbeats and group sync beside it, reading
+// what is mirrored through the snapshot.
+//
+// Start/RequestStop/Join are for the owner (Replicator); Snapshot() and Healthy() may be
+// called from any thread.
 #pragma once
 
 #include <atomic>
@@ -13,53 +22,22 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "config/config.h"
 #include "kafka/admin.h"
-#include "replication/data_path.h"
 #include "mm2/naming.h"
-#include "replication/partition_state.h"
-#include "offsets/group_sync.h"
-#include "offsets/heartbeats.h"
+#include "offsets/offset_loop.h"
 #include "provenance/log_search.h"
-#include "mm2/writer.h"
-#include "replication/topic_filter.h"
+#include "replication/data_path.h"
+#include "replication/flow_snapshot.h"
+#include "replication/partition_table.h"
+#include "replication/resume.h"
+#include "replication/topic_sync.h"
 
 namespace strait::replication {
-
-struct TopicStatus {
-  std::string source_topic;
-  std::string remote_topic;
-  int32_t source_partitions = 0;
-  int32_t target_partitions = 0;
-  std::string error;  // empty when the topic is mirrored
-};
-
-enum class FlowState { kConnecting, kRunning, kStopping, kStopped };
-// As /status spells it: connecting, running, stopping, stopped.
-std::string_view FlowStateName(FlowState state);
-
-struct FlowSnapshot {
-  std::string name, source, target;
-  FlowState state = FlowState::kConnecting;
-  std::string source_error, target_error;
-  std::vector<TopicStatus> topics;
-  std::vector<std::shared_ptr<const PartitionState>> partitions;
-  int64_t inflight_bytes = 0;
-  int64_t dropped_duplicates = 0;
-  int64_t producer_resets = 0;
-  int64_t records_expired = 0;  // deleted at the source (retention) before being mirrored
-  int64_t topic_errors = 0;
-  int64_t data_last_loop_ms = 0;  // when the data thread last went round its loop
-  std::vector<offsets::GroupStatus> groups;
-  int64_t checkpoints_written = 0;
-  offsets::HeartbeatStatus heartbeats;
-};
 
 class Flow {
  public:
@@ -78,78 +56,43 @@ class Flow {
  private:
   using Clock = std::chrono::steady_clock;
 
-  struct PartitionEntry {
-    std::shared_ptr<PartitionState> state;  // its stage() is this thread's to change
-    Clock::time_point retry_at{};
-    std::chrono::milliseconds backoff{0};  // 0: the flow's partition.retry.backoff.ms
-    std::optional<int64_t> forced_offset;  // after an out-of-range: where to restart
-  };
-  struct TopicEntry {
-    std::string remote;
-    int32_t source_partitions = 0;
-    int32_t target_partitions = 0;
-    bool owned = false;  // created by strait, or shown to hold this flow's records
-    bool gone = false;   // deleted at the source
-    int64_t max_message_bytes = 0;
-    std::string error;
-    std::map<int32_t, PartitionEntry> partitions;
-  };
-
   void Run();
   bool Connect();
-  void Sync();
-  void SyncTopic(const std::string& name, int32_t source_partitions,
-                 const kafka::ClusterMetadata& target_md,
-                 const std::vector<kafka::ConfigEntry>& source_configs,
-                 const std::vector<kafka::ConfigEntry>* target_configs);
-  Status CreateRemote(TopicEntry& entry, int32_t partitions, const std::map<std::string, std::string>& configs);
-  Status CheckOwnership(TopicEntry& entry);
-  void ForgetTopic(const std::string& name);
+  void StopParts();
+  // Brings the partition table in line with the topics after a sync round.
+  void Reconcile();
   void HandleEvents();
-  void ResumePending();
-  void ResumeTopic(const std::string& name, TopicEntry& entry, const std::vector<int32_t>& parts);
+  void RestartOutOfRange(const DataEvent& event);
+  void ResumeDue();
+  void ResumeTopic(const std::string& topic, const RemoteTopic& remote,
+                   const std::vector<int32_t>& partitions);
   void PollWatermarks();
-  // Without provenance headers the target's log cannot say where a partition stopped, so
-  // acknowledged positions are committed to a consumer group on the target instead.
-  std::string ProgressGroup() const;
-  void CommitProgress();
-  Result<std::map<int32_t, int64_t>> CommittedProgress(const std::string& remote,
-                                                       const std::vector<int32_t>& parts);
-  // The offset thread ("offsets"): heartbeats every heartbeat.interval.ms, group offset
-  // translation every checkpoint.interval.ms. Started once connected.
-  Status StartOffsets();
-  void RunOffsets();
-  std::vector<offsets::MirroredTopic> MirroredTopics(const FlowSnapshot& snapshot) const;
+  void RecordProgress();
   void Publish();
   void Wait(std::chrono::milliseconds d);
-  Status StartHeartbeats();
-  std::string RemoteHeartbeatsTopic() const;
-  // The source's heartbeats have a remote topic on the target that can be read.
-  bool RemoteHeartbeatsMirrored() const;
+  offsets::MirrorView Mirrored() const;
 
   const config::FlowConfig flow_;
   const config::ClusterConfig source_;
   const config::ClusterConfig target_;
   const std::string name_;
-  mm2::NamingContext naming_;
-  TopicFilter filter_;
-  NameFilter config_excludes_;
+  const std::string remote_heartbeats_topic_;
 
+  // Made by Connect(), on the control thread; the parts below point into the admins.
   std::unique_ptr<kafka::Admin> source_admin_;
   std::unique_ptr<kafka::Admin> target_admin_;
-  std::unique_ptr<DataPath> data_;
   std::unique_ptr<provenance::LogSearch> tails_;
-  uint64_t source_fp_ = 0;
-  uint64_t target_fp_ = 0;
+  std::unique_ptr<DataPath> data_;
+  std::unique_ptr<TopicSync> topic_sync_;
+  std::unique_ptr<ResumeStrategy> resume_;
+  std::unique_ptr<offsets::OffsetLoop> offset_loop_;
+
+  // Control thread only.
+  PartitionTable partitions_;
+  std::map<std::string, int64_t> message_limits_;  // what the data path was told, by topic
   Clock::time_point settle_until_{};
   std::chrono::seconds connect_backoff_{1};
-  std::map<std::string, TopicEntry> topics_;  // by source topic; control thread only
   int64_t records_expired_ = 0;
-  std::map<kafka::TopicPartition, int64_t> committed_;  // progress already committed
-
-  std::unique_ptr<offsets::GroupSync> group_sync_;
-  std::unique_ptr<offsets::Heartbeats> heartbeats_;
-  std::thread offsets_thread_;
 
   std::thread thread_;
   std::atomic<bool> stop_{false};
