@@ -87,17 +87,18 @@ Result<std::vector<Row>> Translate(const config::Config& config, const OffsetsOp
     std::optional<std::string> upstream = mm2::UpstreamTopicName(c.topic, o.to, sep);
     if (remote) {
       row.target_topic = *remote;
-      t = translator.Forward(*remote, c.partition, SourceOffset(c.offset), nullptr, std::nullopt);
+      t = translator.Forward(*remote, PartitionId(c.partition), SourceOffset(c.offset), nullptr,
+                             std::nullopt);
     } else if (upstream) {
       row.target_topic = *upstream;
-      t = translator.Backward(c.topic, c.partition, c.offset);
+      t = translator.Backward(c.topic, PartitionId(c.partition), SourceOffset(c.offset));
     } else {
       row.note = fmt::format("not mirrored between {} and {}", o.from, o.to);
       rows.push_back(row);
       continue;
     }
     if (!t.ok()) return t.status().WithContext(fmt::format("translating {}[{}]", c.topic, c.partition));
-    if (t->kind == offsets::Translation::Kind::kExact) row.target_offset = t->offset;
+    if (t->kind == offsets::Translation::Kind::kExact) row.target_offset = t->offset.value();
     row.note = t->note;
     rows.push_back(row);
   }

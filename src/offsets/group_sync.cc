@@ -75,29 +75,31 @@ std::optional<GroupStatus> GroupSync::SyncGroup(const std::string& group,
   std::string waiting;
   for (const kafka::TopicPartitionOffset& c : *committed) {
     if (!c.error.ok() || c.offset < 0) continue;
+    const SourceOffset committed_at(c.offset);
+    const PartitionId partition(c.partition);
     Result<Translation> t = Status(StatusCode::kNotFound, "");
     std::string target_topic;
     auto it = by_source.find(c.topic);
     if (it != by_source.end()) {
       const MirroredPartition* mp = nullptr;
       for (const MirroredPartition& p : it->second->partitions) {
-        if (p.partition == c.partition) mp = &p;
+        if (p.partition == partition) mp = &p;
       }
       if (mp == nullptr) continue;  // a partition not mirrored yet
       target_topic = it->second->remote_topic;
       auto cached = written_.find(std::make_tuple(group, target_topic, c.partition));
-      if (cached != written_.end() && cached->second.first == c.offset) {
+      if (cached != written_.end() && cached->second.first == committed_at) {
         // Unchanged since the last round: the translation cannot have changed either (the
         // target only grows), and searching the target's log again would cost round trips.
-        translated.push_back({target_topic, c.partition, c.offset, cached->second.second, c.metadata});
+        translated.push_back(
+            {target_topic, c.partition, committed_at, cached->second.second, c.metadata});
         continue;
       }
-      t = translator_.Forward(target_topic, c.partition, SourceOffset(c.offset), mp->map.get(),
-                              mp->acked_next >= 0 ? std::optional<int64_t>(mp->acked_next)
-                                                  : std::nullopt);
+      t = translator_.Forward(target_topic, partition, committed_at, mp->map.get(),
+                              mp->acked_next);
     } else if (std::string original = FromTarget(c.topic); !original.empty()) {
       target_topic = original;
-      t = translator_.Backward(c.topic, c.partition, c.offset);
+      t = translator_.Backward(c.topic, partition, committed_at);
     } else {
       continue;  // not this flow's topic
     }
@@ -105,12 +107,12 @@ std::optional<GroupStatus> GroupSync::SyncGroup(const std::string& group,
     log::Debug("offsets", "translated",
                {{"flow", options_.flow_name}, {"group", group}, {"topic", c.topic},
                 {"partition", c.partition}, {"committed", c.offset}, {"target_topic", target_topic},
-                {"target", t->offset}, {"note", t->note}});
+                {"target", t->offset.value()}, {"note", t->note}});
     if (t->kind != Translation::Kind::kExact) {
       if (waiting.empty()) waiting = fmt::format("{}[{}]: {}", c.topic, c.partition, t->note);
       continue;
     }
-    translated.push_back({target_topic, c.partition, c.offset, t->offset, c.metadata});
+    translated.push_back({target_topic, c.partition, committed_at, t->offset, c.metadata});
   }
   if (translated.empty()) {
     if (waiting.empty()) return std::nullopt;
@@ -140,7 +142,8 @@ Status GroupSync::WriteCheckpoints(const std::string& group,
     auto key = std::make_tuple(group, t.topic, t.partition);
     auto it = written_.find(key);
     if (it != written_.end() && it->second == std::make_pair(t.upstream, t.downstream)) continue;
-    mm2::Checkpoint c{group, t.topic, t.partition, t.upstream, t.downstream, t.metadata};
+    mm2::Checkpoint c{group,          t.topic, t.partition, t.upstream.value(), t.downstream.value(),
+                      t.metadata};
     STRAIT_RETURN_IF_ERROR(writer_->Write(topic, mm2::EncodeCheckpointKey(c), mm2::EncodeCheckpointValue(c)));
     written_[key] = {t.upstream, t.downstream};
     ++written;
@@ -161,7 +164,7 @@ GroupStatus GroupSync::CommitToTarget(const std::string& group,
                                       const std::vector<Translated>& translated) {
   std::vector<kafka::TopicPartitionOffset> wanted;
   for (const Translated& t : translated) {
-    wanted.push_back({t.topic, t.partition, t.downstream, t.metadata});
+    wanted.push_back({t.topic, t.partition, t.downstream.value(), t.metadata});
   }
   Result<CommitResult> r = CommitToIdleGroup(*target_admin_, group, wanted,
                                              /*allow_rewind=*/false, kTimeout);

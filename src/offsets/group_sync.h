@@ -26,9 +26,9 @@ namespace strait::offsets {
 
 // What the flow mirrors, as the group sync sees it.
 struct MirroredPartition {
-  int32_t partition = 0;
-  std::shared_ptr<const OffsetMap> map;  // kept alive by the round that uses it
-  int64_t acked_next = -1;               // first source offset not yet on the target
+  PartitionId partition;
+  std::shared_ptr<const OffsetMap> map;     // kept alive by the round that uses it
+  std::optional<SourceOffset> acked_next;  // first source offset not yet on the target
 };
 
 struct MirroredTopic {
@@ -81,8 +81,8 @@ class GroupSync {
   struct Translated {
     std::string topic;  // on the target
     int32_t partition;
-    int64_t upstream;
-    int64_t downstream;
+    SourceOffset upstream;    // committed on the source
+    TargetOffset downstream;  // the same position on the target
     std::string metadata;
   };
   // nullopt when the group committed nothing on this flow's topics.
@@ -103,7 +103,8 @@ class GroupSync {
   std::unique_ptr<provenance::LogSearch> source_log_;
   Translator translator_;
   // (group, target topic, partition) -> (upstream, downstream) last written as checkpoint
-  std::map<std::tuple<std::string, std::string, int32_t>, std::pair<int64_t, int64_t>> written_;
+  std::map<std::tuple<std::string, std::string, int32_t>, std::pair<SourceOffset, TargetOffset>>
+      written_;
 
   mutable std::mutex mu_;
   std::map<std::string, GroupStatus> statuses_;  // guarded by mu_

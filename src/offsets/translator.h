@@ -27,8 +27,8 @@ struct Translation {
     kNothingMirrored,  // no record of the partition reached the target yet
   };
   Kind kind = Kind::kExact;
-  int64_t offset = -1;  // the translated position, for kExact
-  std::string note;     // for a person: why not exact
+  TargetOffset offset{-1};  // the translated position on the target, for kExact
+  std::string note;         // for a person: why not exact
 };
 
 class Translator {
@@ -45,12 +45,13 @@ class Translator {
   // `acked_next`: the first source offset not yet on the target, when known (the running
   // flow knows it; after a disaster nobody does, and then positions past the last mirrored
   // record translate to the end of what was mirrored, with a note).
-  Result<Translation> Forward(const std::string& remote_topic, int32_t partition, SourceOffset n,
-                              const OffsetMap* map, std::optional<int64_t> acked_next);
+  Result<Translation> Forward(const std::string& remote_topic, PartitionId partition,
+                              SourceOffset n, const OffsetMap* map,
+                              std::optional<SourceOffset> acked_next);
 
   // `topic` on the source holds records copied from the target; c is a committed position
   // in it. Returns the position in the original topic on the target.
-  Result<Translation> Backward(const std::string& topic, int32_t partition, int64_t c);
+  Result<Translation> Backward(const std::string& topic, PartitionId partition, SourceOffset c);
 
  private:
   provenance::LogSearch* target_log_;

@@ -29,7 +29,9 @@ struct DataPath::Pipe {
   std::shared_ptr<PartitionState> state;
   kafka::TopicPartition source;
   kafka::ProducerTopic* target = nullptr;
-  int64_t next = -1;  // next source offset expected; -1 until the first record (logical start)
+  // The next source offset expected; unknown until the first record after a start at an
+  // end of the log.
+  std::optional<SourceOffset> next;
   int64_t max_message_bytes = 0;
   std::deque<InFlight> inflight;
   int64_t inflight_bytes = 0;
@@ -42,9 +44,11 @@ struct DataPath::Pipe {
   bool failed_delivery = false;  // a delivery failed; a later success would leave a gap
 
   bool paused() const { return throttled || draining; }
-  int64_t AckedNext() const { return inflight.empty() ? next : inflight.front().offset; }
+  std::optional<SourceOffset> AckedNext() const {
+    return inflight.empty() ? next : inflight.front().offset;
+  }
   void Publish() {
-    state->acked_next.store(AckedNext(), std::memory_order_relaxed);
+    state->acked_next.store(AckedNext().value_or(SourceOffset(-1)), std::memory_order_relaxed);
     state->inflight_records.store(static_cast<int64_t>(inflight.size()), std::memory_order_relaxed);
     state->inflight_bytes.store(inflight_bytes, std::memory_order_relaxed);
     state->oldest_inflight_timestamp.store(inflight.empty() ? 0 : inflight.front().timestamp,
@@ -180,17 +184,18 @@ void DataPath::ApplyCommands() {
   std::vector<kafka::TopicPartitionOffset> assign;
   for (Command& c : commands) {
     if (auto* start = std::get_if<StartPartition>(&c)) {
-      kafka::TopicPartition tp{start->state->source_topic(), start->state->partition()};
+      kafka::TopicPartition tp{start->state->source_topic(), start->state->partition().value()};
       if (pipes_.count(tp) != 0) continue;  // already running; the control loop raced a stop
       auto pipe = std::make_unique<Pipe>();
       pipe->state = start->state;
       pipe->source = tp;
       pipe->target = producer_->Topic(start->state->remote_topic());
       pipe->max_message_bytes = start->max_message_bytes;
-      pipe->next = start->start_offset >= 0 ? start->start_offset : -1;
-      pipe->state->acked_next.store(pipe->next, std::memory_order_relaxed);
+      pipe->next = start->from.offset();
+      pipe->state->acked_next.store(pipe->next.value_or(SourceOffset(-1)),
+                                    std::memory_order_relaxed);
       pipe->state->set_throttled(false);
-      assign.push_back({tp.topic, tp.partition, start->start_offset});
+      assign.push_back({tp.topic, tp.partition, start->from.kafka_offset()});
       pipes_.emplace(tp, std::move(pipe));
     } else if (auto* stop = std::get_if<StopPartition>(&c)) {
       auto it = pipes_.find(stop->source);
@@ -225,8 +230,9 @@ void DataPath::Handle(kafka::Message& message) {
     // record delivered: control records and aborted transactions are skipped without a
     // message, so this is the only way to learn that nothing is left before the end.
     Pipe* pipe = Route(message);
-    if (pipe != nullptr && !pipe->draining && message.offset() > pipe->next) {
-      pipe->next = message.offset();
+    const SourceOffset end(message.offset());
+    if (pipe != nullptr && !pipe->draining && (!pipe->next || end > *pipe->next)) {
+      pipe->next = end;
       pipe->Publish();
     }
     return;
@@ -237,8 +243,8 @@ void DataPath::Handle(kafka::Message& message) {
   }
   Pipe* pipe = Route(message);
   if (pipe == nullptr || pipe->draining) return;  // released, or stopped: refetched on restart
-  int64_t offset = message.offset();
-  if (pipe->next >= 0 && offset < pipe->next) {
+  const SourceOffset offset(message.offset());
+  if (pipe->next && offset < *pipe->next) {
     // librdkafka can restart a fetch from an older position after a pause (fixed upstream
     // in 2.4.0, #4636); the record is already on its way.
     dropped_duplicates_.fetch_add(1, std::memory_order_relaxed);
@@ -254,7 +260,7 @@ void DataPath::Handle(kafka::Message& message) {
 // True when the record was sent or deliberately skipped (a loop, or not local); false
 // when the partition stopped or the record must be read again.
 bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
-  int64_t offset = message.offset();
+  const SourceOffset offset(message.offset());
   int64_t size = static_cast<int64_t>(message.size_bytes());
   int64_t cost = size + kRecordOverhead;
   if (size + kBatchOverhead > pipe.max_message_bytes) {
@@ -290,7 +296,7 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   }
   std::string provenance;
   if (options_.provenance_headers) {
-    provenance::Provenance p{SourceOffset(offset), upstream ? upstream->path : std::vector<uint64_t>{}};
+    provenance::Provenance p{offset, upstream ? upstream->path : std::vector<uint64_t>{}};
     if (p.path.size() >= 255) p.path.erase(p.path.begin() + 1);  // keep the origin
     p.path.push_back(options_.source_fingerprint);
     provenance = provenance::EncodeProvenance(p);
@@ -345,13 +351,13 @@ void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
     if (pipe.failed_delivery) {
       log::Error("data", "a record after a failed one reached the target: the target has a gap",
                  {{"flow", options_.flow_name}, {"topic", pipe.source.topic},
-                  {"partition", pipe.source.partition}, {"offset", entry->offset}});
+                  {"partition", pipe.source.partition}, {"offset", entry->offset.value()}});
     }
     pipe.state->records.fetch_add(1, std::memory_order_relaxed);
     pipe.state->bytes.fetch_add(entry->bytes - kRecordOverhead, std::memory_order_relaxed);
     pipe.state->last_acked_timestamp.store(entry->timestamp, std::memory_order_relaxed);
-    pipe.state->target_last_offset.store(report.offset, std::memory_order_relaxed);
-    pipe.state->offset_map.Record(SourceOffset(entry->offset), TargetOffset(report.offset));
+    pipe.state->target_last_offset.store(TargetOffset(report.offset), std::memory_order_relaxed);
+    pipe.state->offset_map.Record(entry->offset, TargetOffset(report.offset));
   } else {
     pipe.failed_delivery = true;
     pipe.state->errors.fetch_add(1, std::memory_order_relaxed);
@@ -375,11 +381,11 @@ void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
 }
 
 void DataPath::StopPipe(Pipe& pipe, const std::string& error, DataEvent::Kind kind,
-                        int64_t offset) {
+                        std::optional<SourceOffset> offset) {
   if (pipe.draining) return;
   if (!pipe.paused()) to_pause_.push_back(pipe.source);
   pipe.draining = true;
-  pipe.release_event = {kind, pipe.source, offset >= 0 ? offset : pipe.AckedNext(), error};
+  pipe.release_event = {kind, pipe.source, offset ? offset : pipe.AckedNext(), error};
   if (kind != DataEvent::Kind::kReleased) {
     log::Error("data", "partition stopped",
                {{"flow", options_.flow_name}, {"topic", pipe.source.topic},
@@ -431,8 +437,8 @@ void DataPath::UpdateWatermarks() {
   for (auto& [tp, pipe] : pipes_) {
     Result<kafka::Watermarks> w = consumer_->CachedWatermarks(tp.topic, tp.partition);
     if (!w.ok()) continue;
-    if (w->high >= 0) pipe->state->ObserveCachedHigh(w->high);
-    if (w->low >= 0) pipe->state->source_low.store(w->low, std::memory_order_relaxed);
+    if (w->high >= 0) pipe->state->ObserveCachedHigh(SourceOffset(w->high));
+    if (w->low >= 0) pipe->state->source_low.store(SourceOffset(w->low), std::memory_order_relaxed);
   }
 }
 
@@ -446,7 +452,7 @@ void DataPath::HandleConsumerError(const kafka::Message& message) {
   if (pipe == nullptr || pipe->draining) return;
   if (message.is_offset_out_of_range()) {
     StopPipe(*pipe, error.message(), DataEvent::Kind::kOutOfRange,
-             pipe->next >= 0 ? pipe->next : message.offset());
+             pipe->next.value_or(SourceOffset(message.offset())));
     return;
   }
   if (error.code() == StatusCode::kNotFound) return;  // topic deleted: the control loop stops it
@@ -459,7 +465,7 @@ void DataPath::ResetProducer(const Status& why) {
              {{"flow", options_.flow_name}, {"error", why.message()}});
   for (auto& [tp, pipe] : pipes_) {
     pipe->draining = true;
-    pipe->release_event = {DataEvent::Kind::kNeedsResume, tp, -1, why.message()};
+    pipe->release_event = {DataEvent::Kind::kNeedsResume, tp, std::nullopt, why.message()};
   }
   producer_->PurgeQueued();
   auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -471,7 +477,7 @@ void DataPath::ResetProducer(const Status& why) {
   std::vector<kafka::TopicPartition> all;
   for (auto& [tp, pipe] : pipes_) {
     all.push_back(tp);
-    Emit({DataEvent::Kind::kNeedsResume, tp, -1, why.message()});
+    Emit({DataEvent::Kind::kNeedsResume, tp, std::nullopt, why.message()});
     inflight_bytes_total_.fetch_sub(pipe->inflight_bytes, std::memory_order_relaxed);
   }
   if (!all.empty()) {

@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -29,13 +30,14 @@
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
 #include "replication/partition_state.h"
+#include "replication/start_at.h"
 
 namespace strait::replication {
 
 struct StartPartition {
   std::shared_ptr<PartitionState> state;
-  int64_t start_offset = kafka::kOffsetBeginning;  // concrete, or a logical offset
-  int64_t max_message_bytes = 1048588;             // the remote topic's max.message.bytes
+  StartAt from = StartAt::Earliest();
+  int64_t max_message_bytes = 1048588;  // the remote topic's max.message.bytes
 };
 
 struct StopPartition {
@@ -62,7 +64,9 @@ struct DataEvent {
   };
   Kind kind = Kind::kStopped;
   kafka::TopicPartition source;
-  int64_t offset = -1;
+  // The first source offset not on the target (kOutOfRange: the one the source lacks);
+  // nullopt before the first record of a partition started at an end of the log.
+  std::optional<SourceOffset> offset;
   std::string error;
 };
 
@@ -100,7 +104,7 @@ class DataPath {
   struct Pipe;
   struct InFlight {
     Pipe* pipe;
-    int64_t offset;
+    SourceOffset offset;
     int64_t bytes;
     int64_t timestamp;
   };
@@ -113,7 +117,8 @@ class DataPath {
   void HandleConsumerError(const kafka::Message& message);
   bool Produce(Pipe& pipe, const kafka::Message& message);
   void OnDelivery(const kafka::DeliveryReport& report);
-  void StopPipe(Pipe& pipe, const std::string& error, DataEvent::Kind kind, int64_t offset = -1);
+  void StopPipe(Pipe& pipe, const std::string& error, DataEvent::Kind kind,
+                std::optional<SourceOffset> offset = std::nullopt);
   void ReleaseIfDone(Pipe& pipe);
   void UpdateFlowControl();
   void UpdateWatermarks();

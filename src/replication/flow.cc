@@ -264,17 +264,19 @@ void Flow::RestartOutOfRange(const DataEvent& e) {
     partitions_.RestartAt(e.source.topic, e.source.partition, std::nullopt, Clock::now() + 5s);
     return;
   }
-  int64_t restart = w->high;
-  if (e.offset < w->low) {
-    records_expired_ += w->low - e.offset;
+  const SourceOffset low(w->low), high(w->high);
+  const SourceOffset at = e.offset.value_or(low);
+  SourceOffset restart = high;
+  if (at < low) {
+    records_expired_ += low - at;
     log::Error("flow", "records were deleted at the source before they were mirrored",
                {{"flow", name_},
                 {"topic", e.source.topic},
                 {"partition", e.source.partition},
-                {"first_missing", e.offset},
-                {"log_start", w->low},
-                {"records", w->low - e.offset}});
-    restart = w->low;
+                {"first_missing", at.value()},
+                {"log_start", low.value()},
+                {"records", low - at}});
+    restart = low;
   } else {
     log::Error("flow",
                "the source partition is shorter than what was mirrored (unclean leader "
@@ -282,8 +284,8 @@ void Flow::RestartOutOfRange(const DataEvent& e) {
                {{"flow", name_},
                 {"topic", e.source.topic},
                 {"partition", e.source.partition},
-                {"mirrored_up_to", e.offset},
-                {"source_end", w->high}});
+                {"mirrored_up_to", at.value()},
+                {"source_end", high.value()}});
   }
   partitions_.RestartAt(e.source.topic, e.source.partition, restart, {});
 }
@@ -301,7 +303,9 @@ void Flow::ResumeDue() {
 
 void Flow::ResumeTopic(const std::string& name, const RemoteTopic& topic,
                        const std::vector<int32_t>& partitions) {
-  Result<std::map<int32_t, SourceOffset>> found = resume_->Find(topic.remote, partitions);
+  std::vector<PartitionId> ids;
+  for (int32_t p : partitions) ids.push_back(PartitionId(p));
+  Result<std::map<PartitionId, SourceOffset>> found = resume_->Find(topic.remote, ids);
   if (!found.ok()) {
     log::Warn("flow", fmt::format("cannot read the {}; retrying", resume_->where()),
               {{"flow", name_}, {"remote", topic.remote}, {"error", found.status().message()}});
@@ -309,7 +313,7 @@ void Flow::ResumeTopic(const std::string& name, const RemoteTopic& topic,
   }
   for (int32_t p : partitions) {
     PartitionTable::Entry* entry = partitions_.Find(name, p);
-    auto it = found->find(p);
+    auto it = found->find(PartitionId(p));
     StartPoint start = ChooseStart(
         entry->forced_offset, it != found->end() ? std::optional(it->second) : std::nullopt,
         resume_->where(), flow_.start_offset);
@@ -317,10 +321,10 @@ void Flow::ResumeTopic(const std::string& name, const RemoteTopic& topic,
               {{"flow", name_},
                {"topic", name},
                {"partition", p},
-               {"offset", start.offset},
+               {"offset", start.at.kafka_offset()},
                {"from", start.from}});
     partitions_.Started(name, p);
-    data_->Post(StartPartition{entry->state, start.offset, topic.max_message_bytes});
+    data_->Post(StartPartition{entry->state, start.at, topic.max_message_bytes});
   }
 }
 
@@ -349,7 +353,7 @@ void Flow::PollWatermarks() {
   const int64_t now = NowMs();
   for (size_t i = 0; i < ends->size() && i < states.size(); ++i) {
     const kafka::TopicPartitionOffset& e = (*ends)[i];
-    if (e.error.ok() && e.offset >= 0) states[i]->ObserveQueriedHigh(e.offset, now);
+    if (e.error.ok() && e.offset >= 0) states[i]->ObserveQueriedHigh(SourceOffset(e.offset), now);
   }
 }
 
@@ -357,8 +361,8 @@ void Flow::RecordProgress() {
   std::vector<Progress> progress;
   for (const auto& [name, partitions] : partitions_.topics()) {
     for (const auto& [p, entry] : partitions) {
-      progress.push_back({entry.state->remote_topic(), p,
-                          SourceOffset(entry.state->acked_next.load())});
+      progress.push_back(
+          {entry.state->remote_topic(), entry.state->partition(), entry.state->acked_next.load()});
     }
   }
   resume_->Record(progress);
@@ -374,7 +378,9 @@ offsets::MirrorView Flow::Mirrored() const {
     t.remote_topic = p->remote_topic();
     // Shares ownership of the partition, so the map outlives the round that reads it.
     std::shared_ptr<const offsets::OffsetMap> map(p, &p->offset_map);
-    t.partitions.push_back({p->partition(), std::move(map), p->acked_next.load()});
+    const SourceOffset next = p->acked_next.load();
+    t.partitions.push_back({p->partition(), std::move(map),
+                            next.value() >= 0 ? std::optional(next) : std::nullopt});
   }
   for (auto& [name, t] : by_topic) view.topics.push_back(std::move(t));
   view.remote_heartbeats_mirrored = std::any_of(

@@ -15,18 +15,20 @@ std::string_view PartitionStateName(PartitionStage stage, bool throttled) {
   return "unknown";
 }
 
-int64_t PartitionState::SourceHigh() const {
+SourceOffset PartitionState::SourceHigh() const {
   return std::max(cached_high_.load(std::memory_order_relaxed),
                   queried_high_.load(std::memory_order_relaxed));
 }
 
 int64_t PartitionState::LagRecords() const {
-  int64_t high = SourceHigh();
-  if (high < 0) return 0;
-  int64_t next = acked_next.load(std::memory_order_relaxed);
+  const SourceOffset high = SourceHigh();
+  if (high.value() < 0) return 0;
+  SourceOffset next = acked_next.load(std::memory_order_relaxed);
   // Before the first record of a partition started at a logical offset, everything from
   // the log start is still to come.
-  if (next < 0) next = std::max<int64_t>(0, source_low.load(std::memory_order_relaxed));
+  if (next.value() < 0) {
+    next = std::max(SourceOffset(0), source_low.load(std::memory_order_relaxed));
+  }
   return std::max<int64_t>(0, high - next);
 }
 
@@ -47,14 +49,14 @@ double PartitionState::LagSeconds(int64_t now_ms) const {
   return lag;
 }
 
-void PartitionState::Raise(std::atomic<int64_t>& to, int64_t value) {
+void PartitionState::Raise(std::atomic<SourceOffset>& to, SourceOffset value) {
   // One writer per field: a plain compare is enough, the store only publishes it.
   if (value > to.load(std::memory_order_relaxed)) to.store(value, std::memory_order_relaxed);
 }
 
-void PartitionState::ObserveCachedHigh(int64_t high) { Raise(cached_high_, high); }
+void PartitionState::ObserveCachedHigh(SourceOffset high) { Raise(cached_high_, high); }
 
-void PartitionState::ObserveQueriedHigh(int64_t high, int64_t now_ms) {
+void PartitionState::ObserveQueriedHigh(SourceOffset high, int64_t now_ms) {
   Raise(queried_high_, high);
   high_read_at_ms_.store(now_ms, std::memory_order_relaxed);
 }

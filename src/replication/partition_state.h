@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/strong_types.h"
 #include "offsets/offset_map.h"
 
 namespace strait::replication {
@@ -38,7 +39,7 @@ std::string_view PartitionStateName(PartitionStage stage, bool throttled);
 class PartitionState {
  public:
   // `local_only`: copy only records produced on the source itself (config::Forward::kLocal).
-  PartitionState(std::string source_topic, int32_t partition, std::string remote_topic,
+  PartitionState(std::string source_topic, PartitionId partition, std::string remote_topic,
                  bool local_only = false)
       : source_topic_(std::move(source_topic)),
         partition_(partition),
@@ -46,7 +47,7 @@ class PartitionState {
         local_only_(local_only) {}
 
   const std::string& source_topic() const { return source_topic_; }
-  int32_t partition() const { return partition_; }
+  PartitionId partition() const { return partition_; }
   const std::string& remote_topic() const { return remote_topic_; }
   bool local_only() const { return local_only_; }
 
@@ -76,23 +77,24 @@ class PartitionState {
   // cannot be reached its high watermark is unknown; the lag is then at least the time since
   // it was last read.
   double LagSeconds(int64_t now_ms) const;
-  // The newer of the two high watermarks below.
-  int64_t SourceHigh() const;
+  // The newer of the two high watermarks below; -1 before either was read.
+  SourceOffset SourceHigh() const;
   // Data thread: a high watermark from librdkafka's cache (fetch responses).
-  void ObserveCachedHigh(int64_t high);
+  void ObserveCachedHigh(SourceOffset high);
   // Control thread: a high watermark the source itself answered with just now, which is what
   // staleness is measured from.
-  void ObserveQueriedHigh(int64_t high, int64_t now_ms);
+  void ObserveQueriedHigh(SourceOffset high, int64_t now_ms);
 
   // Written by the data thread.
   std::atomic<int64_t> records{0};         // acknowledged by the target
   std::atomic<int64_t> not_local{0};       // skipped: mirrored into the source (local_only)
   std::atomic<int64_t> bytes{0};           // key + value + headers of those
-  std::atomic<int64_t> acked_next{-1};     // first source offset not yet on the target
-  std::atomic<int64_t> source_low{-1};     // source log start offset (last seen)
+  // Offsets are -1 until known.
+  std::atomic<SourceOffset> acked_next{SourceOffset(-1)};  // first one not yet on the target
+  std::atomic<SourceOffset> source_low{SourceOffset(-1)};  // source log start (last seen)
   std::atomic<int64_t> last_acked_timestamp{0};  // source timestamp of the last acked record
   std::atomic<int64_t> oldest_inflight_timestamp{0};  // 0 when nothing is in flight
-  std::atomic<int64_t> target_last_offset{-1};        // target offset of the last acked record
+  std::atomic<TargetOffset> target_last_offset{TargetOffset(-1)};  // of the last acked record
   std::atomic<int64_t> inflight_records{0};
   std::atomic<int64_t> inflight_bytes{0};
   std::atomic<int64_t> errors{0};
@@ -103,16 +105,16 @@ class PartitionState {
  private:
   // Watermarks only grow (a truncated source is handled as an out-of-range error), and a
   // cache may answer with an older value than a direct query did.
-  static void Raise(std::atomic<int64_t>& to, int64_t value);
+  static void Raise(std::atomic<SourceOffset>& to, SourceOffset value);
 
   const std::string source_topic_;
-  const int32_t partition_;
+  const PartitionId partition_;
   const std::string remote_topic_;
   const bool local_only_;
   std::atomic<PartitionStage> stage_{PartitionStage::kResuming};  // control thread
   std::atomic<bool> throttled_{false};                             // data thread
-  std::atomic<int64_t> cached_high_{-1};                           // data thread
-  std::atomic<int64_t> queried_high_{-1};                          // control thread
+  std::atomic<SourceOffset> cached_high_{SourceOffset(-1)};         // data thread
+  std::atomic<SourceOffset> queried_high_{SourceOffset(-1)};        // control thread
   std::atomic<int64_t> high_read_at_ms_{0};                        // control thread
   mutable std::mutex mu_;
   std::string error_;  // guarded by mu_; control thread

@@ -6,18 +6,18 @@ namespace strait::replication {
 namespace {
 
 TEST(PartitionState, LagIsZeroWhenCaughtUp) {
-  PartitionState p("orders", 0, "dc1.orders");
-  p.ObserveCachedHigh(100);
-  p.acked_next = 100;
+  PartitionState p("orders", PartitionId(0), "dc1.orders");
+  p.ObserveCachedHigh(SourceOffset(100));
+  p.acked_next = SourceOffset(100);
   p.last_acked_timestamp = 1000;
   EXPECT_EQ(p.LagRecords(), 0);
   EXPECT_EQ(p.LagSeconds(50000), 0);
 }
 
 TEST(PartitionState, LagSecondsAgeOfTheOldestRecordInFlight) {
-  PartitionState p("orders", 0, "dc1.orders");
-  p.ObserveCachedHigh(110);
-  p.acked_next = 100;
+  PartitionState p("orders", PartitionId(0), "dc1.orders");
+  p.ObserveCachedHigh(SourceOffset(110));
+  p.acked_next = SourceOffset(100);
   p.last_acked_timestamp = 1000;
   p.oldest_inflight_timestamp = 4000;
   EXPECT_EQ(p.LagRecords(), 10);
@@ -27,24 +27,24 @@ TEST(PartitionState, LagSecondsAgeOfTheOldestRecordInFlight) {
 }
 
 TEST(PartitionState, EverythingIsLagBeforeTheFirstRecord) {
-  PartitionState p("orders", 0, "dc1.orders");
-  p.source_low = 10;
-  p.ObserveCachedHigh(110);
+  PartitionState p("orders", PartitionId(0), "dc1.orders");
+  p.source_low = SourceOffset(10);
+  p.ObserveCachedHigh(SourceOffset(110));
   EXPECT_EQ(p.LagRecords(), 100);
 }
 
 TEST(PartitionState, LagGrowsWhileTheSourceIsUnreachable) {
-  PartitionState p("orders", 0, "dc1.orders");
-  p.acked_next = 100;
-  p.ObserveQueriedHigh(100, 1000);
+  PartitionState p("orders", PartitionId(0), "dc1.orders");
+  p.acked_next = SourceOffset(100);
+  p.ObserveQueriedHigh(SourceOffset(100), 1000);
   EXPECT_EQ(p.LagSeconds(3000), 0);     // caught up and heard from the source recently
   EXPECT_EQ(p.LagSeconds(61000), 60);   // nothing heard for a minute
-  p.ObserveCachedHigh(90);              // a stale cached value never lowers it
-  EXPECT_EQ(p.SourceHigh(), 100);
+  p.ObserveCachedHigh(SourceOffset(90));              // a stale cached value never lowers it
+  EXPECT_EQ(p.SourceHigh(), SourceOffset(100));
 }
 
 TEST(PartitionState, ShowsTheStageInStatusWords) {
-  PartitionState p("orders", 0, "dc1.orders");
+  PartitionState p("orders", PartitionId(0), "dc1.orders");
   EXPECT_EQ(p.StateName(), "resuming");
   p.set_stage(PartitionStage::kRunning);
   EXPECT_EQ(p.StateName(), "mirroring");

@@ -9,7 +9,7 @@ void PartitionTable::Add(const std::string& topic, int32_t partition, const std:
   std::map<int32_t, Entry>& partitions = topics_[topic];
   if (partitions.count(partition) != 0) return;
   Entry e;
-  e.state = std::make_shared<PartitionState>(topic, partition, remote, local_only);
+  e.state = std::make_shared<PartitionState>(topic, PartitionId(partition), remote, local_only);
   partitions.emplace(partition, std::move(e));
 }
 
@@ -88,7 +88,7 @@ PartitionTable::Outcome PartitionTable::Apply(const DataEvent& event, Clock::tim
 }
 
 void PartitionTable::RestartAt(const std::string& topic, int32_t partition,
-                               std::optional<int64_t> offset, Clock::time_point at) {
+                               std::optional<SourceOffset> offset, Clock::time_point at) {
   Entry* e = Find(topic, partition);
   if (e == nullptr) return;
   e->forced_offset = offset;

@@ -27,7 +27,7 @@ class PartitionTable {
     std::shared_ptr<PartitionState> state;
     Clock::time_point retry_at{};
     std::chrono::milliseconds backoff{0};  // 0: the flow's partition.retry.backoff.ms
-    std::optional<int64_t> forced_offset;  // after an out-of-range: where to restart
+    std::optional<SourceOffset> forced_offset;  // after an out-of-range: where to restart
   };
 
   // `retry_backoff`: the first wait after an error; it doubles up to `max_backoff`.
@@ -55,7 +55,7 @@ class PartitionTable {
   };
   Outcome Apply(const DataEvent& event, Clock::time_point now);
   // After kOutOfRange: restart at `offset` (nullopt: the usual resume) from `at`.
-  void RestartAt(const std::string& topic, int32_t partition, std::optional<int64_t> offset,
+  void RestartAt(const std::string& topic, int32_t partition, std::optional<SourceOffset> offset,
                  Clock::time_point at);
 
   Entry* Find(const std::string& topic, int32_t partition);

@@ -9,7 +9,7 @@ using namespace std::chrono_literals;
 using Clock = PartitionTable::Clock;
 
 DataEvent Event(DataEvent::Kind kind, int32_t partition, std::string error = "") {
-  return {kind, {"orders", partition}, -1, std::move(error)};
+  return {kind, {"orders", partition}, std::nullopt, std::move(error)};
 }
 
 TEST(PartitionTable, NewPartitionsAreDueAtOnce) {
@@ -64,8 +64,8 @@ TEST(PartitionTable, OutOfRangeRestartsWhereTheCallerSays) {
   t.Started("orders", 0);
   EXPECT_EQ(t.Apply(Event(DataEvent::Kind::kOutOfRange, 0), Clock::now()),
             PartitionTable::Outcome::kOutOfRange);
-  t.RestartAt("orders", 0, 42, {});
-  EXPECT_EQ(t.Find("orders", 0)->forced_offset, 42);
+  t.RestartAt("orders", 0, SourceOffset(42), {});
+  EXPECT_EQ(t.Find("orders", 0)->forced_offset, SourceOffset(42));
   EXPECT_EQ(t.Due("orders", Clock::now()).size(), 1u);
   t.Started("orders", 0);
   EXPECT_FALSE(t.Find("orders", 0)->forced_offset.has_value());

@@ -14,13 +14,15 @@ class TargetLog : public ResumeStrategy {
   TargetLog(provenance::LogSearch* tails, uint64_t source_fingerprint)
       : tails_(tails), source_fp_(source_fingerprint) {}
 
-  Result<std::map<int32_t, SourceOffset>> Find(const std::string& remote_topic,
-                                               const std::vector<int32_t>& partitions) override {
+  Result<std::map<PartitionId, SourceOffset>> Find(
+      const std::string& remote_topic, const std::vector<PartitionId>& partitions) override {
+    std::vector<int32_t> numbers;
+    for (PartitionId p : partitions) numbers.push_back(p.value());
     STRAIT_ASSIGN_OR_RETURN(std::vector<provenance::PartitionTail> tails,
-                            tails_->Tails(remote_topic, partitions, source_fp_));
-    std::map<int32_t, SourceOffset> out;
+                            tails_->Tails(remote_topic, numbers, source_fp_));
+    std::map<PartitionId, SourceOffset> out;
     for (const provenance::PartitionTail& t : tails) {
-      if (t.last_upstream) out[t.partition] = *t.last_upstream + 1;
+      if (t.last_upstream) out[PartitionId(t.partition)] = *t.last_upstream + 1;
     }
     return out;
   }
@@ -37,15 +39,15 @@ class ProgressGroup : public ResumeStrategy {
   ProgressGroup(kafka::Admin* target, std::string group, std::string flow_name)
       : target_(target), group_(std::move(group)), flow_name_(std::move(flow_name)) {}
 
-  Result<std::map<int32_t, SourceOffset>> Find(const std::string& remote_topic,
-                                               const std::vector<int32_t>& partitions) override {
+  Result<std::map<PartitionId, SourceOffset>> Find(
+      const std::string& remote_topic, const std::vector<PartitionId>& partitions) override {
     std::vector<kafka::TopicPartition> tps;
-    for (int32_t p : partitions) tps.push_back({remote_topic, p});
+    for (PartitionId p : partitions) tps.push_back({remote_topic, p.value()});
     STRAIT_ASSIGN_OR_RETURN(std::vector<kafka::TopicPartitionOffset> committed,
                             target_->ListConsumerGroupOffsets(group_, tps, kAdminTimeout));
-    std::map<int32_t, SourceOffset> out;
+    std::map<PartitionId, SourceOffset> out;
     for (const kafka::TopicPartitionOffset& o : committed) {
-      if (o.error.ok() && o.offset >= 0) out[o.partition] = SourceOffset(o.offset);
+      if (o.error.ok() && o.offset >= 0) out[PartitionId(o.partition)] = SourceOffset(o.offset);
     }
     return out;
   }
@@ -53,10 +55,10 @@ class ProgressGroup : public ResumeStrategy {
   void Record(const std::vector<Progress>& progress) override {
     std::vector<kafka::TopicPartitionOffset> offsets;
     for (const Progress& p : progress) {
-      kafka::TopicPartition key{p.remote_topic, p.partition};
+      kafka::TopicPartition key{p.remote_topic, p.partition.value()};
       auto it = committed_.find(key);
       if (p.next.value() < 0 || (it != committed_.end() && it->second == p.next.value())) continue;
-      offsets.push_back({p.remote_topic, p.partition, p.next.value()});
+      offsets.push_back({p.remote_topic, p.partition.value(), p.next.value()});
     }
     if (offsets.empty()) return;
     auto r = target_->AlterConsumerGroupOffsets(group_, offsets, kAdminTimeout);
@@ -94,12 +96,11 @@ std::string ProgressGroupName(const std::string& source, const std::string& targ
   return "strait-progress." + source + "-" + target;
 }
 
-StartPoint ChooseStart(std::optional<int64_t> forced, std::optional<SourceOffset> found,
+StartPoint ChooseStart(std::optional<SourceOffset> forced, std::optional<SourceOffset> found,
                        std::string_view found_where, config::StartOffset start_offset) {
-  if (forced) return {*forced, "source log bounds"};
-  if (found) return {found->value(), found_where};
-  return {start_offset == config::StartOffset::kEarliest ? kafka::kOffsetBeginning
-                                                         : kafka::kOffsetEnd,
+  if (forced) return {StartAt::Offset(*forced), "source log bounds"};
+  if (found) return {StartAt::Offset(*found), found_where};
+  return {start_offset == config::StartOffset::kEarliest ? StartAt::Earliest() : StartAt::Latest(),
           "start.offset"};
 }
 

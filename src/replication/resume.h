@@ -27,14 +27,15 @@
 #include "kafka/admin.h"
 #include "kafka/types.h"
 #include "provenance/log_search.h"
+#include "replication/start_at.h"
 
 namespace strait::replication {
 
 // How far one partition has been acknowledged by the target.
 struct Progress {
   std::string remote_topic;
-  int32_t partition = 0;
-  SourceOffset next;  // the first source offset not yet on the target
+  PartitionId partition;
+  SourceOffset next;  // the first source offset not yet on the target; -1 unknown
 };
 
 class ResumeStrategy {
@@ -42,8 +43,8 @@ class ResumeStrategy {
   virtual ~ResumeStrategy() = default;
   // For each of `partitions` of the remote topic that the target knows about, the first
   // source offset not on the target. Partitions it knows nothing of are left out.
-  virtual Result<std::map<int32_t, SourceOffset>> Find(const std::string& remote_topic,
-                                                       const std::vector<int32_t>& partitions) = 0;
+  virtual Result<std::map<PartitionId, SourceOffset>> Find(
+      const std::string& remote_topic, const std::vector<PartitionId>& partitions) = 0;
   // Keeps acknowledged progress where Find will look for it. Called every couple of seconds
   // and once after the data path drained at stop.
   virtual void Record(const std::vector<Progress>& progress) = 0;
@@ -62,12 +63,12 @@ std::string ProgressGroupName(const std::string& source, const std::string& targ
 
 // Where the data path starts a partition and why (for the log), in this order: a position
 // forced by the source's log bounds after an out-of-range, what the strategy found, or the
-// flow's start.offset. The offset may be a logical one (kafka::kOffsetBeginning/End).
+// flow's start.offset.
 struct StartPoint {
-  int64_t offset = 0;
+  StartAt at;
   std::string_view from;  // "source log bounds", the strategy's where(), "start.offset"
 };
-StartPoint ChooseStart(std::optional<int64_t> forced, std::optional<SourceOffset> found,
+StartPoint ChooseStart(std::optional<SourceOffset> forced, std::optional<SourceOffset> found,
                        std::string_view found_where, config::StartOffset start_offset);
 
 }  // namespace strait::replication

@@ -6,23 +6,24 @@ namespace strait::replication {
 namespace {
 
 TEST(ChooseStart, TheSourceLogBoundsWinOverWhatTheTargetSays) {
-  StartPoint s = ChooseStart(100, SourceOffset(40), "target log", config::StartOffset::kEarliest);
-  EXPECT_EQ(s.offset, 100);
+  StartPoint s = ChooseStart(SourceOffset(100), SourceOffset(40), "target log",
+                             config::StartOffset::kEarliest);
+  EXPECT_EQ(s.at, StartAt::Offset(SourceOffset(100)));
   EXPECT_EQ(s.from, "source log bounds");
 }
 
 TEST(ChooseStart, ContinuesAfterTheLastRecordOnTheTarget) {
   StartPoint s = ChooseStart(std::nullopt, SourceOffset(40), "target log",
                              config::StartOffset::kEarliest);
-  EXPECT_EQ(s.offset, 40);
+  EXPECT_EQ(s.at, StartAt::Offset(SourceOffset(40)));
   EXPECT_EQ(s.from, "target log");
 }
 
 TEST(ChooseStart, FallsBackToStartOffset) {
-  EXPECT_EQ(ChooseStart(std::nullopt, std::nullopt, "", config::StartOffset::kEarliest).offset,
-            kafka::kOffsetBeginning);
+  EXPECT_EQ(ChooseStart(std::nullopt, std::nullopt, "", config::StartOffset::kEarliest).at,
+            StartAt::Earliest());
   StartPoint s = ChooseStart(std::nullopt, std::nullopt, "", config::StartOffset::kLatest);
-  EXPECT_EQ(s.offset, kafka::kOffsetEnd);
+  EXPECT_EQ(s.at, StartAt::Latest());
   EXPECT_EQ(s.from, "start.offset");
 }
 

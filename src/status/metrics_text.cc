@@ -38,7 +38,7 @@ std::string MetricsText(const View& view) {
   for (const FlowSnapshot& s : view.flows) {
     for (const auto& p : s.partitions) {
       metrics::Labels l = {{"flow", s.name}, {"topic", p->source_topic()},
-                           {"partition", std::to_string(p->partition())}};
+                           {"partition", std::to_string(p->partition().value())}};
       e.Sample("strait_partition_lag_records", l, p->LagRecords());
       e.Sample("strait_partition_lag_seconds", l, p->LagSeconds(now));
       e.Sample("strait_partition_up", l,

@@ -14,18 +14,18 @@ using replication::TopologyProblem;
 
 nlohmann::json PartitionJson(const PartitionState& p, int64_t now) {
   return {{"topic", p.source_topic()},
-          {"partition", p.partition()},
+          {"partition", p.partition().value()},
           {"remote_topic", p.remote_topic()},
           {"state", p.StateName()},
           {"error", p.error()},
-          {"next_source_offset", p.acked_next.load()},
-          {"source_high_watermark", p.SourceHigh()},
+          {"next_source_offset", p.acked_next.load().value()},
+          {"source_high_watermark", p.SourceHigh().value()},
           {"lag_records", p.LagRecords()},
           {"lag_seconds", p.LagSeconds(now)},
           {"records", p.records.load()},
           {"bytes", p.bytes.load()},
           {"inflight_records", p.inflight_records.load()},
-          {"last_target_offset", p.target_last_offset.load()},
+          {"last_target_offset", p.target_last_offset.load().value()},
           {"filtered_loop_records", p.filtered.load()},
           {"skipped_not_local_records", p.not_local.load()}};
 }

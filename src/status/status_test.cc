@@ -9,11 +9,11 @@ namespace {
 
 // One flow dc1->dc2 mirroring orders[0], 10 records behind a source at offset 50.
 View OneFlow() {
-  auto p = std::make_shared<replication::PartitionState>("orders", 0, "dc1.orders");
+  auto p = std::make_shared<replication::PartitionState>("orders", PartitionId(0), "dc1.orders");
   p->records.store(40);
   p->bytes.store(4000);
-  p->acked_next.store(40);
-  p->ObserveQueriedHigh(50, 1000);
+  p->acked_next.store(SourceOffset(40));
+  p->ObserveQueriedHigh(SourceOffset(50), 1000);
   p->set_stage(replication::PartitionStage::kRunning);
   replication::FlowSnapshot s;
   s.name = "dc1->dc2";
