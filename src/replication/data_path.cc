@@ -83,7 +83,7 @@ Status DataPath::Start() {
   copts.client.properties.insert(copts.client.properties.end(),
                                  options_.consumer_properties.begin(),
                                  options_.consumer_properties.end());
-  STRAIT_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Create(std::move(copts)));
+  STRAIT_ASSIGN_OR_RETURN(consumer_, options_.clients.consumer(std::move(copts)));
   STRAIT_RETURN_IF_ERROR(CreateProducer());
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "data");
@@ -108,7 +108,7 @@ Status DataPath::CreateProducer() {
                       {"socket.nagle.disable", "true"}};
   popts.properties.insert(popts.properties.end(), options_.producer_properties.begin(),
                           options_.producer_properties.end());
-  STRAIT_ASSIGN_OR_RETURN(producer_, kafka::Producer::Create(std::move(popts),
+  STRAIT_ASSIGN_OR_RETURN(producer_, options_.clients.producer(std::move(popts),
                                                              [this](const kafka::DeliveryReport& r) {
                                                                OnDelivery(r);
                                                              }));
@@ -385,13 +385,14 @@ void DataPath::StopPipe(Pipe& pipe, const std::string& error, DataEvent::Kind ki
   if (pipe.draining) return;
   if (!pipe.paused()) to_pause_.push_back(pipe.source);
   pipe.draining = true;
-  pipe.release_event = {kind, pipe.source, offset ? offset : pipe.AckedNext(), error};
+  // Without an offset of its own the event says where acknowledgement stands at release.
+  pipe.release_event = {kind, pipe.source, offset, error};
   if (kind != DataEvent::Kind::kReleased) {
     log::Error("data", "partition stopped",
                {{"flow", options_.flow_name}, {"topic", pipe.source.topic},
                 {"partition", pipe.source.partition}, {"error", error}});
     // At once, so that /status says why before what is in flight is acknowledged.
-    Emit({DataEvent::Kind::kStopping, pipe.source, pipe.release_event.offset, error});
+    Emit({DataEvent::Kind::kStopping, pipe.source, offset ? offset : pipe.AckedNext(), error});
   }
   ReleaseIfDone(pipe);
 }
@@ -410,6 +411,7 @@ void DataPath::ReleaseIfDone(Pipe& pipe) {
   Status s = consumer_->IncrementalUnassign({pipe.source});
   if (!s.ok()) log::Warn("data", "unassign failed", {{"flow", options_.flow_name}, {"error", s.message()}});
   DataEvent event = pipe.release_event;
+  if (!event.offset) event.offset = pipe.AckedNext();
   routes_.clear();
   pipes_.erase(pipe.source);  // `pipe` is gone after this line
   Emit(std::move(event));

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -70,6 +71,17 @@ struct DataEvent {
   std::string error;
 };
 
+// How the data path makes its clients: kafka::Consumer and kafka::Producer by default. The
+// seam through which unit tests watch or fail the clients it makes (on librdkafka's mock
+// cluster), and through which a different producer (a transactional one) can come in.
+struct DataPathClients {
+  std::function<Result<std::unique_ptr<kafka::Consumer>>(kafka::ConsumerOptions)> consumer =
+      &kafka::Consumer::Create;
+  std::function<Result<std::unique_ptr<kafka::Producer>>(kafka::ClientOptions,
+                                                         kafka::DeliveryHandler)>
+      producer = &kafka::Producer::Create;
+};
+
 struct DataPathOptions {
   std::string flow_name;
   kafka::Properties consumer_properties;
@@ -79,6 +91,7 @@ struct DataPathOptions {
   bool provenance_headers = true;
   int64_t max_inflight_bytes = 32 << 20;
   int64_t max_inflight_bytes_per_partition = 8 << 20;
+  DataPathClients clients;
 };
 
 class DataPath {
