@@ -87,8 +87,7 @@ Result<std::vector<Row>> Translate(const config::Config& config, const OffsetsOp
     std::optional<std::string> upstream = mm2::UpstreamTopicName(c.topic, o.to, sep);
     if (remote) {
       row.target_topic = *remote;
-      t = translator.Forward(*remote, PartitionId(c.partition), SourceOffset(c.offset), nullptr,
-                             std::nullopt);
+      t = translator.Forward(*remote, PartitionId(c.partition), SourceOffset(c.offset), nullptr);
     } else if (upstream) {
       row.target_topic = *upstream;
       t = translator.Backward(c.topic, PartitionId(c.partition), SourceOffset(c.offset));

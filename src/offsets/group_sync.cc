@@ -95,8 +95,8 @@ std::optional<GroupStatus> GroupSync::SyncGroup(const std::string& group,
             {target_topic, c.partition, committed_at, cached->second.second, c.metadata});
         continue;
       }
-      t = translator_.Forward(target_topic, partition, committed_at, mp->map.get(),
-                              mp->acked_next);
+      FlowProgress progress{mp->map.get(), mp->acked_next};
+      t = translator_.Forward(target_topic, partition, committed_at, &progress);
     } else if (std::string original = FromTarget(c.topic); !original.empty()) {
       target_topic = original;
       t = translator_.Backward(c.topic, partition, committed_at);

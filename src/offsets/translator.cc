@@ -5,8 +5,16 @@
 namespace strait::offsets {
 
 Result<Translation> Translator::Forward(const std::string& remote_topic, PartitionId partition,
-                                        SourceOffset n, const OffsetMap* map,
-                                        std::optional<SourceOffset> acked_next) {
+                                        SourceOffset n, const FlowProgress* flow) {
+  const OffsetMap* map = flow != nullptr ? flow->map : nullptr;
+  const std::optional<SourceOffset> acked_next =
+      flow != nullptr ? flow->acked_next : std::nullopt;
+  if (flow != nullptr && !acked_next) {
+    // A search now could read the watermark before the flow's first records land and the
+    // tail after: it would answer "after everything", skipping what the group never read.
+    return Translation{Translation::Kind::kAheadOfMirroring, TargetOffset(-1),
+                       "the target has acknowledged no record of this partition yet"};
+  }
   if (acked_next && n > *acked_next) {
     return Translation{Translation::Kind::kAheadOfMirroring, TargetOffset(-1),
                        fmt::format("the group is at source offset {}, mirroring at {}", n,

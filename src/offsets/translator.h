@@ -31,6 +31,12 @@ struct Translation {
   std::string note;         // for a person: why not exact
 };
 
+// What the running flow knows of a mirrored partition.
+struct FlowProgress {
+  const OffsetMap* map = nullptr;          // what this process mirrored (may be null)
+  std::optional<SourceOffset> acked_next;  // nullopt: the target acknowledged nothing yet
+};
+
 class Translator {
  public:
   // `target_log` reads the cluster positions are translated to; `source_log` reads the
@@ -42,12 +48,13 @@ class Translator {
         source_fp_(source_fingerprint),
         target_fp_(target_fingerprint) {}
 
-  // `acked_next`: the first source offset not yet on the target, when known (the running
-  // flow knows it; after a disaster nobody does, and then positions past the last mirrored
-  // record translate to the end of what was mirrored, with a note).
+  // `flow`: what the running flow knows, or null when nothing runs (the CLI after a
+  // disaster: positions past the last mirrored record then translate to the end of what
+  // was mirrored, with a note). While the flow has had nothing of the partition
+  // acknowledged, the target's log is still being written and cannot answer: the group
+  // waits (kAheadOfMirroring).
   Result<Translation> Forward(const std::string& remote_topic, PartitionId partition,
-                              SourceOffset n, const OffsetMap* map,
-                              std::optional<SourceOffset> acked_next);
+                              SourceOffset n, const FlowProgress* flow);
 
   // `topic` on the source holds records copied from the target; c is a committed position
   // in it. Returns the position in the original topic on the target.

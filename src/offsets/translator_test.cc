@@ -49,7 +49,7 @@ class TranslatorTest : public ::testing::Test {
 TEST_F(TranslatorTest, FindsTheFirstRecordAtOrAfterTheGroupsPositionAcrossGaps) {
   Translator t(log_.get(), nullptr, kSourceFp, 0);
   auto at = [&](int64_t n) {
-    auto r = t.Forward("dc1.orders", PartitionId(0), SourceOffset(n), nullptr, std::nullopt);
+    auto r = t.Forward("dc1.orders", PartitionId(0), SourceOffset(n), nullptr);
     EXPECT_TRUE(r.ok()) << r.status().message();
     return r.ok() ? r->offset : TargetOffset(-99);
   };
@@ -62,14 +62,31 @@ TEST_F(TranslatorTest, FindsTheFirstRecordAtOrAfterTheGroupsPositionAcrossGaps) 
 
 TEST_F(TranslatorTest, AGroupAheadOfMirroringWaits) {
   Translator t(log_.get(), nullptr, kSourceFp, 0);
-  auto r = t.Forward("dc1.orders", PartitionId(0), SourceOffset(9), nullptr, SourceOffset(7));
+  FlowProgress flow{nullptr, SourceOffset(7)};
+  auto r = t.Forward("dc1.orders", PartitionId(0), SourceOffset(9), &flow);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->kind, Translation::Kind::kAheadOfMirroring);
 }
 
+// The flow runs but the target has acknowledged nothing of the partition yet: its records
+// may be landing while the search reads, so the group waits instead of being translated.
+TEST_F(TranslatorTest, AGroupWaitsUntilTheFlowHasHadARecordAcknowledged) {
+  Translator t(log_.get(), nullptr, kSourceFp, 0);
+  OffsetMap empty;
+  FlowProgress flow{&empty, std::nullopt};
+  auto r = t.Forward("dc1.orders", PartitionId(0), SourceOffset(3), &flow);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->kind, Translation::Kind::kAheadOfMirroring) << r->offset;
+  flow.acked_next = SourceOffset(7);
+  r = t.Forward("dc1.orders", PartitionId(0), SourceOffset(3), &flow);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->kind, Translation::Kind::kExact);
+  EXPECT_EQ(r->offset, TargetOffset(5));
+}
+
 TEST_F(TranslatorTest, PastTheEndWithoutTheFlowSaysWhatMayBeMissing) {
   Translator t(log_.get(), nullptr, kSourceFp, 0);
-  auto r = t.Forward("dc1.orders", PartitionId(0), SourceOffset(12), nullptr, std::nullopt);
+  auto r = t.Forward("dc1.orders", PartitionId(0), SourceOffset(12), nullptr);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->kind, Translation::Kind::kExact);
   EXPECT_EQ(r->offset, TargetOffset(7));
