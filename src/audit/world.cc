@@ -1,6 +1,6 @@
-#include <algorithm>
-
 #include "audit/world.h"
+
+#include <algorithm>
 
 namespace strait::audit::internal {
 namespace {

@@ -1,19 +1,24 @@
 #include "audit/yaml_input.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace strait::audit::internal {
 namespace {
 
 std::string_view Kind(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Null: return "nothing";
-    case YAML::NodeType::Scalar: return "a single value";
-    default: return "an undefined value";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Scalar:
+      return "a single value";
+    default:
+      return "an undefined value";
   }
 }
 
@@ -27,8 +32,8 @@ Result<YAML::Node> FileReader::Parse(const std::string& text) {
   try {  // yaml-cpp reports syntax errors only by throwing; they end here
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    return InvalidArgument(fmt::format("{}:{}:{}: {}", path_, e.mark.line + 1, e.mark.column + 1,
-                                       e.msg));
+    return InvalidArgument(
+        fmt::format("{}:{}:{}: {}", path_, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
 }
 

@@ -2,12 +2,12 @@
 // a partition number is expected. Header-only, value types, thread-compatible.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <compare>
 #include <cstdint>
 #include <functional>
 #include <ostream>
-
-#include <fmt/format.h>
 
 namespace strait {
 

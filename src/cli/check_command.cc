@@ -56,8 +56,10 @@ void PrintFlowPlan(const config::FlowConfig& flow, const kafka::ClusterMetadata&
     if (existing == nullptr) {
       what = fmt::format("will be created with {} partitions", t->partitions.size());
     } else if (existing->partitions.size() < t->partitions.size()) {
-      what = fmt::format("exists with {} partitions (fewer than {}): raised if strait created it, "
-                         "an error otherwise", existing->partitions.size(), t->partitions.size());
+      what = fmt::format(
+          "exists with {} partitions (fewer than {}): raised if strait created it, "
+          "an error otherwise",
+          existing->partitions.size(), t->partitions.size());
     } else {
       what = fmt::format("exists with {} partitions", existing->partitions.size());
     }
@@ -89,8 +91,8 @@ int RunCheck(const CheckOptions& options) {
       failed = true;
       continue;
     }
-    std::printf("cluster %s: %zu brokers, %zu topics\n", alias.c_str(),
-                c->metadata.brokers.size(), c->metadata.topics.size());
+    std::printf("cluster %s: %zu brokers, %zu topics\n", alias.c_str(), c->metadata.brokers.size(),
+                c->metadata.topics.size());
     clusters.emplace(alias, std::move(c).value());
   }
   for (const config::FlowConfig& flow : config->flows) {

@@ -12,10 +12,11 @@ int main(int argc, char** argv) {
   CLI::App app{"strait: cross-datacenter replication for Apache Kafka"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("strait " STRAIT_VERSION " (librdkafka ") +
-                                       strait::kafka::LibraryVersion() + ")");
+                                        strait::kafka::LibraryVersion() + ")");
 
   RunOptions run;
-  CLI::App* run_cmd = app.add_subcommand("run", "replicate until SIGTERM/SIGINT, then drain and exit");
+  CLI::App* run_cmd =
+      app.add_subcommand("run", "replicate until SIGTERM/SIGINT, then drain and exit");
   run_cmd->add_option("-c,--config", run.config_path, "config file")->required();
   run_cmd->add_option("--log-level", run.log_level, "trace, debug, info, warn or error");
 
@@ -31,8 +32,8 @@ int main(int argc, char** argv) {
   status_cmd->add_flag("--json", status.json, "print JSON");
 
   OffsetsOptions offsets;
-  CLI::App* offsets_cmd =
-      app.add_subcommand("offsets", "translate or apply a consumer group's offsets between clusters");
+  CLI::App* offsets_cmd = app.add_subcommand(
+      "offsets", "translate or apply a consumer group's offsets between clusters");
   offsets_cmd->require_subcommand(1);
   for (const char* verb : {"translate", "apply"}) {
     CLI::App* c = offsets_cmd->add_subcommand(

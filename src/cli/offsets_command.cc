@@ -2,18 +2,18 @@
 // which consumed on cluster A, must resume on cluster B — for failover (A -> B, through the
 // flow A->B) and failback (B -> A, for topics that came from A). `apply` commits it.
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "config/config.h"
 #include "kafka/admin.h"
-#include "provenance/log_search.h"
-#include "provenance/provenance.h"
+#include "mm2/naming.h"
 #include "offsets/group_commit.h"
 #include "offsets/translator.h"
-#include "mm2/naming.h"
+#include "provenance/log_search.h"
+#include "provenance/provenance.h"
 #include "replication/topic_filter.h"
 
 namespace strait::cli {
@@ -70,7 +70,8 @@ Result<std::vector<Row>> Translate(const config::Config& config, const OffsetsOp
   const config::FlowConfig* forward = FindFlow(config, o.from, o.to);
   const config::FlowConfig* backward = FindFlow(config, o.to, o.from);
   provenance::LogSearch to_log(to.cluster->ConsumerProperties(), "offsets/" + o.to + "-search");
-  provenance::LogSearch from_log(from.cluster->ConsumerProperties(), "offsets/" + o.from + "-search");
+  provenance::LogSearch from_log(from.cluster->ConsumerProperties(),
+                                 "offsets/" + o.from + "-search");
   offsets::Translator translator(&to_log, &from_log, from.fingerprint, to.fingerprint);
   std::vector<Row> rows;
   for (const kafka::TopicPartitionOffset& c : *committed) {
@@ -96,7 +97,8 @@ Result<std::vector<Row>> Translate(const config::Config& config, const OffsetsOp
       rows.push_back(row);
       continue;
     }
-    if (!t.ok()) return t.status().WithContext(fmt::format("translating {}[{}]", c.topic, c.partition));
+    if (!t.ok())
+      return t.status().WithContext(fmt::format("translating {}[{}]", c.topic, c.partition));
     if (t->kind == offsets::Translation::Kind::kExact) row.target_offset = t->offset.value();
     row.note = t->note;
     rows.push_back(row);
@@ -140,8 +142,11 @@ void Print(const OffsetsOptions& o, const std::vector<Row>& rows) {
   if (o.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const Row& r : rows) {
-      out.push_back({{"topic", r.topic}, {"partition", r.partition}, {"committed", r.committed},
-                     {"target_topic", r.target_topic}, {"target_offset", r.target_offset},
+      out.push_back({{"topic", r.topic},
+                     {"partition", r.partition},
+                     {"committed", r.committed},
+                     {"target_topic", r.target_topic},
+                     {"target_offset", r.target_offset},
                      {"note", r.note}});
     }
     std::printf("%s\n", out.dump(2).c_str());

@@ -49,8 +49,10 @@ int RunRun(const RunOptions& options) {
   }
   replicator.Start();
   log::Info("main", "strait started",
-            {{"config", options.config_path}, {"flows", config->flows.size()},
-             {"http", config->http.enabled ? config->http.host + ":" + std::to_string(http.port()) : "off"}});
+            {{"config", options.config_path},
+             {"flows", config->flows.size()},
+             {"http", config->http.enabled ? config->http.host + ":" + std::to_string(http.port())
+                                           : "off"}});
   int signal = 0;
   sigwait(&stop_signals, &signal);
   log::Info("main", "stopping: draining in-flight records", {{"signal", strsignal(signal)}});

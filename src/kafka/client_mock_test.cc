@@ -49,8 +49,8 @@ TEST_F(ClientTest, ARecordKeepsItsKeyValueNullsAndHeaders) {
   Headers headers;
   headers.Add("a", "1");
   headers.Add("null", std::nullopt);
-  ASSERT_TRUE((*producer)->Produce({(*producer)->Topic("t"), 0, "key", std::nullopt, 1234,
-                                    &headers}).ok());
+  ASSERT_TRUE(
+      (*producer)->Produce({(*producer)->Topic("t"), 0, "key", std::nullopt, 1234, &headers}).ok());
   ASSERT_TRUE((*producer)->Flush(30s).ok());
 
   std::unique_ptr<Consumer> consumer = NewConsumer();

@@ -1,10 +1,10 @@
 #include "kafka/mock_cluster.h"
 
 #include <fmt/format.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
 
 #include "kafka/internal.h"
-
-#include <librdkafka/rdkafka_mock.h>
 
 namespace strait::kafka {
 namespace {
@@ -34,8 +34,7 @@ MockCluster::~MockCluster() {
   if (handle_ != nullptr) rd_kafka_destroy(handle_);
 }
 
-Status MockCluster::CreateTopic(const std::string& topic, int partitions,
-                                int replication_factor) {
+Status MockCluster::CreateTopic(const std::string& topic, int partitions, int replication_factor) {
   return internal::FromErrorCode(
       rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, replication_factor),
       "creating mock topic " + topic);

@@ -25,10 +25,10 @@ namespace strait::kafka {
 // Kafka protocol error codes a test can inject (numbers as in the protocol).
 enum class KafkaError : int16_t {
   kMessageTooLarge = 10,
-  kNotEnoughReplicas = 19,          // retriable
-  kTopicAuthorizationFailed = 29,   // permanent
-  kOutOfOrderSequenceNumber = 45,   // fatal for an idempotent producer
-  kInvalidRecord = 87,              // the broker will never take the batch
+  kNotEnoughReplicas = 19,         // retriable
+  kTopicAuthorizationFailed = 29,  // permanent
+  kOutOfOrderSequenceNumber = 45,  // fatal for an idempotent producer
+  kInvalidRecord = 87,             // the broker will never take the batch
 };
 
 class MockCluster {

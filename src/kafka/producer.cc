@@ -16,7 +16,8 @@ struct ProducerCallbacks {
     report.offset = msg->offset;
     if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       report.error = internal::FromErrorCode(
-          msg->err, fmt::format("producing to {}[{}]", rd_kafka_topic_name(msg->rkt), msg->partition));
+          msg->err,
+          fmt::format("producing to {}[{}]", rd_kafka_topic_name(msg->rkt), msg->partition));
       report.possibly_persisted =
           rd_kafka_message_status(msg) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
     }
@@ -81,8 +82,8 @@ Status Producer::Produce(const ProduceRecord& r) {
   rd_kafka_error_t* error = rd_kafka_produceva(handle(), vus, n);
   if (error == nullptr) return Status::Ok();
   if (headers != nullptr) r.headers->Adopt(headers);  // not taken on failure: the caller may retry
-  return internal::TakeError(error, fmt::format("producing to {}[{}]",
-                                                rd_kafka_topic_name(r.topic->raw()), r.partition));
+  return internal::TakeError(
+      error, fmt::format("producing to {}[{}]", rd_kafka_topic_name(r.topic->raw()), r.partition));
 }
 
 int Producer::Poll(milliseconds timeout) {
@@ -106,8 +107,9 @@ Status Producer::FatalError() {
 void Producer::PurgeQueued() { rd_kafka_purge(handle(), RD_KAFKA_PURGE_F_QUEUE); }
 
 Status Producer::InitTransactions(milliseconds timeout) {
-  return internal::TakeError(rd_kafka_init_transactions(handle(), static_cast<int>(timeout.count())),
-                             "initializing transactions");
+  return internal::TakeError(
+      rd_kafka_init_transactions(handle(), static_cast<int>(timeout.count())),
+      "initializing transactions");
 }
 
 Status Producer::BeginTransaction() {
@@ -118,8 +120,8 @@ Status Producer::SendOffsetsToTransaction(const std::vector<TopicPartitionOffset
                                           Consumer& consumer, milliseconds timeout) {
   internal::PartitionListPtr list = internal::ToPartitionList(offsets);
   rd_kafka_consumer_group_metadata_t* cgmd = consumer.NewGroupMetadata();
-  rd_kafka_error_t* error = rd_kafka_send_offsets_to_transaction(
-      handle(), list.get(), cgmd, static_cast<int>(timeout.count()));
+  rd_kafka_error_t* error = rd_kafka_send_offsets_to_transaction(handle(), list.get(), cgmd,
+                                                                 static_cast<int>(timeout.count()));
   rd_kafka_consumer_group_metadata_destroy(cgmd);
   return internal::TakeError(error, "sending offsets to the transaction");
 }
@@ -131,8 +133,9 @@ Status Producer::CommitTransaction(milliseconds timeout) {
 }
 
 Status Producer::AbortTransaction(milliseconds timeout) {
-  return internal::TakeError(rd_kafka_abort_transaction(handle(), static_cast<int>(timeout.count())),
-                             "aborting the transaction");
+  return internal::TakeError(
+      rd_kafka_abort_transaction(handle(), static_cast<int>(timeout.count())),
+      "aborting the transaction");
 }
 
 }  // namespace strait::kafka

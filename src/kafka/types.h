@@ -74,10 +74,10 @@ struct ClusterMetadata {
 // Where a config value comes from (Kafka's DescribeConfigs ConfigSource).
 enum class ConfigSource {
   kUnknown,
-  kDynamicTopic,           // a topic override
+  kDynamicTopic,  // a topic override
   kDynamicBroker,
   kDynamicDefaultBroker,
-  kStaticBroker,           // server.properties
+  kStaticBroker,  // server.properties
   kDefault,
   kDynamicBrokerLogger,
 };
@@ -98,7 +98,14 @@ struct NewTopic {
   std::map<std::string, std::string> configs;
 };
 
-enum class GroupState { kUnknown, kPreparingRebalance, kCompletingRebalance, kStable, kDead, kEmpty };
+enum class GroupState {
+  kUnknown,
+  kPreparingRebalance,
+  kCompletingRebalance,
+  kStable,
+  kDead,
+  kEmpty
+};
 std::string_view GroupStateName(GroupState state);
 
 struct GroupListing {

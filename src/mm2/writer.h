@@ -17,8 +17,8 @@ namespace strait::mm2 {
 class Writer {
  public:
   static Result<std::unique_ptr<Writer>> Create(const std::string& name,
-                                                   const kafka::Properties& producer_properties,
-                                                   kafka::Admin* admin, int32_t replication_factor);
+                                                const kafka::Properties& producer_properties,
+                                                kafka::Admin* admin, int32_t replication_factor);
 
   // Queues one record for partition 0 of `topic`, creating the topic first if needed.
   Status Write(const std::string& topic, const std::string& key, const std::string& value,

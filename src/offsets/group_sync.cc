@@ -7,8 +7,8 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "mm2/format.h"
-#include "offsets/group_commit.h"
 #include "mm2/naming.h"
+#include "offsets/group_commit.h"
 
 namespace strait::offsets {
 namespace {
@@ -20,18 +20,23 @@ constexpr std::chrono::milliseconds kTimeout = 15s;
 
 std::string_view GroupSyncStateName(GroupSyncState state) {
   switch (state) {
-    case GroupSyncState::kSynced: return "synced";
-    case GroupSyncState::kActiveOnTarget: return "active-on-target";
-    case GroupSyncState::kWaiting: return "waiting";
-    case GroupSyncState::kError: return "error";
+    case GroupSyncState::kSynced:
+      return "synced";
+    case GroupSyncState::kActiveOnTarget:
+      return "active-on-target";
+    case GroupSyncState::kWaiting:
+      return "waiting";
+    case GroupSyncState::kError:
+      return "error";
   }
   return "unknown";
 }
 
 GroupSync::GroupSync(GroupSyncOptions options, kafka::Admin* source_admin,
                      kafka::Admin* target_admin, std::unique_ptr<mm2::Writer> writer,
-                     std::unique_ptr<provenance::LogSearch> target_log, std::unique_ptr<provenance::LogSearch> source_log,
-                     uint64_t source_fingerprint, uint64_t target_fingerprint)
+                     std::unique_ptr<provenance::LogSearch> target_log,
+                     std::unique_ptr<provenance::LogSearch> source_log, uint64_t source_fingerprint,
+                     uint64_t target_fingerprint)
     : options_(std::move(options)),
       filter_(options_.groups, options_.groups_exclude),
       source_admin_(source_admin),
@@ -67,7 +72,8 @@ std::optional<GroupStatus> GroupSync::SyncGroup(const std::string& group,
                                                 const std::vector<MirroredTopic>& topics) {
   Result<std::vector<kafka::TopicPartitionOffset>> committed =
       source_admin_->ListConsumerGroupOffsets(group, {}, kTimeout);
-  if (!committed.ok()) return GroupStatus{group, GroupSyncState::kError, committed.status().message(), 0, 0};
+  if (!committed.ok())
+    return GroupStatus{group, GroupSyncState::kError, committed.status().message(), 0, 0};
   std::map<std::string, const MirroredTopic*> by_source;
   for (const MirroredTopic& t : topics) by_source[t.source_topic] = &t;
 
@@ -105,9 +111,14 @@ std::optional<GroupStatus> GroupSync::SyncGroup(const std::string& group,
     }
     if (!t.ok()) return GroupStatus{group, GroupSyncState::kError, t.status().message(), 0, 0};
     log::Debug("offsets", "translated",
-               {{"flow", options_.flow_name}, {"group", group}, {"topic", c.topic},
-                {"partition", c.partition}, {"committed", c.offset}, {"target_topic", target_topic},
-                {"target", t->offset.value()}, {"note", t->note}});
+               {{"flow", options_.flow_name},
+                {"group", group},
+                {"topic", c.topic},
+                {"partition", c.partition},
+                {"committed", c.offset},
+                {"target_topic", target_topic},
+                {"target", t->offset.value()},
+                {"note", t->note}});
     if (t->kind != Translation::Kind::kExact) {
       if (waiting.empty()) waiting = fmt::format("{}[{}]: {}", c.topic, c.partition, t->note);
       continue;
@@ -122,11 +133,10 @@ std::optional<GroupStatus> GroupSync::SyncGroup(const std::string& group,
     Status s = WriteCheckpoints(group, translated);
     if (!s.ok()) return GroupStatus{group, GroupSyncState::kError, s.message(), 0, 0};
   }
-  GroupStatus status =
-      options_.sync_group_offsets
-          ? CommitToTarget(group, translated)
-          : GroupStatus{group, GroupSyncState::kSynced,
-                        "checkpoints only (sync.group.offsets: false)", 0, 0};
+  GroupStatus status = options_.sync_group_offsets
+                           ? CommitToTarget(group, translated)
+                           : GroupStatus{group, GroupSyncState::kSynced,
+                                         "checkpoints only (sync.group.offsets: false)", 0, 0};
   status.partitions = static_cast<int>(translated.size());
   if (!waiting.empty() && status.state == GroupSyncState::kSynced) {
     status.detail = "partly waiting: " + waiting;
@@ -142,9 +152,10 @@ Status GroupSync::WriteCheckpoints(const std::string& group,
     auto key = std::make_tuple(group, t.topic, t.partition);
     auto it = written_.find(key);
     if (it != written_.end() && it->second == std::make_pair(t.upstream, t.downstream)) continue;
-    mm2::Checkpoint c{group,          t.topic, t.partition, t.upstream.value(), t.downstream.value(),
+    mm2::Checkpoint c{group,     t.topic, t.partition, t.upstream.value(), t.downstream.value(),
                       t.metadata};
-    STRAIT_RETURN_IF_ERROR(writer_->Write(topic, mm2::EncodeCheckpointKey(c), mm2::EncodeCheckpointValue(c)));
+    STRAIT_RETURN_IF_ERROR(
+        writer_->Write(topic, mm2::EncodeCheckpointKey(c), mm2::EncodeCheckpointValue(c)));
     written_[key] = {t.upstream, t.downstream};
     ++written;
   }
@@ -152,7 +163,8 @@ Status GroupSync::WriteCheckpoints(const std::string& group,
   Status s = writer_->Flush(kTimeout);
   if (!s.ok()) {
     // Not written after all: try these again next round.
-    for (const Translated& t : translated) written_.erase(std::make_tuple(group, t.topic, t.partition));
+    for (const Translated& t : translated)
+      written_.erase(std::make_tuple(group, t.topic, t.partition));
     return s.WithContext("writing checkpoints");
   }
   std::lock_guard lock(mu_);

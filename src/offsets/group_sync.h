@@ -27,7 +27,7 @@ namespace strait::offsets {
 // What the flow mirrors, as the group sync sees it.
 struct MirroredPartition {
   PartitionId partition;
-  std::shared_ptr<const OffsetMap> map;     // kept alive by the round that uses it
+  std::shared_ptr<const OffsetMap> map;    // kept alive by the round that uses it
   std::optional<SourceOffset> acked_next;  // first source offset not yet on the target
 };
 

@@ -11,7 +11,8 @@ namespace strait::offsets {
 using namespace std::chrono_literals;
 
 Heartbeats::Heartbeats(Options options, std::unique_ptr<mm2::Writer> to_target,
-                       std::unique_ptr<mm2::Writer> to_source, std::unique_ptr<provenance::LogSearch> target_log)
+                       std::unique_ptr<mm2::Writer> to_source,
+                       std::unique_ptr<provenance::LogSearch> target_log)
     : options_(std::move(options)),
       to_target_(std::move(to_target)),
       to_source_(std::move(to_source)),
@@ -39,13 +40,15 @@ void Heartbeats::RunOnce(int64_t now_ms, bool read_remote) {
 Status Heartbeats::Emit(mm2::Writer* writer, const std::string& source, const std::string& target,
                         int64_t now_ms) {
   mm2::Heartbeat hb{source, target, now_ms};
-  STRAIT_RETURN_IF_ERROR(writer->Write(std::string(mm2::kHeartbeatsTopic), mm2::EncodeHeartbeatKey(hb),
-                                       mm2::EncodeHeartbeatValue(hb), now_ms));
+  STRAIT_RETURN_IF_ERROR(writer->Write(std::string(mm2::kHeartbeatsTopic),
+                                       mm2::EncodeHeartbeatKey(hb), mm2::EncodeHeartbeatValue(hb),
+                                       now_ms));
   return writer->Flush(5s);
 }
 
 Status Heartbeats::ReadNewest() {
-  Result<std::optional<provenance::StoredRecord>> last = target_log_->Last(options_.remote_topic, 0);
+  Result<std::optional<provenance::StoredRecord>> last =
+      target_log_->Last(options_.remote_topic, 0);
   if (!last.ok()) return last.status().WithContext("reading " + options_.remote_topic);
   if (!last->has_value() || !(*last)->key || !(*last)->value) return Status::Ok();
   std::optional<mm2::Heartbeat> hb = mm2::DecodeHeartbeat(*(*last)->key, *(*last)->value);

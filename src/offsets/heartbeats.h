@@ -19,8 +19,8 @@
 #include <mutex>
 #include <string>
 
-#include "provenance/log_search.h"
 #include "mm2/writer.h"
+#include "provenance/log_search.h"
 
 namespace strait::offsets {
 
@@ -43,7 +43,8 @@ class Heartbeats {
   // Either writer may be null (emit.heartbeats: false); the remote topic is read anyway,
   // since another replicator may be emitting into the source.
   Heartbeats(Options options, std::unique_ptr<mm2::Writer> to_target,
-             std::unique_ptr<mm2::Writer> to_source, std::unique_ptr<provenance::LogSearch> target_log);
+             std::unique_ptr<mm2::Writer> to_source,
+             std::unique_ptr<provenance::LogSearch> target_log);
 
   // Writes this round's heartbeats and, when the remote topic exists (`read_remote`), reads
   // the newest one that arrived.

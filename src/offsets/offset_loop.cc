@@ -26,13 +26,13 @@ Result<std::unique_ptr<OffsetLoop>> OffsetLoop::Create(const config::FlowConfig&
   const std::string name = flow.Name();
   std::unique_ptr<mm2::Writer> to_target, to_source;
   if (flow.emit_heartbeats) {
-    STRAIT_ASSIGN_OR_RETURN(to_target, mm2::Writer::Create(name + "/heartbeats",
-                                                           c.target->ProducerProperties(),
-                                                           c.target_admin, flow.replication_factor));
+    STRAIT_ASSIGN_OR_RETURN(
+        to_target, mm2::Writer::Create(name + "/heartbeats", c.target->ProducerProperties(),
+                                       c.target_admin, flow.replication_factor));
     // The source's own replication factor default: flow settings describe the target.
-    STRAIT_ASSIGN_OR_RETURN(to_source, mm2::Writer::Create(name + "/source-heartbeats",
-                                                           c.source->ProducerProperties(),
-                                                           c.source_admin, -1));
+    STRAIT_ASSIGN_OR_RETURN(
+        to_source, mm2::Writer::Create(name + "/source-heartbeats", c.source->ProducerProperties(),
+                                       c.source_admin, -1));
   }
   Heartbeats::Options options{name, flow.source, flow.target, std::move(remote_heartbeats_topic)};
   loop->heartbeats_ = std::make_unique<Heartbeats>(
@@ -40,10 +40,10 @@ Result<std::unique_ptr<OffsetLoop>> OffsetLoop::Create(const config::FlowConfig&
       std::make_unique<provenance::LogSearch>(c.target->ConsumerProperties(),
                                               name + "/heartbeat-reader", 5s));
   if (flow.emit_checkpoints || flow.sync_group_offsets) {
-    STRAIT_ASSIGN_OR_RETURN(std::unique_ptr<mm2::Writer> writer,
-                            mm2::Writer::Create(name + "/checkpoints",
-                                                c.target->ProducerProperties(), c.target_admin,
-                                                flow.replication_factor));
+    STRAIT_ASSIGN_OR_RETURN(
+        std::unique_ptr<mm2::Writer> writer,
+        mm2::Writer::Create(name + "/checkpoints", c.target->ProducerProperties(), c.target_admin,
+                            flow.replication_factor));
     GroupSyncOptions options{name,
                              flow.source,
                              flow.target,

@@ -7,8 +7,7 @@ namespace strait::offsets {
 Result<Translation> Translator::Forward(const std::string& remote_topic, PartitionId partition,
                                         SourceOffset n, const FlowProgress* flow) {
   const OffsetMap* map = flow != nullptr ? flow->map : nullptr;
-  const std::optional<SourceOffset> acked_next =
-      flow != nullptr ? flow->acked_next : std::nullopt;
+  const std::optional<SourceOffset> acked_next = flow != nullptr ? flow->acked_next : std::nullopt;
   if (flow != nullptr && !acked_next) {
     // A search now could read the watermark before the flow's first records land and the
     // tail after: it would answer "after everything", skipping what the group never read.
@@ -16,9 +15,9 @@ Result<Translation> Translator::Forward(const std::string& remote_topic, Partiti
                        "the target has acknowledged no record of this partition yet"};
   }
   if (acked_next && n > *acked_next) {
-    return Translation{Translation::Kind::kAheadOfMirroring, TargetOffset(-1),
-                       fmt::format("the group is at source offset {}, mirroring at {}", n,
-                                   *acked_next)};
+    return Translation{
+        Translation::Kind::kAheadOfMirroring, TargetOffset(-1),
+        fmt::format("the group is at source offset {}, mirroring at {}", n, *acked_next)};
   }
   if (map != nullptr) {
     OffsetMap::Translation t = map->Translate(n);

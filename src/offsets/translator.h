@@ -13,8 +13,8 @@
 #include <string>
 
 #include "base/status.h"
-#include "provenance/log_search.h"
 #include "offsets/offset_map.h"
+#include "provenance/log_search.h"
 
 namespace strait::offsets {
 
@@ -41,8 +41,8 @@ class Translator {
  public:
   // `target_log` reads the cluster positions are translated to; `source_log` reads the
   // cluster they come from (for Backward). Either may be null if that direction is unused.
-  Translator(provenance::LogSearch* target_log, provenance::LogSearch* source_log, uint64_t source_fingerprint,
-             uint64_t target_fingerprint)
+  Translator(provenance::LogSearch* target_log, provenance::LogSearch* source_log,
+             uint64_t source_fingerprint, uint64_t target_fingerprint)
       : target_log_(target_log),
         source_log_(source_log),
         source_fp_(source_fingerprint),

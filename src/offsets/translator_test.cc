@@ -24,8 +24,13 @@ class TranslatorTest : public ::testing::Test {
     ASSERT_TRUE(target_->CreateTopic("dc1.orders", 1).ok());
     // Target offsets 0..6: upstream 0, 1, 2 from the source, 9 and 10 from another cluster,
     // then 5 and 6 from the source (3 and 4 were, say, transaction markers there).
-    Write({{kSourceFp, 0}, {kSourceFp, 1}, {kSourceFp, 2}, {kOtherFp, 9}, {kOtherFp, 10},
-           {kSourceFp, 5}, {kSourceFp, 6}});
+    Write({{kSourceFp, 0},
+           {kSourceFp, 1},
+           {kSourceFp, 2},
+           {kOtherFp, 9},
+           {kOtherFp, 10},
+           {kSourceFp, 5},
+           {kSourceFp, 6}});
     log_ = std::make_unique<provenance::LogSearch>(target_->ClientProperties(), "search", 30s);
   }
 

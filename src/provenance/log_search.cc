@@ -79,8 +79,8 @@ Result<std::vector<PartitionTail>> LogSearch::Tails(const std::string& topic,
     size_t open = assign.size();
     while (open > 0) {
       if (Clock::now() > deadline) {
-        return Unavailable(fmt::format("reading the end of {} took longer than {} ms", topic,
-                                       timeout_.count()));
+        return Unavailable(
+            fmt::format("reading the end of {} took longer than {} ms", topic, timeout_.count()));
       }
       std::vector<kafka::Message> batch;
       consumer->PollBatch(200ms, 1000, &batch);
@@ -139,7 +139,8 @@ Result<std::optional<MirroredRecord>> LogSearch::NextFrom(const std::string& top
       if (m.is_partition_eof()) return std::optional<MirroredRecord>();
       if (!m.error().ok()) return m.error().WithContext("reading " + topic);
       if (std::optional<Provenance> p = CopiedFrom(m, source_fingerprint)) {
-        return std::optional<MirroredRecord>(MirroredRecord{TargetOffset(m.offset()), p->upstream_offset});
+        return std::optional<MirroredRecord>(
+            MirroredRecord{TargetOffset(m.offset()), p->upstream_offset});
       }
     }
   }

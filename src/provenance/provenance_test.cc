@@ -31,7 +31,8 @@ TEST(Provenance, RejectsWhatIsNotAHeaderOfOurs) {
 }
 
 TEST(Provenance, FingerprintsDifferPerCluster) {
-  EXPECT_NE(ClusterFingerprint("ASNFZ4mrze8BI0VniavN7w"), ClusterFingerprint("ASNFZ4mrze8BI0VniavN7x"));
+  EXPECT_NE(ClusterFingerprint("ASNFZ4mrze8BI0VniavN7w"),
+            ClusterFingerprint("ASNFZ4mrze8BI0VniavN7x"));
   EXPECT_EQ(ClusterFingerprint("x"), ClusterFingerprint("x"));
 }
 

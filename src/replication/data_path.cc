@@ -108,10 +108,9 @@ Status DataPath::CreateProducer() {
                       {"socket.nagle.disable", "true"}};
   popts.properties.insert(popts.properties.end(), options_.producer_properties.begin(),
                           options_.producer_properties.end());
-  STRAIT_ASSIGN_OR_RETURN(producer_, options_.clients.producer(std::move(popts),
-                                                             [this](const kafka::DeliveryReport& r) {
-                                                               OnDelivery(r);
-                                                             }));
+  STRAIT_ASSIGN_OR_RETURN(
+      producer_, options_.clients.producer(
+                     std::move(popts), [this](const kafka::DeliveryReport& r) { OnDelivery(r); }));
   return Status::Ok();
 }
 
@@ -209,7 +208,9 @@ void DataPath::ApplyCommands() {
   }
   if (!assign.empty()) {
     Status s = consumer_->IncrementalAssign(assign);
-    if (!s.ok()) log::Error("data", "assigning partitions failed", {{"flow", options_.flow_name}, {"error", s.message()}});
+    if (!s.ok())
+      log::Error("data", "assigning partitions failed",
+                 {{"flow", options_.flow_name}, {"error", s.message()}});
   }
 }
 
@@ -264,14 +265,15 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   int64_t size = static_cast<int64_t>(message.size_bytes());
   int64_t cost = size + kRecordOverhead;
   if (size + kBatchOverhead > pipe.max_message_bytes) {
-    StopPipe(pipe,
-             fmt::format("record at offset {} of {}[{}] is {} bytes; the target topic {} accepts at "
-                         "most {} (max.message.bytes): raise max.message.bytes on the target topic "
-                         "(and remove it from config.properties.exclude if listed there); the "
-                         "partition stays stopped and is retried until then",
-                         offset, pipe.source.topic, pipe.source.partition, size,
-                         pipe.state->remote_topic(), pipe.max_message_bytes),
-             DataEvent::Kind::kStopped);
+    StopPipe(
+        pipe,
+        fmt::format("record at offset {} of {}[{}] is {} bytes; the target topic {} accepts at "
+                    "most {} (max.message.bytes): raise max.message.bytes on the target topic "
+                    "(and remove it from config.properties.exclude if listed there); the "
+                    "partition stays stopped and is retried until then",
+                    offset, pipe.source.topic, pipe.source.partition, size,
+                    pipe.state->remote_topic(), pipe.max_message_bytes),
+        DataEvent::Kind::kStopped);
     return false;
   }
   kafka::Headers headers;
@@ -303,8 +305,8 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
     headers.Add(provenance::kProvenanceHeader, provenance);
   }
   pipe.inflight.push_back({&pipe, offset, cost, message.timestamp_ms()});
-  kafka::ProduceRecord record{pipe.target,       pipe.source.partition, message.key(),
-                              message.value(),   message.timestamp_ms(), &headers,
+  kafka::ProduceRecord record{pipe.target,           pipe.source.partition,  message.key(),
+                              message.value(),       message.timestamp_ms(), &headers,
                               &pipe.inflight.back(), /*copy=*/true};
   Status s = producer_->Produce(record);
   if (!s.ok() && s.code() == StatusCode::kNotFound) {
@@ -343,15 +345,19 @@ void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
     // The idempotent producer reports each partition's records in order; anything else
     // means the bookkeeping can no longer be trusted, so start the partition over.
     log::Error("data", "delivery report out of order",
-               {{"flow", options_.flow_name}, {"topic", pipe.source.topic}, {"partition", pipe.source.partition}});
+               {{"flow", options_.flow_name},
+                {"topic", pipe.source.topic},
+                {"partition", pipe.source.partition}});
     fatal_ = Internal("delivery reports arrived out of order");
     return;
   }
   if (report.error.ok()) {
     if (pipe.failed_delivery) {
       log::Error("data", "a record after a failed one reached the target: the target has a gap",
-                 {{"flow", options_.flow_name}, {"topic", pipe.source.topic},
-                  {"partition", pipe.source.partition}, {"offset", entry->offset.value()}});
+                 {{"flow", options_.flow_name},
+                  {"topic", pipe.source.topic},
+                  {"partition", pipe.source.partition},
+                  {"offset", entry->offset.value()}});
     }
     pipe.state->records.fetch_add(1, std::memory_order_relaxed);
     pipe.state->bytes.fetch_add(entry->bytes - kRecordOverhead, std::memory_order_relaxed);
@@ -389,8 +395,10 @@ void DataPath::StopPipe(Pipe& pipe, const std::string& error, DataEvent::Kind ki
   pipe.release_event = {kind, pipe.source, offset, error};
   if (kind != DataEvent::Kind::kReleased) {
     log::Error("data", "partition stopped",
-               {{"flow", options_.flow_name}, {"topic", pipe.source.topic},
-                {"partition", pipe.source.partition}, {"error", error}});
+               {{"flow", options_.flow_name},
+                {"topic", pipe.source.topic},
+                {"partition", pipe.source.partition},
+                {"error", error}});
     // At once, so that /status says why before what is in flight is acknowledged.
     Emit({DataEvent::Kind::kStopping, pipe.source, offset ? offset : pipe.AckedNext(), error});
   }
@@ -409,7 +417,8 @@ void DataPath::ReleaseIfDone(Pipe& pipe) {
   // the partition would never fetch again once restarted.
   if (pipe.paused()) consumer_->Resume({pipe.source}).IgnoreError();
   Status s = consumer_->IncrementalUnassign({pipe.source});
-  if (!s.ok()) log::Warn("data", "unassign failed", {{"flow", options_.flow_name}, {"error", s.message()}});
+  if (!s.ok())
+    log::Warn("data", "unassign failed", {{"flow", options_.flow_name}, {"error", s.message()}});
   DataEvent event = pipe.release_event;
   if (!event.offset) event.offset = pipe.AckedNext();
   routes_.clear();
@@ -425,12 +434,14 @@ int64_t DataPath::PartitionBudget() const {
 void DataPath::UpdateFlowControl() {
   if (!to_pause_.empty()) {
     Status s = consumer_->Pause(to_pause_);
-    if (!s.ok()) log::Warn("data", "pause failed", {{"flow", options_.flow_name}, {"error", s.message()}});
+    if (!s.ok())
+      log::Warn("data", "pause failed", {{"flow", options_.flow_name}, {"error", s.message()}});
     to_pause_.clear();
   }
   if (!to_resume_.empty()) {
     Status s = consumer_->Resume(to_resume_);
-    if (!s.ok()) log::Warn("data", "resume failed", {{"flow", options_.flow_name}, {"error", s.message()}});
+    if (!s.ok())
+      log::Warn("data", "resume failed", {{"flow", options_.flow_name}, {"error", s.message()}});
     to_resume_.clear();
   }
 }
@@ -447,7 +458,8 @@ void DataPath::UpdateWatermarks() {
 void DataPath::HandleConsumerError(const kafka::Message& message) {
   Status error = message.error();
   if (message.topic().empty()) {
-    log::Debug("data", "source consumer error", {{"flow", options_.flow_name}, {"error", error.message()}});
+    log::Debug("data", "source consumer error",
+               {{"flow", options_.flow_name}, {"error", error.message()}});
     return;
   }
   Pipe* pipe = Route(message);
@@ -495,7 +507,8 @@ void DataPath::ResetProducer(const Status& why) {
   fatal_ = Status::Ok();
   Status s = CreateProducer();
   if (!s.ok()) {
-    log::Error("data", "cannot create a new producer", {{"flow", options_.flow_name}, {"error", s.message()}});
+    log::Error("data", "cannot create a new producer",
+               {{"flow", options_.flow_name}, {"error", s.message()}});
     fatal_ = s;  // try again on the next turn of the loop
   }
 }
@@ -506,7 +519,8 @@ void DataPath::Drain(std::chrono::milliseconds timeout) {
   for (auto& [tp, pipe] : pipes_) all.push_back(tp);
   if (!all.empty()) consumer_->Pause(all).IgnoreError();
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (producer_ && producer_->OutQueueLength() > 0 && std::chrono::steady_clock::now() < deadline) {
+  while (producer_ && producer_->OutQueueLength() > 0 &&
+         std::chrono::steady_clock::now() < deadline) {
     producer_->Poll(50ms);
   }
   int64_t left = producer_ ? producer_->OutQueueLength() : 0;

@@ -57,11 +57,11 @@ using Command = std::variant<StartPartition, StopPartition, SetMessageLimit>;
 // released (unassigned, nothing in flight) before the event is sent, and may be started again.
 struct DataEvent {
   enum class Kind {
-    kStopping,      // an error stopped it; `error` says why; kStopped or kOutOfRange follows
-    kStopped,       // released after an error; `error` says why; retry later
-    kOutOfRange,    // released: the source no longer has `offset` (retention or truncation)
-    kNeedsResume,   // released: the producer was replaced; find where the target stopped again
-    kReleased,      // released: a StopPartition finished
+    kStopping,     // an error stopped it; `error` says why; kStopped or kOutOfRange follows
+    kStopped,      // released after an error; `error` says why; retry later
+    kOutOfRange,   // released: the source no longer has `offset` (retention or truncation)
+    kNeedsResume,  // released: the producer was replaced; find where the target stopped again
+    kReleased,     // released: a StopPartition finished
   };
   Kind kind = Kind::kStopped;
   kafka::TopicPartition source;
@@ -156,7 +156,7 @@ class DataPath {
   std::map<kafka::TopicPartition, std::unique_ptr<Pipe>> pipes_;
   std::unordered_map<const void*, std::vector<Pipe*>> routes_;  // consumer topic handle -> pipes
   std::vector<kafka::TopicPartition> to_pause_, to_resume_;
-  Status fatal_;  // set by a delivery report; acted on in the loop
+  Status fatal_;        // set by a delivery report; acted on in the loop
   int busy_pipes_ = 0;  // pipes with records in flight: how many share the flow budget
 
   std::atomic<int64_t> inflight_bytes_total_{0};

@@ -45,8 +45,8 @@ struct Record {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-void Produce(MockCluster& cluster, const std::string& topic, int32_t partition, int from,
-             int count, size_t value_bytes = 16) {
+void Produce(MockCluster& cluster, const std::string& topic, int32_t partition, int from, int count,
+             size_t value_bytes = 16) {
   auto producer = kafka::Producer::Create({"test-producer", cluster.ClientProperties(), {}}, {});
   ASSERT_TRUE(producer.ok()) << producer.status().message();
   for (int i = from; i < from + count; ++i) {

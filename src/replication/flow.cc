@@ -119,8 +119,8 @@ bool Flow::Connect() {
   auto make_admin = [&](const config::ClusterConfig& c, const char* role,
                         std::unique_ptr<kafka::Admin>* out) -> Status {
     if (*out != nullptr) return Status::Ok();
-    STRAIT_ASSIGN_OR_RETURN(*out, kafka::Admin::Create({name_ + "/" + role + "-admin",
-                                                        c.AdminProperties(), {}}));
+    STRAIT_ASSIGN_OR_RETURN(
+        *out, kafka::Admin::Create({name_ + "/" + role + "-admin", c.AdminProperties(), {}}));
     return Status::Ok();
   };
   Status s = make_admin(source_, "source", &source_admin_);
@@ -134,14 +134,14 @@ bool Flow::Connect() {
   Result<std::string> target_id = target_admin_->ClusterId(10s);
   {
     std::lock_guard lock(mu_);
-    published_.source_error =
-        source_id.ok() ? ""
-                       : fmt::format("cannot reach {} at {}: {}; retrying", flow_.source,
-                                     source_.Bootstrap(), source_id.status().message());
-    published_.target_error =
-        target_id.ok() ? ""
-                       : fmt::format("cannot reach {} at {}: {}; retrying", flow_.target,
-                                     target_.Bootstrap(), target_id.status().message());
+    published_.source_error = source_id.ok()
+                                  ? ""
+                                  : fmt::format("cannot reach {} at {}: {}; retrying", flow_.source,
+                                                source_.Bootstrap(), source_id.status().message());
+    published_.target_error = target_id.ok()
+                                  ? ""
+                                  : fmt::format("cannot reach {} at {}: {}; retrying", flow_.target,
+                                                target_.Bootstrap(), target_id.status().message());
   }
   if (!source_id.ok() || !target_id.ok()) {
     log::Warn("flow", "cannot reach a cluster; retrying",
@@ -175,8 +175,8 @@ bool Flow::Connect() {
     return false;
   }
   data_ = std::move(data);
-  tails_ = std::make_unique<provenance::LogSearch>(target_.ConsumerProperties(),
-                                                   name_ + "/target-tail");
+  tails_ =
+      std::make_unique<provenance::LogSearch>(target_.ConsumerProperties(), name_ + "/target-tail");
   topic_sync_ = std::make_unique<TopicSync>(flow_, source_admin_.get(), target_admin_.get(),
                                             tails_.get(), source_fp);
   resume_ = flow_.provenance_headers
@@ -184,8 +184,8 @@ bool Flow::Connect() {
                 : ResumeFromProgressGroup(target_admin_.get(),
                                           ProgressGroupName(flow_.source, flow_.target), name_);
   settle_until_ = Clock::now() + flow_.resume_settle;
-  offsets::FlowClusters clusters{&source_,           &target_,  source_admin_.get(),
-                                 target_admin_.get(), source_fp, target_fp};
+  offsets::FlowClusters clusters{&source_,  &target_, source_admin_.get(), target_admin_.get(),
+                                 source_fp, target_fp};
   Result<std::unique_ptr<offsets::OffsetLoop>> loop = offsets::OffsetLoop::Create(
       flow_, clusters, remote_heartbeats_topic_, [this] { return Mirrored(); });
   if (loop.ok()) {
@@ -314,9 +314,9 @@ void Flow::ResumeTopic(const std::string& name, const RemoteTopic& topic,
   for (int32_t p : partitions) {
     PartitionTable::Entry* entry = partitions_.Find(name, p);
     auto it = found->find(PartitionId(p));
-    StartPoint start = ChooseStart(
-        entry->forced_offset, it != found->end() ? std::optional(it->second) : std::nullopt,
-        resume_->where(), flow_.start_offset);
+    StartPoint start = ChooseStart(entry->forced_offset,
+                                   it != found->end() ? std::optional(it->second) : std::nullopt,
+                                   resume_->where(), flow_.start_offset);
     log::Info("flow", "partition resumes",
               {{"flow", name_},
                {"topic", name},
@@ -341,8 +341,7 @@ void Flow::PollWatermarks() {
     }
   }
   if (query.empty()) return;
-  Result<std::vector<kafka::TopicPartitionOffset>> ends =
-      source_admin_->OffsetsForTimes(query, 5s);
+  Result<std::vector<kafka::TopicPartitionOffset>> ends = source_admin_->OffsetsForTimes(query, 5s);
   std::lock_guard lock(mu_);
   if (!ends.ok()) {
     published_.source_error = fmt::format("cannot reach {} at {}: {}", flow_.source,
@@ -379,12 +378,12 @@ offsets::MirrorView Flow::Mirrored() const {
     // Shares ownership of the partition, so the map outlives the round that reads it.
     std::shared_ptr<const offsets::OffsetMap> map(p, &p->offset_map);
     const SourceOffset next = p->acked_next.load();
-    t.partitions.push_back({p->partition(), std::move(map),
-                            next.value() >= 0 ? std::optional(next) : std::nullopt});
+    t.partitions.push_back(
+        {p->partition(), std::move(map), next.value() >= 0 ? std::optional(next) : std::nullopt});
   }
   for (auto& [name, t] : by_topic) view.topics.push_back(std::move(t));
-  view.remote_heartbeats_mirrored = std::any_of(
-      snapshot.topics.begin(), snapshot.topics.end(), [&](const TopicStatus& t) {
+  view.remote_heartbeats_mirrored =
+      std::any_of(snapshot.topics.begin(), snapshot.topics.end(), [&](const TopicStatus& t) {
         return t.remote_topic == remote_heartbeats_topic_ && t.target_partitions > 0;
       });
   return view;
@@ -394,8 +393,8 @@ void Flow::Publish() {
   FlowSnapshot s;
   if (topic_sync_ != nullptr) {
     for (const auto& [name, topic] : topic_sync_->topics()) {
-      s.topics.push_back({name, topic.remote, topic.source_partitions, topic.target_partitions,
-                          topic.error});
+      s.topics.push_back(
+          {name, topic.remote, topic.source_partitions, topic.target_partitions, topic.error});
       if (!topic.error.empty()) ++s.topic_errors;
     }
   }
@@ -418,8 +417,8 @@ void Flow::Publish() {
   s.name = published_.name;
   s.source = published_.source;
   s.target = published_.target;
-  s.state = stop_.load() ? FlowState::kStopping
-                         : (data_ ? FlowState::kRunning : FlowState::kConnecting);
+  s.state =
+      stop_.load() ? FlowState::kStopping : (data_ ? FlowState::kRunning : FlowState::kConnecting);
   s.source_error = published_.source_error;
   s.target_error = published_.target_error;
   published_ = std::move(s);

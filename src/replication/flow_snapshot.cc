@@ -4,10 +4,14 @@ namespace strait::replication {
 
 std::string_view FlowStateName(FlowState state) {
   switch (state) {
-    case FlowState::kConnecting: return "connecting";
-    case FlowState::kRunning: return "running";
-    case FlowState::kStopping: return "stopping";
-    case FlowState::kStopped: return "stopped";
+    case FlowState::kConnecting:
+      return "connecting";
+    case FlowState::kRunning:
+      return "running";
+    case FlowState::kStopping:
+      return "stopping";
+    case FlowState::kStopped:
+      return "stopped";
   }
   return "unknown";
 }

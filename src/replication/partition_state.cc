@@ -6,11 +6,14 @@ namespace strait::replication {
 
 std::string_view PartitionStateName(PartitionStage stage, bool throttled) {
   switch (stage) {
-    case PartitionStage::kResuming: return "resuming";
+    case PartitionStage::kResuming:
+      return "resuming";
     case PartitionStage::kRunning:
-    case PartitionStage::kReleasing: return throttled ? "throttled" : "mirroring";
+    case PartitionStage::kReleasing:
+      return throttled ? "throttled" : "mirroring";
     case PartitionStage::kStopping:
-    case PartitionStage::kStopped: return "stopped";
+    case PartitionStage::kStopped:
+      return "stopped";
   }
   return "unknown";
 }

@@ -86,19 +86,19 @@ class PartitionState {
   void ObserveQueriedHigh(SourceOffset high, int64_t now_ms);
 
   // Written by the data thread.
-  std::atomic<int64_t> records{0};         // acknowledged by the target
-  std::atomic<int64_t> not_local{0};       // skipped: mirrored into the source (local_only)
-  std::atomic<int64_t> bytes{0};           // key + value + headers of those
+  std::atomic<int64_t> records{0};    // acknowledged by the target
+  std::atomic<int64_t> not_local{0};  // skipped: mirrored into the source (local_only)
+  std::atomic<int64_t> bytes{0};      // key + value + headers of those
   // Offsets are -1 until known.
   std::atomic<SourceOffset> acked_next{SourceOffset(-1)};  // first one not yet on the target
   std::atomic<SourceOffset> source_low{SourceOffset(-1)};  // source log start (last seen)
-  std::atomic<int64_t> last_acked_timestamp{0};  // source timestamp of the last acked record
+  std::atomic<int64_t> last_acked_timestamp{0};       // source timestamp of the last acked record
   std::atomic<int64_t> oldest_inflight_timestamp{0};  // 0 when nothing is in flight
   std::atomic<TargetOffset> target_last_offset{TargetOffset(-1)};  // of the last acked record
   std::atomic<int64_t> inflight_records{0};
   std::atomic<int64_t> inflight_bytes{0};
   std::atomic<int64_t> errors{0};
-  std::atomic<int64_t> filtered{0};        // records not written because they would loop back
+  std::atomic<int64_t> filtered{0};  // records not written because they would loop back
   // Source -> target offsets of what this process mirrored, for exact group translation.
   offsets::OffsetMap offset_map;
 
@@ -112,10 +112,10 @@ class PartitionState {
   const std::string remote_topic_;
   const bool local_only_;
   std::atomic<PartitionStage> stage_{PartitionStage::kResuming};  // control thread
-  std::atomic<bool> throttled_{false};                             // data thread
-  std::atomic<SourceOffset> cached_high_{SourceOffset(-1)};         // data thread
-  std::atomic<SourceOffset> queried_high_{SourceOffset(-1)};        // control thread
-  std::atomic<int64_t> high_read_at_ms_{0};                        // control thread
+  std::atomic<bool> throttled_{false};                            // data thread
+  std::atomic<SourceOffset> cached_high_{SourceOffset(-1)};       // data thread
+  std::atomic<SourceOffset> queried_high_{SourceOffset(-1)};      // control thread
+  std::atomic<int64_t> high_read_at_ms_{0};                       // control thread
   mutable std::mutex mu_;
   std::string error_;  // guarded by mu_; control thread
 };

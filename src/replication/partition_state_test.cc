@@ -37,9 +37,9 @@ TEST(PartitionState, LagGrowsWhileTheSourceIsUnreachable) {
   PartitionState p("orders", PartitionId(0), "dc1.orders");
   p.acked_next = SourceOffset(100);
   p.ObserveQueriedHigh(SourceOffset(100), 1000);
-  EXPECT_EQ(p.LagSeconds(3000), 0);     // caught up and heard from the source recently
-  EXPECT_EQ(p.LagSeconds(61000), 60);   // nothing heard for a minute
-  p.ObserveCachedHigh(SourceOffset(90));              // a stale cached value never lowers it
+  EXPECT_EQ(p.LagSeconds(3000), 0);       // caught up and heard from the source recently
+  EXPECT_EQ(p.LagSeconds(61000), 60);     // nothing heard for a minute
+  p.ObserveCachedHigh(SourceOffset(90));  // a stale cached value never lowers it
   EXPECT_EQ(p.SourceHigh(), SourceOffset(100));
 }
 

@@ -26,7 +26,7 @@ class PartitionTable {
   struct Entry {
     std::shared_ptr<PartitionState> state;
     Clock::time_point retry_at{};
-    std::chrono::milliseconds backoff{0};  // 0: the flow's partition.retry.backoff.ms
+    std::chrono::milliseconds backoff{0};       // 0: the flow's partition.retry.backoff.ms
     std::optional<SourceOffset> forced_offset;  // after an out-of-range: where to restart
   };
 
@@ -35,8 +35,7 @@ class PartitionTable {
       : retry_backoff_(retry_backoff), max_backoff_(max_backoff) {}
 
   // A partition to mirror, kResuming; nothing happens if it is known already.
-  void Add(const std::string& topic, int32_t partition, const std::string& remote,
-           bool local_only);
+  void Add(const std::string& topic, int32_t partition, const std::string& remote, bool local_only);
   // The partitions of `topic` that may be started now (resuming, or stopped and past their
   // backoff), in partition order.
   std::vector<int32_t> Due(const std::string& topic, Clock::time_point now) const;
@@ -49,9 +48,9 @@ class PartitionTable {
   // What an event from the data path did.
   enum class Outcome {
     kNone,
-    kForgotten,     // released for good (its topic is gone, or was being released)
-    kNeedsResume,   // back to kResuming: find where the target stopped again
-    kOutOfRange,    // stopped; the caller decides where it restarts (RestartAt)
+    kForgotten,    // released for good (its topic is gone, or was being released)
+    kNeedsResume,  // back to kResuming: find where the target stopped again
+    kOutOfRange,   // stopped; the caller decides where it restarts (RestartAt)
   };
   Outcome Apply(const DataEvent& event, Clock::time_point now);
   // After kOutOfRange: restart at `offset` (nullopt: the usual resume) from `at`.

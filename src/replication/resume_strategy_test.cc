@@ -18,8 +18,8 @@ constexpr uint64_t kOtherFp = 303;
 // Writes records to `topic`[partition] whose provenance says they came from `from` at the
 // given upstream offsets; a nullopt upstream writes a record without provenance (a local
 // producer on the target).
-void Write(kafka::MockCluster& target, const std::string& topic, int32_t partition,
-           uint64_t from, const std::vector<std::optional<int64_t>>& upstreams) {
+void Write(kafka::MockCluster& target, const std::string& topic, int32_t partition, uint64_t from,
+           const std::vector<std::optional<int64_t>>& upstreams) {
   auto producer = kafka::Producer::Create({"writer", target.ClientProperties(), {}}, {});
   ASSERT_TRUE(producer.ok());
   for (const std::optional<int64_t>& u : upstreams) {
@@ -28,7 +28,8 @@ void Write(kafka::MockCluster& target, const std::string& topic, int32_t partiti
       headers.Add(provenance::kProvenanceHeader,
                   provenance::EncodeProvenance({SourceOffset(*u), {from}}));
     }
-    ASSERT_TRUE((*producer)->Produce({(*producer)->Topic(topic), partition, "k", "v", 0, &headers}).ok());
+    ASSERT_TRUE(
+        (*producer)->Produce({(*producer)->Topic(topic), partition, "k", "v", 0, &headers}).ok());
   }
   ASSERT_TRUE((*producer)->Flush(30s).ok());
 }

@@ -13,8 +13,8 @@ TEST(ChooseStart, TheSourceLogBoundsWinOverWhatTheTargetSays) {
 }
 
 TEST(ChooseStart, ContinuesAfterTheLastRecordOnTheTarget) {
-  StartPoint s = ChooseStart(std::nullopt, SourceOffset(40), "target log",
-                             config::StartOffset::kEarliest);
+  StartPoint s =
+      ChooseStart(std::nullopt, SourceOffset(40), "target log", config::StartOffset::kEarliest);
   EXPECT_EQ(s.at, StartAt::Offset(SourceOffset(40)));
   EXPECT_EQ(s.from, "target log");
 }

@@ -109,10 +109,10 @@ void TopicSync::SyncTopic(const std::string& name, int32_t source_partitions,
   entry.gone = false;
   entry.source_partitions = source_partitions;
   ConfigMap target_overrides = target_configs ? TopicOverrides(*target_configs) : ConfigMap{};
-  ConfigMap desired = flow_.sync_topic_configs
-                          ? DesiredRemoteConfigs(TopicOverrides(source_configs), target_overrides,
-                                                 config_excludes_)
-                          : target_overrides;
+  ConfigMap desired =
+      flow_.sync_topic_configs
+          ? DesiredRemoteConfigs(TopicOverrides(source_configs), target_overrides, config_excludes_)
+          : target_overrides;
   const kafka::TopicInfo* remote = target_md.FindTopic(entry.remote);
   Status status;
   std::vector<kafka::ConfigEntry> created_configs;
@@ -147,13 +147,15 @@ void TopicSync::SyncTopic(const std::string& name, int32_t source_partitions,
     }
   }
   std::string limit = desired.count("max.message.bytes") != 0 ? desired.at("max.message.bytes")
-                      : target_configs != nullptr ? ConfigValue(*target_configs, "max.message.bytes")
-                                                  : "";
+                      : target_configs != nullptr
+                          ? ConfigValue(*target_configs, "max.message.bytes")
+                          : "";
   entry.max_message_bytes = ParseBytes(limit, kDefaultMaxMessageBytes);
   std::string error = status.ok() ? "" : status.message();
   if (error != entry.error) {
     if (!error.empty()) {
-      log::Error("flow", "topic not mirrored", {{"flow", name_}, {"topic", name}, {"error", error}});
+      log::Error("flow", "topic not mirrored",
+                 {{"flow", name_}, {"topic", name}, {"error", error}});
     }
     entry.error = error;
   }

@@ -27,8 +27,8 @@ struct RemoteTopic {
   std::string remote;
   int32_t source_partitions = 0;
   int32_t target_partitions = 0;
-  bool owned = false;  // created by strait, or shown to hold this flow's records
-  bool gone = false;   // deleted at the source
+  bool owned = false;             // created by strait, or shown to hold this flow's records
+  bool gone = false;              // deleted at the source
   int64_t max_message_bytes = 0;  // the remote topic's max.message.bytes
   std::string error;              // empty when the topic can be mirrored
 
@@ -42,9 +42,8 @@ struct RemoteTopic {
 class TopicSync {
  public:
   // `target_tails` and `source_fingerprint` tell records this flow copied (ownership).
-  TopicSync(const config::FlowConfig& flow, kafka::Admin* source_admin,
-            kafka::Admin* target_admin, provenance::LogSearch* target_tails,
-            uint64_t source_fingerprint);
+  TopicSync(const config::FlowConfig& flow, kafka::Admin* source_admin, kafka::Admin* target_admin,
+            provenance::LogSearch* target_tails, uint64_t source_fingerprint);
 
   // What a round could not read: a cluster's metadata (empty strings when both answered).
   struct Errors {

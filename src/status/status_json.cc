@@ -1,5 +1,4 @@
 #include <nlohmann/json.hpp>
-
 #include <set>
 
 #include "status/render.h"

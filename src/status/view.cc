@@ -9,7 +9,6 @@ View Capture(const replication::Replicator& replicator) {
   return {replicator.Snapshots(), replicator.configs(), replicator.problems(), NowMs()};
 }
 
-
 FlowTotals Totals(const replication::FlowSnapshot& s, int64_t now_ms) {
   FlowTotals t;
   for (const auto& p : s.partitions) {
