@@ -7,8 +7,8 @@
 
 #include "base/clock.h"
 #include "base/log.h"
-#include "provenance/provenance.h"
 #include "replication/flow_control.h"
+#include "replication/hop.h"
 
 namespace strait::replication {
 namespace {
@@ -61,29 +61,8 @@ DataPath::DataPath(DataPathOptions options) : options_(std::move(options)) {}
 DataPath::~DataPath() { Stop(0ms); }
 
 Status DataPath::Start() {
-  kafka::ConsumerOptions copts;
-  copts.client.name = options_.flow_name + "/source-consumer";
-  // strait's defaults first; the user's cluster properties override them.
-  copts.client.properties = {{"group.id", "strait-" + options_.flow_name},
-                             {"enable.auto.commit", "false"},
-                             {"enable.auto.offset.store", "false"},
-                             {"isolation.level", "read_committed"},
-                             {"auto.offset.reset", "error"},
-                             // Prefetch, bounded by bytes and by count (librdkafka spends a
-                             // few hundred bytes on each queued record). Both limits apply to
-                             // the consumer's whole queue, and librdkafka before 2.2 stops
-                             // fetching for a full second once either is reached: the queue
-                             // must hold a second of records at full speed or the flow
-                             // starves. At 16 MiB / 20,000 records, backlogs ran at a third of
-                             // what the brokers sustain (docs/benchmarks.md).
-                             {"queued.max.messages.kbytes", "65536"},
-                             {"queued.min.messages", "100000"},
-                             {"fetch.wait.max.ms", "100"},
-                             {"enable.partition.eof", "true"}};
-  copts.client.properties.insert(copts.client.properties.end(),
-                                 options_.consumer_properties.begin(),
-                                 options_.consumer_properties.end());
-  STRAIT_ASSIGN_OR_RETURN(consumer_, options_.clients.consumer(std::move(copts)));
+  STRAIT_ASSIGN_OR_RETURN(consumer_, options_.clients.consumer(SourceConsumerOptions(
+                                         options_.flow_name, options_.consumer_properties)));
   STRAIT_RETURN_IF_ERROR(CreateProducer());
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "data");
@@ -93,24 +72,10 @@ Status DataPath::Start() {
 }
 
 Status DataPath::CreateProducer() {
-  kafka::ClientOptions popts;
-  popts.name = options_.flow_name + "/target-producer";
-  popts.properties = {{"enable.idempotence", "true"},
-                      {"acks", "all"},
-                      // Never give up on a record: a partition stalls visibly instead of
-                      // losing data. Retries are deduplicated by the idempotent producer.
-                      {"message.timeout.ms", "0"},
-                      {"linger.ms", "5"},
-                      {"compression.codec", "lz4"},
-                      {"message.max.bytes", "104857600"},
-                      {"queue.buffering.max.messages", "1000000"},
-                      {"queue.buffering.max.kbytes", "2097151"},
-                      {"socket.nagle.disable", "true"}};
-  popts.properties.insert(popts.properties.end(), options_.producer_properties.begin(),
-                          options_.producer_properties.end());
   STRAIT_ASSIGN_OR_RETURN(
       producer_, options_.clients.producer(
-                     std::move(popts), [this](const kafka::DeliveryReport& r) { OnDelivery(r); }));
+                     TargetProducerOptions(options_.flow_name, options_.producer_properties),
+                     [this](const kafka::DeliveryReport& r) { OnDelivery(r); }));
   return Status::Ok();
 }
 
@@ -277,32 +242,17 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
     return false;
   }
   kafka::Headers headers;
-  std::optional<provenance::Provenance> upstream;
-  for (const kafka::HeaderView& h : message.headers()) {
-    if (h.name == provenance::kProvenanceHeader && options_.provenance_headers) {
-      if (h.value) upstream = provenance::DecodeProvenance(*h.value);
-      continue;  // replaced by this hop's header below
-    }
-    headers.Add(h.name, h.value);
-  }
-  if (upstream && upstream->Visited(options_.target_fingerprint)) {
-    // The record has been on the target cluster already: writing it would make a loop.
-    pipe.state->filtered.fetch_add(1, std::memory_order_relaxed);
-    return true;
-  }
-  if (upstream && pipe.state->local_only()) {
-    // Mirrored into the source from elsewhere: in a full mesh the target gets it directly
-    // from its origin, and forwarding it as well would deliver it twice.
-    pipe.state->not_local.fetch_add(1, std::memory_order_relaxed);
-    return true;
-  }
-  std::string provenance;
-  if (options_.provenance_headers) {
-    provenance::Provenance p{offset, upstream ? upstream->path : std::vector<uint64_t>{}};
-    if (p.path.size() >= 255) p.path.erase(p.path.begin() + 1);  // keep the origin
-    p.path.push_back(options_.source_fingerprint);
-    provenance = provenance::EncodeProvenance(p);
-    headers.Add(provenance::kProvenanceHeader, provenance);
+  const Hop hop{options_.provenance_headers, options_.source_fingerprint,
+                options_.target_fingerprint, pipe.state->local_only()};
+  switch (PassOn(hop, offset, message.headers(), &headers)) {
+    case HopVerdict::kWrite:
+      break;
+    case HopVerdict::kLoop:
+      pipe.state->filtered.fetch_add(1, std::memory_order_relaxed);
+      return true;
+    case HopVerdict::kNotLocal:
+      pipe.state->not_local.fetch_add(1, std::memory_order_relaxed);
+      return true;
   }
   pipe.inflight.push_back({&pipe, offset, cost, message.timestamp_ms()});
   kafka::ProduceRecord record{pipe.target,           pipe.source.partition,  message.key(),

@@ -15,7 +15,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -30,6 +29,7 @@
 #include "config/config.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
+#include "replication/data_clients.h"
 #include "replication/partition_state.h"
 #include "replication/start_at.h"
 
@@ -69,17 +69,6 @@ struct DataEvent {
   // nullopt before the first record of a partition started at an end of the log.
   std::optional<SourceOffset> offset;
   std::string error;
-};
-
-// How the data path makes its clients: kafka::Consumer and kafka::Producer by default. The
-// seam through which unit tests watch or fail the clients it makes (on librdkafka's mock
-// cluster), and through which a different producer (a transactional one) can come in.
-struct DataPathClients {
-  std::function<Result<std::unique_ptr<kafka::Consumer>>(kafka::ConsumerOptions)> consumer =
-      &kafka::Consumer::Create;
-  std::function<Result<std::unique_ptr<kafka::Producer>>(kafka::ClientOptions,
-                                                         kafka::DeliveryHandler)>
-      producer = &kafka::Producer::Create;
 };
 
 struct DataPathOptions {
