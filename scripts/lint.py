@@ -8,6 +8,7 @@
   scripts/lint.py               both checks
   scripts/lint.py --format      clang-format only (no build needed)
   scripts/lint.py --fix         reformat the files in place, then check
+  scripts/lint.py --analyzer    clang-tidy with Clang's static analyzer too (slow; not in CI)
 
 clang-tidy takes seconds per file, so a clean result is remembered per translation unit in
 $STRAIT_CACHE/tidy (default ~/.cache/strait/tidy), keyed by the contents of the unit, of
@@ -90,7 +91,10 @@ def unit_key(source: pathlib.Path, deps: List[pathlib.Path], salt: bytes) -> str
     return h.hexdigest()
 
 
-def check_tidy(jobs: int) -> bool:
+ANALYZER = "clang-analyzer-*,-clang-analyzer-optin.performance.Padding"
+
+
+def check_tidy(jobs: int, analyzer: bool) -> bool:
     clang_tidy = tool("clang-tidy", "clang-tidy-14")
     build = pathlib.Path(os.environ.get("STRAIT_BUILD_DIR", REPO / "build"))
     db = build / "compile_commands.json"
@@ -101,7 +105,8 @@ def check_tidy(jobs: int) -> bool:
     cache = cache / "tidy"
     cache.mkdir(parents=True, exist_ok=True)
     version = subprocess.run([clang_tidy, "--version"], capture_output=True, text=True).stdout
-    salt = version.encode() + (REPO / ".clang-tidy").read_bytes()
+    extra = [f"--checks={ANALYZER}"] if analyzer else []
+    salt = version.encode() + (REPO / ".clang-tidy").read_bytes() + " ".join(extra).encode()
 
     units: Dict[pathlib.Path, Optional[str]] = {}
     for entry in json.loads(db.read_text()):
@@ -113,7 +118,7 @@ def check_tidy(jobs: int) -> bool:
         units[source] = unit_key(source, deps, salt) if deps is not None else None
 
     def run(source: pathlib.Path) -> str:
-        r = subprocess.run([clang_tidy, "-p", str(build), "--quiet", str(source)],
+        r = subprocess.run([clang_tidy, "-p", str(build), "--quiet", *extra, str(source)],
                            capture_output=True, text=True)
         findings = [l for l in r.stdout.splitlines() if ": warning: " in l or ": error: " in l]
         if r.returncode != 0 or findings:
@@ -143,11 +148,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--format", action="store_true", help="clang-format only")
     parser.add_argument("--fix", action="store_true", help="reformat in place first")
+    parser.add_argument("--analyzer", action="store_true", help="also the static analyzer")
     parser.add_argument("-j", type=int, default=os.cpu_count() or 2, help="clang-tidy jobs")
     args = parser.parse_args()
     ok = check_format(args.fix)
     if not args.format:
-        ok = check_tidy(args.j) and ok
+        ok = check_tidy(args.j, args.analyzer) and ok
     return 0 if ok else 1
 
 

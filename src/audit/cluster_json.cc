@@ -120,8 +120,9 @@ Topic ParseTopic(FileReader& r, const YAML::Node& n, const std::string& path) {
   if (!parts || !r.ExpectList(*parts, Join(path, "partitions"))) return t;
   for (size_t k = 0; k < parts->size(); ++k) {
     std::string item = fmt::format("{}.partitions[{}]", path, k);
-    if (r.ExpectMap((*parts)[k], item))
+    if (r.ExpectMap((*parts)[k], item)) {
       t.partitions.push_back(ParsePartition(r, (*parts)[k], item));
+    }
   }
   return t;
 }

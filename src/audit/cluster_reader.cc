@@ -260,8 +260,9 @@ Result<ClusterDescription> ReadCluster(kafka::Admin& admin, const ReadOptions& o
   c.source = options.source;
   c.read_at = NowUtc();
   auto md = WithRetries([&] { return admin.Metadata(options.timeout); });
-  if (!md.ok())
+  if (!md.ok()) {
     return md.status().WithContext(fmt::format("reading metadata of {}", options.source));
+  }
   ReadBrokers(*md, &c);
   std::optional<Entries> config = ReadBrokerConfigs(admin, options.timeout, &c);
   if (!config) {

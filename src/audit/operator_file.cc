@@ -49,8 +49,9 @@ void ParseElrMap(FileReader& r, const YAML::Node& node, OperatorFile* f) {
 void ApplyControllers(const OperatorFile& f, ClusterDescription* c) {
   if (f.controllers.empty()) return;
   if (c->controllers.empty()) {
-    for (const auto& [id, dc] : f.controllers)
+    for (const auto& [id, dc] : f.controllers) {
       c->controllers.push_back({id, dc, Origin::kOperatorFile});
+    }
     c->voters_origin = Origin::kOperatorFile;
     c->AddNote(fmt::format("the voters and their DCs come from the operator file {}", f.path));
     return;

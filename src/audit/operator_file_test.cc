@@ -43,8 +43,9 @@ TEST(OperatorFile, FillsWhatTheClusterCannotTell) {
   EXPECT_EQ(c.elr, ElrState::kEnabled);
   EXPECT_EQ(*c.topics[0].partitions[0].elr, std::vector<BrokerId>{3});
   bool ignored = false;
-  for (const std::string& n : c.notes)
+  for (const std::string& n : c.notes) {
     ignored = ignored || n.find("gone partition 0") != std::string::npos;
+  }
   EXPECT_TRUE(ignored);
   size_t notes = c.notes.size();
   ApplyOperatorFile(*f, &c);  // applying twice adds nothing

@@ -57,12 +57,14 @@ std::string Flags(const PartitionOutcome& p) {
   if (p.cls == PartitionClass::kUncleanElection) {
     f.push_back(fmt::format("then {}", PartitionClassName(p.settled)));
   }
-  if (p.acked_loss != AckedLoss::kNone)
+  if (p.acked_loss != AckedLoss::kNone) {
     f.push_back(fmt::format("acked loss {}", AckedLossName(p.acked_loss)));
+  }
   if (p.hwm_frozen) f.push_back("high watermark frozen");
-  if (p.if_elr)
+  if (p.if_elr) {
     f.push_back(
         fmt::format("{} if the unknown ELR holds a survivor", PartitionClassName(*p.if_elr)));
+  }
   return f.empty() ? "" : fmt::format(" ({})", fmt::join(f, "; "));
 }
 
@@ -81,8 +83,9 @@ std::string ScenarioDetail(const ScenarioResult& r) {
   // Notes alone (a cut that hurts nothing) stay in the JSON; the table shows what breaks.
   if (lines.empty() && blocked.empty()) return "";
   std::string out = fmt::format("\n  {}\n", r.scenario.Name());
-  for (const auto& [line, ids] : lines)
+  for (const auto& [line, ids] : lines) {
     out += fmt::format("    {} partitions {}\n", line, Ids(ids));
+  }
   if (!blocked.empty()) {
     out += fmt::format("    groups that cannot commit: {}\n", fmt::join(blocked, ", "));
   }

@@ -121,10 +121,13 @@ class [[nodiscard]] Result {
     if (!strait_status_.ok()) return strait_status_; \
   } while (0)
 
+// `tmp` and `lhs` are a name and a declaration: they cannot be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define STRAIT_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return tmp.status();                \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 #define STRAIT_ASSIGN_OR_RETURN(lhs, expr) \
   STRAIT_ASSIGN_OR_RETURN_IMPL(STRAIT_CONCAT(strait_result_, __LINE__), lhs, expr)

@@ -97,8 +97,9 @@ Result<std::vector<Row>> Translate(const config::Config& config, const OffsetsOp
       rows.push_back(row);
       continue;
     }
-    if (!t.ok())
+    if (!t.ok()) {
       return t.status().WithContext(fmt::format("translating {}[{}]", c.topic, c.partition));
+    }
     if (t->kind == offsets::Translation::Kind::kExact) row.target_offset = t->offset.value();
     row.note = t->note;
     rows.push_back(row);

@@ -368,8 +368,9 @@ void Parser::ParseFlow(const YAML::Node& node, const std::string& path, const Co
   if (const YAML::Node n = node["replication.factor"]) {
     int64_t rf = f->replication_factor;
     Int(n, path + ".replication.factor", -1, 32767, &rf);
-    if (rf == 0)
+    if (rf == 0) {
       Error(n, path + ".replication.factor", "must be -1 (broker default) or at least 1");
+    }
     f->replication_factor = static_cast<int32_t>(rf);
   }
   if (const YAML::Node n = node["max.inflight.bytes.per.partition"]) {

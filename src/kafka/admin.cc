@@ -114,12 +114,11 @@ Result<std::vector<TopicPartitionOffset>> GroupResultOffsets(const rd_kafka_grou
 
 }  // namespace
 
-Admin::Admin(ClientOptions options) : Client(options.name, options.log_sink) {}
+Admin::Admin(const ClientOptions& options) : Client(options.name, options.log_sink) {}
 
-Result<std::unique_ptr<Admin>> Admin::Create(ClientOptions options) {
-  Properties props = options.properties;
-  std::unique_ptr<Admin> admin(new Admin(std::move(options)));
-  STRAIT_RETURN_IF_ERROR(admin->Init(Type::kProducer, props));
+Result<std::unique_ptr<Admin>> Admin::Create(const ClientOptions& options) {
+  std::unique_ptr<Admin> admin(new Admin(options));
+  STRAIT_RETURN_IF_ERROR(admin->Init(Type::kProducer, options.properties));
   return admin;
 }
 

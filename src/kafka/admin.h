@@ -15,7 +15,7 @@ namespace strait::kafka {
 
 class Admin : public Client {
  public:
-  static Result<std::unique_ptr<Admin>> Create(ClientOptions options);
+  static Result<std::unique_ptr<Admin>> Create(const ClientOptions& options);
 
   // One Status per requested topic, in request order.
   Result<std::vector<Status>> CreateTopics(const std::vector<NewTopic>& topics,
@@ -48,7 +48,7 @@ class Admin : public Client {
   Status DeleteConsumerGroup(const std::string& group, milliseconds timeout);
 
  private:
-  explicit Admin(ClientOptions options);
+  explicit Admin(const ClientOptions& options);
 };
 
 }  // namespace strait::kafka

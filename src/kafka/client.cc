@@ -59,7 +59,7 @@ Status Client::Init(Type type, const Properties& properties,
     return Status(StatusCode::kInvalidArgument,
                   Redact(fmt::format("creating Kafka client {}: {}", name_, err)));
   }
-  conf.release();  // rd_kafka_new took it
+  static_cast<void>(conf.release());  // rd_kafka_new took it
   handle_ = rk;
   return Status::Ok();
 }
@@ -163,7 +163,7 @@ Result<Watermarks> Client::QueryWatermarks(const std::string& topic, int32_t par
 }
 
 Result<std::vector<TopicPartitionOffset>> Client::OffsetsForTimes(
-    std::vector<TopicPartitionOffset> timestamps, milliseconds timeout) {
+    const std::vector<TopicPartitionOffset>& timestamps, milliseconds timeout) {
   internal::PartitionListPtr list = internal::ToPartitionList(timestamps);
   rd_kafka_resp_err_t err =
       rd_kafka_offsets_for_times(handle_, list.get(), static_cast<int>(timeout.count()));

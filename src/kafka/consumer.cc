@@ -12,8 +12,9 @@ namespace {
 
 std::vector<TopicPartition> ToTopicPartitions(const rd_kafka_topic_partition_list_t* list) {
   std::vector<TopicPartition> out;
-  for (int i = 0; i < list->cnt; ++i)
+  for (int i = 0; i < list->cnt; ++i) {
     out.push_back({list->elems[i].topic, list->elems[i].partition});
+  }
   return out;
 }
 

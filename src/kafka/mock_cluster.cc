@@ -21,7 +21,7 @@ Result<std::unique_ptr<MockCluster>> MockCluster::Create(int brokers) {
   rd_kafka_conf_set(conf.get(), "log_level", "0", err, sizeof(err));
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), err, sizeof(err));
   if (rk == nullptr) return Internal(fmt::format("creating the mock cluster's handle: {}", err));
-  conf.release();
+  static_cast<void>(conf.release());  // rd_kafka_new took it
   mock->handle_ = rk;
   mock->cluster_ = rd_kafka_mock_cluster_new(rk, brokers);
   if (mock->cluster_ == nullptr) return Internal("creating the mock cluster failed");

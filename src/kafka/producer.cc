@@ -25,14 +25,13 @@ struct ProducerCallbacks {
   }
 };
 
-Producer::Producer(ClientOptions options, DeliveryHandler on_delivery)
+Producer::Producer(const ClientOptions& options, DeliveryHandler on_delivery)
     : Client(options.name, options.log_sink), on_delivery_(std::move(on_delivery)) {}
 
-Result<std::unique_ptr<Producer>> Producer::Create(ClientOptions options,
+Result<std::unique_ptr<Producer>> Producer::Create(const ClientOptions& options,
                                                    DeliveryHandler on_delivery) {
-  Properties props = options.properties;
-  std::unique_ptr<Producer> producer(new Producer(std::move(options), std::move(on_delivery)));
-  STRAIT_RETURN_IF_ERROR(producer->Init(Type::kProducer, props, [](void* conf) {
+  std::unique_ptr<Producer> producer(new Producer(options, std::move(on_delivery)));
+  STRAIT_RETURN_IF_ERROR(producer->Init(Type::kProducer, options.properties, [](void* conf) {
     rd_kafka_conf_set_dr_msg_cb(static_cast<rd_kafka_conf_t*>(conf), &ProducerCallbacks::Delivery);
     return Status::Ok();
   }));

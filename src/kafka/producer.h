@@ -54,7 +54,7 @@ struct ProduceRecord {
 
 class Producer : public Client {
  public:
-  static Result<std::unique_ptr<Producer>> Create(ClientOptions options,
+  static Result<std::unique_ptr<Producer>> Create(const ClientOptions& options,
                                                   DeliveryHandler on_delivery);
   ~Producer() override;
 
@@ -85,7 +85,7 @@ class Producer : public Client {
 
  private:
   friend struct ProducerCallbacks;
-  explicit Producer(ClientOptions options, DeliveryHandler on_delivery);
+  Producer(const ClientOptions& options, DeliveryHandler on_delivery);
 
   DeliveryHandler on_delivery_;
   std::mutex topics_mu_;

@@ -26,7 +26,7 @@ constexpr int64_t OffsetTail(int64_t n) { return -2000 - n; }
 struct TopicPartition {
   std::string topic;
   int32_t partition = 0;
-  auto operator<=>(const TopicPartition&) const = default;
+  auto operator<=>(const TopicPartition&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 struct TopicPartitionOffset {

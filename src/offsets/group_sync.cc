@@ -72,8 +72,9 @@ std::optional<GroupStatus> GroupSync::SyncGroup(const std::string& group,
                                                 const std::vector<MirroredTopic>& topics) {
   Result<std::vector<kafka::TopicPartitionOffset>> committed =
       source_admin_->ListConsumerGroupOffsets(group, {}, kTimeout);
-  if (!committed.ok())
+  if (!committed.ok()) {
     return GroupStatus{group, GroupSyncState::kError, committed.status().message(), 0, 0};
+  }
   std::map<std::string, const MirroredTopic*> by_source;
   for (const MirroredTopic& t : topics) by_source[t.source_topic] = &t;
 
@@ -163,8 +164,9 @@ Status GroupSync::WriteCheckpoints(const std::string& group,
   Status s = writer_->Flush(kTimeout);
   if (!s.ok()) {
     // Not written after all: try these again next round.
-    for (const Translated& t : translated)
+    for (const Translated& t : translated) {
       written_.erase(std::make_tuple(group, t.topic, t.partition));
+    }
     return s.WithContext("writing checkpoints");
   }
   std::lock_guard lock(mu_);

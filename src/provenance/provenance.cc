@@ -8,8 +8,9 @@ namespace {
 constexpr uint8_t kVersion = 1;
 
 void PutU64(std::string& out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8)
+  for (int shift = 56; shift >= 0; shift -= 8) {
     out.push_back(static_cast<char>((v >> shift) & 0xff));
+  }
 }
 
 uint64_t GetU64(std::string_view in) {

@@ -173,9 +173,10 @@ void DataPath::ApplyCommands() {
   }
   if (!assign.empty()) {
     Status s = consumer_->IncrementalAssign(assign);
-    if (!s.ok())
+    if (!s.ok()) {
       log::Error("data", "assigning partitions failed",
                  {{"flow", options_.flow_name}, {"error", s.message()}});
+    }
   }
 }
 
@@ -367,8 +368,9 @@ void DataPath::ReleaseIfDone(Pipe& pipe) {
   // the partition would never fetch again once restarted.
   if (pipe.paused()) consumer_->Resume({pipe.source}).IgnoreError();
   Status s = consumer_->IncrementalUnassign({pipe.source});
-  if (!s.ok())
+  if (!s.ok()) {
     log::Warn("data", "unassign failed", {{"flow", options_.flow_name}, {"error", s.message()}});
+  }
   DataEvent event = pipe.release_event;
   if (!event.offset) event.offset = pipe.AckedNext();
   routes_.clear();
@@ -384,14 +386,16 @@ int64_t DataPath::PartitionBudget() const {
 void DataPath::UpdateFlowControl() {
   if (!to_pause_.empty()) {
     Status s = consumer_->Pause(to_pause_);
-    if (!s.ok())
+    if (!s.ok()) {
       log::Warn("data", "pause failed", {{"flow", options_.flow_name}, {"error", s.message()}});
+    }
     to_pause_.clear();
   }
   if (!to_resume_.empty()) {
     Status s = consumer_->Resume(to_resume_);
-    if (!s.ok())
+    if (!s.ok()) {
       log::Warn("data", "resume failed", {{"flow", options_.flow_name}, {"error", s.message()}});
+    }
     to_resume_.clear();
   }
 }

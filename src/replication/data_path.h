@@ -105,10 +105,10 @@ class DataPath {
  private:
   struct Pipe;
   struct InFlight {
-    Pipe* pipe;
+    Pipe* pipe = nullptr;
     SourceOffset offset;
-    int64_t bytes;
-    int64_t timestamp;
+    int64_t bytes = 0;
+    int64_t timestamp = 0;
   };
 
   void Run();

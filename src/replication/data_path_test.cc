@@ -137,9 +137,10 @@ class DataPathTest : public ::testing::Test {
     o.producer_properties = target_->ClientProperties();
     o.source_fingerprint = kSourceFp;
     o.target_fingerprint = kTargetFp;
-    o.clients.producer = [this](kafka::ClientOptions options, kafka::DeliveryHandler handler) {
+    o.clients.producer = [this](const kafka::ClientOptions& options,
+                                kafka::DeliveryHandler handler) {
       ++producers_made_;
-      return kafka::Producer::Create(std::move(options), std::move(handler));
+      return kafka::Producer::Create(options, std::move(handler));
     };
     return o;
   }

@@ -40,8 +40,9 @@ void Walk(const std::map<std::string, std::vector<const FlowConfig*>>& edges, co
   if (it == edges.end()) return;
   for (const FlowConfig* f : it->second) {
     if (visited.count(f->target) != 0) continue;
-    if (!path.empty() && (f->forward == config::Forward::kLocal || !f->provenance_headers))
+    if (!path.empty() && (f->forward == config::Forward::kLocal || !f->provenance_headers)) {
       continue;
+    }
     path.push_back(f);
     std::vector<Path>& to = (*reached)[f->target];
     if (to.size() < 8) to.push_back(path);
