@@ -106,7 +106,8 @@ void DataPath::Run() {
   std::vector<kafka::Message> batch;
   batch.reserve(kPollBatch);
   int64_t next_watermarks = 0;
-  while (!stop_.load(std::memory_order_relaxed)) {
+  // Acquire: Stop() writes drain_timeout_ before it sets stop_, and Drain reads it below.
+  while (!stop_.load(std::memory_order_acquire)) {
     last_loop_ms_.store(NowMs(), std::memory_order_relaxed);
     ApplyCommands();
     if (inflight_bytes_total_.load(std::memory_order_relaxed) > options_.max_inflight_bytes) {

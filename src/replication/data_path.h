@@ -135,7 +135,7 @@ class DataPath {
   std::unique_ptr<kafka::Producer> producer_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
-  std::chrono::milliseconds drain_timeout_{30000};
+  std::chrono::milliseconds drain_timeout_{30000};  // set by Stop() before stop_
 
   std::mutex mu_;
   std::vector<Command> commands_;  // guarded by mu_
