@@ -222,7 +222,8 @@ def _wait_gone(pid: int, timeout: float = 10):
 
 
 def marked_pids(marker: str) -> List[int]:
-    """Processes started by the bed rooted at `marker` (found by their marker)."""
+    """Processes started by the bed rooted at `marker`, or at a folder inside it (the beds of
+    side-by-side test workers), found by their marker."""
     out = []
     for proc in pathlib.Path("/proc").iterdir():
         if not proc.name.isdigit() or int(proc.name) == os.getpid():
@@ -232,9 +233,15 @@ def marked_pids(marker: str) -> List[int]:
             environ = (proc / "environ").read_bytes().decode(errors="replace")
         except (FileNotFoundError, PermissionError, ProcessLookupError):
             continue
-        if f"-Dstrait.testbed={marker}" in cmdline or f"STRAIT_TESTBED={marker}\0" in environ:
+        if _carries(cmdline, f"-Dstrait.testbed={marker}", " ") or \
+                _carries(environ, f"STRAIT_TESTBED={marker}", "\0"):
             out.append(int(proc.name))
     return out
+
+
+def _carries(text: str, mark: str, end: str) -> bool:
+    """`mark` stands in `text` for this root or a folder inside it."""
+    return (mark + end) in text or (mark + "/") in text or text.endswith(mark)
 
 
 def kill_pids(pids: Iterable[int]):
