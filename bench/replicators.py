@@ -19,6 +19,7 @@ from typing import Dict, List, Sequence
 import yaml
 
 import perf_tools
+from strait_testbed import strait
 
 TARGET_ALIAS = "dc2"
 
@@ -172,13 +173,10 @@ class Strait(Replicator):
 
     def start(self, flow: Flow, workdir: pathlib.Path, prefix: Sequence[str] = ()) -> Running:
         workdir.mkdir(parents=True, exist_ok=True)
-        config = workdir / "strait.yaml"
-        config.write_text(yaml.safe_dump(self.config(flow), sort_keys=False))
-        # The marker in the environment lets TestBed.down() find strait after a crash.
-        env = dict(os.environ, STRAIT_TESTBED=self.marker)
+        config = strait.write_config(workdir / "strait.yaml", self.config(flow))
+        env = strait.process_env(self.marker)
         env.update({k[4:]: v for k, v in self.overrides.items() if k.startswith("env.")})
-        return self._spawn([str(self.binary), "run", "--config", str(config)], workdir, env,
-                           prefix)
+        return self._spawn(strait.run_command(self.binary, config), workdir, env, prefix)
 
 
 class MirrorMaker2(Replicator):

@@ -9,16 +9,13 @@ STRAIT_PORT_BASE + k * STRAIT_PORT_STRIDE (1500 by default: the bed's clusters t
 
 import os
 import pathlib
-import sys
 import tempfile
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "testbed"))
-sys.path.insert(0, str(REPO / "tests"))
+from strait_testbed import ClusterSpec, TestBed
 
-from strait_testbed import ClusterSpec, TestBed  # noqa: E402
+REPO = pathlib.Path(__file__).resolve().parent.parent
 
 BUILD = pathlib.Path(os.environ.get("STRAIT_BUILD_DIR", REPO / "build"))
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"... under xdist
@@ -91,7 +88,7 @@ def four_dcs(bed, dc1_dc2):
 def strait(strait_bin, bed, tmp_path):
     """Makes strait processes for one test: strait(clusters, flows) -> Strait, started.
     Every process is killed at the end of the test."""
-    from strait_proc import Strait
+    from strait_testbed.strait import Strait
     made = []
 
     def make(clusters, flows, start=True, log_level="info"):

@@ -1,4 +1,4 @@
-"""The benchmark's WAN link (bench/wanlink.py through bench/link.py): a client inside the
+"""The benchmark's WAN link (strait_testbed/wanlink.py through link.py): a client inside the
 link's namespace sees the round trip it was given on the delayed port only, the delay can
 be changed while connections are open, and every byte arrives unchanged.
 
@@ -6,7 +6,6 @@ No Kafka here: a plain TCP echo server in the root namespace and a client run wi
 `ip netns exec`, so that a failure points at the link and not at a broker."""
 
 import json
-import pathlib
 import socket
 import subprocess
 import sys
@@ -14,10 +13,7 @@ import threading
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
-
-import link as wanlink  # noqa: E402
+from strait_testbed import link as wanlink
 
 # It measures round trips: a busy machine would blur them (scripts/test.sh runs it alone).
 pytestmark = pytest.mark.alone

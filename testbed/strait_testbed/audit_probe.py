@@ -1,7 +1,8 @@
 """What a partition can really do after a fault, measured against a real cluster: the
 observation side of tests/test_audit.py.
 
-Probes run in a child process (`python3 audit_probe.py`) with a hard time limit, because
+Probes run in a child process (`python3 -m strait_testbed.audit_probe`) with a hard time
+limit, because
 librdkafka 2.0.2 can block past its own timeouts while a leader is unreachable (its watermark
 query keeps asking a stale leader, kafka-testbed.md §7.5), and the child leaves with
 os._exit so that no client destructor waits on a dead broker."""
@@ -18,8 +19,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kafka_util import QUIET  # noqa: E402
+from .kafka import QUIET
 
 WRITABLE, ACKS1_ONLY, OFFLINE = "WRITABLE", "ACKS1-ONLY", "OFFLINE"
 
@@ -183,8 +183,10 @@ def probe(bootstrap: str, partitions: List[Tuple[str, int]], groups: List[str] =
     group; returns {"partitions": {"t/p": {"class": ...}}, "groups": {g: error or None}}."""
     args = {"bootstrap": bootstrap, "partitions": list(partitions), "groups": list(groups),
             "commit_topic": commit_topic, "timeout_ms": timeout_ms}
-    proc = subprocess.run([sys.executable, os.path.abspath(__file__), json.dumps(args)],
-                          capture_output=True, text=True, timeout=150)
+    # The package's parent folder, so that the child imports it as this process did.
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    proc = subprocess.run([sys.executable, "-m", "strait_testbed.audit_probe", json.dumps(args)],
+                          capture_output=True, text=True, timeout=150, env=env)
     assert proc.returncode == 0, f"probe failed: {proc.stderr[-2000:]}"
     return json.loads(proc.stdout)
 

@@ -123,14 +123,15 @@ class TestBed:
                    brokers: Optional[Iterable[int]] = None):
         """Polls metadata until exactly the expected brokers are registered and unfenced."""
         from confluent_kafka.admin import AdminClient  # the tests' client, linked to librdkafka
+
+        from .kafka import QUIET
         cluster = self.clusters[alias]
         expected = set(brokers) if brokers is not None else {
             n.node_id for n in cluster.brokers if pid_alive(n.pid)}
         live = [n for n in cluster.brokers if n.node_id in expected]
         port = (lambda n: n.proxy_port) if wan else (lambda n: n.local_port)
         bootstrap = ",".join(f"127.0.0.1:{port(n)}" for n in live)
-        admin = AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": 3000,
-                             "log_level": 0, "logger": _Quiet()})
+        admin = AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": 3000, **QUIET})
         deadline = time.monotonic() + timeout
         last = "no answer"
         while time.monotonic() < deadline:
@@ -202,16 +203,6 @@ class TestBed:
     def set_bandwidth(self, alias: str, kilobytes_per_s: int):
         for node in self.clusters[alias].brokers:
             self.proxy.set_bandwidth(self.clusters[alias].proxy_name(node), kilobytes_per_s)
-
-
-class _Quiet:
-    """A logger that drops librdkafka's connection-refused noise while brokers start."""
-
-    def log(self, *args, **kwargs):
-        pass
-
-    def __getattr__(self, name):
-        return lambda *a, **k: None
 
 
 def _wait_gone(pid: int, timeout: float = 10):

@@ -1,5 +1,5 @@
 """The WAN scenario's link: the replicator runs in a network namespace of its own and reaches
-both clusters through bench/wanlink.py, a user-space delay line between two tun devices.
+both clusters through wanlink.py, a user-space delay line between two tun devices.
 
 Why not the test bed's toxiproxy: it ends TCP on both sides, so a replicator's socket
 buffers never meet the round trip (the proxy buffers whatever they lack) and a

@@ -1,5 +1,6 @@
-"""Runs the strait binary in end-to-end tests: writes its config, starts `strait run`,
-waits for its HTTP endpoint, and reads /status and /metrics."""
+"""Runs the strait binary for the end-to-end tests (class Strait: writes its config, starts
+`strait run`, waits for its HTTP endpoint, reads /status and /metrics) and the benchmarks
+(which start it through write_config, run_command and process_env, under their meters)."""
 
 import json
 import os
@@ -15,7 +16,23 @@ from typing import Dict, List, Optional, Tuple
 import yaml
 from confluent_kafka import KafkaException
 
-from kafka_util import end_offsets, wait_for
+from .kafka import end_offsets, wait_for
+
+
+def write_config(path: pathlib.Path, config: dict) -> pathlib.Path:
+    """Writes a strait config as YAML, keys in the order given."""
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def run_command(binary: pathlib.Path, config_path: pathlib.Path) -> List[str]:
+    return [str(binary), "run", "--config", str(config_path)]
+
+
+def process_env(marker: str) -> Dict[str, str]:
+    """The environment for a strait process: this one's, plus the test bed's marker, which
+    lets TestBed.down() and scripts/test.sh find the process even after a crash."""
+    return dict(os.environ, STRAIT_TESTBED=marker)
 
 
 def free_port() -> int:
@@ -37,8 +54,7 @@ class Strait:
         self.port = free_port()
         self.config = {"clusters": clusters, "flows": flows,
                        "http": {"listen": f"127.0.0.1:{self.port}"}, "log": {"level": log_level}}
-        self.config_path = self.workdir / "strait.yaml"
-        self.config_path.write_text(yaml.safe_dump(self.config, sort_keys=False))
+        self.config_path = write_config(self.workdir / "strait.yaml", self.config)
         self.log_path = self.workdir / "strait.log"
         self.proc: Optional[subprocess.Popen] = None
         self.starts = 0
@@ -50,9 +66,8 @@ class Strait:
 
     def start(self, wait: bool = True) -> "Strait":
         log = open(self.log_path, "ab")
-        env = dict(os.environ, STRAIT_TESTBED=self.marker)
-        self.proc = subprocess.Popen([str(self.binary), "run", "--config", str(self.config_path)],
-                                     stdout=log, stderr=subprocess.STDOUT, env=env)
+        self.proc = subprocess.Popen(run_command(self.binary, self.config_path), stdout=log,
+                                     stderr=subprocess.STDOUT, env=process_env(self.marker))
         self.starts += 1
         if wait:
             self.wait_healthy()

@@ -5,7 +5,7 @@ import dataclasses
 import struct
 from typing import Dict, List, Optional
 
-from kafka_util import Record, consume_all
+from .kafka import Record, consume_all
 
 PROVENANCE = "strait.provenance"
 

@@ -19,7 +19,7 @@ TCP handshake, the windows, the ACK clock, the checksums) is the kernels' own.
 
 Usage (as root):
 
-    python3 bench/wanlink.py up --ns wan --local 10.77.0.1 --remote 10.77.0.2 \\
+    python3 testbed/strait_testbed/wanlink.py up --ns wan --local 10.77.0.1 --remote 10.77.0.2 \\
         --delay-ms 50 --delay-ports 9092,9093 --control /tmp/wan.delay \\
         --pidfile /tmp/wan.pid [--offload] [--mtu N]   # see below; --offload advised
         # prints "ready" on stdout once both devices are up and packets flow; runs in
@@ -28,7 +28,7 @@ Usage (as root):
         # A program in the namespace (ip netns exec wan ...) reaches a server bound to
         # 10.77.0.1 in the root namespace, and the other way round via 10.77.0.2.
 
-    python3 bench/wanlink.py set --pidfile /tmp/wan.pid --control /tmp/wan.delay --delay-ms 200
+    python3 testbed/strait_testbed/wanlink.py set --pidfile /tmp/wan.pid --control /tmp/wan.delay --delay-ms 200
         # = echo 200 > /tmp/wan.delay; kill -HUP $(cat /tmp/wan.pid)
         # the new round trip applies to packets read after the signal; packets already
         # held keep their release times, and each queue stays FIFO (a shorter delay
@@ -36,7 +36,7 @@ Usage (as root):
 
     kill -USR1 $(cat /tmp/wan.pid)   # counters to stdout, keeps running
 
-    python3 bench/wanlink.py down --ns wan [--pidfile /tmp/wan.pid]
+    python3 testbed/strait_testbed/wanlink.py down --ns wan [--pidfile /tmp/wan.pid]
         # stops a running `up` (if --pidfile) and deletes the namespace; clears the
         # leftovers of a crashed run (`up` refuses to start if the namespace exists)
 
