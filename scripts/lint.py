@@ -77,8 +77,11 @@ def project_deps(build: pathlib.Path, obj: str) -> Optional[List[pathlib.Path]]:
         return None
     deps = []
     for line in r.stdout.splitlines()[1:]:
-        p = pathlib.Path(line.strip())
-        if p.is_absolute() and REPO in p.parents:
+        if not line.strip():
+            continue
+        # Relative to the build folder when the build ran through ccache with a base dir.
+        p = (build / line.strip()).resolve()
+        if REPO in p.parents and build not in p.parents and p.is_file():
             deps.append(p)
     return sorted(set(deps))
 
@@ -96,7 +99,7 @@ ANALYZER = "clang-analyzer-*,-clang-analyzer-optin.performance.Padding"
 
 def check_tidy(jobs: int, analyzer: bool) -> bool:
     clang_tidy = tool("clang-tidy", "clang-tidy-14")
-    build = pathlib.Path(os.environ.get("STRAIT_BUILD_DIR", REPO / "build"))
+    build = pathlib.Path(os.environ.get("STRAIT_BUILD_DIR", REPO / "build")).resolve()
     db = build / "compile_commands.json"
     if not db.exists():
         print(f"lint: {db} is missing: run scripts/build.sh first", file=sys.stderr)
