@@ -13,33 +13,9 @@ import re
 import subprocess
 from typing import Dict, List
 
-from strait_testbed import paths
+from strait_testbed.jvm import java_command, log4j2_console
 
-# kafka-run-class.sh's KAFKA_JVM_PERFORMANCE_OPTS.
-KAFKA_JVM_PERFORMANCE_OPTS = ["-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-                              "-XX:InitiatingHeapOccupancyPercent=35",
-                              "-XX:+ExplicitGCInvokesConcurrent", "-XX:MaxInlineLevel=15",
-                              "-Djava.awt.headless=true"]
 PERF_TOOL_HEAP = ["-Xmx512M"]  # kafka-{producer,consumer}-perf-test.sh
-
-def log4j2_console(level: str) -> str:
-    """A log4j2 configuration that logs to the console at `level` (stdout for MM2, which
-    the harness captures as its log; the perf tools print their results there too, so
-    their log goes to stderr)."""
-    target = "SYSTEM_OUT" if level == "info" else "SYSTEM_ERR"
-    return "\n".join(["status = warn", "appender.console.type = Console",
-                      "appender.console.name = CONSOLE", f"appender.console.target = {target}",
-                      "appender.console.layout.type = PatternLayout",
-                      "appender.console.layout.pattern = [%d] %p %m (%c)%n",
-                      f"rootLogger.level = {level}", "rootLogger.appenderRef.console.ref = CONSOLE",
-                      ""])
-
-
-def java_command(main_class: str, args: List[str], heap: List[str], marker: str,
-                 log4j2: pathlib.Path) -> List[str]:
-    return [paths.java(), *heap, *KAFKA_JVM_PERFORMANCE_OPTS,
-            f"-Dlog4j2.configurationFile={log4j2}", f"-Dstrait.testbed={marker}",
-            "-cp", paths.classpath(), main_class, *args]
 
 
 @dataclasses.dataclass

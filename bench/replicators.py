@@ -18,21 +18,10 @@ from typing import Dict, List, Sequence
 
 import yaml
 
-import perf_tools
+from strait_testbed import strait
+from strait_testbed.jvm import MM2_SINGLE_BROKER, mirrormaker2_command
 
 TARGET_ALIAS = "dc2"
-
-# MirrorMaker 2 on single-broker clusters: every topic it creates needs replication
-# factor 1 (kafka-testbed.md §5, config/connect-mirror-maker.properties). Not tuning.
-MM2_SINGLE_BROKER = {
-    "replication.factor": "1",
-    "checkpoints.topic.replication.factor": "1",
-    "heartbeats.topic.replication.factor": "1",
-    "offset-syncs.topic.replication.factor": "1",
-    "offset.storage.replication.factor": "1",
-    "status.storage.replication.factor": "1",
-    "config.storage.replication.factor": "1",
-}
 
 # "Tuned as its documentation suggests". Each line names its source; docs/benchmarks.md
 # repeats them. `{source}` and `{target}` are the run's cluster aliases.
@@ -62,8 +51,6 @@ MM2_TUNED = {
     "{source}.consumer.receive.buffer.bytes": "-1",
     "{target}.producer.send.buffer.bytes": "-1",
 }
-
-MM2_HEAP = ["-Xms256M", "-Xmx2G"]  # connect-mirror-maker.sh
 
 
 @dataclasses.dataclass
@@ -172,13 +159,10 @@ class Strait(Replicator):
 
     def start(self, flow: Flow, workdir: pathlib.Path, prefix: Sequence[str] = ()) -> Running:
         workdir.mkdir(parents=True, exist_ok=True)
-        config = workdir / "strait.yaml"
-        config.write_text(yaml.safe_dump(self.config(flow), sort_keys=False))
-        # The marker in the environment lets TestBed.down() find strait after a crash.
-        env = dict(os.environ, STRAIT_TESTBED=self.marker)
+        config = strait.write_config(workdir / "strait.yaml", self.config(flow))
+        env = strait.process_env(self.marker)
         env.update({k[4:]: v for k, v in self.overrides.items() if k.startswith("env.")})
-        return self._spawn([str(self.binary), "run", "--config", str(config)], workdir, env,
-                           prefix)
+        return self._spawn(strait.run_command(self.binary, config), workdir, env, prefix)
 
 
 class MirrorMaker2(Replicator):
@@ -209,10 +193,7 @@ class MirrorMaker2(Replicator):
         workdir.mkdir(parents=True, exist_ok=True)
         config = workdir / "mm2.properties"
         config.write_text("".join(f"{k} = {v}\n" for k, v in self.properties(flow).items()))
-        log4j2 = workdir / "log4j2.properties"
-        log4j2.write_text(perf_tools.log4j2_console("info"))
-        cmd = perf_tools.java_command("org.apache.kafka.connect.mirror.MirrorMaker",
-                                      [str(config)], MM2_HEAP, self.marker, log4j2)
+        cmd = mirrormaker2_command(config, self.marker)
         return self._spawn(cmd, workdir, dict(os.environ), prefix)
 
 

@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, Tuple
 LABELS = {"strait": "strait", "mm2-default": "MM2 defaults", "mm2-tuned": "MM2 tuned"}
 WAN_VIA = {
     "link": "WAN: the replicator ran in its own network namespace and reached both clusters "
-            "through `bench/wanlink.py` (tun devices, TCP end to end, 25 ms added each way to "
+            "through `testbed/strait_testbed/wanlink.py` (tun devices, TCP end to end, 25 ms added each way to "
             "dc1's packets only), so its own socket buffers and TCP windows set its pace.",
     "toxiproxy": "WAN: the replicator read dc1 through the test bed's toxiproxy (25 ms each "
                  "way); toxiproxy ends TCP on both sides, so no window limit applies.",

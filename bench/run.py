@@ -5,8 +5,9 @@ Starts two single-broker clusters (dc1, dc2) with the test bed on its own ports,
 what the brokers sustain with Kafka's perf tools, then runs each scenario for strait,
 MirrorMaker 2 with its defaults and MirrorMaker 2 tuned, one after the other on the same
 clusters, and writes a Markdown section (docs/benchmarks.md) and a chart. Run it through
-scripts/bench.sh, which installs and builds first. Every process it starts is stopped on
-exit, also after Ctrl-C or a failure.
+scripts/bench.sh, which installs and builds first and puts the test bed package
+(testbed/strait_testbed) on PYTHONPATH. Every process it starts is stopped on exit, also
+after Ctrl-C or a failure.
 """
 
 import argparse
@@ -32,12 +33,11 @@ BROKER_JVM = ("-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "
               "-XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent "
               "-XX:MaxInlineLevel=15 -XX:-UsePerfData")
 os.environ.setdefault("STRAIT_KAFKA_JVM_OPTS", BROKER_JVM)
-sys.path.insert(0, str(REPO / "testbed"))
 
 from strait_testbed import ClusterSpec, TestBed  # noqa: E402
+from strait_testbed import link as wanlink  # noqa: E402
 from strait_testbed import paths  # noqa: E402
 
-import link as wanlink  # noqa: E402
 import report  # noqa: E402
 import scenarios  # noqa: E402
 from replicators import Replicator, all_replicators  # noqa: E402
@@ -80,7 +80,7 @@ def parse_args(argv):
                          "the report names every override")
     ap.add_argument("--wan-via", choices=["link", "toxiproxy"], default="link",
                     help="the WAN scenario's 50 ms: `link` runs the replicator in a network "
-                         "namespace behind bench/wanlink.py (end-to-end TCP, real windows); "
+                         "namespace behind testbed/strait_testbed/wanlink.py (end-to-end TCP, real windows); "
                          "`toxiproxy` uses the test bed's TCP proxy (no window limit)")
     ap.add_argument("--idle-note", default="",
                     help="a sentence on whether the machine was otherwise idle")

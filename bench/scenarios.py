@@ -17,12 +17,12 @@ import sys
 import time
 from typing import Callable, Dict, Iterator, List, Optional
 
-import kafka_io
 import latency
 from meters import ProgressMeter, ResourceMeter
 from perf_tools import PerfTools, parse_consumer, parse_producer
 from profiler import Profiler
 from replicators import Flow, Replicator, Running
+from strait_testbed import kafka as kafka_io
 
 BACKLOG_TOPIC = "backlog"
 # The produce side of the ceiling and of the backlog fill: the batching a throughput-minded
@@ -67,7 +67,7 @@ class Context:
     def __init__(self, bed, out: pathlib.Path, sizes: Sizes, payload_file: pathlib.Path,
                  profile: bool = False, link=None):
         self.bed = bed
-        self.link = link  # bench/link.py's WanLink, or None: the WAN goes through toxiproxy
+        self.link = link  # strait_testbed.link.WanLink, or None: the WAN goes through toxiproxy
         self.profile = profile  # perf record strait in the backlog and WAN scenarios
         self.out = out
         self.sizes = sizes

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Self-test of bench/wanlink.py (as root): does the link have the round-trip time it
+"""Self-test of the WAN link, testbed/strait_testbed/wanlink.py (as root): does the link have the round-trip time it
 was given, and do TCP windows limit throughput the way they do on a real WAN?
 
     python3 bench/wanlink_check.py [--delay-ms 50] [--seconds 8] [--offload] [--all]
@@ -45,7 +45,7 @@ import threading
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
-WANLINK = HERE / "wanlink.py"
+WANLINK = HERE.parent / "testbed" / "strait_testbed" / "wanlink.py"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 

@@ -3,11 +3,16 @@
 # with SCRAM to Kafka 4 and lacks the APIs strait uses, so any other version stops the build.
 set(STRAIT_RDKAFKA_VERSION 2.15.1)
 set(STRAIT_RDKAFKA_VERSION_HEX 0x020f01ff)
+# A ThreadSanitizer build links librdkafka's instrumented build, on pthreads (setup.sh says why).
+if(STRAIT_TSAN)
+  set(_rdk_variant "-tsan")
+endif()
 if(NOT STRAIT_RDKAFKA_ROOT)
   if(DEFINED ENV{STRAIT_CACHE})
-    set(STRAIT_RDKAFKA_ROOT "$ENV{STRAIT_CACHE}/librdkafka-${STRAIT_RDKAFKA_VERSION}")
+    set(STRAIT_RDKAFKA_ROOT "$ENV{STRAIT_CACHE}/librdkafka-${STRAIT_RDKAFKA_VERSION}${_rdk_variant}")
   else()
-    set(STRAIT_RDKAFKA_ROOT "$ENV{HOME}/.cache/strait/librdkafka-${STRAIT_RDKAFKA_VERSION}")
+    set(STRAIT_RDKAFKA_ROOT
+        "$ENV{HOME}/.cache/strait/librdkafka-${STRAIT_RDKAFKA_VERSION}${_rdk_variant}")
   endif()
 endif()
 set(STRAIT_RDKAFKA_ROOT "${STRAIT_RDKAFKA_ROOT}" CACHE PATH "librdkafka ${STRAIT_RDKAFKA_VERSION} install prefix")

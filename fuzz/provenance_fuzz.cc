@@ -1,4 +1,4 @@
-// The provenance header (offsets/provenance.h) arrives on every record strait reads: from
+// The provenance header (provenance/provenance.h) arrives on every record strait reads: from
 // other strait instances, from a producer that copied headers, from anyone. Properties:
 // decoding never crashes, and the format has one encoding per value, so whatever decodes
 // encodes back to the same bytes with the same origin and upstream cluster.
@@ -6,10 +6,10 @@
 #include <string_view>
 
 #include "fuzz/fuzz_check.h"
-#include "offsets/provenance.h"
+#include "provenance/provenance.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace strait::offsets;
+  using namespace strait::provenance;
   std::string_view in(reinterpret_cast<const char*>(data), size);
   std::optional<Provenance> p = DecodeProvenance(in);
   if (!p) return 0;

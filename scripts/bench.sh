@@ -11,4 +11,4 @@ cd "$here"
 scripts/setup.sh
 scripts/build.sh
 export STRAIT_BENCH_COMMAND="scripts/bench.sh${*:+ $*}"
-exec /usr/bin/python3 bench/run.py "$@"
+PYTHONPATH="$here/testbed" exec /usr/bin/python3 bench/run.py "$@"

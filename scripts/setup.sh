@@ -4,7 +4,8 @@
 #     Python test tools, dpkg-dev (scripts/package.sh); with --tests also what only tests run:
 #     prometheus (promtool, for monitoring/) and chromium (the status page test), which the
 #     demo does not need
-#   - librdkafka 2.15.1, built from the source Confluent publishes in its npm package
+#   - librdkafka 2.15.1, built from the source Confluent publishes in its npm package (and
+#     a ThreadSanitizer build of it for the sanitizer run of the unit tests)
 #   - Apache Kafka, MirrorMaker 2 and Kafka's perf tools, resolved by Maven (testbed/pom.xml)
 #   - toxiproxy (the WAN latency proxy), built with `go install`
 # Quick when everything is in place. Everything downloaded lives outside git, under
@@ -20,7 +21,8 @@ packages=(
   libssl-dev libsasl2-dev libzstd-dev liblz4-dev zlib1g-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libcpp-httplib-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-pytest python3-pytest-timeout python3-confluent-kafka python3-psutil
+  python3 python3-pytest python3-pytest-timeout python3-pytest-xdist python3-confluent-kafka
+  python3-psutil
   python3-yaml python3-matplotlib
   kcat clang-format clang-tidy iproute2 procps dpkg-dev adduser
   clang-14 libclang-rt-14-dev
@@ -62,21 +64,29 @@ rdk_version=2.15.1
 rdk_package=@confluentinc/kafka-javascript@1.10.1
 rdk_integrity=sha512-KVePUBn21EqCVP9mfxzEuM3SYJHHEF7X+iiC2e43QQgDSyEaksInmCGooT3w5q+cNAdkSCrK71j0ICfqoSqZLw==
 rdk="$cache/librdkafka-$rdk_version"
-if [ ! -f "$rdk/.complete" ]; then
-  echo "setup: building librdkafka $rdk_version from $rdk_package into $rdk"
+# build_rdkafka DEST [CFLAGS [configure options]]
+build_rdkafka() {
+  local dest=$1 cflags=${2:-} options=${3:-}
+  [ ! -f "$dest/.complete" ] || return 0
+  echo "setup: building librdkafka $rdk_version from $rdk_package into $dest"
+  local work
   work=$(mktemp -d)
   (cd "$work" && npm pack --silent "$rdk_package" >/dev/null)
+  local tarball
   tarball=$(ls "$work"/*.tgz)
+  local got
   got="sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
   if [ "$got" != "$rdk_integrity" ]; then
     echo "setup: $rdk_package does not match its registry integrity hash ($got)" >&2
     exit 1
   fi
   tar -xzf "$tarball" -C "$work" package/deps/librdkafka
-  rm -rf "$rdk"
+  rm -rf "$dest"
+  # shellcheck disable=SC2086
   (cd "$work/package/deps/librdkafka" &&
-    ./configure --prefix="$rdk" --no-download --disable-curl --enable-ssl --enable-gssapi \
-      --enable-zstd --enable-lz4-ext --enable-zlib >"$work/configure.log" 2>&1 &&
+    CFLAGS="$cflags" ./configure --prefix="$dest" --no-download --disable-curl --enable-ssl \
+      --enable-gssapi --enable-zstd --enable-lz4-ext --enable-zlib $options \
+      >"$work/configure.log" 2>&1 &&
     make -j"$(nproc)" -C src >"$work/make.log" 2>&1 &&
     make -C src install >"$work/install.log" 2>&1) || {
     echo "setup: building librdkafka failed; the last lines of its logs:" >&2
@@ -84,10 +94,15 @@ if [ ! -f "$rdk/.complete" ]; then
     exit 1
   }
   # Only the static library stays: strait must not pick up a shared librdkafka at run time.
-  rm -f "$rdk"/lib/librdkafka.so* "$rdk"/lib/librdkafka++*
-  touch "$rdk/.complete"
+  rm -f "$dest"/lib/librdkafka.so* "$dest"/lib/librdkafka++*
+  touch "$dest/.complete"
   rm -rf "$work"
-fi
+}
+build_rdkafka "$rdk"
+# For the ThreadSanitizer build of the unit tests (scripts/sanitizers.sh tsan): instrumented,
+# and on pthreads rather than glibc's C11 threads, which ThreadSanitizer cannot see into.
+# Without it the sanitizer knows nothing of librdkafka's locks and reference counts.
+build_rdkafka "$rdk-tsan" "-fsanitize=thread -fno-omit-frame-pointer -g -O1" --disable-c11threads
 
 if [ ! -x "$cache/bin/toxiproxy-server" ]; then
   echo "setup: building toxiproxy $toxiproxy_version"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The soak (tests/soak.py): at least a million records mirrored dc1 -> dc2 through ten
 # kill -9s of strait, a kill -9 and restart of each cluster's broker and a one-minute cut of
-# the WAN link, then every record proven with `strait verify` and with tests/verify.py.
+# the WAN link, then every record proven with `strait verify` and with the test bed's
+# verifier (testbed/strait_testbed/verify.py).
 # About 10 minutes; not part of CI. Results in docs/guarantees.md ("Soak").
 #   scripts/soak.sh [--records N] [--rate R] [--partitions P] [--kills K] [--cut-seconds S] [--seed X]
 # Ports from STRAIT_PORT_BASE (default 24000), test bed root STRAIT_E2E_ROOT
@@ -17,4 +18,4 @@ cleanup() {
 trap cleanup EXIT INT TERM
 scripts/setup.sh
 scripts/build.sh
-/usr/bin/python3 tests/soak.py "$@"
+PYTHONPATH="$here/testbed" /usr/bin/python3 tests/soak.py "$@"

@@ -55,7 +55,7 @@ class Compat : public testing::Test {
 
   // Reads `count` records from partition 0 of `topic`, from the beginning.
   std::vector<Record> ReadAll(const std::string& topic, size_t count,
-                               const std::string& isolation = "read_uncommitted") {
+                              const std::string& isolation = "read_uncommitted") {
     Properties props = {{"bootstrap.servers", Bootstrap()},
                         {"isolation.level", isolation},
                         {"enable.partition.eof", "true"}};
@@ -80,8 +80,8 @@ class Compat : public testing::Test {
         if (m.value()) r.value = std::string(*m.value());
         r.timestamp_ms = m.timestamp_ms();
         for (const HeaderView& h : m.headers()) {
-          r.headers.push_back({std::string(h.name), h.value ? std::optional<std::string>(*h.value)
-                                                           : std::nullopt});
+          r.headers.push_back(
+              {std::string(h.name), h.value ? std::optional<std::string>(*h.value) : std::nullopt});
         }
         out.push_back(std::move(r));
       }
@@ -139,18 +139,19 @@ TEST_P(CodecCompat, ProduceAndConsumeRoundTrip) {
   std::string topic = Unique("compat-" + codec);
   CreateTopic(topic, 1);
   Delivered d;
-  auto producer = Producer::Create({"compat-" + codec,
-                                    {{"bootstrap.servers", Bootstrap()},
-                                     {"compression.codec", codec},
-                                     {"linger.ms", "50"}},
-                                    {}},
-                                   [&](const DeliveryReport& r) { d.Add(r); });
+  auto producer = Producer::Create(
+      {"compat-" + codec,
+       {{"bootstrap.servers", Bootstrap()}, {"compression.codec", codec}, {"linger.ms", "50"}},
+       {}},
+      [&](const DeliveryReport& r) { d.Add(r); });
   ASSERT_TRUE(producer.ok()) << producer.status().message();
   constexpr int kCount = 500;
   // Recent timestamps: records older than the topic's retention would be deleted while the
   // test reads them.
   const int64_t base_ts = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch()).count() - 60000;
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count() -
+                          60000;
   for (int i = 0; i < kCount; ++i) {
     Headers h;
     h.Add("seq", std::to_string(i));
@@ -173,8 +174,7 @@ TEST_P(CodecCompat, ProduceAndConsumeRoundTrip) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllCodecs, CodecCompat,
-                         testing::Values("gzip", "snappy", "lz4", "zstd"),
+INSTANTIATE_TEST_SUITE_P(AllCodecs, CodecCompat, testing::Values("gzip", "snappy", "lz4", "zstd"),
                          [](const auto& info) { return std::string(info.param); });
 
 TEST_F(Compat, IdempotentProducerWritesEachRecordOnce) {
@@ -193,7 +193,8 @@ TEST_F(Compat, IdempotentProducerWritesEachRecordOnce) {
       [&](const DeliveryReport& r) { d.Add(r); });
   ASSERT_TRUE(producer.ok());
   for (int i = 0; i < 2000; ++i) {
-    ASSERT_TRUE((*producer)->Produce({(*producer)->Topic(topic), 0, std::nullopt, std::to_string(i)}).ok());
+    ASSERT_TRUE(
+        (*producer)->Produce({(*producer)->Topic(topic), 0, std::nullopt, std::to_string(i)}).ok());
   }
   ASSERT_TRUE((*producer)->Flush(60s).ok());
   EXPECT_EQ(d.ok, 2000);
@@ -273,15 +274,15 @@ TEST_F(Compat, TransactionalProduceWithSendOffsets) {
                                 [&](const DeliveryReport& r) { d.Add(r); });
   ASSERT_TRUE(plain.ok());
   for (int i = 0; i < 10; ++i) {
-    ASSERT_TRUE((*plain)->Produce({(*plain)->Topic(input), 0, std::nullopt, std::to_string(i)}).ok());
+    ASSERT_TRUE(
+        (*plain)->Produce({(*plain)->Topic(input), 0, std::nullopt, std::to_string(i)}).ok());
   }
   ASSERT_TRUE((*plain)->Flush(30s).ok());
 
-  auto consumer = Consumer::Create({{"compat-txn-consumer",
-                                     {{"bootstrap.servers", Bootstrap()},
-                                      {"group.id", group},
-                                      {"enable.auto.commit", "false"}},
-                                     {}}});
+  auto consumer = Consumer::Create(
+      {{"compat-txn-consumer",
+        {{"bootstrap.servers", Bootstrap()}, {"group.id", group}, {"enable.auto.commit", "false"}},
+        {}}});
   ASSERT_TRUE(consumer.ok());
   ASSERT_TRUE((*consumer)->Assign({{input, 0, kOffsetBeginning}}).ok());
   auto txn = Producer::Create({"compat-txn",
@@ -302,8 +303,10 @@ TEST_F(Compat, TransactionalProduceWithSendOffsets) {
   ASSERT_EQ(in.size(), 10u);
   ASSERT_TRUE((*txn)->BeginTransaction().ok());
   for (const Message& m : in) {
-    ASSERT_TRUE((*txn)->Produce({(*txn)->Topic(output), 0, std::nullopt,
-                                 "committed-" + std::string(*m.value())}).ok());
+    ASSERT_TRUE((*txn)
+                    ->Produce({(*txn)->Topic(output), 0, std::nullopt,
+                               "committed-" + std::string(*m.value())})
+                    .ok());
   }
   Status sent = (*txn)->SendOffsetsToTransaction({{input, 0, 10}}, **consumer, 30s);
   ASSERT_TRUE(sent.ok()) << sent.message();

@@ -1,21 +1,44 @@
 """Fixtures for the end-to-end suite: real Kafka clusters from the test bed, and the strait
 binary built by CMake. Clusters live for the whole session (starting JVMs is the slow
-part); every test uses its own topics and groups."""
+part); every test uses its own topics and groups.
+
+Files may run side by side (scripts/test.sh: pytest-xdist, one file per worker at a time).
+Each worker is a session of its own with its own test bed: worker k uses the ports from
+STRAIT_PORT_BASE + k * STRAIT_PORT_STRIDE (1500 by default: the bed's clusters take up to
+1000, the demo's 500) and the root $STRAIT_E2E_ROOT/gwK."""
 
 import os
 import pathlib
-import sys
 import tempfile
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "testbed"))
-sys.path.insert(0, str(REPO / "tests"))
+from strait_testbed import ClusterSpec, TestBed
 
-from strait_testbed import ClusterSpec, TestBed  # noqa: E402
+REPO = pathlib.Path(__file__).resolve().parent.parent
 
 BUILD = pathlib.Path(os.environ.get("STRAIT_BUILD_DIR", REPO / "build"))
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"... under xdist
+PORT_STRIDE = int(os.environ.get("STRAIT_PORT_STRIDE", "1500"))
+
+# Slowest first, so that side by side the long files do not end the run alone. Files not
+# listed run after these, in name order.
+SLOW_FILES = ["test_replication.py", "test_audit.py", "test_topologies.py", "test_failover.py",
+              "test_faults.py", "test_security.py", "test_demo.py"]
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        name = item.path.name
+        return (SLOW_FILES.index(name) if name in SLOW_FILES else len(SLOW_FILES), name)
+    items.sort(key=rank)  # stable: a file's tests keep their order
+
+
+@pytest.fixture(scope="session")
+def port_base() -> int:
+    """The first port of this session's block (see the module comment)."""
+    worker = int(WORKER[2:]) if WORKER.startswith("gw") else 0
+    return int(os.environ.get("STRAIT_PORT_BASE", "21000")) + worker * PORT_STRIDE
 
 
 @pytest.fixture(scope="session")
@@ -31,11 +54,12 @@ def strait_bin(build_dir) -> pathlib.Path:
 
 
 @pytest.fixture(scope="session")
-def bed():
+def bed(port_base):
     # scripts/test.sh sets STRAIT_E2E_ROOT and kills whatever carries it, even after a crash.
     root = pathlib.Path(os.environ.get("STRAIT_E2E_ROOT") or tempfile.mkdtemp(prefix="strait-e2e-"))
-    base = int(os.environ.get("STRAIT_PORT_BASE", "21000"))
-    tb = TestBed(root=root, port_base=base)
+    if WORKER:
+        root = root / WORKER
+    tb = TestBed(root=root, port_base=port_base)
     try:
         yield tb
     finally:
@@ -64,7 +88,7 @@ def four_dcs(bed, dc1_dc2):
 def strait(strait_bin, bed, tmp_path):
     """Makes strait processes for one test: strait(clusters, flows) -> Strait, started.
     Every process is killed at the end of the test."""
-    from strait_proc import Strait
+    from strait_testbed.strait import Strait
     made = []
 
     def make(clusters, flows, start=True, log_level="info"):

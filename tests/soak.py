@@ -1,7 +1,8 @@
 """The soak (scripts/soak.sh): mirrors at least a million records from dc1 to dc2 while
 strait is killed with kill -9 ten times, both clusters' brokers are killed and restarted, and
 the WAN link is cut for a minute; then proves every record with `strait verify` and,
-independently, with the end-to-end tests' verifier (verify.py), partition by partition.
+independently, with the end-to-end tests' verifier (strait_testbed.verify), partition by
+partition.
 
 Not part of CI: it takes about 10 minutes. Prints a summary and writes it as JSON to
 <out>/soak-result.json (strait's log beside it); exit 0 only if both verifications pass."""
@@ -16,17 +17,15 @@ import sys
 import threading
 import time
 
+import psutil
+from confluent_kafka import Producer
+
+from strait_testbed import ClusterSpec, TestBed
+from strait_testbed.kafka import QUIET, consume_all, create_topic, end_offsets, unique, wait_for
+from strait_testbed.strait import Strait
+from strait_testbed.verify import compare
+
 REPO = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "testbed"))
-sys.path.insert(0, str(REPO / "tests"))
-
-import psutil  # noqa: E402
-from confluent_kafka import Producer  # noqa: E402
-
-from kafka_util import QUIET, consume_all, create_topic, end_offsets, unique, wait_for  # noqa: E402
-from strait_proc import Strait  # noqa: E402
-from strait_testbed import ClusterSpec, TestBed  # noqa: E402
-from verify import compare  # noqa: E402
 
 FLOW = "dc1->dc2"
 
@@ -137,7 +136,7 @@ def strait_verify(strait_bin: pathlib.Path, s: Strait, topic: str) -> dict:
 
 
 def independent_verify(dc1, dc2, topic: str, partitions: int) -> dict:
-    """verify.py's compare, one partition at a time to bound memory."""
+    """strait_testbed.verify's compare, one partition at a time to bound memory."""
     totals = {"source_records": 0, "target_records": 0, "missing": 0, "duplicated": 0,
               "out_of_order": 0, "different": 0}
     examples = []

@@ -21,11 +21,11 @@ import pytest
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from audit_probe import (ACKS1_ONLY, OFFLINE, WRITABLE, AckRecorder, missing_acked, probe,
-                         settle, snapshot, wait_healthy)
-from kafka_util import QUIET, wait_for
 from strait_testbed import ClusterSpec
 from strait_testbed import paths
+from strait_testbed.audit_probe import (ACKS1_ONLY, OFFLINE, WRITABLE, AckRecorder,
+                                        missing_acked, probe, settle, snapshot, wait_healthy)
+from strait_testbed.kafka import QUIET, wait_for
 
 # Fencing after broker.session.timeout.ms; then nothing may change for this long. Elections
 # and ISR shrinks happen at fencing and reach every broker within a metadata round trip, so

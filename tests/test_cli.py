@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from kafka_util import create_topic, unique
+from strait_testbed.kafka import create_topic, unique
 
 
 def run(strait_bin, *args, timeout=60):

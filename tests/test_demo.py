@@ -7,13 +7,13 @@ import subprocess
 import sys
 
 
-def test_demo_runs_and_cleans_up(build_dir, tmp_path):
+def test_demo_runs_and_cleans_up(build_dir, tmp_path, port_base):
     env = dict(os.environ, STRAIT_TESTBED_DIR=str(tmp_path / "demo"),
                STRAIT_BIN=str(build_dir / "src" / "cli" / "strait"),
                PYTHONPATH=str(pathlib.Path(__file__).resolve().parent.parent / "testbed"))
     r = subprocess.run([sys.executable, "-m", "strait_testbed.demo", "--seconds", "12",
-                        "--port-base", "26000"], env=env, capture_output=True, text=True,
-                       timeout=300)
+                        "--port-base", str(port_base + 1000)],
+                       env=env, capture_output=True, text=True, timeout=300)
     print(r.stdout, r.stderr)
     assert r.returncode == 0
     lines = [l.split() for l in r.stdout.splitlines() if l.strip() and l.split()[0].isdigit()]

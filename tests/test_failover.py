@@ -8,73 +8,15 @@ import json
 import os
 import pathlib
 import subprocess
-import time
 
 import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 
-from kafka_util import (QUIET, Record, consume_all, create_topic, produce, unique, wait_for)
 from strait_testbed import paths
-from test_replication import clusters, flow, now_ms, wait_caught_up
-from verify import provenance
-
-GROUP_SYNC = {"checkpoint.interval.ms": 1000}
-
-
-def commit_part_of_each_partition(bootstrap, topic, group, fraction=0.4):
-    """The group reads the first `fraction` of every partition's records and commits the
-    position after the last one it read. Returns {partition: committed offset}."""
-    records = consume_all(bootstrap, topic)
-    cuts = {}
-    for p in sorted({r.partition for r in records}):
-        mine = [r for r in records if r.partition == p]
-        read = mine[: max(1, int(len(mine) * fraction))]
-        cuts[p] = read[-1].offset + 1
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group,
-                  "enable.auto.commit": False, **QUIET})
-    c.commit(offsets=[TopicPartition(topic, p, o) for p, o in cuts.items()], asynchronous=False)
-    c.close()
-    return cuts
-
-
-def committed(bootstrap, group, topic, partitions):
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, **QUIET})
-    try:
-        got = c.committed([TopicPartition(topic, p) for p in partitions], timeout=30)
-        return {tp.partition: tp.offset for tp in got}
-    finally:
-        c.close()
-
-
-def resume_as_group(bootstrap, group, topic, expect):
-    """What a consumer of `group` reads on failover: it subscribes, starts at the group's
-    committed offsets, and reads to the end."""
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
-                  "auto.offset.reset": "earliest", "isolation.level": "read_committed", **QUIET})
-    c.subscribe([topic])
-    out = []
-    deadline = time.monotonic() + 90
-    idle_since = None
-    while time.monotonic() < deadline:
-        msgs = c.consume(500, 0.5)
-        for m in msgs:
-            if m.error():
-                continue
-            out.append(m)
-        if len(out) >= expect:
-            # keep reading a little: anything beyond `expect` is a re-read
-            if idle_since is None:
-                idle_since = time.monotonic()
-            elif time.monotonic() - idle_since > 2 and not msgs:
-                break
-    records = []
-    for m in out:
-        prov = provenance(Record(m.key(), m.value(), list(m.headers() or []), 0))
-        # On a target, the source offset from the header; on the original cluster, the offset.
-        records.append((m.partition(), prov[0] if prov else m.offset()))
-    c.close()
-    return records
-
+from strait_testbed.e2e import (GROUP_SYNC, clusters, commit_part_of_each_partition, committed,
+                                flow, now_ms, resume_as_group, wait_caught_up)
+from strait_testbed.kafka import QUIET, Record, consume_all, create_topic, produce, unique, wait_for
+from strait_testbed.verify import provenance
 
 def unconsumed(source_records, cuts):
     return {(r.partition, r.offset) for r in source_records if r.offset >= cuts[r.partition]}
@@ -105,7 +47,7 @@ def fill_compacted(bootstrap, topic):
     wait_for(has_gaps, 90, "the broker to compact the topic", interval=0.5)
     # Stop compacting, so that the records the test compares against stay put.
     from confluent_kafka.admin import ConfigResource
-    from kafka_util import admin
+    from strait_testbed.kafka import admin
     client = admin(bootstrap)
     res = ConfigResource(ConfigResource.Type.TOPIC, topic, set_config={
         "cleanup.policy": "delete", "retention.ms": "86400000"})
@@ -212,7 +154,7 @@ def test_mirrormaker2_client_reads_strait_checkpoints(dc1_dc2, strait):
     assert got == {(remote, p): o for p, o in expected.items()}
 
     # Heartbeats in MirrorMaker 2's format on the target.
-    from offsets_format import decode_heartbeat
+    from strait_testbed.mm2_records import decode_heartbeat
     beats = [decode_heartbeat(r.key, r.value) for r in consume_all(dc2.bootstrap(), "heartbeats")]
     assert ("dc1", "dc2") in {(b[0], b[1]) for b in beats}
     assert max(b[2] for b in beats if b[:2] == ("dc1", "dc2")) > now_ms() - 60_000

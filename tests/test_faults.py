@@ -8,8 +8,8 @@ import time
 import psutil
 import pytest
 
-from kafka_util import Record, admin, consume_all, create_topic, produce, unique, wait_for
-from test_replication import assert_mirrored, clusters, flow, records, wait_caught_up
+from strait_testbed.e2e import assert_mirrored, clusters, flow, records, wait_caught_up
+from strait_testbed.kafka import Record, admin, consume_all, create_topic, produce, unique, wait_for
 
 
 def test_oversized_record_stops_only_its_partition(dc1_dc2, strait):
@@ -115,7 +115,7 @@ def test_memory_stays_bounded_during_a_backlog_of_millions(dc1_dc2, strait):
     payload = b"p" * 90
     ts = int(time.time() * 1000)
     from confluent_kafka import Producer
-    from kafka_util import QUIET
+    from strait_testbed.kafka import QUIET
     p = Producer({"bootstrap.servers": dc1.bootstrap(), "linger.ms": 50, "batch.num.messages": 10000,
                   "compression.codec": "lz4", "queue.buffering.max.messages": 2_000_000, **QUIET})
     for i in range(n):

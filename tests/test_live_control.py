@@ -12,11 +12,11 @@ from typing import Dict, List
 
 import pytest
 from confluent_kafka import OFFSET_END, Consumer, TopicPartition
-from strait_testbed import ClusterSpec
 
-from kafka_util import QUIET, consume_all, create_topic, end_offsets, unique, wait_for
-from test_replication import Feeder
-from verify import compare, provenance
+from strait_testbed import ClusterSpec
+from strait_testbed.e2e import Feeder
+from strait_testbed.kafka import QUIET, consume_all, create_topic, end_offsets, unique, wait_for
+from strait_testbed.verify import compare, provenance
 
 UNTOUCHED, CHANGED, REMOVED, ADDED = "dc1->dc2", "dc1->dc3", "dc2->dc3", "dc2->dc1"
 

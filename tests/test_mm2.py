@@ -10,7 +10,6 @@ import json
 import pathlib
 import signal
 import subprocess
-import sys
 import threading
 import time
 
@@ -18,17 +17,15 @@ import pytest
 import yaml
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
-from kafka_util import (QUIET, Record, consume_all, create_topic, end_offsets, produce,
-                        topic_names, unique, wait_for)
 from strait_testbed import paths
-from test_failover import committed
-from verify import provenance, user_headers
+from strait_testbed.e2e import committed, now_ms
+from strait_testbed.jvm import MM2_SINGLE_BROKER, mirrormaker2_command
+from strait_testbed.kafka import (QUIET, Record, consume_all, create_topic, end_offsets, produce,
+                                  topic_names, unique, wait_for)
+from strait_testbed.verify import provenance, user_headers
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
 
-import perf_tools  # noqa: E402  (bench/: how the benchmarks start MirrorMaker 2)
-from replicators import MM2_HEAP, MM2_SINGLE_BROKER  # noqa: E402
 
 def run(strait_bin, *args, timeout=60):
     return subprocess.run([str(strait_bin), *args], capture_output=True, text=True, timeout=timeout)
@@ -123,11 +120,8 @@ class MirrorMaker2:
     def __init__(self, workdir, marker, properties):
         self.config = workdir / "mm2.properties"
         self.config.write_text("".join(f"{k} = {v}\n" for k, v in properties.items()))
-        log4j2 = workdir / "mm2-log4j2.properties"
-        log4j2.write_text(perf_tools.log4j2_console("info"))
         self.log = workdir / "mm2.log"
-        cmd = perf_tools.java_command("org.apache.kafka.connect.mirror.MirrorMaker",
-                                      [str(self.config)], MM2_HEAP, marker, log4j2)
+        cmd = mirrormaker2_command(self.config, marker)
         self.proc = subprocess.Popen(cmd, stdout=open(self.log, "wb"), stderr=subprocess.STDOUT,
                                      start_new_session=True)
 
@@ -180,10 +174,6 @@ def commit(bootstrap, group, topic, offsets):
                   **QUIET})
     c.commit(offsets=[TopicPartition(topic, p, o) for p, o in offsets.items()], asynchronous=False)
     c.close()
-
-
-def now_ms():
-    return int(time.time() * 1000)
 
 
 def remote_holds_exactly_the_source(source, target):

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from kafka_util import Record, create_topic, produce, unique, wait_for
-from test_replication import clusters, flow
+from strait_testbed.e2e import clusters, flow
+from strait_testbed.kafka import Record, create_topic, produce, unique, wait_for
 
 MONITORING = pathlib.Path(__file__).resolve().parent.parent / "monitoring"
 RULES = MONITORING / "prometheus" / "strait-alerts.yml"

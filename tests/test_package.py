@@ -18,9 +18,9 @@ import urllib.request
 import pytest
 import yaml
 
-from kafka_util import consume_all, create_topic, produce, unique, wait_for
-from strait_proc import free_port
-from test_replication import records
+from strait_testbed.e2e import records
+from strait_testbed.kafka import consume_all, create_topic, produce, topic_names, unique, wait_for
+from strait_testbed.strait import free_port
 
 
 def run(*args, check=True, **kw) -> subprocess.CompletedProcess:
@@ -124,5 +124,4 @@ def test_package_installs_a_hardened_service_that_runs(package, dc1_dc2, bed):
 
 
 def _topics(cluster):
-    from kafka_util import topic_names
     return topic_names(cluster.bootstrap())

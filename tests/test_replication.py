@@ -3,91 +3,14 @@
 Every test uses its own topics; the verifier (verify.py) matches each target record to its
 source record through the provenance header, so a duplicate or a gap cannot hide."""
 
-import threading
 import time
 
 import pytest
 from confluent_kafka import Producer
 
-from kafka_util import (QUIET, Record, admin, consume_all, create_topic, produce, topic_config,
-                        topic_partitions, unique, wait_for)
-from verify import verify_topic
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def clusters(dc1, dc2):
-    # strait runs "in dc2": it reads dc1 over the WAN proxy and writes dc2 locally.
-    return {"dc1": {"bootstrap.servers": dc1.bootstrap(wan=True)},
-            "dc2": {"bootstrap.servers": dc2.bootstrap()}}
-
-
-def flow(prefix: str, **extra) -> dict:
-    return {"source": "dc1", "target": "dc2", "topics": [f"{prefix}.*"], **extra}
-
-
-def records(n: int, partitions: int, tag: str = "r") -> list:
-    ts = now_ms() - 60_000
-    out = []
-    for i in range(n):
-        key = None if i % 17 == 0 else f"k{i}".encode()
-        value = None if i % 13 == 0 else (b"" if i % 19 == 0 else f"{tag}-{i}".encode() * (1 + i % 7))
-        headers = [("seq", str(i).encode()), ("dup", b"a"), ("dup", b"b")] if i % 3 else \
-            [("null-header", None)]
-        out.append(Record(key, value, headers, ts + i, partition=i % partitions))
-    return out
-
-
-class Feeder:
-    """Writes sequence-numbered records to a topic from a background thread."""
-
-    def __init__(self, bootstrap: str, topic: str, partitions: int, rate: int = 2000,
-                 tag: str = "seq"):
-        self.bootstrap, self.topic, self.partitions, self.rate = bootstrap, topic, partitions, rate
-        self.tag = tag
-        self.sent = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def _run(self):
-        p = Producer({"bootstrap.servers": self.bootstrap, "enable.idempotence": True,
-                      "linger.ms": 5, **QUIET})
-        interval = 1.0 / self.rate
-        next_at = time.monotonic()
-        while not self._stop.is_set():
-            p.produce(self.topic, value=f"{self.tag}-{self.sent}".encode(), key=str(self.sent).encode(),
-                      partition=self.sent % self.partitions, headers=[("n", str(self.sent).encode())])
-            self.sent += 1
-            p.poll(0)
-            next_at += interval
-            delay = next_at - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-        assert p.flush(60) == 0
-
-    def stop(self):
-        self._stop.set()
-        self._thread.join(timeout=120)
-        return self.sent
-
-
-def wait_caught_up(s, topics, timeout=120):
-    s.wait_caught_up("dc1->dc2", topics, timeout)
-
-
-def assert_mirrored(dc1, dc2, topic, remote=None, expect=None):
-    report = verify_topic(dc1.bootstrap(), topic, dc2.bootstrap(), remote or f"dc1.{topic}",
-                          expect=expect)
-    assert report.ok, str(report)
-    assert report.source_records > 0
-    assert report.target_records == report.source_records, str(report)
-    return report
+from strait_testbed.e2e import Feeder, assert_mirrored, clusters, flow, records, wait_caught_up
+from strait_testbed.kafka import (QUIET, admin, consume_all, create_topic, produce, topic_config,
+                                  topic_partitions, unique, wait_for)
 
 
 def test_mirrors_every_record_with_keys_values_headers_timestamps(dc1_dc2, strait):

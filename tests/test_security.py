@@ -7,10 +7,10 @@ granted here."""
 
 import pytest
 
-from kafka_util import Record, create_topic, produce, unique
+from strait_testbed.kafka import Record, create_topic, produce, unique
 from strait_testbed import ClusterSpec, SecuritySpec
 from strait_testbed.security import acls, client_properties
-from verify import verify_topic
+from strait_testbed.verify import verify_topic
 
 MIRROR_USER = "mirror"
 MIRROR_PASSWORD = "mirror-pw-7f3a9c"

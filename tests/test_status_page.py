@@ -10,9 +10,8 @@ import shutil
 import subprocess
 import time
 
-from kafka_util import Record, create_topic, produce, unique, wait_for
-from test_failover import GROUP_SYNC, commit_part_of_each_partition
-from test_replication import Feeder, records
+from strait_testbed.e2e import GROUP_SYNC, Feeder, commit_part_of_each_partition, records
+from strait_testbed.kafka import Record, create_topic, produce, unique, wait_for
 
 # The machine's network is closed: without these, chromium waits on connections it may not
 # make. Root needs --no-sandbox.

@@ -6,7 +6,7 @@ import time
 import pytest
 from confluent_kafka.admin import AdminClient
 
-from kafka_util import QUIET, Record, consume_all, create_topic, produce, unique
+from strait_testbed.kafka import QUIET, Record, consume_all, create_topic, produce, unique
 from strait_testbed import ClusterSpec
 
 

@@ -11,11 +11,10 @@ from collections import defaultdict
 
 import pytest
 
-from kafka_util import (Record, consume_all, create_topic, produce, topic_names, unique,
-                        wait_for)
-from test_failover import commit_part_of_each_partition, resume_as_group
-from test_replication import Feeder, now_ms
-from verify import provenance, verify_topic
+from strait_testbed.e2e import Feeder, commit_part_of_each_partition, now_ms, resume_as_group
+from strait_testbed.kafka import (Record, consume_all, create_topic, produce, topic_names, unique,
+                                  wait_for)
+from strait_testbed.verify import provenance, verify_topic
 
 MESH = ("dc1", "dc2", "dc3")
 

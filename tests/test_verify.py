@@ -7,10 +7,9 @@ import json
 import struct
 import subprocess
 
-from kafka_util import Record, admin, consume_all, create_topic, produce, unique
-from test_replication import clusters, flow, records, wait_caught_up
-
-PROVENANCE = "strait.provenance"
+from strait_testbed.e2e import clusters, flow, records, wait_caught_up
+from strait_testbed.kafka import Record, admin, consume_all, create_topic, produce, unique
+from strait_testbed.verify import PROVENANCE
 
 
 def run_verify(strait_bin, config_path, *args, timeout=180):

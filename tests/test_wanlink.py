@@ -1,4 +1,4 @@
-"""The benchmark's WAN link (bench/wanlink.py through bench/link.py): a client inside the
+"""The benchmark's WAN link (strait_testbed/wanlink.py through link.py): a client inside the
 link's namespace sees the round trip it was given on the delayed port only, the delay can
 be changed while connections are open, and every byte arrives unchanged.
 
@@ -6,8 +6,6 @@ No Kafka here: a plain TCP echo server in the root namespace and a client run wi
 `ip netns exec`, so that a failure points at the link and not at a broker."""
 
 import json
-import os
-import pathlib
 import socket
 import subprocess
 import sys
@@ -15,15 +13,13 @@ import threading
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
+from strait_testbed import link as wanlink
 
-import link as wanlink  # noqa: E402
+# It measures round trips: a busy machine would blur them (scripts/test.sh runs it alone).
+pytestmark = pytest.mark.alone
 
 NAMESPACE = "strait-test-wan"  # not the bench's: both may run on one machine
 ROOT, REMOTE = "10.78.0.1", "10.78.0.2"
-BASE = int(os.environ.get("STRAIT_PORT_BASE", "21000"))
-DELAYED, DIRECT = BASE + 980, BASE + 981
 
 # Run inside the namespace: the minimum of several 1-byte echoes on each port (the round
 # trip without scheduling noise), and a 4 MiB echo on the delayed port with its digest.
@@ -88,33 +84,41 @@ class EchoServer:
 
 
 @pytest.fixture
-def link(tmp_path):
+def ports(port_base):
+    """The delayed port and the direct one, at the end of this session's port block."""
+    return port_base + 980, port_base + 981
+
+
+@pytest.fixture
+def link(tmp_path, ports):
+    delayed, direct = ports
     wanlink.clear_leftovers(NAMESPACE)
-    wl = wanlink.WanLink(tmp_path, [DELAYED], "strait-test-wanlink", NAMESPACE, ROOT, REMOTE)
+    wl = wanlink.WanLink(tmp_path, [delayed], "strait-test-wanlink", NAMESPACE, ROOT, REMOTE)
     wl.start()
-    servers = [EchoServer(ROOT, DELAYED), EchoServer(ROOT, DIRECT)]
+    servers = [EchoServer(ROOT, delayed), EchoServer(ROOT, direct)]
     yield wl
     for s in servers:
         s.close()
     wl.stop()
 
 
-def measure(wl) -> dict:
-    out = subprocess.run(wl.wrap([sys.executable, "-c", CLIENT, ROOT, str(DELAYED), str(DIRECT)]),
+def measure(wl, ports) -> dict:
+    delayed, direct = ports
+    out = subprocess.run(wl.wrap([sys.executable, "-c", CLIENT, ROOT, str(delayed), str(direct)]),
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
 
-def test_only_the_chosen_ports_get_the_round_trip_and_data_arrives_intact(link):
+def test_only_the_chosen_ports_get_the_round_trip_and_data_arrives_intact(link, ports):
     link.set_round_trip(50)
-    m = measure(link)
+    m = measure(link, ports)
     assert 50 <= m["delayed_ms"] < 90, m
     assert m["direct_ms"] < 20, m
     assert m["echo_bytes"] == 4 << 20
     assert m["echo_digest"] == m["sent_digest"]
 
     link.set_round_trip(120)
-    m = measure(link)
+    m = measure(link, ports)
     assert 120 <= m["delayed_ms"] < 160, m
     assert m["direct_ms"] < 20, m

@@ -1,10 +1,10 @@
 // The per-partition decision: which class a partition ends up in once a scenario has settled.
 // Each branch names the Kafka mechanism it models; docs/stretched-clusters.md explains them and
 // what the real cluster showed.
-#include <algorithm>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "audit/world.h"
 
@@ -23,7 +23,8 @@ bool Contains(const std::vector<BrokerId>& ids, BrokerId id) {
 }
 
 // Kafka's electAnyLeader walks the assignment order, not the ISR order.
-BrokerId FirstInAssignment(const std::vector<BrokerId>& replicas, const std::vector<BrokerId>& pool) {
+BrokerId FirstInAssignment(const std::vector<BrokerId>& replicas,
+                           const std::vector<BrokerId>& pool) {
   for (BrokerId r : replicas) {
     if (Contains(pool, r)) return r;
   }
@@ -43,13 +44,14 @@ void ClassifyFrozen(const Partition& p, int32_t m, const World& w, PartitionOutc
     return;
   }
   o->leader = p.leader;
-  bool stuck = std::any_of(p.isr.begin(), p.isr.end(),
-                           [&](BrokerId b) { return !w.Reaches(p.leader, b); });
+  bool stuck =
+      std::any_of(p.isr.begin(), p.isr.end(), [&](BrokerId b) { return !w.Reaches(p.leader, b); });
   if (stuck) {
     o->cls = PartitionClass::kAcks1Only;
     o->hwm_frozen = true;
-    o->reason = "ISR members are unreachable and no controller can shrink the ISR: the high "
-                "watermark stops";
+    o->reason =
+        "ISR members are unreachable and no controller can shrink the ISR: the high "
+        "watermark stops";
     return;
   }
   o->cls = ByIsrSize(p.isr.size(), m);
@@ -66,7 +68,8 @@ void ClassifyWithoutIsr(const Topic& t, const Partition& p, int32_t m, const Wor
       if (!ea.empty()) {
         o->leader = FirstInAssignment(p.replicas, ea);
         o->cls = o->settled = settled;
-        o->reason = fmt::format("no ISR member survives; ELR member {} is elected cleanly", o->leader);
+        o->reason =
+            fmt::format("no ISR member survives; ELR member {} is elected cleanly", o->leader);
         return;
       }
     } else if (static_cast<int32_t>(p.isr.size()) < m &&
@@ -86,9 +89,10 @@ void ClassifyWithoutIsr(const Topic& t, const Partition& p, int32_t m, const Wor
   }
   o->cls = o->settled = PartitionClass::kOfflineUntilUnclean;
   o->acked_loss = AckedLoss::kIfForced;
-  o->reason = fmt::format("no ISR member survives; out-of-sync replicas {} cannot be elected "
-                          "cleanly",
-                          fmt::join(ra, ","));
+  o->reason = fmt::format(
+      "no ISR member survives; out-of-sync replicas {} cannot be elected "
+      "cleanly",
+      fmt::join(ra, ","));
 }
 
 void ClassifyWithQuorum(const Topic& t, const Partition& p, int32_t m, const World& w,
@@ -113,11 +117,12 @@ void ClassifyWithQuorum(const Topic& t, const Partition& p, int32_t m, const Wor
 }
 
 void MarkRisks(const Topic& t, const Partition& p, int32_t m, const World& w, PartitionOutcome* o) {
-  int32_t in_failed = static_cast<int32_t>(
-      std::count_if(p.replicas.begin(), p.replicas.end(), [&](BrokerId b) { return w.failed.count(b); }));
+  int32_t in_failed = static_cast<int32_t>(std::count_if(
+      p.replicas.begin(), p.replicas.end(), [&](BrokerId b) { return w.failed.count(b); }));
   // Acked records are lost only if a replica outside the failed DCs can be elected; with no
   // survivor the partition just waits for the DC.
-  bool survivor = std::any_of(p.replicas.begin(), p.replicas.end(), [&](BrokerId b) { return w.Alive(b); });
+  bool survivor =
+      std::any_of(p.replicas.begin(), p.replicas.end(), [&](BrokerId b) { return w.Alive(b); });
   if (w.quorum.state != QuorumState::kLost && survivor && in_failed > 0 && in_failed >= m) {
     o->static_risk = true;
     AckedLoss floor = t.unclean_leader_election ? AckedLoss::kPossible : AckedLoss::kIfForced;

@@ -12,7 +12,8 @@ ClusterDescription TwoDcs(Topic topic, ElrState elr = ElrState::kEnabled) {
   ClusterDescription c;
   c.source = "test";
   c.brokers = {{1, "A"}, {2, "A"}, {3, "B"}, {4, "B"}};
-  c.controllers = {{5, "A", Origin::kOperatorFile}, {6, "B", Origin::kOperatorFile},
+  c.controllers = {{5, "A", Origin::kOperatorFile},
+                   {6, "B", Origin::kOperatorFile},
                    {7, "T", Origin::kOperatorFile}};
   c.elr = elr;
   c.topics.push_back(std::move(topic));
@@ -100,7 +101,7 @@ TEST(Classify, BrokersAlreadyDownCountInEveryScenario) {
   ClusterDescription c = TwoDcs(OnePartition(2, {3, 1, 4, 2}));
   c.brokers[0].registered = false;  // broker 1 is down now
   ScenarioResult baseline = Evaluate(c, Scenario{});
-  EXPECT_EQ(Only(baseline).cls, PartitionClass::kWritable);  // {3, 4, 2}
+  EXPECT_EQ(Only(baseline).cls, PartitionClass::kWritable);                      // {3, 4, 2}
   EXPECT_EQ(Only(Evaluate(c, LoseDcs({"B"}))).cls, PartitionClass::kAcks1Only);  // {2}
 }
 
@@ -116,7 +117,7 @@ TEST(Classify, CurrentlyLeaderlessPartitionIsOfflineInTheBaseline) {
 
 TEST(Quorum, UnknownControllerDcMakesTheOutcomeUnknown) {
   ClusterDescription c = TwoDcs(OnePartition(2, {3, 1, 4, 2}));
-  c.controllers[2].dc.clear();  // the tie-breaker's DC is unknown
+  c.controllers[2].dc.clear();                     // the tie-breaker's DC is unknown
   ScenarioResult r = Evaluate(c, LoseDcs({"A"}));  // 1 surviving + 1 unknown of 3
   EXPECT_EQ(r.quorum.state, QuorumState::kUnknown);
   EXPECT_EQ(r.verdict, Verdict::kControlPlaneUnknown);

@@ -7,18 +7,24 @@ namespace strait::audit {
 
 std::string_view OriginName(Origin origin) {
   switch (origin) {
-    case Origin::kCluster: return "cluster";
-    case Origin::kOperatorFile: return "operator-file";
-    case Origin::kUnknown: return "unknown";
+    case Origin::kCluster:
+      return "cluster";
+    case Origin::kOperatorFile:
+      return "operator-file";
+    case Origin::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }
 
 std::string_view ElrStateName(ElrState state) {
   switch (state) {
-    case ElrState::kEnabled: return "enabled";
-    case ElrState::kDisabled: return "disabled";
-    case ElrState::kUnknown: return "unknown";
+    case ElrState::kEnabled:
+      return "enabled";
+    case ElrState::kDisabled:
+      return "disabled";
+    case ElrState::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }

@@ -1,21 +1,21 @@
 #include "audit/cluster_json.h"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "audit/yaml_input.h"
 
 namespace strait::audit {
 namespace {
 
-using nlohmann::ordered_json;
 using internal::FileReader;
 using internal::Join;
+using nlohmann::ordered_json;
 
 ordered_json OptionalIds(const std::optional<std::vector<BrokerId>>& ids) {
   return ids.has_value() ? ordered_json(*ids) : ordered_json(nullptr);
@@ -36,15 +36,21 @@ ordered_json DefaultsJson(const ClusterDefaults& d) {
 ordered_json TopicJson(const Topic& t) {
   ordered_json parts = ordered_json::array();
   for (const Partition& p : t.partitions) {
-    parts.push_back({{"id", p.id}, {"replicas", p.replicas}, {"isr", p.isr},
-                     {"leader", p.leader}, {"elr", OptionalIds(p.elr)}});
+    parts.push_back({{"id", p.id},
+                     {"replicas", p.replicas},
+                     {"isr", p.isr},
+                     {"leader", p.leader},
+                     {"elr", OptionalIds(p.elr)}});
   }
-  return {{"name", t.name}, {"internal", t.internal}, {"min.insync.replicas", t.min_isr},
-          {"unclean.leader.election.enable", t.unclean_leader_election}, {"partitions", parts}};
+  return {{"name", t.name},
+          {"internal", t.internal},
+          {"min.insync.replicas", t.min_isr},
+          {"unclean.leader.election.enable", t.unclean_leader_election},
+          {"partitions", parts}};
 }
 
-bool ParseOrigin(FileReader& r, const YAML::Node& map, std::string_view key,
-                 std::string_view path, Origin* out) {
+bool ParseOrigin(FileReader& r, const YAML::Node& map, std::string_view key, std::string_view path,
+                 Origin* out) {
   std::string s;
   if (!r.FieldString(map, key, path, &s)) return false;
   for (Origin o : {Origin::kCluster, Origin::kOperatorFile, Origin::kUnknown}) {
@@ -102,8 +108,10 @@ Partition ParsePartition(FileReader& r, const YAML::Node& n, const std::string& 
 
 Topic ParseTopic(FileReader& r, const YAML::Node& n, const std::string& path) {
   Topic t;
-  r.CheckKeys(n, {"name", "internal", "min.insync.replicas", "unclean.leader.election.enable",
-                  "partitions"}, path);
+  r.CheckKeys(
+      n,
+      {"name", "internal", "min.insync.replicas", "unclean.leader.election.enable", "partitions"},
+      path);
   r.FieldString(n, "name", path, &t.name);
   r.FieldBool(n, "internal", path, &t.internal);
   r.FieldInt32(n, "min.insync.replicas", path, 1, &t.min_isr);
@@ -112,7 +120,9 @@ Topic ParseTopic(FileReader& r, const YAML::Node& n, const std::string& path) {
   if (!parts || !r.ExpectList(*parts, Join(path, "partitions"))) return t;
   for (size_t k = 0; k < parts->size(); ++k) {
     std::string item = fmt::format("{}.partitions[{}]", path, k);
-    if (r.ExpectMap((*parts)[k], item)) t.partitions.push_back(ParsePartition(r, (*parts)[k], item));
+    if (r.ExpectMap((*parts)[k], item)) {
+      t.partitions.push_back(ParsePartition(r, (*parts)[k], item));
+    }
   }
   return t;
 }
@@ -166,7 +176,9 @@ std::string DescriptionToJson(const ClusterDescription& c) {
   ordered_json brokers = ordered_json::array(), controllers = ordered_json::array(),
                topics = ordered_json::array(), groups = ordered_json::array();
   for (const Broker& b : c.brokers) {
-    brokers.push_back({{"id", b.id}, {"dc", b.dc}, {"dc_from", OriginName(b.dc_origin)},
+    brokers.push_back({{"id", b.id},
+                       {"dc", b.dc},
+                       {"dc_from", OriginName(b.dc_origin)},
                        {"registered", b.registered}});
   }
   for (const Controller& v : c.controllers) {
@@ -174,7 +186,8 @@ std::string DescriptionToJson(const ClusterDescription& c) {
   }
   for (const Topic& t : c.topics) topics.push_back(TopicJson(t));
   for (const Group& g : c.groups) {
-    groups.push_back({{"id", g.id}, {"coordinator_partition", g.coordinator_partition},
+    groups.push_back({{"id", g.id},
+                      {"coordinator_partition", g.coordinator_partition},
                       {"reported_coordinator", g.reported_coordinator}});
   }
   ordered_json j = {{"schema", kClusterSchema},
@@ -196,8 +209,9 @@ Result<ClusterDescription> DescriptionFromJson(const std::string& text, const st
   FileReader r(path);
   STRAIT_ASSIGN_OR_RETURN(const YAML::Node root, r.Parse(text));
   if (!r.ExpectMap(root, "(top level)")) return r.Finish();
-  r.CheckKeys(root, {"schema", "source", "read_at", "brokers", "controllers", "voters_from",
-                     "eligible_leader_replicas", "elr_from", "defaults", "topics", "groups", "notes"},
+  r.CheckKeys(root,
+              {"schema", "source", "read_at", "brokers", "controllers", "voters_from",
+               "eligible_leader_replicas", "elr_from", "defaults", "topics", "groups", "notes"},
               "");
   std::string schema;
   if (r.FieldString(root, "schema", "", &schema) && schema != kClusterSchema) {
@@ -213,7 +227,8 @@ Result<ClusterDescription> DescriptionFromJson(const std::string& text, const st
   ParseOrigin(r, root, "elr_from", "", &c.elr_origin);
   ParseDefaults(r, root, &c.defaults);
   ParseLists(r, root, &c);
-  if (std::optional<YAML::Node> notes = r.Field(root, "notes", ""); notes && r.ExpectList(*notes, "notes")) {
+  if (std::optional<YAML::Node> notes = r.Field(root, "notes", "");
+      notes && r.ExpectList(*notes, "notes")) {
     for (const YAML::Node& n : *notes) {
       std::string s;
       if (r.ValueString(n, "notes", &s)) c.notes.push_back(s);

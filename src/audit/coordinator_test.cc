@@ -16,8 +16,8 @@ TEST(JavaStringHashCode, MatchesJavaForAscii) {
 }
 
 TEST(JavaStringHashCode, HashesUtf16CodeUnitsNotBytes) {
-  EXPECT_EQ(JavaStringHashCode("\xC3\xA9"), 233);                      // U+00E9, one unit
-  EXPECT_EQ(JavaStringHashCode("\xF0\x9F\x98\x80"), 1772899);          // U+1F600, a surrogate pair
+  EXPECT_EQ(JavaStringHashCode("\xC3\xA9"), 233);              // U+00E9, one unit
+  EXPECT_EQ(JavaStringHashCode("\xF0\x9F\x98\x80"), 1772899);  // U+1F600, a surrogate pair
   EXPECT_EQ(JavaStringHashCode("consumer-group-\xC3\xBC"), 147483223);
 }
 

@@ -2,12 +2,12 @@
 // findings live in topic_findings.cc.
 #include "audit/findings.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "audit/rules.h"
 
@@ -40,11 +40,12 @@ void UnknownVoterFindings(const ClusterDescription& c, std::vector<Finding>* out
   }
   for (const Controller& v : c.controllers) {
     if (!v.dc.empty()) continue;
-    out->push_back({Severity::kBlocker, "controller-dc-unknown", fmt::format("controller {}", v.id),
-                    fmt::format("the DC of controller {} is unknown: controllers register no "
-                                "rack, so the audit cannot tell which DC loss takes it down",
-                                v.id),
-                    fmt::format("add \"{}: <dc>\" under \"controllers:\" in the operator file", v.id)});
+    out->push_back(
+        {Severity::kBlocker, "controller-dc-unknown", fmt::format("controller {}", v.id),
+         fmt::format("the DC of controller {} is unknown: controllers register no "
+                     "rack, so the audit cannot tell which DC loss takes it down",
+                     v.id),
+         fmt::format("add \"{}: <dc>\" under \"controllers:\" in the operator file", v.id)});
   }
 }
 
@@ -110,11 +111,16 @@ void AddCoordinatorMismatch(const ClusterDescription& c, std::vector<Finding>* o
 
 std::string_view SeverityName(Severity s) {
   switch (s) {
-    case Severity::kInfo: return "INFO";
-    case Severity::kMedium: return "MEDIUM";
-    case Severity::kHigh: return "HIGH";
-    case Severity::kCritical: return "CRITICAL";
-    case Severity::kBlocker: return "BLOCKER";
+    case Severity::kInfo:
+      return "INFO";
+    case Severity::kMedium:
+      return "MEDIUM";
+    case Severity::kHigh:
+      return "HIGH";
+    case Severity::kCritical:
+      return "CRITICAL";
+    case Severity::kBlocker:
+      return "BLOCKER";
   }
   return "?";
 }
@@ -196,9 +202,8 @@ std::vector<Finding> Findings(const ClusterDescription& c) {
     for (Finding& f : TopicFindings(c, t)) out.push_back(std::move(f));
     for (Finding& f : StateFindings(c, t)) out.push_back(std::move(f));
   }
-  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
-    return a.severity > b.severity;
-  });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
   return out;
 }
 

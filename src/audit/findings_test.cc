@@ -49,8 +49,9 @@ TEST(Rules, OddRfOverTwoDcsNeedsRMaxPlusOne) {
 TEST(Rules, ThreeDcsNeedRfAtLeastTwiceRMaxPlusOne) {
   EXPECT_EQ(SurvivingRf(3, {2, 2, 2}), 3);  // 1/1/1
   EXPECT_EQ(SurvivingRf(4, {2, 2, 2}), 5);  // 2/1/1 fails; 2/2/1 works with min ISR 3
-  EXPECT_EQ(SurvivingRf(6, {2, 2, 2}), 6);  // 2/2/2, min ISR 3: n + 1 <= brokers per DC is not needed
-  EXPECT_EQ(SurvivingRf(2, {1, 1}), 0);     // two DCs never satisfy both rules
+  EXPECT_EQ(SurvivingRf(6, {2, 2, 2}),
+            6);                          // 2/2/2, min ISR 3: n + 1 <= brokers per DC is not needed
+  EXPECT_EQ(SurvivingRf(2, {1, 1}), 0);  // two DCs never satisfy both rules
 }
 
 TEST(TopicFindings, TopicPinnedToTwoOfThreeDcsBlocksWritesOnLoss) {

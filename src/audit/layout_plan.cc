@@ -1,9 +1,9 @@
 #include "audit/layout_plan.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace strait::audit {
@@ -86,16 +86,20 @@ void AddSettings(LayoutPlan* plan) {
       {"transaction.state.log.min.isr", m},
       {"replica.selector.class", "org.apache.kafka.common.replica.RackAwareReplicaSelector"},
   };
-  plan->notes.push_back("__consumer_offsets has no min ISR of its own: the cluster default "
-                        "min.insync.replicas applies to it, so keep the default at the topic rule");
-  plan->notes.push_back("Kafka 4.x: enable Eligible Leader Replicas (on by default for clusters "
-                        "created by 4.1+): kafka-features upgrade --feature "
-                        "eligible.leader.replicas.version=1");
-  plan->notes.push_back("place each voter's DC in the audit's operator file: controllers "
-                        "register no rack");
-  plan->notes.push_back("replicas per DC must not exceed brokers per DC; the 2019 blog's "
-                        "\"n + 1 <= brokers per DC\" is not needed (RF 6 / min ISR 3 on two "
-                        "brokers per DC survives a DC loss on Kafka 4.1.1)");
+  plan->notes.push_back(
+      "__consumer_offsets has no min ISR of its own: the cluster default "
+      "min.insync.replicas applies to it, so keep the default at the topic rule");
+  plan->notes.push_back(
+      "Kafka 4.x: enable Eligible Leader Replicas (on by default for clusters "
+      "created by 4.1+): kafka-features upgrade --feature "
+      "eligible.leader.replicas.version=1");
+  plan->notes.push_back(
+      "place each voter's DC in the audit's operator file: controllers "
+      "register no rack");
+  plan->notes.push_back(
+      "replicas per DC must not exceed brokers per DC; the 2019 blog's "
+      "\"n + 1 <= brokers per DC\" is not needed (RF 6 / min ISR 3 on two "
+      "brokers per DC survives a DC loss on Kafka 4.1.1)");
 }
 
 }  // namespace
@@ -104,8 +108,8 @@ Result<LayoutPlan> PlanLayout(const LayoutRequest& r) {
   if (r.dcs < 2 || r.dcs > 9) return InvalidArgument("--dcs: expected 2 to 9 datacenters");
   if (r.brokers_per_dc < 1) return InvalidArgument("--brokers-per-dc: expected at least 1");
   if (r.survive < 1 || r.survive >= r.dcs) {
-    return InvalidArgument(fmt::format("--survive: expected 1 to {} DC losses for {} DCs",
-                                       r.dcs - 1, r.dcs));
+    return InvalidArgument(
+        fmt::format("--survive: expected 1 to {} DC losses for {} DCs", r.dcs - 1, r.dcs));
   }
   LayoutPlan plan;
   plan.request = r;

@@ -50,7 +50,9 @@ void ParseElrMap(FileReader& r, const YAML::Node& node, OperatorFile* f) {
 void ApplyControllers(const OperatorFile& f, ClusterDescription* c) {
   if (f.controllers.empty()) return;
   if (c->controllers.empty()) {
-    for (const auto& [id, dc] : f.controllers) c->controllers.push_back({id, dc, Origin::kOperatorFile});
+    for (const auto& [id, dc] : f.controllers) {
+      c->controllers.push_back({id, dc, Origin::kOperatorFile});
+    }
     c->voters_origin = Origin::kOperatorFile;
     c->AddNote(fmt::format("the voters and their DCs come from the operator file {}", f.path));
     return;
@@ -62,18 +64,20 @@ void ApplyControllers(const OperatorFile& f, ClusterDescription* c) {
       v.dc = it->second;
       v.dc_origin = Origin::kOperatorFile;
     } else if (v.dc != it->second) {
-      c->AddNote(fmt::format("the operator file puts controller {} in {}, the cluster "
-                                     "in {}: the audit uses {}",
-                                     v.id, it->second, v.dc, v.dc));
+      c->AddNote(
+          fmt::format("the operator file puts controller {} in {}, the cluster "
+                      "in {}: the audit uses {}",
+                      v.id, it->second, v.dc, v.dc));
     }
   }
   for (const auto& [id, dc] : f.controllers) {
     bool voter = false;
     for (const Controller& v : c->controllers) voter = voter || v.id == id;
     if (!voter) {
-      c->AddNote(fmt::format("controller {} in the operator file is not a voter of the "
-                                     "quorum: ignored",
-                                     id));
+      c->AddNote(
+          fmt::format("controller {} in the operator file is not a voter of the "
+                      "quorum: ignored",
+                      id));
     }
   }
   c->AddNote(fmt::format("controller DCs come from the operator file {}", f.path));
@@ -89,15 +93,17 @@ void ApplyBrokers(const OperatorFile& f, ClusterDescription* c) {
       b.dc_origin = Origin::kOperatorFile;
       used.push_back(b.id);
     } else if (b.dc != it->second) {
-      c->AddNote(fmt::format("the operator file puts broker {} in {}, broker.rack says "
-                                     "{}: the audit uses broker.rack",
-                                     b.id, it->second, b.dc));
+      c->AddNote(
+          fmt::format("the operator file puts broker {} in {}, broker.rack says "
+                      "{}: the audit uses broker.rack",
+                      b.id, it->second, b.dc));
     }
   }
   if (!used.empty()) {
-    c->AddNote(fmt::format("the DCs of brokers {} (down or not answering) come from the "
-                                   "operator file",
-                                   fmt::join(used, ",")));
+    c->AddNote(
+        fmt::format("the DCs of brokers {} (down or not answering) come from the "
+                    "operator file",
+                    fmt::join(used, ",")));
   }
 }
 
@@ -106,7 +112,7 @@ void ApplyElr(const OperatorFile& f, ClusterDescription* c) {
     c->elr = *f.eligible_leader_replicas ? ElrState::kEnabled : ElrState::kDisabled;
     c->elr_origin = Origin::kOperatorFile;
     c->AddNote(fmt::format("Eligible Leader Replicas are {} according to the operator file",
-                                   ElrStateName(c->elr)));
+                           ElrStateName(c->elr)));
   }
   for (const auto& [topic, parts] : f.elr) {
     for (const auto& [id, elr] : parts) {
@@ -119,9 +125,10 @@ void ApplyElr(const OperatorFile& f, ClusterDescription* c) {
         }
       }
       if (!found) {
-        c->AddNote(fmt::format("the operator file gives the ELR of {} partition {}, which "
-                                       "the cluster does not have: ignored",
-                                       topic, id));
+        c->AddNote(
+            fmt::format("the operator file gives the ELR of {} partition {}, which "
+                        "the cluster does not have: ignored",
+                        topic, id));
       }
     }
   }

@@ -43,7 +43,9 @@ TEST(OperatorFile, FillsWhatTheClusterCannotTell) {
   EXPECT_EQ(c.elr, ElrState::kEnabled);
   EXPECT_EQ(*c.topics[0].partitions[0].elr, std::vector<BrokerId>{3});
   bool ignored = false;
-  for (const std::string& n : c.notes) ignored = ignored || n.find("gone partition 0") != std::string::npos;
+  for (const std::string& n : c.notes) {
+    ignored = ignored || n.find("gone partition 0") != std::string::npos;
+  }
   EXPECT_TRUE(ignored);
   size_t notes = c.notes.size();
   ApplyOperatorFile(*f, &c);  // applying twice adds nothing
@@ -73,13 +75,16 @@ TEST(OperatorFile, SuppliesVotersOfADynamicQuorum) {
 
 TEST(OperatorFile, ErrorsNameFileLineAndKey) {
   Result<OperatorFile> f = ParseOperatorFile(
-      "controllers:\n  7: dc1\n  x: dc2\neligible_leader_replicas: maybe\nbrokres: {}\n", "ops.yaml");
+      "controllers:\n  7: dc1\n  x: dc2\neligible_leader_replicas: maybe\nbrokres: {}\n",
+      "ops.yaml");
   ASSERT_FALSE(f.ok());
   const std::string& m = f.status().message();
   EXPECT_NE(m.find("ops.yaml:3:3: controllers: expected a whole number, got \"x\""),
-            std::string::npos) << m;
+            std::string::npos)
+      << m;
   EXPECT_NE(m.find("ops.yaml:4:27: eligible_leader_replicas: expected true or false"),
-            std::string::npos) << m;
+            std::string::npos)
+      << m;
   EXPECT_NE(m.find("ops.yaml:5:1: brokres: unknown key"), std::string::npos) << m;
 }
 

@@ -1,8 +1,8 @@
 #include "audit/report.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace strait::audit {
 namespace {
@@ -25,16 +25,16 @@ void SetExitCode(Report* report) {
                              [](const Finding& f) { return f.severity == Severity::kBlocker; });
   if (outage != nullptr) {
     report->exit_code = kExitOutage;
-    report->exit_reason = fmt::format(
-        "{}: {}{}", outage->scenario.Name(), VerdictName(outage->verdict),
-        outage->data_loss_risk ? ", acknowledged data at risk" : "");
+    report->exit_reason =
+        fmt::format("{}: {}{}", outage->scenario.Name(), VerdictName(outage->verdict),
+                    outage->data_loss_risk ? ", acknowledged data at risk" : "");
   } else if (unknown != nullptr || blocker) {
     report->exit_code = kExitInconclusive;
     report->exit_reason = "a fact the verdict needs is unknown (see the BLOCKER findings)";
   } else if (degraded != nullptr) {
     report->exit_code = kExitDegraded;
-    report->exit_reason = fmt::format("{}: some partitions become ACKS1-ONLY",
-                                      degraded->scenario.Name());
+    report->exit_reason =
+        fmt::format("{}: some partitions become ACKS1-ONLY", degraded->scenario.Name());
   } else {
     report->exit_code = kExitSurvives;
     report->exit_reason = "every single-DC loss leaves every partition writable, nothing at risk";

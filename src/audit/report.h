@@ -16,9 +16,9 @@ namespace strait::audit {
 
 // Exit codes of `strait audit`, judged on the baseline and on the loss of each single DC (and
 // any --lose scenario); link cuts are reported but do not change the code.
-inline constexpr int kExitSurvives = 0;      // every partition stays WRITABLE, no loss risk
-inline constexpr int kExitDegraded = 3;      // some partitions become ACKS1-ONLY; none offline
-inline constexpr int kExitOutage = 4;        // partitions offline, quorum lost, or acked data at risk
+inline constexpr int kExitSurvives = 0;  // every partition stays WRITABLE, no loss risk
+inline constexpr int kExitDegraded = 3;  // some partitions become ACKS1-ONLY; none offline
+inline constexpr int kExitOutage = 4;    // partitions offline, quorum lost, or acked data at risk
 inline constexpr int kExitInconclusive = 5;  // the verdict needs a fact that is unknown
 
 inline constexpr std::string_view kReportSchema = "strait.audit.report/1";

@@ -1,7 +1,6 @@
 // The JSON form of a report: schema "strait.audit.report/1". Field names and enum spellings
 // are a public contract (docs/stretched-clusters.md): add fields, never rename them.
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "audit/report.h"
@@ -13,9 +12,12 @@ using nlohmann::ordered_json;
 
 std::string_view KindName(Scenario::Kind kind) {
   switch (kind) {
-    case Scenario::Kind::kBaseline: return "baseline";
-    case Scenario::Kind::kLoseDcs: return "lose";
-    case Scenario::Kind::kCut: return "cut";
+    case Scenario::Kind::kBaseline:
+      return "baseline";
+    case Scenario::Kind::kLoseDcs:
+      return "lose";
+    case Scenario::Kind::kCut:
+      return "cut";
   }
   return "?";
 }
@@ -53,30 +55,36 @@ ordered_json PartitionJson(const PartitionOutcome& p) {
 
 ordered_json ScenarioJson(const ScenarioResult& r) {
   ordered_json counts = ordered_json::object();
-  for (PartitionClass c : {PartitionClass::kWritable, PartitionClass::kAcks1Only,
-                           PartitionClass::kUncleanElection, PartitionClass::kOfflineUntilUnclean,
-                           PartitionClass::kOffline}) {
+  for (PartitionClass c :
+       {PartitionClass::kWritable, PartitionClass::kAcks1Only, PartitionClass::kUncleanElection,
+        PartitionClass::kOfflineUntilUnclean, PartitionClass::kOffline}) {
     counts[std::string(PartitionClassName(c))] = r.Count(c);
   }
   ordered_json partitions = ordered_json::array(), groups = ordered_json::array();
   for (const PartitionOutcome& p : r.partitions) partitions.push_back(PartitionJson(p));
   for (const GroupOutcome& g : r.groups) {
-    groups.push_back({{"group", g.group}, {"partition", g.partition},
-                      {"class", PartitionClassName(g.cls)}, {"can_commit", g.can_commit}});
+    groups.push_back({{"group", g.group},
+                      {"partition", g.partition},
+                      {"class", PartitionClassName(g.cls)},
+                      {"can_commit", g.can_commit}});
   }
   const Scenario& s = r.scenario;
   ordered_json cut = nullptr;
   if (s.kind == Scenario::Kind::kCut) {
     cut = {{"sides", {s.side_a, s.side_b}},
-           {"controller_dc", s.controller_dc.empty() ? ordered_json(nullptr) : ordered_json(s.controller_dc)}};
+           {"controller_dc",
+            s.controller_dc.empty() ? ordered_json(nullptr) : ordered_json(s.controller_dc)}};
   }
   return {{"name", s.Name()},
           {"kind", KindName(s.kind)},
           {"lost_dcs", s.lost_dcs},
           {"cut", cut},
-          {"quorum", {{"voters", r.quorum.voters}, {"surviving", r.quorum.surviving},
-                      {"unknown", r.quorum.unknown}, {"majority", r.quorum.Majority()},
-                      {"state", QuorumStateName(r.quorum.state)}}},
+          {"quorum",
+           {{"voters", r.quorum.voters},
+            {"surviving", r.quorum.surviving},
+            {"unknown", r.quorum.unknown},
+            {"majority", r.quorum.Majority()},
+            {"state", QuorumStateName(r.quorum.state)}}},
           {"verdict", VerdictName(r.verdict)},
           {"data_loss_risk", r.data_loss_risk},
           {"counts", counts},
@@ -92,11 +100,16 @@ std::string ReportJson(const Report& report) {
                moves = ordered_json::array();
   for (const ScenarioResult& r : report.scenarios) scenarios.push_back(ScenarioJson(r));
   for (const Finding& f : report.findings) {
-    findings.push_back({{"severity", SeverityName(f.severity)}, {"code", f.code},
-                        {"subject", f.subject}, {"message", f.message}, {"fix", f.fix}});
+    findings.push_back({{"severity", SeverityName(f.severity)},
+                        {"code", f.code},
+                        {"subject", f.subject},
+                        {"message", f.message},
+                        {"fix", f.fix}});
   }
   for (const PartitionMove& m : report.reassignment.moves) {
-    moves.push_back({{"topic", m.topic}, {"partition", m.partition}, {"replicas", m.to},
+    moves.push_back({{"topic", m.topic},
+                     {"partition", m.partition},
+                     {"replicas", m.to},
                      {"current_replicas", m.from}});
   }
   ordered_json j = {{"schema", kReportSchema},

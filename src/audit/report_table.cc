@@ -1,9 +1,9 @@
 // The table a person reads: the cluster, one line per scenario, what each scenario changes,
 // the findings with their fixes, and the reassignment plan.
-#include <map>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <map>
 
 #include "audit/report.h"
 
@@ -28,10 +28,11 @@ std::string ClusterSection(const ClusterDescription& c) {
   if (!down.empty()) out += fmt::format("  brokers down or fenced now: {}\n", Ids(down));
   out += fmt::format("  voters from: {}; Eligible Leader Replicas: {} (from: {})\n",
                      OriginName(c.voters_origin), ElrStateName(c.elr), OriginName(c.elr_origin));
-  out += fmt::format("  defaults: min.insync.replicas={} unclean.leader.election.enable={} "
-                     "offsets.topic.num.partitions={}\n",
-                     c.defaults.min_isr, c.defaults.unclean_leader_election,
-                     c.defaults.offsets_topic_num_partitions);
+  out += fmt::format(
+      "  defaults: min.insync.replicas={} unclean.leader.election.enable={} "
+      "offsets.topic.num.partitions={}\n",
+      c.defaults.min_isr, c.defaults.unclean_leader_election,
+      c.defaults.offsets_topic_num_partitions);
   for (const std::string& n : c.notes) out += fmt::format("  note: {}\n", n);
   return out;
 }
@@ -43,14 +44,12 @@ std::string ScenarioLine(const ScenarioResult& r) {
                            ? "unknown"
                            : fmt::format("{}/{} {}", r.quorum.surviving, r.quorum.voters,
                                          QuorumStateName(r.quorum.state));
-  return fmt::format("  {:<42} {:<14} {:<22} {:>5} {:>5} {:>5} {:>5} {:>5} {:>7} {}\n",
-                     r.scenario.Name(), quorum, VerdictName(r.verdict),
-                     r.Count(PartitionClass::kWritable), r.Count(PartitionClass::kAcks1Only),
-                     r.Count(PartitionClass::kUncleanElection),
-                     r.Count(PartitionClass::kOfflineUntilUnclean),
-                     r.Count(PartitionClass::kOffline),
-                     fmt::format("{}/{}", blocked, r.groups.size()),
-                     r.data_loss_risk ? "yes" : "no");
+  return fmt::format(
+      "  {:<42} {:<14} {:<22} {:>5} {:>5} {:>5} {:>5} {:>5} {:>7} {}\n", r.scenario.Name(), quorum,
+      VerdictName(r.verdict), r.Count(PartitionClass::kWritable),
+      r.Count(PartitionClass::kAcks1Only), r.Count(PartitionClass::kUncleanElection),
+      r.Count(PartitionClass::kOfflineUntilUnclean), r.Count(PartitionClass::kOffline),
+      fmt::format("{}/{}", blocked, r.groups.size()), r.data_loss_risk ? "yes" : "no");
 }
 
 std::string Flags(const PartitionOutcome& p) {
@@ -58,9 +57,14 @@ std::string Flags(const PartitionOutcome& p) {
   if (p.cls == PartitionClass::kUncleanElection) {
     f.push_back(fmt::format("then {}", PartitionClassName(p.settled)));
   }
-  if (p.acked_loss != AckedLoss::kNone) f.push_back(fmt::format("acked loss {}", AckedLossName(p.acked_loss)));
+  if (p.acked_loss != AckedLoss::kNone) {
+    f.push_back(fmt::format("acked loss {}", AckedLossName(p.acked_loss)));
+  }
   if (p.hwm_frozen) f.push_back("high watermark frozen");
-  if (p.if_elr) f.push_back(fmt::format("{} if the unknown ELR holds a survivor", PartitionClassName(*p.if_elr)));
+  if (p.if_elr) {
+    f.push_back(
+        fmt::format("{} if the unknown ELR holds a survivor", PartitionClassName(*p.if_elr)));
+  }
   return f.empty() ? "" : fmt::format(" ({})", fmt::join(f, "; "));
 }
 
@@ -69,7 +73,8 @@ std::string ScenarioDetail(const ScenarioResult& r) {
   std::map<std::string, std::vector<int32_t>> lines;
   for (const PartitionOutcome& p : r.partitions) {
     if (p.cls == PartitionClass::kWritable && p.acked_loss == AckedLoss::kNone) continue;
-    lines[fmt::format("{}: {}{}", p.topic, PartitionClassName(p.cls), Flags(p))].push_back(p.partition);
+    lines[fmt::format("{}: {}{}", p.topic, PartitionClassName(p.cls), Flags(p))].push_back(
+        p.partition);
   }
   std::vector<std::string> blocked;
   for (const GroupOutcome& g : r.groups) {
@@ -78,7 +83,9 @@ std::string ScenarioDetail(const ScenarioResult& r) {
   // Notes alone (a cut that hurts nothing) stay in the JSON; the table shows what breaks.
   if (lines.empty() && blocked.empty()) return "";
   std::string out = fmt::format("\n  {}\n", r.scenario.Name());
-  for (const auto& [line, ids] : lines) out += fmt::format("    {} partitions {}\n", line, Ids(ids));
+  for (const auto& [line, ids] : lines) {
+    out += fmt::format("    {} partitions {}\n", line, Ids(ids));
+  }
   if (!blocked.empty()) {
     out += fmt::format("    groups that cannot commit: {}\n", fmt::join(blocked, ", "));
   }
@@ -98,8 +105,9 @@ std::string FindingsSection(const std::vector<Finding>& findings) {
 
 std::string ReassignmentSection(const ReassignmentPlan& plan) {
   if (plan.empty()) return "";
-  std::string out = "\nReassignment plan (write it with --reassignment-file, then "
-                    "kafka-reassign-partitions --execute --reassignment-json-file FILE)\n";
+  std::string out =
+      "\nReassignment plan (write it with --reassignment-file, then "
+      "kafka-reassign-partitions --execute --reassignment-json-file FILE)\n";
   for (const PartitionMove& m : plan.moves) {
     out += fmt::format("  {}-{}: [{}] -> [{}]\n", m.topic, m.partition, Ids(m.from), Ids(m.to));
   }
@@ -114,8 +122,9 @@ std::string ReportTable(const Report& report) {
                      "SCENARIO", "QUORUM", "VERDICT", "WRIT", "ACKS1", "UNCL", "OFF-U", "OFF",
                      "GROUPS", "DATA LOSS");
   for (const ScenarioResult& r : report.scenarios) out += ScenarioLine(r);
-  out += "\n  WRIT: writable; ACKS1: ACKS1-ONLY; UNCL: unclean election; OFF-U: offline until an "
-         "unclean election; OFF: offline; GROUPS: groups that cannot commit\n";
+  out +=
+      "\n  WRIT: writable; ACKS1: ACKS1-ONLY; UNCL: unclean election; OFF-U: offline until an "
+      "unclean election; OFF: offline; GROUPS: groups that cannot commit\n";
   for (const ScenarioResult& r : report.scenarios) out += ScenarioDetail(r);
   out += FindingsSection(report.findings);
   out += ReassignmentSection(report.reassignment);

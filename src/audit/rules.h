@@ -34,17 +34,17 @@ enum class TopicMode {
   kSurvivesDcLoss,     // three or more DCs and RF >= 2 r_max + 1: the recommended min ISR works
   kConsistencyFirst,   // min ISR > r_max: no acked loss, but a DC loss blocks acks=all
   kAvailabilityFirst,  // min ISR <= RF - r_max with unclean election on: writes go on, may lose
-  kAtRisk,             // min ISR <= r_max with unclean election off: the ISR can collapse into one DC
+  kAtRisk,  // min ISR <= r_max with unclean election off: the ISR can collapse into one DC
 };
 
 struct TopicAdvice {
-  int dcs = 0;               // DCs with brokers
+  int dcs = 0;  // DCs with brokers
   int rf = 0;
-  int r_max = 0;             // worst partition
-  int min_isr = 0;           // as configured
+  int r_max = 0;    // worst partition
+  int min_isr = 0;  // as configured
   TopicMode mode = TopicMode::kAtRisk;
-  int recommended_min_isr = 0;  // for the current placement (consistency first with two DCs)
-  int availability_min_isr = 0; // two DCs: the availability-first choice, RF - r_max (>= 1)
+  int recommended_min_isr = 0;   // for the current placement (consistency first with two DCs)
+  int availability_min_isr = 0;  // two DCs: the availability-first choice, RF - r_max (>= 1)
   // The RF and per-partition r_max an even spread needs so that both rules hold (three or
   // more DCs), or an even spread of the current RF (two DCs); equal to rf/r_max when fine.
   int target_rf = 0;

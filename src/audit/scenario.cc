@@ -1,11 +1,11 @@
 #include "audit/scenario.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "audit/world.h"
 
@@ -13,54 +13,73 @@ namespace strait::audit {
 
 std::string_view PartitionClassName(PartitionClass c) {
   switch (c) {
-    case PartitionClass::kWritable: return "WRITABLE";
-    case PartitionClass::kAcks1Only: return "ACKS1-ONLY";
-    case PartitionClass::kUncleanElection: return "UNCLEAN-ELECTION";
-    case PartitionClass::kOfflineUntilUnclean: return "OFFLINE-UNTIL-UNCLEAN-ELECTION";
-    case PartitionClass::kOffline: return "OFFLINE";
+    case PartitionClass::kWritable:
+      return "WRITABLE";
+    case PartitionClass::kAcks1Only:
+      return "ACKS1-ONLY";
+    case PartitionClass::kUncleanElection:
+      return "UNCLEAN-ELECTION";
+    case PartitionClass::kOfflineUntilUnclean:
+      return "OFFLINE-UNTIL-UNCLEAN-ELECTION";
+    case PartitionClass::kOffline:
+      return "OFFLINE";
   }
   return "?";
 }
 
 std::string_view AckedLossName(AckedLoss loss) {
   switch (loss) {
-    case AckedLoss::kNone: return "none";
-    case AckedLoss::kIfForced: return "if-forced";
-    case AckedLoss::kPossible: return "possible";
-    case AckedLoss::kCertain: return "certain";
+    case AckedLoss::kNone:
+      return "none";
+    case AckedLoss::kIfForced:
+      return "if-forced";
+    case AckedLoss::kPossible:
+      return "possible";
+    case AckedLoss::kCertain:
+      return "certain";
   }
   return "?";
 }
 
 std::string_view QuorumStateName(QuorumState state) {
   switch (state) {
-    case QuorumState::kSurvives: return "survives";
-    case QuorumState::kLost: return "lost";
-    case QuorumState::kUnknown: return "unknown";
+    case QuorumState::kSurvives:
+      return "survives";
+    case QuorumState::kLost:
+      return "lost";
+    case QuorumState::kUnknown:
+      return "unknown";
   }
   return "?";
 }
 
 std::string_view VerdictName(Verdict verdict) {
   switch (verdict) {
-    case Verdict::kSurvives: return "SURVIVES";
-    case Verdict::kDegraded: return "DEGRADED";
-    case Verdict::kPartialOutage: return "PARTIAL-OUTAGE";
-    case Verdict::kControlPlaneDown: return "CONTROL-PLANE-DOWN";
-    case Verdict::kControlPlaneUnknown: return "CONTROL-PLANE-UNKNOWN";
+    case Verdict::kSurvives:
+      return "SURVIVES";
+    case Verdict::kDegraded:
+      return "DEGRADED";
+    case Verdict::kPartialOutage:
+      return "PARTIAL-OUTAGE";
+    case Verdict::kControlPlaneDown:
+      return "CONTROL-PLANE-DOWN";
+    case Verdict::kControlPlaneUnknown:
+      return "CONTROL-PLANE-UNKNOWN";
   }
   return "?";
 }
 
 std::string Scenario::Name() const {
   switch (kind) {
-    case Kind::kBaseline: return "baseline";
-    case Kind::kLoseDcs: return fmt::format("lose {}", fmt::join(lost_dcs, "+"));
+    case Kind::kBaseline:
+      return "baseline";
+    case Kind::kLoseDcs:
+      return fmt::format("lose {}", fmt::join(lost_dcs, "+"));
     case Kind::kCut:
       return fmt::format("cut {}|{} ({})", side_a, side_b,
-                         controller_dc.empty()                   ? "no controller majority"
+                         controller_dc.empty()                ? "no controller majority"
                          : controller_dc == kUnknownPlacement ? "controller DCs unknown"
-                                                                 : "controller in " + controller_dc);
+                                                              : "controller in " + controller_dc);
   }
   return "?";
 }
@@ -86,9 +105,9 @@ std::vector<std::string> ControllerPlacements(const ClusterDescription& c, const
   int majority = static_cast<int>(c.controllers.size()) / 2 + 1;
   for (const std::string& dc : voter_dcs) {
     const std::string* far = dc == a ? &b : dc == b ? &a : nullptr;
-    int reachable = static_cast<int>(std::count_if(
-        c.controllers.begin(), c.controllers.end(),
-        [&](const Controller& v) { return far == nullptr || v.dc != *far; }));
+    int reachable = static_cast<int>(
+        std::count_if(c.controllers.begin(), c.controllers.end(),
+                      [&](const Controller& v) { return far == nullptr || v.dc != *far; }));
     if (reachable >= majority) out.push_back(dc);
   }
   return out;
@@ -135,12 +154,14 @@ void AddNotes(const internal::World& w, ScenarioResult* r) {
         fmt::join(w.zombies, ",")));
   }
   if (w.cut_active && !r->scenario.controller_dc.empty()) {
-    r->notes.push_back("nobody is fenced: each leader shrinks its ISR to the replicas it can "
-                       "reach, and clients on the far side cannot reach it");
+    r->notes.push_back(
+        "nobody is fenced: each leader shrinks its ISR to the replicas it can "
+        "reach, and clients on the far side cannot reach it");
   }
   if (r->quorum.state == QuorumState::kLost) {
-    r->notes.push_back("no controller majority: no fencing, elections or ISR changes until "
-                       "the voters return");
+    r->notes.push_back(
+        "no controller majority: no fencing, elections or ISR changes until "
+        "the voters return");
   }
 }
 
@@ -195,9 +216,8 @@ ScenarioResult Evaluate(const ClusterDescription& cluster, const Scenario& scena
   }
   EvaluateGroups(cluster, &r);
   r.verdict = VerdictOf(r);
-  r.data_loss_risk = std::any_of(r.partitions.begin(), r.partitions.end(), [](const auto& p) {
-    return p.acked_loss != AckedLoss::kNone;
-  });
+  r.data_loss_risk = std::any_of(r.partitions.begin(), r.partitions.end(),
+                                 [](const auto& p) { return p.acked_loss != AckedLoss::kNone; });
   AddNotes(w, &r);
   return r;
 }

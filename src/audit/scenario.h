@@ -19,11 +19,11 @@ namespace strait::audit {
 // What a partition can do once a scenario has settled (fencing and elections done). Ordered
 // from best to worst availability.
 enum class PartitionClass {
-  kWritable,            // acks=all writes succeed and are visible
-  kAcks1Only,           // acks=all fails; acks=1 is acknowledged but not readable (strict min ISR)
-  kUncleanElection,     // unclean.leader.election.enable=true elects an out-of-sync replica: loss
-  kOfflineUntilUnclean, // no leader until the DC returns or an operator forces an unclean election
-  kOffline,             // no leader until the failed DC returns
+  kWritable,             // acks=all writes succeed and are visible
+  kAcks1Only,            // acks=all fails; acks=1 is acknowledged but not readable (strict min ISR)
+  kUncleanElection,      // unclean.leader.election.enable=true elects an out-of-sync replica: loss
+  kOfflineUntilUnclean,  // no leader until the DC returns or an operator forces an unclean election
+  kOffline,              // no leader until the failed DC returns
 };
 std::string_view PartitionClassName(PartitionClass c);
 

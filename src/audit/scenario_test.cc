@@ -55,9 +55,9 @@ TEST(WorkedExample, TwoDcRf4MinIsr3CutAbBehavesLikeLosingBPlusZombies) {
 TEST(WorkedExample, TwoDcRf4MinIsr2DependsOnWhereTheIsrIs) {
   ClusterDescription c = LoadTestCluster("two_dc_rf4_m2.json");
   ScenarioResult r = EvaluateNamed(c, "lose B");
-  EXPECT_EQ(ClassOf(r, "t", 0), PartitionClass::kWritable);  // its ISR has A members
+  EXPECT_EQ(ClassOf(r, "t", 0), PartitionClass::kWritable);             // its ISR has A members
   EXPECT_EQ(ClassOf(r, "t", 1), PartitionClass::kOfflineUntilUnclean);  // ISR {3,4} inside B
-  EXPECT_TRUE(r.Find("t", 0)->static_risk);  // 2 <= 2 replicas in B
+  EXPECT_TRUE(r.Find("t", 0)->static_risk);                             // 2 <= 2 replicas in B
   EXPECT_EQ(r.Find("t", 1)->acked_loss, AckedLoss::kIfForced);
   EXPECT_TRUE(r.data_loss_risk);
   EXPECT_EQ(r.verdict, Verdict::kPartialOutage);

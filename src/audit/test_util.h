@@ -12,7 +12,8 @@
 namespace strait::audit::testing {
 
 inline ClusterDescription LoadTestCluster(const std::string& name) {
-  Result<ClusterDescription> c = LoadDescriptionFile(std::string(STRAIT_AUDIT_TESTDATA) + "/" + name);
+  Result<ClusterDescription> c =
+      LoadDescriptionFile(std::string(STRAIT_AUDIT_TESTDATA) + "/" + name);
   EXPECT_TRUE(c.ok()) << c.status().ToString();
   return c.ok() ? *c : ClusterDescription{};
 }

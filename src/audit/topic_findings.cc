@@ -1,9 +1,9 @@
 // Findings about one topic: its min.insync.replicas and placement against the rules in
 // audit/rules.h, and its current state (offline, under min ISR, ISR inside one DC).
-#include <set>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <set>
 
 #include "audit/findings.h"
 #include "audit/rules.h"
@@ -16,9 +16,10 @@ std::string Subject(const Topic& t) {
 }
 
 std::string SetMinIsr(const Topic& t, int m) {
-  return fmt::format("kafka-configs --bootstrap-server <host:port> --alter --entity-type topics "
-                     "--entity-name {} --add-config min.insync.replicas={}",
-                     t.name, m);
+  return fmt::format(
+      "kafka-configs --bootstrap-server <host:port> --alter --entity-type topics "
+      "--entity-name {} --add-config min.insync.replicas={}",
+      t.name, m);
 }
 
 // "partitions 0,1,2" or "partitions 0,1,2,... (40 in all)".
@@ -33,9 +34,10 @@ std::string PartitionList(const std::vector<int32_t>& ids) {
 std::string RuleFix(const Topic& t, const TopicAdvice& a) {
   std::string fix;
   if (a.needs_reassignment) {
-    fix = fmt::format("reassign to RF {} with at most {} replica(s) per DC (the report's "
-                      "reassignment plan; kafka-reassign-partitions --execute), then ",
-                      a.target_rf, a.target_r_max);
+    fix = fmt::format(
+        "reassign to RF {} with at most {} replica(s) per DC (the report's "
+        "reassignment plan; kafka-reassign-partitions --execute), then ",
+        a.target_rf, a.target_r_max);
   }
   return fix + SetMinIsr(t, a.recommended_min_isr);
 }
@@ -75,12 +77,12 @@ void AddMinIsrFindings(const Topic& t, const TopicAdvice& a, std::vector<Finding
                                 t.min_isr, a.rf),
                     RuleFix(t, a)});
   } else if (t.min_isr == a.rf && a.rf > 1) {
-    out->push_back({Severity::kMedium, "min-isr-equals-rf", Subject(t),
-                    fmt::format("min.insync.replicas equals RF {}: one replica down blocks "
-                                "acks=all",
-                                a.rf),
-                    a.dcs == 2 ? "two DCs: use an even RF (RF 4 = 2+2 with min ISR 3)"
-                               : RuleFix(t, a)});
+    out->push_back(
+        {Severity::kMedium, "min-isr-equals-rf", Subject(t),
+         fmt::format("min.insync.replicas equals RF {}: one replica down blocks "
+                     "acks=all",
+                     a.rf),
+         a.dcs == 2 ? "two DCs: use an even RF (RF 4 = 2+2 with min ISR 3)" : RuleFix(t, a)});
   }
   if (t.unclean_leader_election && t.min_isr > a.r_max) {
     out->push_back({Severity::kMedium, "unclean-contradicts-min-isr", Subject(t),
@@ -110,10 +112,11 @@ void AddModeFinding(const Topic& t, const TopicAdvice& a, std::vector<Finding>* 
                       at + ": the ISR is not rack-aware and can shrink into that DC; losing it "
                            "then takes the partition offline until an unclean election, which "
                            "loses acknowledged records",
-                      a.dcs == 2 ? fmt::format("consistency first: {}; or availability first: "
-                                               "unclean.leader.election.enable=true (accepts the loss)",
-                                               SetMinIsr(t, a.recommended_min_isr))
-                                 : RuleFix(t, a)});
+                      a.dcs == 2
+                          ? fmt::format("consistency first: {}; or availability first: "
+                                        "unclean.leader.election.enable=true (accepts the loss)",
+                                        SetMinIsr(t, a.recommended_min_isr))
+                          : RuleFix(t, a)});
       return;
     case TopicMode::kAvailabilityFirst:
       out->push_back({Severity::kMedium, "availability-first", Subject(t),

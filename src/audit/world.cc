@@ -1,6 +1,6 @@
-#include <algorithm>
-
 #include "audit/world.h"
+
+#include <algorithm>
 
 namespace strait::audit::internal {
 namespace {
@@ -22,14 +22,13 @@ QuorumOutcome Quorum(const ClusterDescription& c, const std::vector<std::string>
       ++q.surviving;
     }
   }
-  if (q.voters == 0) {
-    q.state = QuorumState::kUnknown;
-  } else if (q.surviving >= q.Majority()) {
+  const bool known = q.voters > 0;
+  if (known && q.surviving >= q.Majority()) {
     q.state = QuorumState::kSurvives;
-  } else if (q.surviving + q.unknown < q.Majority()) {
+  } else if (known && q.surviving + q.unknown < q.Majority()) {
     q.state = QuorumState::kLost;
   } else {
-    q.state = QuorumState::kUnknown;
+    q.state = QuorumState::kUnknown;  // no voter is known, or the unknown ones decide
   }
   return q;
 }

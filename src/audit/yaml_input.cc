@@ -1,8 +1,8 @@
 #include "audit/yaml_input.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 #include "base/utf8.h"
 
@@ -11,11 +11,16 @@ namespace {
 
 std::string_view Kind(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Null: return "nothing";
-    case YAML::NodeType::Scalar: return "a single value";
-    default: return "an undefined value";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Scalar:
+      return "a single value";
+    default:
+      return "an undefined value";
   }
 }
 
@@ -36,8 +41,8 @@ Result<YAML::Node> FileReader::Parse(const std::string& text) {
   try {  // yaml-cpp reports syntax errors only by throwing; they end here
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    return InvalidArgument(fmt::format("{}:{}:{}: {}", path_, e.mark.line + 1, e.mark.column + 1,
-                                       e.msg));
+    return InvalidArgument(
+        fmt::format("{}:{}:{}: {}", path_, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
 }
 

@@ -40,7 +40,8 @@ class FileReader {
                  std::string_view path);
 
   // The value of `key` in `map`; nullopt, after reporting it missing, when absent.
-  std::optional<YAML::Node> Field(const YAML::Node& map, std::string_view key, std::string_view path);
+  std::optional<YAML::Node> Field(const YAML::Node& map, std::string_view key,
+                                  std::string_view path);
 
   bool FieldString(const YAML::Node& map, std::string_view key, std::string_view path,
                    std::string* out);

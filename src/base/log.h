@@ -7,11 +7,11 @@
 // Every value passes through Redact() before it is written. Thread-safe after Init().
 #pragma once
 
+#include <fmt/format.h>
+
 #include <initializer_list>
 #include <string>
 #include <string_view>
-
-#include <fmt/format.h>
 
 namespace strait::log {
 
@@ -51,9 +51,17 @@ std::string FormatJson(std::string_view component, std::string_view msg, Fields 
 
 void Write(Level level, std::string_view component, std::string_view msg, Fields fields = {});
 
-inline void Debug(std::string_view c, std::string_view m, Fields f = {}) { Write(Level::kDebug, c, m, f); }
-inline void Info(std::string_view c, std::string_view m, Fields f = {}) { Write(Level::kInfo, c, m, f); }
-inline void Warn(std::string_view c, std::string_view m, Fields f = {}) { Write(Level::kWarn, c, m, f); }
-inline void Error(std::string_view c, std::string_view m, Fields f = {}) { Write(Level::kError, c, m, f); }
+inline void Debug(std::string_view c, std::string_view m, Fields f = {}) {
+  Write(Level::kDebug, c, m, f);
+}
+inline void Info(std::string_view c, std::string_view m, Fields f = {}) {
+  Write(Level::kInfo, c, m, f);
+}
+inline void Warn(std::string_view c, std::string_view m, Fields f = {}) {
+  Write(Level::kWarn, c, m, f);
+}
+inline void Error(std::string_view c, std::string_view m, Fields f = {}) {
+  Write(Level::kError, c, m, f);
+}
 
 }  // namespace strait::log

@@ -15,16 +15,16 @@ namespace strait {
 
 enum class StatusCode {
   kOk,
-  kInvalidArgument,     // bad input from a user: config, command line
-  kNotFound,            // a topic, group or cluster that does not exist
+  kInvalidArgument,  // bad input from a user: config, command line
+  kNotFound,         // a topic, group or cluster that does not exist
   kAlreadyExists,
   kFailedPrecondition,  // the world is not in the state the operation needs
   kPermissionDenied,    // an ACL or authentication failure
   kResourceExhausted,   // a record too large, a queue full
   kUnavailable,         // a broker or link is down; usually retriable
   kTimeout,
-  kCancelled,           // shutdown was requested
-  kDataLoss,            // records that should exist are gone
+  kCancelled,  // shutdown was requested
+  kDataLoss,   // records that should exist are gone
   kInternal,
 };
 
@@ -60,7 +60,9 @@ class [[nodiscard]] Status {
   Retriable retriable_ = Retriable::kNo;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status FailedPrecondition(std::string m) {
   return {StatusCode::kFailedPrecondition, std::move(m)};
@@ -70,14 +72,16 @@ inline Status Unavailable(std::string m) {
 }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 inline Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
-inline Status Timeout(std::string m) { return {StatusCode::kTimeout, std::move(m), Retriable::kYes}; }
+inline Status Timeout(std::string m) {
+  return {StatusCode::kTimeout, std::move(m), Retriable::kYes};
+}
 
 [[noreturn]] void CheckFailed(const char* file, int line, const char* condition);
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : state_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : state_(std::move(status)) {  // NOLINT: implicit by design
     if (std::get<Status>(state_).ok()) CheckFailed(__FILE__, __LINE__, "Result built from OK");
   }
@@ -106,22 +110,24 @@ class [[nodiscard]] Result {
 }  // namespace strait
 
 // Aborts with file and line when an invariant is broken. Never for user input.
-#define STRAIT_CHECK(cond) \
-  ((cond) ? (void)0 : ::strait::CheckFailed(__FILE__, __LINE__, #cond))
+#define STRAIT_CHECK(cond) ((cond) ? (void)0 : ::strait::CheckFailed(__FILE__, __LINE__, #cond))
 
 #define STRAIT_CONCAT_INNER(a, b) a##b
 #define STRAIT_CONCAT(a, b) STRAIT_CONCAT_INNER(a, b)
 
-#define STRAIT_RETURN_IF_ERROR(expr)             \
-  do {                                           \
-    ::strait::Status strait_status_ = (expr);    \
+#define STRAIT_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::strait::Status strait_status_ = (expr);        \
     if (!strait_status_.ok()) return strait_status_; \
   } while (0)
 
+// `tmp` and `lhs` are a name and a declaration: they cannot be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define STRAIT_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return tmp.status();                \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 #define STRAIT_ASSIGN_OR_RETURN(lhs, expr) \
   STRAIT_ASSIGN_OR_RETURN_IMPL(STRAIT_CONCAT(strait_result_, __LINE__), lhs, expr)

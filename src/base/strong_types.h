@@ -2,12 +2,12 @@
 // a partition number is expected. Header-only, value types, thread-compatible.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <compare>
 #include <cstdint>
 #include <functional>
 #include <ostream>
-
-#include <fmt/format.h>
 
 namespace strait {
 
@@ -19,7 +19,8 @@ class StrongInt {
   constexpr explicit StrongInt(Rep value) : value_(value) {}
 
   constexpr Rep value() const { return value_; }
-  constexpr auto operator<=>(const StrongInt&) const = default;
+  // clang-tidy 14 takes the defaulted comparison's 0 for a null pointer.
+  constexpr auto operator<=>(const StrongInt&) const = default;  // NOLINT(modernize-use-nullptr)
 
   // Moving along the same log keeps the type; the distance between two offsets is a count.
   constexpr StrongInt operator+(int64_t n) const { return StrongInt(static_cast<Rep>(value_ + n)); }

@@ -1,13 +1,12 @@
 // strait audit: reads a stretched cluster (or a saved description of one), evaluates what the
 // loss of each DC and each cut between DCs does, and prints the report. `strait audit plan`
 // recommends a layout without a cluster. See docs/stretched-clusters.md.
-#include <CLI/CLI.hpp>
-
-#include <cstdio>
-#include <set>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <set>
 
 #include "audit/cluster_json.h"
 #include "audit/cluster_reader.h"
@@ -59,25 +58,27 @@ Result<Target> TargetFromConfig(const AuditOptions& o) {
     return InvalidArgument(fmt::format("{}: clusters.{}: no such cluster (the file defines {})",
                                        o.config_path, o.cluster, fmt::join(known, ", ")));
   }
-  return Target{it->second.AdminProperties(),
-                fmt::format("cluster {} of {} ({})", o.cluster, o.config_path,
-                            it->second.Bootstrap())};
+  return Target{it->second.AdminProperties(), fmt::format("cluster {} of {} ({})", o.cluster,
+                                                          o.config_path, it->second.Bootstrap())};
 }
 
 Status CheckSources(const AuditOptions& o) {
   int sources = !o.bootstrap_servers.empty() + !o.from.empty() +
                 (!o.config_path.empty() || !o.cluster.empty());
   if (sources != 1) {
-    return InvalidArgument("give exactly one of --bootstrap-servers, --config with --cluster, "
-                           "or --from");
+    return InvalidArgument(
+        "give exactly one of --bootstrap-servers, --config with --cluster, "
+        "or --from");
   }
   if (o.config_path.empty() != o.cluster.empty()) {
-    return InvalidArgument("--config and --cluster go together: the alias of a cluster in the "
-                           "strait config");
+    return InvalidArgument(
+        "--config and --cluster go together: the alias of a cluster in the "
+        "strait config");
   }
   if (!o.properties.empty() && o.bootstrap_servers.empty()) {
-    return InvalidArgument("-X goes with --bootstrap-servers; with --config the cluster's "
-                           "properties come from the config");
+    return InvalidArgument(
+        "-X goes with --bootstrap-servers; with --config the cluster's "
+        "properties come from the config");
   }
   return Status::Ok();
 }
@@ -99,8 +100,8 @@ Result<audit::ClusterDescription> Describe(const AuditOptions& o) {
   STRAIT_RETURN_IF_ERROR(CheckSources(o));
   Result<audit::ClusterDescription> c = [&]() -> Result<audit::ClusterDescription> {
     if (!o.from.empty()) return audit::LoadDescriptionFile(o.from);
-    STRAIT_ASSIGN_OR_RETURN(Target t, o.bootstrap_servers.empty() ? TargetFromConfig(o)
-                                                                  : TargetFromBootstrap(o));
+    STRAIT_ASSIGN_OR_RETURN(
+        Target t, o.bootstrap_servers.empty() ? TargetFromConfig(o) : TargetFromBootstrap(o));
     return ReadLive(t, o);
   }();
   if (!c.ok() || o.operator_file.empty()) return c;
@@ -134,7 +135,8 @@ Result<std::vector<audit::Scenario>> ExtraScenarios(const AuditOptions& o,
 int RunPlan(const AuditOptions& o) {
   Result<audit::LayoutPlan> plan = audit::PlanLayout({o.dcs, o.brokers_per_dc, o.survive});
   if (!plan.ok()) return Fail(plan.status());
-  std::string out = o.format == "json" ? audit::LayoutPlanJson(*plan) : audit::LayoutPlanText(*plan);
+  std::string out =
+      o.format == "json" ? audit::LayoutPlanJson(*plan) : audit::LayoutPlanText(*plan);
   std::fputs(out.c_str(), stdout);
   return kExitOk;
 }
@@ -144,8 +146,8 @@ Status WriteOutputs(const AuditOptions& o, const audit::Report& report) {
     STRAIT_RETURN_IF_ERROR(audit::SaveDescriptionFile(report.cluster, o.save));
   }
   if (!o.reassignment_file.empty()) {
-    STRAIT_RETURN_IF_ERROR(
-        audit::WriteTextFile(o.reassignment_file, audit::ReassignmentJson(report.reassignment) + "\n"));
+    STRAIT_RETURN_IF_ERROR(audit::WriteTextFile(
+        o.reassignment_file, audit::ReassignmentJson(report.reassignment) + "\n"));
   }
   return Status::Ok();
 }
@@ -153,12 +155,15 @@ Status WriteOutputs(const AuditOptions& o, const audit::Report& report) {
 }  // namespace
 
 CLI::App* AddAuditCommand(CLI::App& app, AuditOptions* o) {
-  CLI::App* cmd = app.add_subcommand(
-      "audit", "what losing each datacenter does to a stretched cluster (exit codes: "
-               "0 survives, 3 degraded, 4 outage or data at risk, 5 inconclusive)");
+  CLI::App* cmd =
+      app.add_subcommand("audit",
+                         "what losing each datacenter does to a stretched cluster (exit codes: "
+                         "0 survives, 3 degraded, 4 outage or data at risk, 5 inconclusive)");
   cmd->add_option("--bootstrap-servers", o->bootstrap_servers, "HOST:PORT[,HOST:PORT...]");
-  cmd->add_option("-X,--property", o->properties, "client property key=value (with --bootstrap-servers)");
-  cmd->add_option("-c,--config", o->config_path, "strait config holding the cluster (with --cluster)");
+  cmd->add_option("-X,--property", o->properties,
+                  "client property key=value (with --bootstrap-servers)");
+  cmd->add_option("-c,--config", o->config_path,
+                  "strait config holding the cluster (with --cluster)");
   cmd->add_option("--cluster", o->cluster, "cluster alias in --config");
   cmd->add_option("--from", o->from, "audit a description saved by --save, offline");
   cmd->add_option("--operator-file", o->operator_file, "YAML: controller DCs, ELR (see the docs)");

@@ -6,7 +6,7 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "kafka/admin.h"
-#include "replication/naming.h"
+#include "mm2/naming.h"
 #include "replication/topic_filter.h"
 #include "replication/topology.h"
 
@@ -36,7 +36,7 @@ Result<Connected> Connect(const config::ClusterConfig& cluster) {
 void PrintFlowPlan(const config::FlowConfig& flow, const kafka::ClusterMetadata& source,
                    const kafka::ClusterMetadata& target) {
   replication::TopicFilter filter(flow.topics, flow.topics_exclude);
-  replication::NamingContext naming{flow.naming, flow.separator, flow.source, flow.target};
+  mm2::NamingContext naming{flow.naming, flow.separator, flow.source, flow.target};
   std::printf("flow %s (%s naming, forward %s)\n", flow.Name().c_str(),
               replication::NamingName(flow.naming), replication::ForwardName(flow.forward));
   std::vector<const kafka::TopicInfo*> topics;
@@ -46,7 +46,7 @@ void PrintFlowPlan(const config::FlowConfig& flow, const kafka::ClusterMetadata&
   std::sort(topics.begin(), topics.end(), [](auto* a, auto* b) { return a->name < b->name; });
   if (topics.empty()) std::printf("  no source topic matches the filter yet\n");
   for (const kafka::TopicInfo* t : topics) {
-    std::optional<std::string> remote = replication::RemoteTopicName(naming, t->name);
+    std::optional<std::string> remote = mm2::RemoteTopicName(naming, t->name);
     if (!remote) {
       std::printf("  %-30s  not mirrored: it came from %s\n", t->name.c_str(), flow.target.c_str());
       continue;
@@ -56,8 +56,10 @@ void PrintFlowPlan(const config::FlowConfig& flow, const kafka::ClusterMetadata&
     if (existing == nullptr) {
       what = fmt::format("will be created with {} partitions", t->partitions.size());
     } else if (existing->partitions.size() < t->partitions.size()) {
-      what = fmt::format("exists with {} partitions (fewer than {}): raised if strait created it, "
-                         "an error otherwise", existing->partitions.size(), t->partitions.size());
+      what = fmt::format(
+          "exists with {} partitions (fewer than {}): raised if strait created it, "
+          "an error otherwise",
+          existing->partitions.size(), t->partitions.size());
     } else {
       what = fmt::format("exists with {} partitions", existing->partitions.size());
     }
@@ -89,8 +91,8 @@ int RunCheck(const CheckOptions& options) {
       failed = true;
       continue;
     }
-    std::printf("cluster %s: %zu brokers, %zu topics\n", alias.c_str(),
-                c->metadata.brokers.size(), c->metadata.topics.size());
+    std::printf("cluster %s: %zu brokers, %zu topics\n", alias.c_str(), c->metadata.brokers.size(),
+                c->metadata.topics.size());
     clusters.emplace(alias, std::move(c).value());
   }
   for (const config::FlowConfig& flow : config->flows) {

@@ -39,10 +39,10 @@ int RunControl(const ControlOptions& options);
 struct OffsetsOptions {
   std::string config_path;
   std::string group;
-  std::string from;  // the cluster alias the group consumed on
-  std::string to;    // the cluster alias it moves to
-  bool apply = false;          // commit the translation to the group on `to`
-  bool allow_rewind = false;   // apply even where `to` already has later offsets
+  std::string from;           // the cluster alias the group consumed on
+  std::string to;             // the cluster alias it moves to
+  bool apply = false;         // commit the translation to the group on `to`
+  bool allow_rewind = false;  // apply even where `to` already has later offsets
   bool json = false;
 };
 // `strait offsets translate|apply`: exact failover and failback of one group.

@@ -2,18 +2,18 @@
 // which consumed on cluster A, must resume on cluster B — for failover (A -> B, through the
 // flow A->B) and failback (B -> A, for topics that came from A). `apply` commits it.
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <map>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "config/config.h"
 #include "kafka/admin.h"
-#include "offsets/log_search.h"
-#include "offsets/provenance.h"
+#include "mm2/naming.h"
+#include "offsets/group_commit.h"
 #include "offsets/translator.h"
-#include "replication/naming.h"
+#include "provenance/log_search.h"
+#include "provenance/provenance.h"
 #include "replication/topic_filter.h"
 
 namespace strait::cli {
@@ -50,7 +50,7 @@ Result<Side> Open(const config::Config& config, const std::string& alias) {
     return Unavailable(fmt::format("cannot reach cluster {} at {}: {}", alias,
                                    side.cluster->Bootstrap(), id.status().message()));
   }
-  side.fingerprint = offsets::ClusterFingerprint(*id);
+  side.fingerprint = provenance::ClusterFingerprint(*id);
   return side;
 }
 
@@ -69,8 +69,9 @@ Result<std::vector<Row>> Translate(const config::Config& config, const OffsetsOp
   if (!committed.ok()) return committed.status();
   const config::FlowConfig* forward = FindFlow(config, o.from, o.to);
   const config::FlowConfig* backward = FindFlow(config, o.to, o.from);
-  offsets::LogSearch to_log(to.cluster->ConsumerProperties(), "offsets/" + o.to + "-search");
-  offsets::LogSearch from_log(from.cluster->ConsumerProperties(), "offsets/" + o.from + "-search");
+  provenance::LogSearch to_log(to.cluster->ConsumerProperties(), "offsets/" + o.to + "-search");
+  provenance::LogSearch from_log(from.cluster->ConsumerProperties(),
+                                 "offsets/" + o.from + "-search");
   offsets::Translator translator(&to_log, &from_log, from.fingerprint, to.fingerprint,
                                  forward != nullptr && forward->mm2_takeover);
   std::vector<Row> rows;
@@ -80,25 +81,27 @@ Result<std::vector<Row>> Translate(const config::Config& config, const OffsetsOp
     Result<offsets::Translation> t = Status(StatusCode::kNotFound, "");
     std::optional<std::string> remote;
     if (forward != nullptr) {
-      replication::NamingContext naming{forward->naming, forward->separator, o.from, o.to};
+      mm2::NamingContext naming{forward->naming, forward->separator, o.from, o.to};
       replication::TopicFilter filter(forward->topics, forward->topics_exclude);
-      if (filter.Matches(c.topic)) remote = replication::RemoteTopicName(naming, c.topic);
+      if (filter.Matches(c.topic)) remote = mm2::RemoteTopicName(naming, c.topic);
     }
     std::string sep = backward != nullptr ? backward->separator : ".";
-    std::string prefix = o.to + sep;
+    std::optional<std::string> upstream = mm2::UpstreamTopicName(c.topic, o.to, sep);
     if (remote) {
       row.target_topic = *remote;
-      t = translator.Forward(*remote, c.partition, SourceOffset(c.offset), nullptr, std::nullopt);
-    } else if (c.topic.rfind(prefix, 0) == 0 && c.topic.size() > prefix.size()) {
-      row.target_topic = c.topic.substr(prefix.size());
-      t = translator.Backward(c.topic, c.partition, c.offset);
+      t = translator.Forward(*remote, PartitionId(c.partition), SourceOffset(c.offset), nullptr);
+    } else if (upstream) {
+      row.target_topic = *upstream;
+      t = translator.Backward(c.topic, PartitionId(c.partition), SourceOffset(c.offset));
     } else {
       row.note = fmt::format("not mirrored between {} and {}", o.from, o.to);
       rows.push_back(row);
       continue;
     }
-    if (!t.ok()) return t.status().WithContext(fmt::format("translating {}[{}]", c.topic, c.partition));
-    if (t->kind == offsets::Translation::Kind::kExact) row.target_offset = t->offset;
+    if (!t.ok()) {
+      return t.status().WithContext(fmt::format("translating {}[{}]", c.topic, c.partition));
+    }
+    if (t->kind == offsets::Translation::Kind::kExact) row.target_offset = t->offset.value();
     row.note = t->note;
     rows.push_back(row);
   }
@@ -106,54 +109,34 @@ Result<std::vector<Row>> Translate(const config::Config& config, const OffsetsOp
 }
 
 int Apply(const OffsetsOptions& o, Side& to, const std::vector<Row>& rows) {
-  auto described = to.admin->DescribeConsumerGroups({o.group}, 15s);
-  if (!described.ok()) {
-    std::fprintf(stderr, "error: %s\n", described.status().message().c_str());
-    return kExitFailure;
-  }
-  if (!described->empty() && !(*described)[0].members.empty()) {
-    std::fprintf(stderr,
-                 "error: group %s has %zu active members on %s; stop them before applying "
-                 "(nothing was committed)\n",
-                 o.group.c_str(), (*described)[0].members.size(), o.to.c_str());
-    return kExitFailure;
-  }
-  auto current = to.admin->ListConsumerGroupOffsets(o.group, {}, 15s);
-  std::map<std::pair<std::string, int32_t>, int64_t> now;
-  if (current.ok()) {
-    for (const auto& c : *current) {
-      if (c.error.ok() && c.offset >= 0) now[{c.topic, c.partition}] = c.offset;
-    }
-  }
-  std::vector<kafka::TopicPartitionOffset> commit;
+  std::vector<kafka::TopicPartitionOffset> wanted;
   for (const Row& r : rows) {
-    if (r.target_offset < 0) continue;
-    auto it = now.find({r.target_topic, r.partition});
-    if (it != now.end() && it->second > r.target_offset && !o.allow_rewind) {
-      std::printf("kept %s[%d] at %lld (ahead of %lld; --allow-rewind to move it back)\n",
-                  r.target_topic.c_str(), r.partition, static_cast<long long>(it->second),
-                  static_cast<long long>(r.target_offset));
-      continue;
-    }
-    commit.push_back({r.target_topic, r.partition, r.target_offset});
+    if (r.target_offset >= 0) wanted.push_back({r.target_topic, r.partition, r.target_offset});
   }
-  if (commit.empty()) {
-    std::printf("nothing to commit\n");
-    return kExitOk;
-  }
-  auto result = to.admin->AlterConsumerGroupOffsets(o.group, commit, 15s);
+  Result<offsets::CommitResult> result =
+      offsets::CommitToIdleGroup(*to.admin, o.group, wanted, o.allow_rewind, 15s);
   if (!result.ok()) {
     std::fprintf(stderr, "error: %s\n", result.status().message().c_str());
     return kExitFailure;
   }
-  for (const auto& c : *result) {
-    if (!c.error.ok()) {
-      std::fprintf(stderr, "error: %s\n", c.error.message().c_str());
-      return kExitFailure;
-    }
+  if (result->active_members > 0) {
+    std::fprintf(stderr,
+                 "error: group %s has %zu active members on %s; stop them before applying "
+                 "(nothing was committed)\n",
+                 o.group.c_str(), result->active_members, o.to.c_str());
+    return kExitFailure;
   }
-  std::printf("committed %zu offsets for group %s on %s\n", commit.size(), o.group.c_str(),
-              o.to.c_str());
+  for (const offsets::KeptPosition& k : result->plan.kept) {
+    std::printf("kept %s[%d] at %lld (ahead of %lld; --allow-rewind to move it back)\n",
+                k.topic.c_str(), k.partition, static_cast<long long>(k.current),
+                static_cast<long long>(k.wanted));
+  }
+  if (result->plan.commit.empty()) {
+    std::printf("nothing to commit\n");
+    return kExitOk;
+  }
+  std::printf("committed %zu offsets for group %s on %s\n", result->plan.commit.size(),
+              o.group.c_str(), o.to.c_str());
   return kExitOk;
 }
 
@@ -161,8 +144,11 @@ void Print(const OffsetsOptions& o, const std::vector<Row>& rows) {
   if (o.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const Row& r : rows) {
-      out.push_back({{"topic", r.topic}, {"partition", r.partition}, {"committed", r.committed},
-                     {"target_topic", r.target_topic}, {"target_offset", r.target_offset},
+      out.push_back({{"topic", r.topic},
+                     {"partition", r.partition},
+                     {"committed", r.committed},
+                     {"target_topic", r.target_topic},
+                     {"target_offset", r.target_offset},
                      {"note", r.note}});
     }
     std::printf("%s\n", out.dump(2).c_str());

@@ -9,6 +9,7 @@
 #include "control/controller.h"
 #include "http/server.h"
 #include "replication/replicator.h"
+#include "status/render.h"
 #include "statuspage/history.h"
 #include "statuspage/page.h"
 
@@ -40,9 +41,13 @@ int RunRun(const RunOptions& options) {
 
   replication::Replicator replicator(*config);
   control::Controller controller({options.config_path, options.log_level}, *config, &replicator);
-  statuspage::History history([&] { return replicator.StatusJson(); }, {});
-  http::Server http({[&] { return replicator.Metrics() + controller.Metrics(); },
-                     [&] { return replicator.StatusJson(); },
+  auto status_json = [&] { return status::StatusJson(status::Capture(replicator)); };
+  statuspage::History history(status_json, {});
+  http::Server http({[&] {
+                       return status::MetricsText(status::Capture(replicator)) +
+                              controller.Metrics();
+                     },
+                     status_json,
                      [&] { return replicator.Healthy(); },
                      [] { return std::string(statuspage::PageHtml()); },
                      [&] { return history.Json(); },
@@ -59,8 +64,10 @@ int RunRun(const RunOptions& options) {
   }
   replicator.Start();
   log::Info("main", "strait started",
-            {{"config", options.config_path}, {"flows", config->flows.size()},
-             {"http", config->http.enabled ? config->http.host + ":" + std::to_string(http.port()) : "off"}});
+            {{"config", options.config_path},
+             {"flows", config->flows.size()},
+             {"http", config->http.enabled ? config->http.host + ":" + std::to_string(http.port())
+                                           : "off"}});
   int signal = 0;
   while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) {
     log::Info("main", "SIGHUP: reloading the config", {{"config", options.config_path}});

@@ -1,8 +1,7 @@
 #include "config/config.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cerrno>
 #include <cstring>
@@ -103,11 +102,16 @@ class Parser {
 
 std::string Describe(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Null: return "nothing";
-    case YAML::NodeType::Scalar: return fmt::format("\"{}\"", node.Scalar());
-    default: return "an undefined value";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Scalar:
+      return fmt::format("\"{}\"", node.Scalar());
+    default:
+      return "an undefined value";
   }
 }
 
@@ -264,7 +268,7 @@ void Parser::ParseCluster(const std::string& alias, const YAML::Node& node, Clus
     const YAML::Node sub = node[role];
     if (!sub) continue;
     if (!ExpectMap(sub, path + "." + role)) continue;
-    kafka::Properties* target = role == "consumer" ? &c->consumer
+    kafka::Properties* target = role == "consumer"   ? &c->consumer
                                 : role == "producer" ? &c->producer
                                                      : &c->admin;
     ParseProperties(sub, path + "." + role, /*top_level=*/false, role == "consumer", target);
@@ -329,8 +333,7 @@ void Parser::ParseFlow(const YAML::Node& node, const std::string& path, const Co
            &f->naming);
   }
   if (const YAML::Node n = node["forward"]) {
-    Choice(n, path + ".forward", {{"all", Forward::kAll}, {"local", Forward::kLocal}},
-           &f->forward);
+    Choice(n, path + ".forward", {{"all", Forward::kAll}, {"local", Forward::kLocal}}, &f->forward);
   }
   if (const YAML::Node n = node["separator"]) {
     if (Scalar(n, path + ".separator", &f->separator) && f->separator.empty()) {
@@ -381,7 +384,9 @@ void Parser::ParseFlow(const YAML::Node& node, const std::string& path, const Co
   if (const YAML::Node n = node["replication.factor"]) {
     int64_t rf = f->replication_factor;
     Int(n, path + ".replication.factor", -1, 32767, &rf);
-    if (rf == 0) Error(n, path + ".replication.factor", "must be -1 (broker default) or at least 1");
+    if (rf == 0) {
+      Error(n, path + ".replication.factor", "must be -1 (broker default) or at least 1");
+    }
     f->replication_factor = static_cast<int32_t>(rf);
   }
   if (const YAML::Node n = node["max.inflight.bytes.per.partition"]) {
@@ -395,7 +400,8 @@ void Parser::ParseFlow(const YAML::Node& node, const std::string& path, const Co
 
 void Parser::ParseFlows(const YAML::Node& node, Config* config) {
   if (!node) {
-    errors_.push_back(fmt::format("{}: flows: missing; define at least one flow (source, target)", path_));
+    errors_.push_back(
+        fmt::format("{}: flows: missing; define at least one flow (source, target)", path_));
     return;
   }
   if (!node.IsSequence() || node.size() == 0) {
@@ -425,11 +431,13 @@ void Parser::ParseHttp(const YAML::Node& node, HttpConfig* http) {
   size_t colon = v.rfind(':');
   int64_t port = -1;
   if (colon != std::string::npos && colon + 1 < v.size() &&
-      v.find_first_not_of("0123456789", colon + 1) == std::string::npos && colon + 1 + 5 >= v.size()) {
+      v.find_first_not_of("0123456789", colon + 1) == std::string::npos &&
+      colon + 1 + 5 >= v.size()) {
     port = std::stoll(v.substr(colon + 1));
   }
   if (colon == std::string::npos || colon == 0 || port < 0 || port > 65535) {
-    Error(listen, "http.listen", fmt::format("expected HOST:PORT (for example \"127.0.0.1:9644\"), got \"{}\"", v));
+    Error(listen, "http.listen",
+          fmt::format("expected HOST:PORT (for example \"127.0.0.1:9644\"), got \"{}\"", v));
     return;
   }
   http->host = v.substr(0, colon);
@@ -473,8 +481,9 @@ Result<Config> Parser::Parse(const std::string& text) {
                                        e.mark.column + 1, e.msg));
   }
   if (!root.IsMap()) {
-    return InvalidArgument(fmt::format(
-        "{}: expected a map with \"clusters\" and \"flows\" at the top, got {}", path_, Describe(root)));
+    return InvalidArgument(
+        fmt::format("{}: expected a map with \"clusters\" and \"flows\" at the top, got {}", path_,
+                    Describe(root)));
   }
   Config config;
   config.path = path_;
@@ -517,7 +526,8 @@ Result<Config> ParseConfig(const std::string& text, const std::string& path) {
 Result<Config> LoadConfigFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) {
-    return InvalidArgument(fmt::format("{}: cannot read the config file: {}", path, std::strerror(errno)));
+    return InvalidArgument(
+        fmt::format("{}: cannot read the config file: {}", path, std::strerror(errno)));
   }
   std::stringstream buffer;
   buffer << in.rdbuf();

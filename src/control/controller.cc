@@ -6,17 +6,12 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "metrics/exposition.h"
 
 namespace strait::control {
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::set<std::string> EnabledFlows(const config::Config& config) {
   std::set<std::string> out;

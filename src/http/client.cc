@@ -1,8 +1,7 @@
 #include "http/client.h"
 
-#include <httplib.h>
-
 #include <fmt/format.h>
+#include <httplib.h>
 
 #include <cctype>
 

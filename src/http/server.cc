@@ -1,8 +1,7 @@
 #include "http/server.h"
 
-#include <httplib.h>
-
 #include <fmt/format.h>
+#include <httplib.h>
 
 #include <chrono>
 
@@ -48,11 +47,13 @@ Status Server::Start(const std::string& host, int port) {
     res.status = ok ? 200 : 503;
     res.set_content(ok ? "ok\n" : "unhealthy: see /status\n", "text/plain");
   });
-  int bound = port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
+  int bound =
+      port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
   if (bound < 0) {
     return Status(StatusCode::kFailedPrecondition,
                   fmt::format("cannot listen on {}:{} for HTTP: the address is taken or invalid "
-                              "(change http.listen)", host, port));
+                              "(change http.listen)",
+                              host, port));
   }
   port_ = bound;
   thread_ = std::thread([this] {

@@ -55,12 +55,18 @@ std::vector<Status> TopicResults(const rd_kafka_topic_result_t** results, size_t
 
 ConfigSource ToSource(rd_kafka_ConfigSource_t s) {
   switch (s) {
-    case RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG: return ConfigSource::kDynamicTopic;
-    case RD_KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG: return ConfigSource::kDynamicBroker;
-    case RD_KAFKA_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER_CONFIG: return ConfigSource::kDynamicDefaultBroker;
-    case RD_KAFKA_CONFIG_SOURCE_STATIC_BROKER_CONFIG: return ConfigSource::kStaticBroker;
-    case RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG: return ConfigSource::kDefault;
-    default: return ConfigSource::kUnknown;
+    case RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG:
+      return ConfigSource::kDynamicTopic;
+    case RD_KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG:
+      return ConfigSource::kDynamicBroker;
+    case RD_KAFKA_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER_CONFIG:
+      return ConfigSource::kDynamicDefaultBroker;
+    case RD_KAFKA_CONFIG_SOURCE_STATIC_BROKER_CONFIG:
+      return ConfigSource::kStaticBroker;
+    case RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG:
+      return ConfigSource::kDefault;
+    default:
+      return ConfigSource::kUnknown;
   }
 }
 
@@ -84,12 +90,18 @@ std::vector<ConfigEntry> Entries(const rd_kafka_ConfigResource_t* resource) {
 
 GroupState ToGroupState(rd_kafka_consumer_group_state_t s) {
   switch (s) {
-    case RD_KAFKA_CONSUMER_GROUP_STATE_PREPARING_REBALANCE: return GroupState::kPreparingRebalance;
-    case RD_KAFKA_CONSUMER_GROUP_STATE_COMPLETING_REBALANCE: return GroupState::kCompletingRebalance;
-    case RD_KAFKA_CONSUMER_GROUP_STATE_STABLE: return GroupState::kStable;
-    case RD_KAFKA_CONSUMER_GROUP_STATE_DEAD: return GroupState::kDead;
-    case RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY: return GroupState::kEmpty;
-    default: return GroupState::kUnknown;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_PREPARING_REBALANCE:
+      return GroupState::kPreparingRebalance;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_COMPLETING_REBALANCE:
+      return GroupState::kCompletingRebalance;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_STABLE:
+      return GroupState::kStable;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_DEAD:
+      return GroupState::kDead;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY:
+      return GroupState::kEmpty;
+    default:
+      return GroupState::kUnknown;
   }
 }
 
@@ -103,12 +115,11 @@ Result<std::vector<TopicPartitionOffset>> GroupResultOffsets(const rd_kafka_grou
 
 }  // namespace
 
-Admin::Admin(ClientOptions options) : Client(options.name, options.log_sink) {}
+Admin::Admin(const ClientOptions& options) : Client(options.name, options.log_sink) {}
 
-Result<std::unique_ptr<Admin>> Admin::Create(ClientOptions options) {
-  Properties props = options.properties;
-  std::unique_ptr<Admin> admin(new Admin(std::move(options)));
-  STRAIT_RETURN_IF_ERROR(admin->Init(Type::kProducer, props));
+Result<std::unique_ptr<Admin>> Admin::Create(const ClientOptions& options) {
+  std::unique_ptr<Admin> admin(new Admin(options));
+  STRAIT_RETURN_IF_ERROR(admin->Init(Type::kProducer, options.properties));
   return admin;
 }
 
@@ -119,8 +130,8 @@ Result<std::vector<Status>> Admin::CreateTopics(const std::vector<NewTopic>& top
   char err[512];
   Status build_error;
   for (const NewTopic& t : topics) {
-    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(t.name.c_str(), t.partitions,
-                                                    t.replication_factor, err, sizeof(err));
+    rd_kafka_NewTopic_t* nt =
+        rd_kafka_NewTopic_new(t.name.c_str(), t.partitions, t.replication_factor, err, sizeof(err));
     if (nt == nullptr) {
       build_error = InvalidArgument(fmt::format("topic {}: {}", t.name, err));
       break;
@@ -183,7 +194,8 @@ Result<std::map<std::string, Result<std::vector<ConfigEntry>>>> Admin::DescribeT
   }
   QueuePtr queue(rd_kafka_queue_new(handle()));
   AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout);
-  rd_kafka_DescribeConfigs(handle(), resources.data(), resources.size(), options.get(), queue.get());
+  rd_kafka_DescribeConfigs(handle(), resources.data(), resources.size(), options.get(),
+                           queue.get());
   rd_kafka_ConfigResource_destroy_array(resources.data(), resources.size());
   STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, "describing topic configs"));
   size_t n = 0;
@@ -195,8 +207,8 @@ Result<std::map<std::string, Result<std::vector<ConfigEntry>>>> Admin::DescribeT
     rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(results[i]);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       const char* msg = rd_kafka_ConfigResource_error_string(results[i]);
-      out.emplace(name, internal::FromErrorCode(err, fmt::format("configs of {}", name),
-                                                msg ? msg : ""));
+      out.emplace(name,
+                  internal::FromErrorCode(err, fmt::format("configs of {}", name), msg ? msg : ""));
     } else {
       out.emplace(name, Entries(results[i]));
     }
@@ -207,7 +219,8 @@ Result<std::map<std::string, Result<std::vector<ConfigEntry>>>> Admin::DescribeT
 Result<std::vector<ConfigEntry>> Admin::DescribeBrokerConfigs(int32_t broker_id,
                                                               milliseconds timeout) {
   std::string id = std::to_string(broker_id);
-  rd_kafka_ConfigResource_t* resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, id.c_str());
+  rd_kafka_ConfigResource_t* resource =
+      rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, id.c_str());
   QueuePtr queue(rd_kafka_queue_new(handle()));
   AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout);
   rd_kafka_DescribeConfigs(handle(), &resource, 1, options.get(), queue.get());
@@ -306,7 +319,8 @@ Result<std::vector<GroupListing>> Admin::ListConsumerGroups(milliseconds timeout
   // the list must not look like a group that does not exist.
   if (n_errors > 0) return internal::FromError(errors[0], "listing consumer groups");
   size_t n = 0;
-  const rd_kafka_ConsumerGroupListing_t** groups = rd_kafka_ListConsumerGroups_result_valid(result, &n);
+  const rd_kafka_ConsumerGroupListing_t** groups =
+      rd_kafka_ListConsumerGroups_result_valid(result, &n);
   std::vector<GroupListing> out;
   for (size_t i = 0; i < n; ++i) {
     out.push_back({rd_kafka_ConsumerGroupListing_group_id(groups[i]),
@@ -323,7 +337,8 @@ Result<std::vector<GroupDescription>> Admin::DescribeConsumerGroups(
   QueuePtr queue(rd_kafka_queue_new(handle()));
   AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout);
   rd_kafka_DescribeConsumerGroups(handle(), names.data(), names.size(), options.get(), queue.get());
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, "describing consumer groups"));
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event,
+                          Await(queue.get(), timeout, "describing consumer groups"));
   size_t n = 0;
   const rd_kafka_ConsumerGroupDescription_t** descs = rd_kafka_DescribeConsumerGroups_result_groups(
       rd_kafka_event_DescribeConsumerGroups_result(event.get()), &n);
@@ -339,7 +354,8 @@ Result<std::vector<GroupDescription>> Admin::DescribeConsumerGroups(
     }
     size_t members = rd_kafka_ConsumerGroupDescription_member_count(descs[i]);
     for (size_t m = 0; m < members; ++m) {
-      const rd_kafka_MemberDescription_t* md = rd_kafka_ConsumerGroupDescription_member(descs[i], m);
+      const rd_kafka_MemberDescription_t* md =
+          rd_kafka_ConsumerGroupDescription_member(descs[i], m);
       GroupMember member;
       member.member_id = rd_kafka_MemberDescription_consumer_id(md);
       member.client_id = rd_kafka_MemberDescription_client_id(md);

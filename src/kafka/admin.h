@@ -15,10 +15,11 @@ namespace strait::kafka {
 
 class Admin : public Client {
  public:
-  static Result<std::unique_ptr<Admin>> Create(ClientOptions options);
+  static Result<std::unique_ptr<Admin>> Create(const ClientOptions& options);
 
   // One Status per requested topic, in request order.
-  Result<std::vector<Status>> CreateTopics(const std::vector<NewTopic>& topics, milliseconds timeout);
+  Result<std::vector<Status>> CreateTopics(const std::vector<NewTopic>& topics,
+                                           milliseconds timeout);
   Result<std::vector<Status>> DeleteTopics(const std::vector<std::string>& topics,
                                            milliseconds timeout);
   // Raises the topic's partition count to `total`.
@@ -40,11 +41,12 @@ class Admin : public Client {
                                       milliseconds timeout);
 
   Result<std::vector<GroupListing>> ListConsumerGroups(milliseconds timeout);
-  Result<std::vector<GroupDescription>> DescribeConsumerGroups(const std::vector<std::string>& groups,
-                                                               milliseconds timeout);
+  Result<std::vector<GroupDescription>> DescribeConsumerGroups(
+      const std::vector<std::string>& groups, milliseconds timeout);
   // The group's committed offsets (all partitions when `partitions` is empty).
   Result<std::vector<TopicPartitionOffset>> ListConsumerGroupOffsets(
-      const std::string& group, const std::vector<TopicPartition>& partitions, milliseconds timeout);
+      const std::string& group, const std::vector<TopicPartition>& partitions,
+      milliseconds timeout);
   // Commits offsets for a group that has no active members; per-partition errors in the result.
   Result<std::vector<TopicPartitionOffset>> AlterConsumerGroupOffsets(
       const std::string& group, const std::vector<TopicPartitionOffset>& offsets,
@@ -52,7 +54,7 @@ class Admin : public Client {
   Status DeleteConsumerGroup(const std::string& group, milliseconds timeout);
 
  private:
-  explicit Admin(ClientOptions options);
+  explicit Admin(const ClientOptions& options);
 };
 
 }  // namespace strait::kafka

@@ -12,9 +12,7 @@ namespace {
 using internal::ConfPtr;
 
 // librdkafka passes our opaque only to some callbacks; the log callback gets the handle.
-Client* FromHandle(const rd_kafka_t* rk) {
-  return static_cast<Client*>(rd_kafka_opaque(rk));
-}
+Client* FromHandle(const rd_kafka_t* rk) { return static_cast<Client*>(rd_kafka_opaque(rk)); }
 
 Result<ConfPtr> BuildConf(const Properties& properties) {
   ConfPtr conf(rd_kafka_conf_new());
@@ -40,7 +38,8 @@ Status ValidateProperties(const Properties& properties, bool consumer) {
   return BuildConf(properties).status();
 }
 
-Client::Client(std::string name, LogSink sink) : name_(std::move(name)), log_sink_(std::move(sink)) {}
+Client::Client(std::string name, LogSink sink)
+    : name_(std::move(name)), log_sink_(std::move(sink)) {}
 
 Client::~Client() {
   if (handle_ != nullptr) rd_kafka_destroy(handle_);
@@ -60,7 +59,7 @@ Status Client::Init(Type type, const Properties& properties,
     return Status(StatusCode::kInvalidArgument,
                   Redact(fmt::format("creating Kafka client {}: {}", name_, err)));
   }
-  conf.release();  // rd_kafka_new took it
+  static_cast<void>(conf.release());  // rd_kafka_new took it
   handle_ = rk;
   return Status::Ok();
 }
@@ -71,7 +70,7 @@ void Client::OnLog(const rd_kafka_t* rk, int level, const char* fac, const char*
     self->log_sink_(level, fac, buf);
     return;
   }
-  log::Level l = level <= 3 ? log::Level::kError
+  log::Level l = level <= 3   ? log::Level::kError
                  : level == 4 ? log::Level::kWarn
                  : level <= 6 ? log::Level::kInfo
                               : log::Level::kDebug;
@@ -85,7 +84,8 @@ void Client::OnError(rd_kafka_t* rk, int err, const char* reason, void* /*opaque
   Status s = internal::FromErrorCode(code, self != nullptr ? self->name_ : "", reason);
   // A refused or broken connection was already logged by librdkafka itself.
   log::Level level = code == RD_KAFKA_RESP_ERR__TRANSPORT ? log::Level::kDebug : log::Level::kWarn;
-  log::Write(level, "kafka", "client error", {{"client", self ? self->name_ : ""}, {"error", s.message()}});
+  log::Write(level, "kafka", "client error",
+             {{"client", self ? self->name_ : ""}, {"error", s.message()}});
   if (self != nullptr) self->SetClientError(std::move(s));
 }
 
@@ -103,8 +103,8 @@ Result<ClusterMetadata> Client::Metadata(milliseconds timeout, const std::string
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_topic_t* rkt = nullptr;
   if (!topic.empty()) rkt = rd_kafka_topic_new(handle_, topic.c_str(), nullptr);
-  rd_kafka_resp_err_t err =
-      rd_kafka_metadata(handle_, topic.empty() ? 1 : 0, rkt, &md, static_cast<int>(timeout.count()));
+  rd_kafka_resp_err_t err = rd_kafka_metadata(handle_, topic.empty() ? 1 : 0, rkt, &md,
+                                              static_cast<int>(timeout.count()));
   if (rkt != nullptr) rd_kafka_topic_destroy(rkt);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     Status s = internal::FromErrorCode(err, fmt::format("reading metadata from {}", name_));
@@ -163,7 +163,7 @@ Result<Watermarks> Client::QueryWatermarks(const std::string& topic, int32_t par
 }
 
 Result<std::vector<TopicPartitionOffset>> Client::OffsetsForTimes(
-    std::vector<TopicPartitionOffset> timestamps, milliseconds timeout) {
+    const std::vector<TopicPartitionOffset>& timestamps, milliseconds timeout) {
   internal::PartitionListPtr list = internal::ToPartitionList(timestamps);
   rd_kafka_resp_err_t err =
       rd_kafka_offsets_for_times(handle_, list.get(), static_cast<int>(timeout.count()));

@@ -54,7 +54,7 @@ class Client {
                                      milliseconds timeout);
   // For each partition, the first offset whose timestamp is >= the given offset field (ms).
   Result<std::vector<TopicPartitionOffset>> OffsetsForTimes(
-      std::vector<TopicPartitionOffset> timestamps, milliseconds timeout);
+      const std::vector<TopicPartitionOffset>& timestamps, milliseconds timeout);
 
   // The last client-wide error librdkafka reported (all brokers down, authentication,
   // a fatal error), or OK once a broker answered again.

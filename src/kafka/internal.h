@@ -61,7 +61,8 @@ using MetadataPtr = std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter>;
 using HeadersPtr = std::unique_ptr<rd_kafka_headers_t, HeadersDeleter>;
 
 // Maps a librdkafka error code to a Status; `context` says what was being done.
-Status FromErrorCode(rd_kafka_resp_err_t err, std::string_view context, std::string_view detail = {});
+Status FromErrorCode(rd_kafka_resp_err_t err, std::string_view context,
+                     std::string_view detail = {});
 // Takes over nothing: the caller still owns `error`.
 Status FromError(const rd_kafka_error_t* error, std::string_view context);
 // Consumes `error` (may be null: OK).

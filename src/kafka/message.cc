@@ -97,9 +97,12 @@ TimestampType Message::timestamp_type() const {
   rd_kafka_timestamp_type_t type;
   rd_kafka_message_timestamp(raw_, &type);
   switch (type) {
-    case RD_KAFKA_TIMESTAMP_CREATE_TIME: return TimestampType::kCreateTime;
-    case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME: return TimestampType::kLogAppendTime;
-    default: return TimestampType::kNone;
+    case RD_KAFKA_TIMESTAMP_CREATE_TIME:
+      return TimestampType::kCreateTime;
+    case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME:
+      return TimestampType::kLogAppendTime;
+    default:
+      return TimestampType::kNone;
   }
 }
 
@@ -110,9 +113,8 @@ std::vector<HeaderView> Message::headers() const {
   const char* name;
   const void* value;
   size_t size;
-  for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) ==
-                     RD_KAFKA_RESP_ERR_NO_ERROR;
-       ++i) {
+  for (size_t i = 0;
+       rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
     HeaderView h{name, std::nullopt};
     if (value != nullptr) h.value = std::string_view(static_cast<const char*>(value), size);
     out.push_back(h);
@@ -132,7 +134,8 @@ size_t Message::size_bytes() const {
     const void* value;
     size_t size;
     for (size_t i = 0;
-         rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+         rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i) {
       n += std::char_traits<char>::length(name) + size;
     }
   }

@@ -16,7 +16,8 @@ struct ProducerCallbacks {
     report.offset = msg->offset;
     if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       report.error = internal::FromErrorCode(
-          msg->err, fmt::format("producing to {}[{}]", rd_kafka_topic_name(msg->rkt), msg->partition));
+          msg->err,
+          fmt::format("producing to {}[{}]", rd_kafka_topic_name(msg->rkt), msg->partition));
       report.possibly_persisted =
           rd_kafka_message_status(msg) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
     }
@@ -24,14 +25,13 @@ struct ProducerCallbacks {
   }
 };
 
-Producer::Producer(ClientOptions options, DeliveryHandler on_delivery)
+Producer::Producer(const ClientOptions& options, DeliveryHandler on_delivery)
     : Client(options.name, options.log_sink), on_delivery_(std::move(on_delivery)) {}
 
-Result<std::unique_ptr<Producer>> Producer::Create(ClientOptions options,
+Result<std::unique_ptr<Producer>> Producer::Create(const ClientOptions& options,
                                                    DeliveryHandler on_delivery) {
-  Properties props = options.properties;
-  std::unique_ptr<Producer> producer(new Producer(std::move(options), std::move(on_delivery)));
-  STRAIT_RETURN_IF_ERROR(producer->Init(Type::kProducer, props, [](void* conf) {
+  std::unique_ptr<Producer> producer(new Producer(options, std::move(on_delivery)));
+  STRAIT_RETURN_IF_ERROR(producer->Init(Type::kProducer, options.properties, [](void* conf) {
     rd_kafka_conf_set_dr_msg_cb(static_cast<rd_kafka_conf_t*>(conf), &ProducerCallbacks::Delivery);
     return Status::Ok();
   }));
@@ -81,8 +81,8 @@ Status Producer::Produce(const ProduceRecord& r) {
   rd_kafka_error_t* error = rd_kafka_produceva(handle(), vus, n);
   if (error == nullptr) return Status::Ok();
   if (headers != nullptr) r.headers->Adopt(headers);  // not taken on failure: the caller may retry
-  return internal::TakeError(error, fmt::format("producing to {}[{}]",
-                                                rd_kafka_topic_name(r.topic->raw()), r.partition));
+  return internal::TakeError(
+      error, fmt::format("producing to {}[{}]", rd_kafka_topic_name(r.topic->raw()), r.partition));
 }
 
 int Producer::Poll(milliseconds timeout) {
@@ -106,8 +106,9 @@ Status Producer::FatalError() {
 void Producer::PurgeQueued() { rd_kafka_purge(handle(), RD_KAFKA_PURGE_F_QUEUE); }
 
 Status Producer::InitTransactions(milliseconds timeout) {
-  return internal::TakeError(rd_kafka_init_transactions(handle(), static_cast<int>(timeout.count())),
-                             "initializing transactions");
+  return internal::TakeError(
+      rd_kafka_init_transactions(handle(), static_cast<int>(timeout.count())),
+      "initializing transactions");
 }
 
 Status Producer::BeginTransaction() {
@@ -118,8 +119,8 @@ Status Producer::SendOffsetsToTransaction(const std::vector<TopicPartitionOffset
                                           Consumer& consumer, milliseconds timeout) {
   internal::PartitionListPtr list = internal::ToPartitionList(offsets);
   rd_kafka_consumer_group_metadata_t* cgmd = consumer.NewGroupMetadata();
-  rd_kafka_error_t* error = rd_kafka_send_offsets_to_transaction(
-      handle(), list.get(), cgmd, static_cast<int>(timeout.count()));
+  rd_kafka_error_t* error = rd_kafka_send_offsets_to_transaction(handle(), list.get(), cgmd,
+                                                                 static_cast<int>(timeout.count()));
   rd_kafka_consumer_group_metadata_destroy(cgmd);
   return internal::TakeError(error, "sending offsets to the transaction");
 }
@@ -131,8 +132,9 @@ Status Producer::CommitTransaction(milliseconds timeout) {
 }
 
 Status Producer::AbortTransaction(milliseconds timeout) {
-  return internal::TakeError(rd_kafka_abort_transaction(handle(), static_cast<int>(timeout.count())),
-                             "aborting the transaction");
+  return internal::TakeError(
+      rd_kafka_abort_transaction(handle(), static_cast<int>(timeout.count())),
+      "aborting the transaction");
 }
 
 }  // namespace strait::kafka

@@ -21,8 +21,8 @@ namespace strait::kafka {
 struct DeliveryReport {
   void* opaque = nullptr;  // what the caller passed to Produce
   int32_t partition = -1;
-  int64_t offset = -1;     // the record's offset in the target partition, if known
-  Status error;            // OK when the broker acknowledged the record
+  int64_t offset = -1;  // the record's offset in the target partition, if known
+  Status error;         // OK when the broker acknowledged the record
   // True when the record may have been written even though the delivery failed.
   bool possibly_persisted = false;
 };
@@ -54,7 +54,8 @@ struct ProduceRecord {
 
 class Producer : public Client {
  public:
-  static Result<std::unique_ptr<Producer>> Create(ClientOptions options, DeliveryHandler on_delivery);
+  static Result<std::unique_ptr<Producer>> Create(const ClientOptions& options,
+                                                  DeliveryHandler on_delivery);
   ~Producer() override;
 
   // The handle for `name`, created on first use. Valid as long as the Producer.
@@ -84,7 +85,7 @@ class Producer : public Client {
 
  private:
   friend struct ProducerCallbacks;
-  explicit Producer(ClientOptions options, DeliveryHandler on_delivery);
+  Producer(const ClientOptions& options, DeliveryHandler on_delivery);
 
   DeliveryHandler on_delivery_;
   std::mutex topics_mu_;

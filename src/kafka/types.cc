@@ -11,12 +11,18 @@ const TopicInfo* ClusterMetadata::FindTopic(const std::string& name) const {
 
 std::string_view GroupStateName(GroupState state) {
   switch (state) {
-    case GroupState::kPreparingRebalance: return "PreparingRebalance";
-    case GroupState::kCompletingRebalance: return "CompletingRebalance";
-    case GroupState::kStable: return "Stable";
-    case GroupState::kDead: return "Dead";
-    case GroupState::kEmpty: return "Empty";
-    case GroupState::kUnknown: break;
+    case GroupState::kPreparingRebalance:
+      return "PreparingRebalance";
+    case GroupState::kCompletingRebalance:
+      return "CompletingRebalance";
+    case GroupState::kStable:
+      return "Stable";
+    case GroupState::kDead:
+      return "Dead";
+    case GroupState::kEmpty:
+      return "Empty";
+    case GroupState::kUnknown:
+      break;
   }
   return "Unknown";
 }

@@ -26,7 +26,7 @@ constexpr int64_t OffsetTail(int64_t n) { return -2000 - n; }
 struct TopicPartition {
   std::string topic;
   int32_t partition = 0;
-  auto operator<=>(const TopicPartition&) const = default;
+  auto operator<=>(const TopicPartition&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 struct TopicPartitionOffset {
@@ -74,10 +74,10 @@ struct ClusterMetadata {
 // Where a config value comes from (Kafka's DescribeConfigs ConfigSource).
 enum class ConfigSource {
   kUnknown,
-  kDynamicTopic,           // a topic override
+  kDynamicTopic,  // a topic override
   kDynamicBroker,
   kDynamicDefaultBroker,
-  kStaticBroker,           // server.properties
+  kStaticBroker,  // server.properties
   kDefault,
   kDynamicBrokerLogger,
 };
@@ -105,7 +105,14 @@ struct NewTopic {
   std::map<std::string, std::string> configs;
 };
 
-enum class GroupState { kUnknown, kPreparingRebalance, kCompletingRebalance, kStable, kDead, kEmpty };
+enum class GroupState {
+  kUnknown,
+  kPreparingRebalance,
+  kCompletingRebalance,
+  kStable,
+  kDead,
+  kEmpty
+};
 std::string_view GroupStateName(GroupState state);
 
 struct GroupListing {

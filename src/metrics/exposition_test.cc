@@ -8,7 +8,8 @@ namespace {
 TEST(Exposition, WritesFamiliesAndEscapedLabels) {
   Exposition e;
   e.Family("strait_records_mirrored_total", Type::kCounter, "Records acknowledged by the target.");
-  e.Sample("strait_records_mirrored_total", {{"flow", "dc1->dc2"}, {"topic", "a\"b\\c"}}, int64_t{42});
+  e.Sample("strait_records_mirrored_total", {{"flow", "dc1->dc2"}, {"topic", "a\"b\\c"}},
+           int64_t{42});
   e.Family("strait_lag_seconds", Type::kGauge, "Lag.");
   e.Sample("strait_lag_seconds", {}, 1.5);
   e.Sample("strait_records_mirrored_total", {{"flow", "x"}}, int64_t{1});  // grouped on output

@@ -4,8 +4,11 @@
 
 #include <chrono>
 
+#include "base/clock.h"
 #include "base/log.h"
-#include "offsets/mm2_format.h"
+#include "mm2/format.h"
+#include "mm2/naming.h"
+#include "offsets/group_commit.h"
 
 namespace strait::offsets {
 namespace {
@@ -13,18 +16,27 @@ namespace {
 using namespace std::chrono_literals;
 constexpr std::chrono::milliseconds kTimeout = 15s;
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
+std::string_view GroupSyncStateName(GroupSyncState state) {
+  switch (state) {
+    case GroupSyncState::kSynced:
+      return "synced";
+    case GroupSyncState::kActiveOnTarget:
+      return "active-on-target";
+    case GroupSyncState::kWaiting:
+      return "waiting";
+    case GroupSyncState::kError:
+      return "error";
+  }
+  return "unknown";
+}
+
 GroupSync::GroupSync(GroupSyncOptions options, kafka::Admin* source_admin,
-                     kafka::Admin* target_admin, std::unique_ptr<Mm2Writer> writer,
-                     std::unique_ptr<LogSearch> target_log, std::unique_ptr<LogSearch> source_log,
-                     uint64_t source_fingerprint, uint64_t target_fingerprint)
+                     kafka::Admin* target_admin, std::unique_ptr<mm2::Writer> writer,
+                     std::unique_ptr<provenance::LogSearch> target_log,
+                     std::unique_ptr<provenance::LogSearch> source_log, uint64_t source_fingerprint,
+                     uint64_t target_fingerprint)
     : options_(std::move(options)),
       filter_(options_.groups, options_.groups_exclude),
       source_admin_(source_admin),
@@ -37,9 +49,7 @@ GroupSync::GroupSync(GroupSyncOptions options, kafka::Admin* source_admin,
 
 std::string GroupSync::FromTarget(const std::string& topic) const {
   if (!options_.prefix_naming) return "";
-  std::string prefix = options_.target_alias + options_.separator;
-  if (topic.size() <= prefix.size() || topic.compare(0, prefix.size(), prefix) != 0) return "";
-  return topic.substr(prefix.size());
+  return mm2::UpstreamTopicName(topic, options_.target_alias, options_.separator).value_or("");
 }
 
 void GroupSync::RunOnce(const std::vector<MirroredTopic>& topics) {
@@ -51,19 +61,21 @@ void GroupSync::RunOnce(const std::vector<MirroredTopic>& topics) {
   }
   for (const kafka::GroupListing& g : *groups) {
     if (!filter_.Matches(g.group_id)) continue;
-    GroupStatus status = SyncGroup(g.group_id, topics);
-    if (status.state.empty()) continue;  // nothing of this flow's topics
-    status.synced_at_ms = NowMs();
+    std::optional<GroupStatus> status = SyncGroup(g.group_id, topics);
+    if (!status) continue;
+    status->synced_at_ms = NowMs();
     std::lock_guard lock(mu_);
-    statuses_[g.group_id] = status;
+    statuses_[g.group_id] = *status;
   }
 }
 
-GroupStatus GroupSync::SyncGroup(const std::string& group, const std::vector<MirroredTopic>& topics) {
-  GroupStatus status{group, "", "", 0, 0};
+std::optional<GroupStatus> GroupSync::SyncGroup(const std::string& group,
+                                                const std::vector<MirroredTopic>& topics) {
   Result<std::vector<kafka::TopicPartitionOffset>> committed =
       source_admin_->ListConsumerGroupOffsets(group, {}, kTimeout);
-  if (!committed.ok()) return {group, "error", committed.status().message(), 0, 0};
+  if (!committed.ok()) {
+    return GroupStatus{group, GroupSyncState::kError, committed.status().message(), 0, 0};
+  }
   std::map<std::string, const MirroredTopic*> by_source;
   for (const MirroredTopic& t : topics) by_source[t.source_topic] = &t;
 
@@ -71,71 +83,84 @@ GroupStatus GroupSync::SyncGroup(const std::string& group, const std::vector<Mir
   std::string waiting;
   for (const kafka::TopicPartitionOffset& c : *committed) {
     if (!c.error.ok() || c.offset < 0) continue;
+    const SourceOffset committed_at(c.offset);
+    const PartitionId partition(c.partition);
     Result<Translation> t = Status(StatusCode::kNotFound, "");
     std::string target_topic;
     auto it = by_source.find(c.topic);
     if (it != by_source.end()) {
       const MirroredPartition* mp = nullptr;
       for (const MirroredPartition& p : it->second->partitions) {
-        if (p.partition == c.partition) mp = &p;
+        if (p.partition == partition) mp = &p;
       }
       if (mp == nullptr) continue;  // a partition not mirrored yet
       target_topic = it->second->remote_topic;
       auto cached = written_.find(std::make_tuple(group, target_topic, c.partition));
-      if (cached != written_.end() && cached->second.first == c.offset) {
+      if (cached != written_.end() && cached->second.first == committed_at) {
         // Unchanged since the last round: the translation cannot have changed either (the
         // target only grows), and searching the target's log again would cost round trips.
-        translated.push_back({target_topic, c.partition, c.offset, cached->second.second, c.metadata});
+        translated.push_back(
+            {target_topic, c.partition, committed_at, cached->second.second, c.metadata});
         continue;
       }
-      t = translator_.Forward(target_topic, c.partition, SourceOffset(c.offset), mp->map,
-                              mp->acked_next >= 0 ? std::optional<int64_t>(mp->acked_next)
-                                                  : std::nullopt);
+      FlowProgress progress{mp->map.get(), mp->acked_next};
+      t = translator_.Forward(target_topic, partition, committed_at, &progress);
     } else if (std::string original = FromTarget(c.topic); !original.empty()) {
       target_topic = original;
-      t = translator_.Backward(c.topic, c.partition, c.offset);
+      t = translator_.Backward(c.topic, partition, committed_at);
     } else {
       continue;  // not this flow's topic
     }
-    if (!t.ok()) return {group, "error", t.status().message(), 0, 0};
+    if (!t.ok()) return GroupStatus{group, GroupSyncState::kError, t.status().message(), 0, 0};
     log::Debug("offsets", "translated",
-               {{"flow", options_.flow_name}, {"group", group}, {"topic", c.topic},
-                {"partition", c.partition}, {"committed", c.offset}, {"target_topic", target_topic},
-                {"target", t->offset}, {"note", t->note}});
+               {{"flow", options_.flow_name},
+                {"group", group},
+                {"topic", c.topic},
+                {"partition", c.partition},
+                {"committed", c.offset},
+                {"target_topic", target_topic},
+                {"target", t->offset.value()},
+                {"note", t->note}});
     if (t->kind != Translation::Kind::kExact) {
       if (waiting.empty()) waiting = fmt::format("{}[{}]: {}", c.topic, c.partition, t->note);
       continue;
     }
-    translated.push_back({target_topic, c.partition, c.offset, t->offset, c.metadata});
+    translated.push_back({target_topic, c.partition, committed_at, t->offset, c.metadata});
   }
   if (translated.empty()) {
-    return waiting.empty() ? status : GroupStatus{group, "waiting", waiting, 0, 0};
+    if (waiting.empty()) return std::nullopt;
+    return GroupStatus{group, GroupSyncState::kWaiting, waiting, 0, 0};
   }
   if (options_.emit_checkpoints) {
     Status s = WriteCheckpoints(group, translated);
-    if (!s.ok()) return {group, "error", s.message(), 0, 0};
+    if (!s.ok()) return GroupStatus{group, GroupSyncState::kError, s.message(), 0, 0};
   }
-  status = options_.sync_group_offsets
-               ? CommitToTarget(group, translated)
-               : GroupStatus{group, "synced", "checkpoints only (sync.group.offsets: false)", 0, 0};
+  GroupStatus status = options_.sync_group_offsets
+                           ? CommitToTarget(group, translated)
+                           : GroupStatus{group, GroupSyncState::kSynced,
+                                         "checkpoints only (sync.group.offsets: false)", 0, 0};
   status.partitions = static_cast<int>(translated.size());
   for (const Translated& t : translated) {
     status.positions.push_back({t.topic, t.partition, t.upstream, t.downstream});
   }
-  if (!waiting.empty() && status.state == "synced") status.detail = "partly waiting: " + waiting;
+  if (!waiting.empty() && status.state == GroupSyncState::kSynced) {
+    status.detail = "partly waiting: " + waiting;
+  }
   return status;
 }
 
 Status GroupSync::WriteCheckpoints(const std::string& group,
                                    const std::vector<Translated>& translated) {
-  std::string topic = CheckpointsTopic(options_.source_alias, options_.separator);
+  std::string topic = mm2::CheckpointsTopic(options_.source_alias, options_.separator);
   int written = 0;
   for (const Translated& t : translated) {
     auto key = std::make_tuple(group, t.topic, t.partition);
     auto it = written_.find(key);
     if (it != written_.end() && it->second == std::make_pair(t.upstream, t.downstream)) continue;
-    Checkpoint c{group, t.topic, t.partition, t.upstream, t.downstream, t.metadata};
-    STRAIT_RETURN_IF_ERROR(writer_->Write(topic, EncodeCheckpointKey(c), EncodeCheckpointValue(c)));
+    mm2::Checkpoint c{group,     t.topic, t.partition, t.upstream.value(), t.downstream.value(),
+                      t.metadata};
+    STRAIT_RETURN_IF_ERROR(
+        writer_->Write(topic, mm2::EncodeCheckpointKey(c), mm2::EncodeCheckpointValue(c)));
     written_[key] = {t.upstream, t.downstream};
     ++written;
   }
@@ -143,7 +168,9 @@ Status GroupSync::WriteCheckpoints(const std::string& group,
   Status s = writer_->Flush(kTimeout);
   if (!s.ok()) {
     // Not written after all: try these again next round.
-    for (const Translated& t : translated) written_.erase(std::make_tuple(group, t.topic, t.partition));
+    for (const Translated& t : translated) {
+      written_.erase(std::make_tuple(group, t.topic, t.partition));
+    }
     return s.WithContext("writing checkpoints");
   }
   std::lock_guard lock(mu_);
@@ -151,44 +178,28 @@ Status GroupSync::WriteCheckpoints(const std::string& group,
   return Status::Ok();
 }
 
-// Commits only to a group nobody is consuming with on the target, and only forward: a
-// consumer that already failed over and moved on must not be sent back.
 GroupStatus GroupSync::CommitToTarget(const std::string& group,
                                       const std::vector<Translated>& translated) {
-  Result<std::vector<kafka::GroupDescription>> described =
-      target_admin_->DescribeConsumerGroups({group}, kTimeout);
-  if (!described.ok()) return {group, "error", described.status().message(), 0, 0};
-  if (!described->empty() && !(*described)[0].members.empty()) {
-    return {group, "active-on-target",
+  std::vector<kafka::TopicPartitionOffset> wanted;
+  for (const Translated& t : translated) {
+    wanted.push_back({t.topic, t.partition, t.downstream.value(), t.metadata});
+  }
+  Result<CommitResult> r = CommitToIdleGroup(*target_admin_, group, wanted,
+                                             /*allow_rewind=*/false, kTimeout);
+  if (!r.ok()) {
+    // AlterConsumerGroupOffsets refused: a member joined between the check and the commit.
+    GroupSyncState state = r.status().code() == StatusCode::kFailedPrecondition
+                               ? GroupSyncState::kActiveOnTarget
+                               : GroupSyncState::kError;
+    return {group, state, r.status().message(), 0, 0};
+  }
+  if (r->active_members > 0) {
+    return {group, GroupSyncState::kActiveOnTarget,
             fmt::format("{} active members on {}: offsets not committed; checkpoints written",
-                        (*described)[0].members.size(), options_.target_alias),
+                        r->active_members, options_.target_alias),
             0, 0};
   }
-  Result<std::vector<kafka::TopicPartitionOffset>> current =
-      target_admin_->ListConsumerGroupOffsets(group, {}, kTimeout);
-  if (!current.ok()) return {group, "error", current.status().message(), 0, 0};
-  std::map<std::pair<std::string, int32_t>, int64_t> now;
-  for (const kafka::TopicPartitionOffset& o : *current) {
-    if (o.error.ok() && o.offset >= 0) now[{o.topic, o.partition}] = o.offset;
-  }
-  std::vector<kafka::TopicPartitionOffset> forward;
-  for (const Translated& t : translated) {
-    auto it = now.find({t.topic, t.partition});
-    if (it == now.end() || it->second < t.downstream) {
-      forward.push_back({t.topic, t.partition, t.downstream, t.metadata});
-    }
-  }
-  if (forward.empty()) return {group, "synced", "", 0, 0};
-  Result<std::vector<kafka::TopicPartitionOffset>> r =
-      target_admin_->AlterConsumerGroupOffsets(group, forward, kTimeout);
-  if (!r.ok()) {
-    // A member joined between the check and the commit: the broker refuses, as it should.
-    return {group, "active-on-target", r.status().message(), 0, 0};
-  }
-  for (const kafka::TopicPartitionOffset& o : *r) {
-    if (!o.error.ok()) return {group, "error", o.error.message(), 0, 0};
-  }
-  return {group, "synced", "", 0, 0};
+  return {group, GroupSyncState::kSynced, "", 0, 0};
 }
 
 std::vector<GroupStatus> GroupSync::Statuses() const {

@@ -10,13 +10,15 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
 #include "base/name_filter.h"
 #include "kafka/admin.h"
-#include "offsets/mm2_writer.h"
+#include "mm2/writer.h"
 #include "offsets/offset_map.h"
 #include "offsets/translator.h"
 
@@ -24,9 +26,9 @@ namespace strait::offsets {
 
 // What the flow mirrors, as the group sync sees it.
 struct MirroredPartition {
-  int32_t partition = 0;
-  const OffsetMap* map = nullptr;  // owned by the flow; outlives the RunOnce call
-  int64_t acked_next = -1;         // first source offset not yet on the target
+  PartitionId partition;
+  std::shared_ptr<const OffsetMap> map;    // kept alive by the round that uses it
+  std::optional<SourceOffset> acked_next;  // first source offset not yet on the target
 };
 
 struct MirroredTopic {
@@ -39,14 +41,22 @@ struct MirroredTopic {
 struct GroupPosition {
   std::string topic;  // on the target
   int32_t partition = 0;
-  int64_t source_offset = 0;
-  int64_t target_offset = 0;
+  SourceOffset source_offset;
+  TargetOffset target_offset;
 };
+
+enum class GroupSyncState {
+  kSynced,          // translated; committed to the target group (or checkpoints only)
+  kActiveOnTarget,  // the group has members on the target: checkpoints only
+  kWaiting,         // the group is ahead of what has been mirrored; retried next round
+  kError,
+};
+// As /status and the strait_groups metric spell it: synced, active-on-target, waiting, error.
+std::string_view GroupSyncStateName(GroupSyncState state);
 
 struct GroupStatus {
   std::string group;
-  // synced | active-on-target | waiting | error
-  std::string state;
+  GroupSyncState state = GroupSyncState::kSynced;
   std::string detail;
   int partitions = 0;        // partitions translated in the last round
   int64_t synced_at_ms = 0;  // when the last round finished for this group
@@ -71,8 +81,8 @@ struct GroupSyncOptions {
 class GroupSync {
  public:
   GroupSync(GroupSyncOptions options, kafka::Admin* source_admin, kafka::Admin* target_admin,
-            std::unique_ptr<Mm2Writer> writer, std::unique_ptr<LogSearch> target_log,
-            std::unique_ptr<LogSearch> source_log, uint64_t source_fingerprint,
+            std::unique_ptr<mm2::Writer> writer, std::unique_ptr<provenance::LogSearch> target_log,
+            std::unique_ptr<provenance::LogSearch> source_log, uint64_t source_fingerprint,
             uint64_t target_fingerprint);
 
   void RunOnce(const std::vector<MirroredTopic>& topics);
@@ -83,11 +93,13 @@ class GroupSync {
   struct Translated {
     std::string topic;  // on the target
     int32_t partition;
-    int64_t upstream;
-    int64_t downstream;
+    SourceOffset upstream;    // committed on the source
+    TargetOffset downstream;  // the same position on the target
     std::string metadata;
   };
-  GroupStatus SyncGroup(const std::string& group, const std::vector<MirroredTopic>& topics);
+  // nullopt when the group committed nothing on this flow's topics.
+  std::optional<GroupStatus> SyncGroup(const std::string& group,
+                                       const std::vector<MirroredTopic>& topics);
   Status WriteCheckpoints(const std::string& group, const std::vector<Translated>& translated);
   GroupStatus CommitToTarget(const std::string& group, const std::vector<Translated>& translated);
   // The original name on the target of a source topic that came from the target ("dc2.x" on
@@ -98,12 +110,13 @@ class GroupSync {
   NameFilter filter_;
   kafka::Admin* source_admin_;
   kafka::Admin* target_admin_;
-  std::unique_ptr<Mm2Writer> writer_;
-  std::unique_ptr<LogSearch> target_log_;
-  std::unique_ptr<LogSearch> source_log_;
+  std::unique_ptr<mm2::Writer> writer_;
+  std::unique_ptr<provenance::LogSearch> target_log_;
+  std::unique_ptr<provenance::LogSearch> source_log_;
   Translator translator_;
   // (group, target topic, partition) -> (upstream, downstream) last written as checkpoint
-  std::map<std::tuple<std::string, std::string, int32_t>, std::pair<int64_t, int64_t>> written_;
+  std::map<std::tuple<std::string, std::string, int32_t>, std::pair<SourceOffset, TargetOffset>>
+      written_;
 
   mutable std::mutex mu_;
   std::map<std::string, GroupStatus> statuses_;  // guarded by mu_

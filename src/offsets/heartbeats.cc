@@ -4,14 +4,15 @@
 #include <chrono>
 
 #include "base/log.h"
-#include "offsets/mm2_format.h"
+#include "mm2/format.h"
 
 namespace strait::offsets {
 
 using namespace std::chrono_literals;
 
-Heartbeats::Heartbeats(Options options, std::unique_ptr<Mm2Writer> to_target,
-                       std::unique_ptr<Mm2Writer> to_source, std::unique_ptr<LogSearch> target_log)
+Heartbeats::Heartbeats(Options options, std::unique_ptr<mm2::Writer> to_target,
+                       std::unique_ptr<mm2::Writer> to_source,
+                       std::unique_ptr<provenance::LogSearch> target_log)
     : options_(std::move(options)),
       to_target_(std::move(to_target)),
       to_source_(std::move(to_source)),
@@ -36,19 +37,21 @@ void Heartbeats::RunOnce(int64_t now_ms, bool read_remote) {
   SetError(status);
 }
 
-Status Heartbeats::Emit(Mm2Writer* writer, const std::string& source, const std::string& target,
+Status Heartbeats::Emit(mm2::Writer* writer, const std::string& source, const std::string& target,
                         int64_t now_ms) {
-  Heartbeat hb{source, target, now_ms};
-  STRAIT_RETURN_IF_ERROR(writer->Write(std::string(kHeartbeatsTopic), EncodeHeartbeatKey(hb),
-                                       EncodeHeartbeatValue(hb), now_ms));
+  mm2::Heartbeat hb{source, target, now_ms};
+  STRAIT_RETURN_IF_ERROR(writer->Write(std::string(mm2::kHeartbeatsTopic),
+                                       mm2::EncodeHeartbeatKey(hb), mm2::EncodeHeartbeatValue(hb),
+                                       now_ms));
   return writer->Flush(5s);
 }
 
 Status Heartbeats::ReadNewest() {
-  Result<std::optional<StoredRecord>> last = target_log_->Last(options_.remote_topic, 0);
+  Result<std::optional<provenance::StoredRecord>> last =
+      target_log_->Last(options_.remote_topic, 0);
   if (!last.ok()) return last.status().WithContext("reading " + options_.remote_topic);
   if (!last->has_value() || !(*last)->key || !(*last)->value) return Status::Ok();
-  std::optional<Heartbeat> hb = DecodeHeartbeat(*(*last)->key, *(*last)->value);
+  std::optional<mm2::Heartbeat> hb = mm2::DecodeHeartbeat(*(*last)->key, *(*last)->value);
   if (!hb) return Status::Ok();  // MM2 skips records it cannot read; so do we
   int64_t seen = newest_arrived_ms_.load();
   newest_arrived_ms_.store(std::max(seen, hb->timestamp_ms));

@@ -19,8 +19,8 @@
 #include <mutex>
 #include <string>
 
-#include "offsets/log_search.h"
-#include "offsets/mm2_writer.h"
+#include "mm2/writer.h"
+#include "provenance/log_search.h"
 
 namespace strait::offsets {
 
@@ -42,8 +42,9 @@ class Heartbeats {
   };
   // Either writer may be null (emit.heartbeats: false); the remote topic is read anyway,
   // since another replicator may be emitting into the source.
-  Heartbeats(Options options, std::unique_ptr<Mm2Writer> to_target,
-             std::unique_ptr<Mm2Writer> to_source, std::unique_ptr<LogSearch> target_log);
+  Heartbeats(Options options, std::unique_ptr<mm2::Writer> to_target,
+             std::unique_ptr<mm2::Writer> to_source,
+             std::unique_ptr<provenance::LogSearch> target_log);
 
   // Writes this round's heartbeats and, when the remote topic exists (`read_remote`), reads
   // the newest one that arrived.
@@ -51,14 +52,14 @@ class Heartbeats {
   HeartbeatStatus Snapshot() const;
 
  private:
-  Status Emit(Mm2Writer* writer, const std::string& source, const std::string& target,
+  Status Emit(mm2::Writer* writer, const std::string& source, const std::string& target,
               int64_t now_ms);
   Status ReadNewest();
   void SetError(const Status& status);
 
   Options options_;
-  std::unique_ptr<Mm2Writer> to_target_, to_source_;
-  std::unique_ptr<LogSearch> target_log_;
+  std::unique_ptr<mm2::Writer> to_target_, to_source_;
+  std::unique_ptr<provenance::LogSearch> target_log_;
   std::atomic<int64_t> written_to_target_{0}, written_to_source_{0}, newest_arrived_ms_{0};
   mutable std::mutex mu_;
   std::string error_;  // guarded by mu_

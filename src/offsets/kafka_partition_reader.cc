@@ -5,7 +5,7 @@
 
 #include "kafka/consumer.h"
 #include "offsets/mm2_takeover.h"
-#include "offsets/provenance.h"
+#include "provenance/provenance.h"
 
 namespace strait::offsets {
 namespace {
@@ -23,8 +23,8 @@ RecordDigest Digest(const kafka::Message& m, bool with_timestamps) {
                    with_timestamps ? std::optional<int64_t>(m.timestamp_ms()) : std::nullopt);
   d.log_append_time = log_append_time;
   for (const kafka::HeaderView& h : headers) {
-    if (h.name != kProvenanceHeader || !h.value) continue;
-    if (std::optional<Provenance> p = DecodeProvenance(*h.value)) {
+    if (h.name != provenance::kProvenanceHeader || !h.value) continue;
+    if (std::optional<provenance::Provenance> p = provenance::DecodeProvenance(*h.value)) {
       d.strait_upstream_cluster = p->upstream_cluster();
     }
   }

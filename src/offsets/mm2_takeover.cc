@@ -79,7 +79,8 @@ constexpr std::string_view kRemedy =
 }  // namespace
 
 Mm2Takeover::Mm2Takeover(Mm2TakeoverOptions options, std::unique_ptr<PartitionReader> source,
-                         std::unique_ptr<PartitionReader> target, std::unique_ptr<LogSearch> tails)
+                         std::unique_ptr<PartitionReader> target,
+                         std::unique_ptr<provenance::LogSearch> tails)
     : options_(std::move(options)),
       source_(std::move(source)),
       target_(std::move(target)),
@@ -147,7 +148,7 @@ Result<bool> Mm2Takeover::StraitWroteTo(const std::string& remote, int32_t parti
                                         const RemoteTail& tail) {
   if (tail.records.back().strait_upstream_cluster == options_.source_fingerprint) return true;
   if (!options_.whole_log || tails_ == nullptr) return false;
-  STRAIT_ASSIGN_OR_RETURN(std::vector<PartitionTail> tails,
+  STRAIT_ASSIGN_OR_RETURN(std::vector<provenance::PartitionTail> tails,
                           tails_->Tails(remote, {partition}, options_.source_fingerprint));
   return tails.front().last_upstream.has_value();
 }

@@ -24,9 +24,9 @@
 #include "base/status.h"
 #include "base/strong_types.h"
 #include "kafka/types.h"
-#include "offsets/log_search.h"
 #include "offsets/mm2_alignment.h"
 #include "offsets/mm2_source_offsets.h"
+#include "provenance/log_search.h"
 
 namespace strait::offsets {
 
@@ -79,7 +79,8 @@ class Mm2Takeover {
   // `source` reads the source cluster (read_uncommitted: MirrorMaker 2's default), `target`
   // the target (read_committed). `tails` is needed only with whole_log.
   Mm2Takeover(Mm2TakeoverOptions options, std::unique_ptr<PartitionReader> source,
-              std::unique_ptr<PartitionReader> target, std::unique_ptr<LogSearch> tails);
+              std::unique_ptr<PartitionReader> target,
+              std::unique_ptr<provenance::LogSearch> tails);
 
   // nullopt when the partition is not MirrorMaker 2's to take over: strait already wrote
   // to it, or MirrorMaker 2 never copied anything of it. An error names the partition and
@@ -97,7 +98,7 @@ class Mm2Takeover {
   Mm2TakeoverOptions options_;
   std::unique_ptr<PartitionReader> source_;
   std::unique_ptr<PartitionReader> target_;
-  std::unique_ptr<LogSearch> tails_;
+  std::unique_ptr<provenance::LogSearch> tails_;
   // MirrorMaker 2 is stopped before strait takes over, so its offsets are read once.
   std::optional<Mm2SourceOffsets> stored_;
 };

@@ -22,9 +22,8 @@ OffsetMap::Translation OffsetMap::Translate(SourceOffset n) const {
   std::lock_guard lock(mu_);
   if (runs_.empty() || n.value() < runs_.front().upstream) return {};
   // The first run that ends after n: n is inside it or in the gap before it.
-  auto it = std::partition_point(runs_.begin(), runs_.end(), [&](const Run& r) {
-    return r.upstream + r.length <= n.value();
-  });
+  auto it = std::partition_point(runs_.begin(), runs_.end(),
+                                 [&](const Run& r) { return r.upstream + r.length <= n.value(); });
   if (it == runs_.end()) {
     const Run& last = runs_.back();
     return {Coverage::kAfterLast, TargetOffset(last.target + last.length)};
@@ -36,9 +35,8 @@ OffsetMap::Translation OffsetMap::Translate(SourceOffset n) const {
 std::optional<SourceOffset> OffsetMap::Reverse(TargetOffset t) const {
   std::lock_guard lock(mu_);
   if (runs_.empty() || t.value() < runs_.front().target) return std::nullopt;
-  auto it = std::partition_point(runs_.begin(), runs_.end(), [&](const Run& r) {
-    return r.target + r.length <= t.value();
-  });
+  auto it = std::partition_point(runs_.begin(), runs_.end(),
+                                 [&](const Run& r) { return r.target + r.length <= t.value(); });
   if (it == runs_.end()) return std::nullopt;
   int64_t into = std::max<int64_t>(0, t.value() - it->target);
   return SourceOffset(it->upstream + into);

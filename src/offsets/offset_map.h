@@ -26,9 +26,9 @@ class OffsetMap {
   void Record(SourceOffset upstream, TargetOffset target);
 
   enum class Coverage {
-    kExact,        // the first mirrored record with upstream offset >= n is at `target`
-    kAfterLast,    // n is past every mirrored record; `target` is where the last one ends
-    kUnknown,      // n is older than what this map remembers
+    kExact,      // the first mirrored record with upstream offset >= n is at `target`
+    kAfterLast,  // n is past every mirrored record; `target` is where the last one ends
+    kUnknown,    // n is older than what this map remembers
   };
   struct Translation {
     Coverage coverage = Coverage::kUnknown;

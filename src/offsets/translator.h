@@ -14,8 +14,8 @@
 #include <string>
 
 #include "base/status.h"
-#include "offsets/log_search.h"
 #include "offsets/offset_map.h"
+#include "provenance/log_search.h"
 
 namespace strait::offsets {
 
@@ -32,8 +32,14 @@ struct Translation {
     kBeforeTakeover,
   };
   Kind kind = Kind::kExact;
-  int64_t offset = -1;  // the translated position, for kExact
-  std::string note;     // for a person: why not exact
+  TargetOffset offset{-1};  // the translated position on the target, for kExact
+  std::string note;         // for a person: why not exact
+};
+
+// What the running flow knows of a mirrored partition.
+struct FlowProgress {
+  const OffsetMap* map = nullptr;          // what this process mirrored (may be null)
+  std::optional<SourceOffset> acked_next;  // nullopt: the target acknowledged nothing yet
 };
 
 class Translator {
@@ -41,36 +47,38 @@ class Translator {
   // `target_log` reads the cluster positions are translated to; `source_log` reads the
   // cluster they come from (for Backward). Either may be null if that direction is unused.
   // `after_mm2`: the remote topics begin with MirrorMaker 2's copies (mm2.takeover).
-  Translator(LogSearch* target_log, LogSearch* source_log, uint64_t source_fingerprint,
-             uint64_t target_fingerprint, bool after_mm2 = false)
+  Translator(provenance::LogSearch* target_log, provenance::LogSearch* source_log,
+             uint64_t source_fingerprint, uint64_t target_fingerprint, bool after_mm2 = false)
       : target_log_(target_log),
         source_log_(source_log),
         source_fp_(source_fingerprint),
         target_fp_(target_fingerprint),
         after_mm2_(after_mm2) {}
 
-  // `acked_next`: the first source offset not yet on the target, when known (the running
-  // flow knows it; after a disaster nobody does, and then positions past the last mirrored
-  // record translate to the end of what was mirrored, with a note).
-  Result<Translation> Forward(const std::string& remote_topic, int32_t partition, SourceOffset n,
-                              const OffsetMap* map, std::optional<int64_t> acked_next);
+  // `flow`: what the running flow knows, or null when nothing runs (the CLI after a
+  // disaster: positions past the last mirrored record then translate to the end of what
+  // was mirrored, with a note). While the flow has had nothing of the partition
+  // acknowledged, the target's log is still being written and cannot answer: the group
+  // waits (kAheadOfMirroring).
+  Result<Translation> Forward(const std::string& remote_topic, PartitionId partition,
+                              SourceOffset n, const FlowProgress* flow);
 
   // `topic` on the source holds records copied from the target; c is a committed position
   // in it. Returns the position in the original topic on the target.
-  Result<Translation> Backward(const std::string& topic, int32_t partition, int64_t c);
+  Result<Translation> Backward(const std::string& topic, PartitionId partition, SourceOffset c);
 
  private:
   // After a takeover: where strait's own records begin (cached once found), or nullopt
   // while strait has written nothing to the partition.
-  Result<std::optional<LogSearch::FirstCopy>> FirstCopied(const std::string& remote_topic,
-                                                          int32_t partition);
+  Result<std::optional<provenance::LogSearch::FirstCopy>> FirstCopied(
+      const std::string& remote_topic, PartitionId partition);
 
-  LogSearch* target_log_;
-  LogSearch* source_log_;
+  provenance::LogSearch* target_log_;
+  provenance::LogSearch* source_log_;
   uint64_t source_fp_;
   uint64_t target_fp_;
   bool after_mm2_;
-  std::map<std::pair<std::string, int32_t>, LogSearch::FirstCopy> first_copied_;
+  std::map<std::pair<std::string, PartitionId>, provenance::LogSearch::FirstCopy> first_copied_;
 };
 
 }  // namespace strait::offsets

@@ -45,7 +45,8 @@ TEST(ConfigSync, DiffSetsChangedKeysAndRemovesDroppedOnesOnly) {
 }
 
 TEST(ConfigSync, ReadsAValueWhateverItsSource) {
-  std::vector<ConfigEntry> entries = {{"max.message.bytes", "1048588", ConfigSource::kDefault, true}};
+  std::vector<ConfigEntry> entries = {
+      {"max.message.bytes", "1048588", ConfigSource::kDefault, true}};
   EXPECT_EQ(ConfigValue(entries, "max.message.bytes"), "1048588");
   EXPECT_EQ(ConfigValue(entries, "nope"), "");
 }

@@ -5,9 +5,10 @@
 
 #include <algorithm>
 
+#include "base/clock.h"
 #include "base/log.h"
-#include "offsets/provenance.h"
 #include "replication/flow_control.h"
+#include "replication/hop.h"
 
 namespace strait::replication {
 namespace {
@@ -22,31 +23,32 @@ constexpr int64_t kBatchOverhead = 128;
 // budget so that a backlog of tiny records stays as bounded as one of large records.
 constexpr int64_t kRecordOverhead = 256;
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 struct DataPath::Pipe {
   std::shared_ptr<PartitionState> state;
   kafka::TopicPartition source;
   kafka::ProducerTopic* target = nullptr;
-  int64_t next = -1;  // next source offset expected; -1 until the first record (logical start)
+  // The next source offset expected; unknown until the first record after a start at an
+  // end of the log.
+  std::optional<SourceOffset> next;
   int64_t max_message_bytes = 0;
   std::deque<InFlight> inflight;
   int64_t inflight_bytes = 0;
-  bool paused = false;
-  bool stopped = false;
-  bool releasing = false;  // unassign once nothing is in flight
+  // Paused at the source because its in-flight budget is full.
+  bool throttled = false;
+  // Stopped: no record is taken any more; it is released (unassigned, `release_event`
+  // sent) once nothing is in flight.
+  bool draining = false;
   DataEvent release_event;
   bool failed_delivery = false;  // a delivery failed; a later success would leave a gap
 
-  int64_t AckedNext() const { return inflight.empty() ? next : inflight.front().offset; }
+  bool paused() const { return throttled || draining; }
+  std::optional<SourceOffset> AckedNext() const {
+    return inflight.empty() ? next : inflight.front().offset;
+  }
   void Publish() {
-    state->acked_next.store(AckedNext(), std::memory_order_relaxed);
+    state->acked_next.store(AckedNext().value_or(SourceOffset(-1)), std::memory_order_relaxed);
     state->inflight_records.store(static_cast<int64_t>(inflight.size()), std::memory_order_relaxed);
     state->inflight_bytes.store(inflight_bytes, std::memory_order_relaxed);
     state->oldest_inflight_timestamp.store(inflight.empty() ? 0 : inflight.front().timestamp,
@@ -59,30 +61,8 @@ DataPath::DataPath(DataPathOptions options) : options_(std::move(options)) {}
 DataPath::~DataPath() { Stop(0ms); }
 
 Status DataPath::Start() {
-  kafka::ConsumerOptions copts;
-  copts.client.name = options_.flow_name + "/source-consumer";
-  // strait's defaults first; the user's cluster properties override them.
-  copts.client.properties = {{"group.id", "strait-" + options_.flow_name},
-                             {"enable.auto.commit", "false"},
-                             {"enable.auto.offset.store", "false"},
-                             {"isolation.level", "read_committed"},
-                             {"auto.offset.reset", "error"},
-                             // Prefetch, bounded by bytes and by count (librdkafka spends a
-                             // few hundred bytes on each queued record). Once either limit is
-                             // reached librdkafka stops fetching for fetch.queue.backoff.ms,
-                             // a full second by default: with that, the queue had to hold a
-                             // second of records at full speed (64 MiB) or a backlog starved.
-                             // A short back-off lets a small queue keep the flow fed
-                             // (docs/benchmarks.md).
-                             {"queued.max.messages.kbytes", "16384"},
-                             {"queued.min.messages", "20000"},
-                             {"fetch.queue.backoff.ms", "10"},
-                             {"fetch.wait.max.ms", "100"},
-                             {"enable.partition.eof", "true"}};
-  copts.client.properties.insert(copts.client.properties.end(),
-                                 options_.consumer_properties.begin(),
-                                 options_.consumer_properties.end());
-  STRAIT_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Create(std::move(copts)));
+  STRAIT_ASSIGN_OR_RETURN(consumer_, options_.clients.consumer(SourceConsumerOptions(
+                                         options_.flow_name, options_.consumer_properties)));
   STRAIT_RETURN_IF_ERROR(CreateProducer());
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "data");
@@ -92,25 +72,10 @@ Status DataPath::Start() {
 }
 
 Status DataPath::CreateProducer() {
-  kafka::ClientOptions popts;
-  popts.name = options_.flow_name + "/target-producer";
-  popts.properties = {{"enable.idempotence", "true"},
-                      {"acks", "all"},
-                      // Never give up on a record: a partition stalls visibly instead of
-                      // losing data. Retries are deduplicated by the idempotent producer.
-                      {"message.timeout.ms", "0"},
-                      {"linger.ms", "5"},
-                      {"compression.codec", "lz4"},
-                      {"message.max.bytes", "104857600"},
-                      {"queue.buffering.max.messages", "1000000"},
-                      {"queue.buffering.max.kbytes", "2097151"},
-                      {"socket.nagle.disable", "true"}};
-  popts.properties.insert(popts.properties.end(), options_.producer_properties.begin(),
-                          options_.producer_properties.end());
-  STRAIT_ASSIGN_OR_RETURN(producer_, kafka::Producer::Create(std::move(popts),
-                                                             [this](const kafka::DeliveryReport& r) {
-                                                               OnDelivery(r);
-                                                             }));
+  STRAIT_ASSIGN_OR_RETURN(
+      producer_, options_.clients.producer(
+                     TargetProducerOptions(options_.flow_name, options_.producer_properties),
+                     [this](const kafka::DeliveryReport& r) { OnDelivery(r); }));
   return Status::Ok();
 }
 
@@ -141,7 +106,8 @@ void DataPath::Run() {
   std::vector<kafka::Message> batch;
   batch.reserve(kPollBatch);
   int64_t next_watermarks = 0;
-  while (!stop_.load(std::memory_order_relaxed)) {
+  // Acquire: Stop() writes drain_timeout_ before it sets stop_, and Drain reads it below.
+  while (!stop_.load(std::memory_order_acquire)) {
     last_loop_ms_.store(NowMs(), std::memory_order_relaxed);
     ApplyCommands();
     if (inflight_bytes_total_.load(std::memory_order_relaxed) > options_.max_inflight_bytes) {
@@ -183,18 +149,18 @@ void DataPath::ApplyCommands() {
   std::vector<kafka::TopicPartitionOffset> assign;
   for (Command& c : commands) {
     if (auto* start = std::get_if<StartPartition>(&c)) {
-      kafka::TopicPartition tp{start->state->source_topic(), start->state->partition()};
+      kafka::TopicPartition tp{start->state->source_topic(), start->state->partition().value()};
       if (pipes_.count(tp) != 0) continue;  // already running; the control loop raced a stop
       auto pipe = std::make_unique<Pipe>();
       pipe->state = start->state;
       pipe->source = tp;
       pipe->target = producer_->Topic(start->state->remote_topic());
       pipe->max_message_bytes = start->max_message_bytes;
-      pipe->next = start->start_offset >= 0 ? start->start_offset : -1;
-      pipe->state->acked_next.store(pipe->next, std::memory_order_relaxed);
-      pipe->state->set_phase(PartitionPhase::kMirroring);
-      pipe->state->SetError("");
-      assign.push_back({tp.topic, tp.partition, start->start_offset});
+      pipe->next = start->from.offset();
+      pipe->state->acked_next.store(pipe->next.value_or(SourceOffset(-1)),
+                                    std::memory_order_relaxed);
+      pipe->state->set_throttled(false);
+      assign.push_back({tp.topic, tp.partition, start->from.kafka_offset()});
       pipes_.emplace(tp, std::move(pipe));
     } else if (auto* stop = std::get_if<StopPartition>(&c)) {
       auto it = pipes_.find(stop->source);
@@ -208,7 +174,10 @@ void DataPath::ApplyCommands() {
   }
   if (!assign.empty()) {
     Status s = consumer_->IncrementalAssign(assign);
-    if (!s.ok()) log::Error("data", "assigning partitions failed", {{"flow", options_.flow_name}, {"error", s.message()}});
+    if (!s.ok()) {
+      log::Error("data", "assigning partitions failed",
+                 {{"flow", options_.flow_name}, {"error", s.message()}});
+    }
   }
 }
 
@@ -229,8 +198,9 @@ void DataPath::Handle(kafka::Message& message) {
     // record delivered: control records and aborted transactions are skipped without a
     // message, so this is the only way to learn that nothing is left before the end.
     Pipe* pipe = Route(message);
-    if (pipe != nullptr && !pipe->stopped && message.offset() > pipe->next) {
-      pipe->next = message.offset();
+    const SourceOffset end(message.offset());
+    if (pipe != nullptr && !pipe->draining && (!pipe->next || end > *pipe->next)) {
+      pipe->next = end;
       pipe->Publish();
     }
     return;
@@ -240,9 +210,9 @@ void DataPath::Handle(kafka::Message& message) {
     return;
   }
   Pipe* pipe = Route(message);
-  if (pipe == nullptr || pipe->stopped) return;  // released, or stopped: refetched on restart
-  int64_t offset = message.offset();
-  if (pipe->next >= 0 && offset < pipe->next) {
+  if (pipe == nullptr || pipe->draining) return;  // released, or stopped: refetched on restart
+  const SourceOffset offset(message.offset());
+  if (pipe->next && offset < *pipe->next) {
     // librdkafka can restart a fetch from an older position after a pause (fixed upstream
     // in 2.4.0, #4636); the record is already on its way.
     dropped_duplicates_.fetch_add(1, std::memory_order_relaxed);
@@ -258,51 +228,38 @@ void DataPath::Handle(kafka::Message& message) {
 // True when the record was sent or deliberately skipped (a loop, or not local); false
 // when the partition stopped or the record must be read again.
 bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
-  int64_t offset = message.offset();
+  const SourceOffset offset(message.offset());
   int64_t size = static_cast<int64_t>(message.size_bytes());
   int64_t cost = size + kRecordOverhead;
   if (size + kBatchOverhead > pipe.max_message_bytes) {
     StopPipe(pipe,
-             Status(StatusCode::kResourceExhausted, fmt::format("record at offset {} of {}[{}] is {} bytes; the target topic {} accepts at "
-                         "most {} (max.message.bytes): raise max.message.bytes on the target topic "
-                         "(and remove it from config.properties.exclude if listed there); the "
-                         "partition stays stopped and is retried until then",
-                         offset, pipe.source.topic, pipe.source.partition, size,
-                         pipe.state->remote_topic(), pipe.max_message_bytes)),
+             Status(StatusCode::kResourceExhausted,
+                    fmt::format(
+                        "record at offset {} of {}[{}] is {} bytes; the target topic {} accepts "
+                        "at most {} (max.message.bytes): raise max.message.bytes on the target "
+                        "topic (and remove it from config.properties.exclude if listed there); "
+                        "the partition stays stopped and is retried until then",
+                        offset, pipe.source.topic, pipe.source.partition, size,
+                        pipe.state->remote_topic(), pipe.max_message_bytes)),
              DataEvent::Kind::kStopped);
     return false;
   }
   kafka::Headers headers;
-  std::optional<offsets::Provenance> upstream;
-  for (const kafka::HeaderView& h : message.headers()) {
-    if (h.name == offsets::kProvenanceHeader && options_.provenance_headers) {
-      if (h.value) upstream = offsets::DecodeProvenance(*h.value);
-      continue;  // replaced by this hop's header below
-    }
-    headers.Add(h.name, h.value);
-  }
-  if (upstream && upstream->Visited(options_.target_fingerprint)) {
-    // The record has been on the target cluster already: writing it would make a loop.
-    pipe.state->filtered.fetch_add(1, std::memory_order_relaxed);
-    return true;
-  }
-  if (upstream && pipe.state->local_only()) {
-    // Mirrored into the source from elsewhere: in a full mesh the target gets it directly
-    // from its origin, and forwarding it as well would deliver it twice.
-    pipe.state->not_local.fetch_add(1, std::memory_order_relaxed);
-    return true;
-  }
-  std::string provenance;
-  if (options_.provenance_headers) {
-    offsets::Provenance p{SourceOffset(offset), upstream ? upstream->path : std::vector<uint64_t>{}};
-    if (p.path.size() >= 255) p.path.erase(p.path.begin() + 1);  // keep the origin
-    p.path.push_back(options_.source_fingerprint);
-    provenance = offsets::EncodeProvenance(p);
-    headers.Add(offsets::kProvenanceHeader, provenance);
+  const Hop hop{options_.provenance_headers, options_.source_fingerprint,
+                options_.target_fingerprint, pipe.state->local_only()};
+  switch (PassOn(hop, offset, message.headers(), &headers)) {
+    case HopVerdict::kWrite:
+      break;
+    case HopVerdict::kLoop:
+      pipe.state->filtered.fetch_add(1, std::memory_order_relaxed);
+      return true;
+    case HopVerdict::kNotLocal:
+      pipe.state->not_local.fetch_add(1, std::memory_order_relaxed);
+      return true;
   }
   pipe.inflight.push_back({&pipe, offset, cost, message.timestamp_ms()});
-  kafka::ProduceRecord record{pipe.target,       pipe.source.partition, message.key(),
-                              message.value(),   message.timestamp_ms(), &headers,
+  kafka::ProduceRecord record{pipe.target,           pipe.source.partition,  message.key(),
+                              message.value(),       message.timestamp_ms(), &headers,
                               &pipe.inflight.back(), /*copy=*/true};
   Status s = producer_->Produce(record);
   if (!s.ok() && s.code() == StatusCode::kNotFound) {
@@ -316,7 +273,7 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
     producer_->Poll(10ms);  // the local queue is full: let deliveries drain it
     s = producer_->Produce(record);
   }
-  if (!s.ok() || pipe.stopped) {
+  if (!s.ok() || pipe.draining) {
     // Either the record was refused, or a delivery report stopped this partition while we
     // waited for queue space: nothing after a failed record may be written.
     pipe.inflight.pop_back();
@@ -326,9 +283,9 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   if (pipe.inflight_bytes == 0) ++busy_pipes_;
   pipe.inflight_bytes += cost;
   inflight_bytes_total_.fetch_add(cost, std::memory_order_relaxed);
-  if (!pipe.paused && pipe.inflight_bytes > PartitionBudget()) {
-    pipe.paused = true;
-    pipe.state->set_phase(PartitionPhase::kThrottled);
+  if (!pipe.paused() && pipe.inflight_bytes > PartitionBudget()) {
+    pipe.throttled = true;
+    pipe.state->set_throttled(true);
     to_pause_.push_back(pipe.source);
   }
   return true;
@@ -341,27 +298,31 @@ void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
     // The idempotent producer reports each partition's records in order; anything else
     // means the bookkeeping can no longer be trusted, so start the partition over.
     log::Error("data", "delivery report out of order",
-               {{"flow", options_.flow_name}, {"topic", pipe.source.topic}, {"partition", pipe.source.partition}});
+               {{"flow", options_.flow_name},
+                {"topic", pipe.source.topic},
+                {"partition", pipe.source.partition}});
     fatal_ = Internal("delivery reports arrived out of order");
     return;
   }
   if (report.error.ok()) {
     if (pipe.failed_delivery) {
       log::Error("data", "a record after a failed one reached the target: the target has a gap",
-                 {{"flow", options_.flow_name}, {"topic", pipe.source.topic},
-                  {"partition", pipe.source.partition}, {"offset", entry->offset}});
+                 {{"flow", options_.flow_name},
+                  {"topic", pipe.source.topic},
+                  {"partition", pipe.source.partition},
+                  {"offset", entry->offset.value()}});
     }
     pipe.state->records.fetch_add(1, std::memory_order_relaxed);
     pipe.state->bytes.fetch_add(entry->bytes - kRecordOverhead, std::memory_order_relaxed);
     pipe.state->last_acked_timestamp.store(entry->timestamp, std::memory_order_relaxed);
-    pipe.state->target_last_offset.store(report.offset, std::memory_order_relaxed);
-    pipe.state->offset_map.Record(SourceOffset(entry->offset), TargetOffset(report.offset));
+    pipe.state->target_last_offset.store(TargetOffset(report.offset), std::memory_order_relaxed);
+    pipe.state->offset_map.Record(entry->offset, TargetOffset(report.offset));
   } else {
     pipe.failed_delivery = true;
     pipe.state->errors.fetch_add(1, std::memory_order_relaxed);
     if (report.error.code() == StatusCode::kFailedPrecondition || !producer_->FatalError().ok()) {
       fatal_ = report.error;  // the idempotent producer cannot go on: replace it
-    } else if (!pipe.stopped) {
+    } else if (!pipe.draining) {
       StopPipe(pipe, report.error, DataEvent::Kind::kStopped, entry->offset);
     }
   }
@@ -370,38 +331,37 @@ void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
   inflight_bytes_total_.fetch_sub(entry->bytes, std::memory_order_relaxed);
   pipe.inflight.pop_front();
   pipe.Publish();
-  if (pipe.paused && !pipe.stopped && pipe.inflight_bytes <= PartitionBudget() / 2) {
-    pipe.paused = false;
-    pipe.state->set_phase(PartitionPhase::kMirroring);
+  if (pipe.throttled && !pipe.draining && pipe.inflight_bytes <= PartitionBudget() / 2) {
+    pipe.throttled = false;
+    pipe.state->set_throttled(false);
     to_resume_.push_back(pipe.source);
   }
   ReleaseIfDone(pipe);
 }
 
-void DataPath::StopPipe(Pipe& pipe, const Status& status, DataEvent::Kind kind,
-                        int64_t offset) {
-  const std::string& error = status.message();
-  if (!pipe.stopped) {
-    pipe.stopped = true;
-    if (!pipe.paused) to_pause_.push_back(pipe.source);
-    pipe.paused = true;
-    if (kind != DataEvent::Kind::kReleased) {
-      pipe.state->set_phase(PartitionPhase::kStopped);
-      pipe.state->SetError(error, std::string(StatusCodeName(status.code())));
-      log::Error("data", "partition stopped",
-                 {{"flow", options_.flow_name}, {"topic", pipe.source.topic},
-                  {"partition", pipe.source.partition}, {"error", error}});
-    }
-  }
-  if (!pipe.releasing) {
-    pipe.releasing = true;
-    pipe.release_event = {kind, pipe.source, offset >= 0 ? offset : pipe.AckedNext(), error};
+void DataPath::StopPipe(Pipe& pipe, const Status& error, DataEvent::Kind kind,
+                        std::optional<SourceOffset> offset) {
+  if (pipe.draining) return;
+  if (!pipe.paused()) to_pause_.push_back(pipe.source);
+  pipe.draining = true;
+  // Without an offset of its own the event says where acknowledgement stands at release.
+  const std::string reason(StatusCodeName(error.code()));
+  pipe.release_event = {kind, pipe.source, offset, error.message(), reason};
+  if (kind != DataEvent::Kind::kReleased) {
+    log::Error("data", "partition stopped",
+               {{"flow", options_.flow_name},
+                {"topic", pipe.source.topic},
+                {"partition", pipe.source.partition},
+                {"error", error.message()}});
+    // At once, so that /status says why before what is in flight is acknowledged.
+    Emit({DataEvent::Kind::kStopping, pipe.source, offset ? offset : pipe.AckedNext(),
+          error.message(), reason});
   }
   ReleaseIfDone(pipe);
 }
 
 void DataPath::ReleaseIfDone(Pipe& pipe) {
-  if (!pipe.releasing || !pipe.inflight.empty()) return;
+  if (!pipe.draining || !pipe.inflight.empty()) return;
   // Pauses queued for this partition must not reach librdkafka after it is unassigned.
   auto drop = [&](std::vector<kafka::TopicPartition>& v) {
     v.erase(std::remove(v.begin(), v.end(), pipe.source), v.end());
@@ -410,10 +370,13 @@ void DataPath::ReleaseIfDone(Pipe& pipe) {
   drop(to_resume_);
   // librdkafka keeps a partition's pause flag across unassign and assign: clear it now, or
   // the partition would never fetch again once restarted.
-  if (pipe.paused) consumer_->Resume({pipe.source}).IgnoreError();
+  if (pipe.paused()) consumer_->Resume({pipe.source}).IgnoreError();
   Status s = consumer_->IncrementalUnassign({pipe.source});
-  if (!s.ok()) log::Warn("data", "unassign failed", {{"flow", options_.flow_name}, {"error", s.message()}});
+  if (!s.ok()) {
+    log::Warn("data", "unassign failed", {{"flow", options_.flow_name}, {"error", s.message()}});
+  }
   DataEvent event = pipe.release_event;
+  if (!event.offset) event.offset = pipe.AckedNext();
   routes_.clear();
   pipes_.erase(pipe.source);  // `pipe` is gone after this line
   Emit(std::move(event));
@@ -427,12 +390,16 @@ int64_t DataPath::PartitionBudget() const {
 void DataPath::UpdateFlowControl() {
   if (!to_pause_.empty()) {
     Status s = consumer_->Pause(to_pause_);
-    if (!s.ok()) log::Warn("data", "pause failed", {{"flow", options_.flow_name}, {"error", s.message()}});
+    if (!s.ok()) {
+      log::Warn("data", "pause failed", {{"flow", options_.flow_name}, {"error", s.message()}});
+    }
     to_pause_.clear();
   }
   if (!to_resume_.empty()) {
     Status s = consumer_->Resume(to_resume_);
-    if (!s.ok()) log::Warn("data", "resume failed", {{"flow", options_.flow_name}, {"error", s.message()}});
+    if (!s.ok()) {
+      log::Warn("data", "resume failed", {{"flow", options_.flow_name}, {"error", s.message()}});
+    }
     to_resume_.clear();
   }
 }
@@ -441,22 +408,23 @@ void DataPath::UpdateWatermarks() {
   for (auto& [tp, pipe] : pipes_) {
     Result<kafka::Watermarks> w = consumer_->CachedWatermarks(tp.topic, tp.partition);
     if (!w.ok()) continue;
-    if (w->high >= 0) pipe->state->ObserveHigh(w->high, NowMs(), /*fresh=*/false);
-    if (w->low >= 0) pipe->state->source_low.store(w->low, std::memory_order_relaxed);
+    if (w->high >= 0) pipe->state->ObserveCachedHigh(SourceOffset(w->high));
+    if (w->low >= 0) pipe->state->source_low.store(SourceOffset(w->low), std::memory_order_relaxed);
   }
 }
 
 void DataPath::HandleConsumerError(const kafka::Message& message) {
   Status error = message.error();
   if (message.topic().empty()) {
-    log::Debug("data", "source consumer error", {{"flow", options_.flow_name}, {"error", error.message()}});
+    log::Debug("data", "source consumer error",
+               {{"flow", options_.flow_name}, {"error", error.message()}});
     return;
   }
   Pipe* pipe = Route(message);
-  if (pipe == nullptr || pipe->stopped) return;
+  if (pipe == nullptr || pipe->draining) return;
   if (message.is_offset_out_of_range()) {
     StopPipe(*pipe, error, DataEvent::Kind::kOutOfRange,
-             pipe->next >= 0 ? pipe->next : message.offset());
+             pipe->next.value_or(SourceOffset(message.offset())));
     return;
   }
   if (error.code() == StatusCode::kNotFound) return;  // topic deleted: the control loop stops it
@@ -468,10 +436,8 @@ void DataPath::ResetProducer(const Status& why) {
   log::Error("data", "replacing the target producer; every partition resumes from the target",
              {{"flow", options_.flow_name}, {"error", why.message()}});
   for (auto& [tp, pipe] : pipes_) {
-    pipe->stopped = true;
-    pipe->releasing = true;
-    pipe->release_event = {DataEvent::Kind::kNeedsResume, tp, -1, why.message()};
-    pipe->state->set_phase(PartitionPhase::kResuming);
+    pipe->draining = true;
+    pipe->release_event = {DataEvent::Kind::kNeedsResume, tp, std::nullopt, why.message()};
   }
   producer_->PurgeQueued();
   auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -483,7 +449,7 @@ void DataPath::ResetProducer(const Status& why) {
   std::vector<kafka::TopicPartition> all;
   for (auto& [tp, pipe] : pipes_) {
     all.push_back(tp);
-    Emit({DataEvent::Kind::kNeedsResume, tp, -1, why.message()});
+    Emit({DataEvent::Kind::kNeedsResume, tp, std::nullopt, why.message()});
     inflight_bytes_total_.fetch_sub(pipe->inflight_bytes, std::memory_order_relaxed);
   }
   if (!all.empty()) {
@@ -499,7 +465,8 @@ void DataPath::ResetProducer(const Status& why) {
   fatal_ = Status::Ok();
   Status s = CreateProducer();
   if (!s.ok()) {
-    log::Error("data", "cannot create a new producer", {{"flow", options_.flow_name}, {"error", s.message()}});
+    log::Error("data", "cannot create a new producer",
+               {{"flow", options_.flow_name}, {"error", s.message()}});
     fatal_ = s;  // try again on the next turn of the loop
   }
 }
@@ -510,7 +477,8 @@ void DataPath::Drain(std::chrono::milliseconds timeout) {
   for (auto& [tp, pipe] : pipes_) all.push_back(tp);
   if (!all.empty()) consumer_->Pause(all).IgnoreError();
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (producer_ && producer_->OutQueueLength() > 0 && std::chrono::steady_clock::now() < deadline) {
+  while (producer_ && producer_->OutQueueLength() > 0 &&
+         std::chrono::steady_clock::now() < deadline) {
     producer_->Poll(50ms);
   }
   int64_t left = producer_ ? producer_->OutQueueLength() : 0;

@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -28,14 +29,16 @@
 #include "config/config.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
+#include "replication/data_clients.h"
 #include "replication/partition_state.h"
+#include "replication/start_at.h"
 
 namespace strait::replication {
 
 struct StartPartition {
   std::shared_ptr<PartitionState> state;
-  int64_t start_offset = kafka::kOffsetBeginning;  // concrete, or a logical offset
-  int64_t max_message_bytes = 1048588;             // the remote topic's max.message.bytes
+  StartAt from = StartAt::Earliest();
+  int64_t max_message_bytes = 1048588;  // the remote topic's max.message.bytes
 };
 
 struct StopPartition {
@@ -50,19 +53,25 @@ struct SetMessageLimit {
 
 using Command = std::variant<StartPartition, StopPartition, SetMessageLimit>;
 
-// Something the control loop must act on. The partition has been released (unassigned,
-// nothing in flight) before the event is sent.
+// Something the control loop must act on. Except for kStopping, the partition has been
+// released (unassigned, nothing in flight) before the event is sent, and may be started again.
 struct DataEvent {
   enum class Kind {
-    kStopped,       // an error stopped it; `error` says why; retry later
-    kOutOfRange,    // the source no longer has `offset`: retention or truncation
-    kNeedsResume,   // the producer was replaced; find where the target stopped again
-    kReleased,      // a StopPartition finished
+    kStopping,     // an error stopped it; `error` says why; kStopped or kOutOfRange follows
+    kStopped,      // released after an error; `error` says why; retry later
+    kOutOfRange,   // released: the source no longer has `offset` (retention or truncation)
+    kNeedsResume,  // released: the producer was replaced; find where the target stopped again
+    kReleased,     // released: a StopPartition finished
   };
   Kind kind = Kind::kStopped;
   kafka::TopicPartition source;
-  int64_t offset = -1;
+  // The first source offset not on the target (kOutOfRange: the one the source lacks);
+  // nullopt before the first record of a partition started at an end of the log.
+  std::optional<SourceOffset> offset;
   std::string error;
+  // The error's class, a StatusCodeName ("resource_exhausted"): strait_partition_stopped's
+  // reason label, which must have few values.
+  std::string reason;
 };
 
 struct DataPathOptions {
@@ -74,6 +83,7 @@ struct DataPathOptions {
   bool provenance_headers = true;
   int64_t max_inflight_bytes = 32 << 20;
   int64_t max_inflight_bytes_per_partition = 8 << 20;
+  DataPathClients clients;
 };
 
 class DataPath {
@@ -98,10 +108,10 @@ class DataPath {
  private:
   struct Pipe;
   struct InFlight {
-    Pipe* pipe;
-    int64_t offset;
-    int64_t bytes;
-    int64_t timestamp;
+    Pipe* pipe = nullptr;
+    SourceOffset offset;
+    int64_t bytes = 0;
+    int64_t timestamp = 0;
   };
 
   void Run();
@@ -113,7 +123,8 @@ class DataPath {
   bool Produce(Pipe& pipe, const kafka::Message& message);
   void OnDelivery(const kafka::DeliveryReport& report);
   // `error`'s code becomes the partition's stop reason (/metrics); its message the error.
-  void StopPipe(Pipe& pipe, const Status& error, DataEvent::Kind kind, int64_t offset = -1);
+  void StopPipe(Pipe& pipe, const Status& error, DataEvent::Kind kind,
+                std::optional<SourceOffset> offset = std::nullopt);
   void ReleaseIfDone(Pipe& pipe);
   void UpdateFlowControl();
   void UpdateWatermarks();
@@ -128,7 +139,7 @@ class DataPath {
   std::unique_ptr<kafka::Producer> producer_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
-  std::chrono::milliseconds drain_timeout_{30000};
+  std::chrono::milliseconds drain_timeout_{30000};  // set by Stop() before stop_
 
   std::mutex mu_;
   std::vector<Command> commands_;  // guarded by mu_
@@ -138,7 +149,7 @@ class DataPath {
   std::map<kafka::TopicPartition, std::unique_ptr<Pipe>> pipes_;
   std::unordered_map<const void*, std::vector<Pipe*>> routes_;  // consumer topic handle -> pipes
   std::vector<kafka::TopicPartition> to_pause_, to_resume_;
-  Status fatal_;  // set by a delivery report; acted on in the loop
+  Status fatal_;        // set by a delivery report; acted on in the loop
   int busy_pipes_ = 0;  // pipes with records in flight: how many share the flow budget
 
   std::atomic<int64_t> inflight_bytes_total_{0};

@@ -4,12 +4,11 @@
 #include <pthread.h>
 
 #include <algorithm>
-#include <set>
 
+#include "base/clock.h"
 #include "base/log.h"
-#include "replication/config_sync.h"
-#include "offsets/mm2_format.h"
-#include "offsets/provenance.h"
+#include "mm2/format.h"
+#include "provenance/provenance.h"
 
 namespace strait::replication {
 namespace {
@@ -18,21 +17,12 @@ using namespace std::chrono_literals;
 
 constexpr std::chrono::milliseconds kAdminTimeout = 15s;
 constexpr std::chrono::milliseconds kDrainTimeout = 30s;
-constexpr std::chrono::seconds kMaxBackoff = 300s;
+constexpr std::chrono::milliseconds kMaxBackoff = 300s;
 constexpr std::chrono::seconds kMaxConnectBackoff = 30s;
-constexpr int64_t kDefaultMaxMessageBytes = 1048588;  // Kafka's broker default
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-int64_t ParseBytes(const std::string& v, int64_t fallback) {
-  if (v.empty()) return fallback;
-  char* end = nullptr;
-  long long n = std::strtoll(v.c_str(), &end, 10);
-  return (end != nullptr && *end == '\0' && n > 0) ? n : fallback;
+std::string RemoteHeartbeatsTopic(const config::FlowConfig& flow) {
+  mm2::NamingContext naming{flow.naming, flow.separator, flow.source, flow.target};
+  return mm2::RemoteTopicName(naming, mm2::kHeartbeatsTopic).value_or("");
 }
 
 }  // namespace
@@ -42,13 +32,12 @@ Flow::Flow(const config::Config& config, const config::FlowConfig& flow)
       source_(config.Cluster(flow.source)),
       target_(config.Cluster(flow.target)),
       name_(flow.Name()),
-      naming_{flow.naming, flow.separator, flow.source, flow.target},
-      filter_(flow.topics, flow.topics_exclude),
-      config_excludes_(flow.config_properties_exclude, {}) {
+      remote_heartbeats_topic_(RemoteHeartbeatsTopic(flow)),
+      partitions_(flow.partition_retry_backoff, kMaxBackoff) {
   published_.name = name_;
   published_.source = flow.source;
   published_.target = flow.target;
-  published_.state = "connecting";
+  published_.state = FlowState::kConnecting;
 }
 
 Flow::~Flow() {
@@ -66,7 +55,7 @@ void Flow::Start() {
 void Flow::MarkPaused() {
   paused_.store(true);
   std::lock_guard lock(mu_);
-  published_.state = "paused";
+  published_.state = FlowState::kPaused;
 }
 
 void Flow::RequestStop() {
@@ -75,7 +64,7 @@ void Flow::RequestStop() {
 }
 
 void Flow::Join() {
-  if (thread_.joinable()) thread_.join();  // the control thread joins the offset thread
+  if (thread_.joinable()) thread_.join();  // the control thread stops the other threads
 }
 
 void Flow::Wait(std::chrono::milliseconds d) {
@@ -96,38 +85,48 @@ void Flow::Run() {
     }
     HandleEvents();
     if (Clock::now() >= next_sync) {
-      Sync();
+      TopicSync::Errors errors = topic_sync_->Round();
+      {
+        std::lock_guard lock(mu_);
+        published_.source_error = errors.source;
+        published_.target_error = errors.target;
+      }
+      Reconcile();
       next_sync = Clock::now() + flow_.refresh_interval;
     }
-    ResumePending();
+    ResumeDue();
     if (Clock::now() >= next_watermarks) {
       PollWatermarks();
-      if (!flow_.provenance_headers) CommitProgress();
+      RecordProgress();
       next_watermarks = Clock::now() + 2s;
     }
     Publish();
     Wait(200ms);
   }
-  {
-    std::lock_guard lock(mu_);
-    published_.state = "stopping";
-  }
-  if (offsets_thread_.joinable()) offsets_thread_.join();
-  if (data_ != nullptr) data_->Stop(kDrainTimeout);
-  if (data_ != nullptr && !flow_.provenance_headers) CommitProgress();
-  {
-    std::lock_guard lock(mu_);
-    published_.state = "stopped";
-  }
+  StopParts();
   log::Info("flow", "flow stopped", {{"flow", name_}});
+}
+
+void Flow::StopParts() {
+  {
+    std::lock_guard lock(mu_);
+    published_.state = FlowState::kStopping;
+  }
+  if (offset_loop_ != nullptr) offset_loop_->Stop();
+  if (data_ != nullptr) {
+    data_->Stop(kDrainTimeout);
+    RecordProgress();  // what the drain acknowledged
+  }
+  std::lock_guard lock(mu_);
+  published_.state = FlowState::kStopped;
 }
 
 bool Flow::Connect() {
   auto make_admin = [&](const config::ClusterConfig& c, const char* role,
                         std::unique_ptr<kafka::Admin>* out) -> Status {
     if (*out != nullptr) return Status::Ok();
-    STRAIT_ASSIGN_OR_RETURN(*out, kafka::Admin::Create({name_ + "/" + role + "-admin",
-                                                        c.AdminProperties(), {}}));
+    STRAIT_ASSIGN_OR_RETURN(
+        *out, kafka::Admin::Create({name_ + "/" + role + "-admin", c.AdminProperties(), {}}));
     return Status::Ok();
   };
   Status s = make_admin(source_, "source", &source_admin_);
@@ -141,15 +140,21 @@ bool Flow::Connect() {
   Result<std::string> target_id = target_admin_->ClusterId(10s);
   {
     std::lock_guard lock(mu_);
-    published_.source_error = source_id.ok() ? "" : fmt::format(
-        "cannot reach {} at {}: {}; retrying", flow_.source, source_.Bootstrap(), source_id.status().message());
-    published_.target_error = target_id.ok() ? "" : fmt::format(
-        "cannot reach {} at {}: {}; retrying", flow_.target, target_.Bootstrap(), target_id.status().message());
+    published_.source_error = source_id.ok()
+                                  ? ""
+                                  : fmt::format("cannot reach {} at {}: {}; retrying", flow_.source,
+                                                source_.Bootstrap(), source_id.status().message());
+    published_.target_error = target_id.ok()
+                                  ? ""
+                                  : fmt::format("cannot reach {} at {}: {}; retrying", flow_.target,
+                                                target_.Bootstrap(), target_id.status().message());
   }
   if (!source_id.ok() || !target_id.ok()) {
     log::Warn("flow", "cannot reach a cluster; retrying",
-              {{"flow", name_}, {"source", source_id.status().message()},
-               {"target", target_id.status().message()}, {"backoff_s", connect_backoff_.count()}});
+              {{"flow", name_},
+               {"source", source_id.status().message()},
+               {"target", target_id.status().message()},
+               {"backoff_s", connect_backoff_.count()}});
     return false;
   }
   if (*source_id == *target_id) {
@@ -158,13 +163,13 @@ bool Flow::Connect() {
                                           flow_.source, flow_.target, *source_id);
     return false;
   }
-  source_fp_ = offsets::ClusterFingerprint(*source_id);
-  target_fp_ = offsets::ClusterFingerprint(*target_id);
+  const uint64_t target_fp = provenance::ClusterFingerprint(*target_id);
+  source_fp_ = provenance::ClusterFingerprint(*source_id);
   DataPathOptions options{name_,
                           source_.ConsumerProperties(),
                           target_.ProducerProperties(),
                           source_fp_,
-                          target_fp_,
+                          target_fp,
                           flow_.provenance_headers,
                           flow_.max_inflight_bytes,
                           flow_.max_inflight_bytes_per_partition};
@@ -176,332 +181,166 @@ bool Flow::Connect() {
     return false;
   }
   data_ = std::move(data);
-  tails_ = std::make_unique<offsets::LogSearch>(target_.ConsumerProperties(), name_ + "/target-tail");
+  tails_ =
+      std::make_unique<provenance::LogSearch>(target_.ConsumerProperties(), name_ + "/target-tail");
+  topic_sync_ = std::make_unique<TopicSync>(flow_, source_admin_.get(), target_admin_.get(),
+                                            tails_.get(), source_fp_);
+  resume_ = flow_.provenance_headers
+                ? ResumeFromTargetLog(tails_.get(), source_fp_)
+                : ResumeFromProgressGroup(target_admin_.get(),
+                                          ProgressGroupName(flow_.source, flow_.target), name_);
   if (flow_.mm2_takeover) mm2_ = NewMm2Takeover();
   settle_until_ = Clock::now() + flow_.resume_settle;
-  s = StartOffsets();
-  if (!s.ok()) log::Error("flow", "offset sync not started", {{"flow", name_}, {"error", s.message()}});
+  offsets::FlowClusters clusters{&source_,   &target_, source_admin_.get(), target_admin_.get(),
+                                 source_fp_, target_fp};
+  Result<std::unique_ptr<offsets::OffsetLoop>> loop = offsets::OffsetLoop::Create(
+      flow_, clusters, remote_heartbeats_topic_, [this] { return Mirrored(); });
+  if (loop.ok()) {
+    offset_loop_ = std::move(loop).value();
+    offset_loop_->Start();
+  } else {
+    log::Error("flow", "offset sync not started",
+               {{"flow", name_}, {"error", loop.status().message()}});
+  }
   connect_backoff_ = 1s;
-  log::Info("flow", "connected", {{"flow", name_}, {"source_cluster", *source_id},
-                                  {"target_cluster", *target_id}});
+  log::Info("flow", "connected",
+            {{"flow", name_}, {"source_cluster", *source_id}, {"target_cluster", *target_id}});
   return true;
 }
 
-void Flow::Sync() {
-  Result<kafka::ClusterMetadata> source_md = source_admin_->Metadata(kAdminTimeout);
-  Result<kafka::ClusterMetadata> target_md = target_admin_->Metadata(kAdminTimeout);
-  {
-    std::lock_guard lock(mu_);
-    published_.source_error = source_md.ok() ? "" : source_md.status().message();
-    published_.target_error = target_md.ok() ? "" : target_md.status().message();
-  }
-  if (!source_md.ok() || !target_md.ok()) return;
-
-  std::map<std::string, int32_t> matched;
-  for (const kafka::TopicInfo& t : source_md->topics) {
-    bool wanted = filter_.Matches(t.name) || IsHeartbeatsTopic(t.name, flow_.separator);
-    if (!t.error.ok() || t.partitions.empty() || !wanted) continue;
-    if (!RemoteTopicName(naming_, t.name)) continue;  // would go back where it came from
-    matched[t.name] = static_cast<int32_t>(t.partitions.size());
-  }
-  for (auto& [name, entry] : topics_) {
-    if (matched.count(name) == 0 && !entry.gone) ForgetTopic(name);
-  }
-  if (matched.empty()) return;
-
-  std::vector<std::string> source_names, remote_names;
-  for (const auto& [name, n] : matched) {
-    source_names.push_back(name);
-    std::string remote = *RemoteTopicName(naming_, name);
-    if (target_md->FindTopic(remote) != nullptr) remote_names.push_back(remote);
-  }
-  auto source_configs = source_admin_->DescribeTopicConfigs(source_names, kAdminTimeout);
-  if (!source_configs.ok()) {
-    log::Warn("flow", "cannot read source topic configs", {{"flow", name_}, {"error", source_configs.status().message()}});
-    return;
-  }
-  std::map<std::string, Result<std::vector<kafka::ConfigEntry>>> target_configs;
-  if (!remote_names.empty()) {
-    auto r = target_admin_->DescribeTopicConfigs(remote_names, kAdminTimeout);
-    if (!r.ok()) {
-      log::Warn("flow", "cannot read target topic configs", {{"flow", name_}, {"error", r.status().message()}});
-      return;
-    }
-    target_configs = std::move(r).value();
-  }
-  for (const auto& [name, n] : matched) {
-    auto sc = source_configs->find(name);
-    if (sc == source_configs->end() || !sc->second.ok()) continue;  // deleted meanwhile
-    std::string remote = *RemoteTopicName(naming_, name);
-    auto tc = target_configs.find(remote);
-    const std::vector<kafka::ConfigEntry>* target_entries =
-        (tc != target_configs.end() && tc->second.ok()) ? &tc->second.value() : nullptr;
-    SyncTopic(name, n, *target_md, *sc->second, target_entries);
-  }
-}
-
-void Flow::SyncTopic(const std::string& name, int32_t source_partitions,
-                     const kafka::ClusterMetadata& target_md,
-                     const std::vector<kafka::ConfigEntry>& source_configs,
-                     const std::vector<kafka::ConfigEntry>* target_configs) {
-  TopicEntry& entry = topics_[name];
-  if (entry.remote.empty()) {
-    entry.remote = *RemoteTopicName(naming_, name);
-    log::Info("flow", "mirroring topic", {{"flow", name_}, {"topic", name}, {"remote", entry.remote}});
-  }
-  entry.gone = false;
-  entry.source_partitions = source_partitions;
-  ConfigMap target_overrides = target_configs ? TopicOverrides(*target_configs) : ConfigMap{};
-  ConfigMap desired = flow_.sync_topic_configs
-                          ? DesiredRemoteConfigs(TopicOverrides(source_configs), target_overrides,
-                                                 config_excludes_)
-                          : target_overrides;
-  const kafka::TopicInfo* remote = target_md.FindTopic(entry.remote);
-  Status status;
-  std::vector<kafka::ConfigEntry> created_configs;
-  if (remote == nullptr) {
-    status = CreateRemote(entry, source_partitions, desired);
-    if (status.ok() && !entry.owned) return;  // someone else created it meanwhile: next round
-    if (status.ok()) {
-      // Start mirroring now rather than a refresh interval later; the remote topic's real
-      // max.message.bytes (the broker default may differ from Kafka's) decides record sizes.
-      entry.target_partitions = source_partitions;
-      auto described = target_admin_->DescribeTopicConfigs({entry.remote}, kAdminTimeout);
-      if (!described.ok() || !described->at(entry.remote).ok()) return;
-      created_configs = *described->at(entry.remote);
-      target_configs = &created_configs;
-    }
-  } else {
-    entry.target_partitions = static_cast<int32_t>(remote->partitions.size());
-    status = CheckOwnership(entry);
-    if (status.ok() && entry.target_partitions < source_partitions) {
-      status = target_admin_->CreatePartitions(entry.remote, source_partitions, kAdminTimeout);
-      if (status.ok()) {
-        log::Info("flow", "raised partition count",
-                  {{"flow", name_}, {"remote", entry.remote}, {"partitions", source_partitions}});
-        entry.target_partitions = source_partitions;
+void Flow::Reconcile() {
+  std::vector<std::string> forget;
+  for (const auto& [name, topic] : topic_sync_->topics()) {
+    if (topic.gone) {
+      for (int32_t p : partitions_.Release(name)) {
+        data_->Post(StopPartition{{name, p}, "source topic deleted"});
       }
+      if (!partitions_.Has(name)) forget.push_back(name);
+      continue;
     }
-    if (status.ok() && flow_.sync_topic_configs && desired != target_overrides) {
-      status = target_admin_->IncrementalAlterTopicConfigs(
-          entry.remote, ConfigDiff(target_overrides, desired), kAdminTimeout);
-      if (status.ok()) log::Info("flow", "synced topic configs", {{"flow", name_}, {"remote", entry.remote}});
+    int64_t& limit = message_limits_[name];
+    if (topic.max_message_bytes != 0 && topic.max_message_bytes != limit) {
+      limit = topic.max_message_bytes;
+      data_->Post(SetMessageLimit{name, limit});
     }
-  }
-  int64_t limit = ParseBytes(
-      desired.count("max.message.bytes") ? desired.at("max.message.bytes")
-                                         : (target_configs ? ConfigValue(*target_configs, "max.message.bytes") : ""),
-      kDefaultMaxMessageBytes);
-  if (limit != entry.max_message_bytes) {
-    entry.max_message_bytes = limit;
-    data_->Post(SetMessageLimit{name, limit});
-  }
-  std::string error = status.ok() ? "" : status.message();
-  if (error != entry.error) {
-    if (!error.empty()) log::Error("flow", "topic not mirrored", {{"flow", name_}, {"topic", name}, {"error", error}});
-    entry.error = error;
-  }
-  if (!entry.owned || entry.target_partitions < source_partitions) return;
-  for (int32_t p = 0; p < source_partitions; ++p) {
-    if (entry.partitions.count(p) != 0) continue;
-    PartitionEntry pe;
+    if (!topic.Ready()) continue;
     // Heartbeats keep their prefixed names, so only identity-named topics can receive one
     // origin's records along two paths.
-    bool local_only = flow_.forward == config::Forward::kLocal && entry.remote == name;
-    pe.state = std::make_shared<PartitionState>(name, p, entry.remote, local_only);
-    entry.partitions.emplace(p, std::move(pe));
-  }
-}
-
-Status Flow::CreateRemote(TopicEntry& entry, int32_t partitions,
-                          const std::map<std::string, std::string>& configs) {
-  Result<std::vector<Status>> r = target_admin_->CreateTopics(
-      {{entry.remote, partitions, flow_.replication_factor, configs}}, kAdminTimeout);
-  Status s = r.ok() ? (*r)[0] : r.status();
-  if (s.ok() || s.code() == StatusCode::kAlreadyExists) {
-    if (s.ok()) {
-      log::Info("flow", "created remote topic",
-                {{"flow", name_}, {"remote", entry.remote}, {"partitions", partitions}});
-    }
-    entry.owned = entry.owned || s.ok();
-    return Status::Ok();
-  }
-  return s.WithContext(fmt::format("creating {} on {}", entry.remote, flow_.target));
-}
-
-// With prefix naming the remote topic is strait's alone: one that already holds records
-// but none copied by this flow was made by someone else, and writing into it would mix
-// two histories. With identity naming the target topic is expected to have its own writers.
-Status Flow::CheckOwnership(TopicEntry& entry) {
-  if (entry.owned) return Status::Ok();
-  if (flow_.naming == config::Naming::kIdentity || flow_.adopt_existing_topics ||
-      !flow_.provenance_headers || flow_.mm2_takeover) {
-    entry.owned = true;
-    return Status::Ok();
-  }
-  std::vector<int32_t> parts;
-  for (int32_t p = 0; p < entry.target_partitions; ++p) parts.push_back(p);
-  Result<std::vector<offsets::PartitionTail>> tails = tails_->Tails(entry.remote, parts, source_fp_);
-  if (!tails.ok()) return tails.status();
-  bool has_records = false, has_ours = false;
-  for (const offsets::PartitionTail& t : *tails) {
-    has_records |= t.has_records;
-    has_ours |= t.last_upstream.has_value();
-  }
-  if (has_records && !has_ours) {
-    return FailedPrecondition(fmt::format(
-        "target topic {} on {} already exists and holds records strait did not mirror from {}: "
-        "delete it, or set adopt.existing.topics: true to append to it",
-        entry.remote, flow_.target, flow_.source));
-  }
-  if (entry.target_partitions < entry.source_partitions && !has_ours) {
-    return FailedPrecondition(fmt::format(
-        "target topic {} on {} has {} partitions, source topic has {}: raise the target's "
-        "partition count or delete it (strait keeps partition numbers)",
-        entry.remote, flow_.target, entry.target_partitions, entry.source_partitions));
-  }
-  entry.owned = true;
-  return Status::Ok();
-}
-
-void Flow::ForgetTopic(const std::string& name) {
-  TopicEntry& entry = topics_[name];
-  entry.gone = true;
-  log::Warn("flow", "source topic is gone; its remote topic is kept",
-            {{"flow", name_}, {"topic", name}, {"remote", entry.remote}});
-  for (auto& [p, pe] : entry.partitions) {
-    if (pe.stage == PartitionEntry::Stage::kRunning) {
-      pe.stage = PartitionEntry::Stage::kReleasing;
-      data_->Post(StopPartition{{name, p}, "source topic deleted"});
+    const bool local_only = flow_.forward == config::Forward::kLocal && topic.remote == name;
+    for (int32_t p = 0; p < topic.source_partitions; ++p) {
+      partitions_.Add(name, p, topic.remote, local_only);
     }
   }
-  std::erase_if(entry.partitions, [](const auto& kv) {
-    return kv.second.stage != PartitionEntry::Stage::kReleasing;
-  });
-  if (entry.partitions.empty()) topics_.erase(name);
+  for (const std::string& name : forget) {
+    topic_sync_->Forget(name);
+    message_limits_.erase(name);
+  }
 }
 
 void Flow::HandleEvents() {
-  for (DataEvent& e : data_->TakeEvents()) {
-    auto topic = topics_.find(e.source.topic);
-    if (topic == topics_.end()) continue;
-    auto it = topic->second.partitions.find(e.source.partition);
-    if (it == topic->second.partitions.end()) continue;
-    PartitionEntry& pe = it->second;
-    switch (e.kind) {
-      case DataEvent::Kind::kReleased:
-        topic->second.partitions.erase(it);
-        if (topic->second.gone && topic->second.partitions.empty()) topics_.erase(topic);
+  for (const DataEvent& e : data_->TakeEvents()) {
+    switch (partitions_.Apply(e, Clock::now())) {
+      case PartitionTable::Outcome::kNone:
         break;
-      case DataEvent::Kind::kStopped:
-        RetryLater(pe);
-        break;
-      case DataEvent::Kind::kNeedsResume:
-        pe.stage = PartitionEntry::Stage::kPending;
-        pe.retry_at = {};
-        settle_until_ = Clock::now() + flow_.resume_settle;
-        break;
-      case DataEvent::Kind::kOutOfRange: {
-        Result<kafka::Watermarks> w =
-            source_admin_->QueryWatermarks(e.source.topic, e.source.partition, kAdminTimeout);
-        pe.stage = PartitionEntry::Stage::kPending;
-        if (!w.ok()) {
-          pe.retry_at = Clock::now() + 5s;
-          break;
-        }
-        if (e.offset < w->low) {
-          records_expired_ += w->low - e.offset;
-          log::Error("flow", "records were deleted at the source before they were mirrored",
-                     {{"flow", name_}, {"topic", e.source.topic}, {"partition", e.source.partition},
-                      {"first_missing", e.offset}, {"log_start", w->low}, {"records", w->low - e.offset}});
-          pe.forced_offset = w->low;
-        } else {
-          log::Error("flow", "the source partition is shorter than what was mirrored (unclean leader "
-                             "election?); mirroring continues from its end",
-                     {{"flow", name_}, {"topic", e.source.topic}, {"partition", e.source.partition},
-                      {"mirrored_up_to", e.offset}, {"source_end", w->high}});
-          pe.forced_offset = w->high;
+      case PartitionTable::Outcome::kForgotten: {
+        auto topic = topic_sync_->topics().find(e.source.topic);
+        if (topic != topic_sync_->topics().end() && topic->second.gone &&
+            !partitions_.Has(e.source.topic)) {
+          topic_sync_->Forget(e.source.topic);
+          message_limits_.erase(e.source.topic);
         }
         break;
       }
+      case PartitionTable::Outcome::kNeedsResume:
+        settle_until_ = Clock::now() + flow_.resume_settle;
+        break;
+      case PartitionTable::Outcome::kOutOfRange:
+        RestartOutOfRange(e);
+        break;
     }
   }
 }
 
-void Flow::ResumePending() {
+// The source no longer has the offset a partition was at: retention deleted records before
+// they were mirrored, or the partition was truncated. Mirroring continues at the nearest end
+// of the source's log, and the loss is counted and logged.
+void Flow::RestartOutOfRange(const DataEvent& e) {
+  Result<kafka::Watermarks> w =
+      source_admin_->QueryWatermarks(e.source.topic, e.source.partition, kAdminTimeout);
+  if (!w.ok()) {
+    partitions_.RestartAt(e.source.topic, e.source.partition, std::nullopt, Clock::now() + 5s);
+    return;
+  }
+  const SourceOffset low(w->low), high(w->high);
+  const SourceOffset at = e.offset.value_or(low);
+  SourceOffset restart = high;
+  if (at < low) {
+    records_expired_ += low - at;
+    log::Error("flow", "records were deleted at the source before they were mirrored",
+               {{"flow", name_},
+                {"topic", e.source.topic},
+                {"partition", e.source.partition},
+                {"first_missing", at.value()},
+                {"log_start", low.value()},
+                {"records", low - at}});
+    restart = low;
+  } else {
+    log::Error("flow",
+               "the source partition is shorter than what was mirrored (unclean leader "
+               "election?); mirroring continues from its end",
+               {{"flow", name_},
+                {"topic", e.source.topic},
+                {"partition", e.source.partition},
+                {"mirrored_up_to", at.value()},
+                {"source_end", high.value()}});
+  }
+  partitions_.RestartAt(e.source.topic, e.source.partition, restart, {});
+}
+
+void Flow::ResumeDue() {
   if (Clock::now() < settle_until_) return;
-  auto now = Clock::now();
-  for (auto& [name, entry] : topics_) {
-    if (entry.gone || !entry.owned) continue;
-    std::vector<int32_t> due;
-    for (auto& [p, pe] : entry.partitions) {
-      bool pending = pe.stage == PartitionEntry::Stage::kPending ||
-                     pe.stage == PartitionEntry::Stage::kStopped;
-      if (pending && pe.retry_at <= now) due.push_back(p);
-    }
-    if (!due.empty()) ResumeTopic(name, entry, due);
+  const auto now = Clock::now();
+  for (const auto& [name, topic] : topic_sync_->topics()) {
+    if (topic.gone || !topic.owned) continue;
+    std::vector<int32_t> due = partitions_.Due(name, now);
+    if (!due.empty()) ResumeTopic(name, topic, due);
     if (stop_.load()) return;
   }
 }
 
-void Flow::RetryLater(PartitionEntry& pe) {
-  if (pe.backoff.count() == 0) pe.backoff = flow_.partition_retry_backoff;
-  pe.stage = PartitionEntry::Stage::kStopped;
-  pe.retry_at = Clock::now() + pe.backoff;
-  pe.backoff = std::min<std::chrono::milliseconds>(pe.backoff * 2, kMaxBackoff);
-}
-
-void Flow::ResumeTopic(const std::string& name, TopicEntry& entry,
-                       const std::vector<int32_t>& all_parts) {
-  const std::vector<int32_t> parts = mm2_ ? TakeOverFromMm2(name, entry, all_parts) : all_parts;
-  if (parts.empty()) return;
-  std::map<int32_t, offsets::PartitionTail> tails;
-  std::map<int32_t, int64_t> progress;
-  if (!flow_.provenance_headers) {
-    Result<std::map<int32_t, int64_t>> r = CommittedProgress(entry.remote, parts);
-    if (!r.ok()) {
-      log::Warn("flow", "cannot read committed progress; retrying",
-                {{"flow", name_}, {"remote", entry.remote}, {"error", r.status().message()}});
-      return;
-    }
-    progress = std::move(r).value();
-  } else {
-    Result<std::vector<offsets::PartitionTail>> r = tails_->Tails(entry.remote, parts, source_fp_);
-    if (!r.ok()) {
-      log::Warn("flow", "cannot read where the target stopped; retrying",
-                {{"flow", name_}, {"remote", entry.remote}, {"error", r.status().message()}});
-      return;
-    }
-    for (const offsets::PartitionTail& t : *r) tails[t.partition] = t;
+void Flow::ResumeTopic(const std::string& name, const RemoteTopic& topic,
+                       const std::vector<int32_t>& due) {
+  const std::vector<int32_t> partitions = mm2_ ? TakeOverFromMm2(name, topic, due) : due;
+  if (partitions.empty()) return;
+  std::vector<PartitionId> ids;
+  for (int32_t p : partitions) ids.push_back(PartitionId(p));
+  Result<std::map<PartitionId, SourceOffset>> found = resume_->Find(topic.remote, ids);
+  if (!found.ok()) {
+    log::Warn("flow", fmt::format("cannot read the {}; retrying", resume_->where()),
+              {{"flow", name_}, {"remote", topic.remote}, {"error", found.status().message()}});
+    return;
   }
-  for (int32_t p : parts) {
-    PartitionEntry& pe = entry.partitions.at(p);
-    int64_t start = flow_.start_offset == config::StartOffset::kEarliest ? kafka::kOffsetBeginning
-                                                                          : kafka::kOffsetEnd;
-    const char* from = "start.offset";
-    if (pe.forced_offset) {
-      start = *pe.forced_offset;
-      from = "source log bounds";
-    } else if (tails[p].last_upstream) {
-      start = tails[p].last_upstream->value() + 1;
-      from = "target log";
-    } else if (progress.count(p) != 0) {
-      start = progress[p];
-      from = "progress group";
-    }
-    StartAt(name, entry, p, start, from);
+  for (int32_t p : partitions) {
+    PartitionTable::Entry* entry = partitions_.Find(name, p);
+    auto it = found->find(PartitionId(p));
+    StartPartitionAt(name, topic, p,
+                     ChooseStart(entry->forced_offset,
+                                 it != found->end() ? std::optional(it->second) : std::nullopt,
+                                 resume_->where(), flow_.start_offset));
   }
 }
 
-void Flow::StartAt(const std::string& name, TopicEntry& entry, int32_t partition, int64_t start,
-                   const char* from) {
-  PartitionEntry& pe = entry.partitions.at(partition);
-  pe.forced_offset.reset();
-  pe.stage = PartitionEntry::Stage::kRunning;
-  pe.state->set_phase(PartitionPhase::kResuming);
-  log::Info("flow", "partition resumes", {{"flow", name_}, {"topic", name},
-                                          {"partition", partition}, {"offset", start}, {"from", from}});
-  data_->Post(StartPartition{pe.state, start, entry.max_message_bytes});
+void Flow::StartPartitionAt(const std::string& name, const RemoteTopic& topic, int32_t partition,
+                            const StartPoint& start) {
+  PartitionTable::Entry* entry = partitions_.Find(name, partition);
+  log::Info("flow", "partition resumes",
+            {{"flow", name_},
+             {"topic", name},
+             {"partition", partition},
+             {"offset", start.at.kafka_offset()},
+             {"from", start.from}});
+  partitions_.Started(name, partition);
+  data_->Post(StartPartition{entry->state, start.at, topic.max_message_bytes});
 }
 
 // Asks the source for the end of every mirrored partition (one ListOffsets request per
@@ -510,10 +349,10 @@ void Flow::StartAt(const std::string& name, TopicEntry& entry, int32_t partition
 void Flow::PollWatermarks() {
   std::vector<kafka::TopicPartitionOffset> query;
   std::vector<PartitionState*> states;
-  for (auto& [name, entry] : topics_) {
-    for (auto& [p, pe] : entry.partitions) {
+  for (const auto& [name, partitions] : partitions_.topics()) {
+    for (const auto& [p, entry] : partitions) {
       query.push_back({name, p, kafka::kOffsetEnd});
-      states.push_back(pe.state.get());
+      states.push_back(entry.state.get());
     }
   }
   if (query.empty()) return;
@@ -525,150 +364,57 @@ void Flow::PollWatermarks() {
     return;
   }
   published_.source_error.clear();
-  int64_t now = NowMs();
+  const int64_t now = NowMs();
   for (size_t i = 0; i < ends->size() && i < states.size(); ++i) {
     const kafka::TopicPartitionOffset& e = (*ends)[i];
-    if (e.error.ok() && e.offset >= 0) states[i]->ObserveHigh(e.offset, now, /*fresh=*/true);
+    if (e.error.ok() && e.offset >= 0) states[i]->ObserveQueriedHigh(SourceOffset(e.offset), now);
   }
 }
 
-std::string Flow::ProgressGroup() const {
-  return "strait-progress." + flow_.source + "-" + flow_.target;
-}
-
-void Flow::CommitProgress() {
-  std::vector<kafka::TopicPartitionOffset> offsets;
-  for (auto& [name, entry] : topics_) {
-    for (auto& [p, pe] : entry.partitions) {
-      int64_t next = pe.state->acked_next.load();
-      kafka::TopicPartition key{entry.remote, p};
-      if (next < 0 || committed_[key] == next) continue;
-      offsets.push_back({entry.remote, p, next});
+void Flow::RecordProgress() {
+  std::vector<Progress> progress;
+  for (const auto& [name, partitions] : partitions_.topics()) {
+    for (const auto& [p, entry] : partitions) {
+      progress.push_back(
+          {entry.state->remote_topic(), entry.state->partition(), entry.state->acked_next.load()});
     }
   }
-  if (offsets.empty()) return;
-  auto r = target_admin_->AlterConsumerGroupOffsets(ProgressGroup(), offsets, kAdminTimeout);
-  if (!r.ok()) {
-    log::Warn("flow", "cannot commit progress", {{"flow", name_}, {"error", r.status().message()}});
-    return;
-  }
-  for (const kafka::TopicPartitionOffset& o : *r) {
-    if (o.error.ok()) committed_[{o.topic, o.partition}] = o.offset;
-  }
+  resume_->Record(progress);
 }
 
-Result<std::map<int32_t, int64_t>> Flow::CommittedProgress(const std::string& remote,
-                                                           const std::vector<int32_t>& parts) {
-  std::vector<kafka::TopicPartition> tps;
-  for (int32_t p : parts) tps.push_back({remote, p});
-  std::map<int32_t, int64_t> out;
-  auto r = target_admin_->ListConsumerGroupOffsets(ProgressGroup(), tps, kAdminTimeout);
-  if (!r.ok()) return r.status();
-  for (const kafka::TopicPartitionOffset& o : *r) {
-    if (o.error.ok() && o.offset >= 0) out[o.partition] = o.offset;
-  }
-  return out;
-}
-
-Status Flow::StartOffsets() {
-  STRAIT_RETURN_IF_ERROR(StartHeartbeats());
-  if (flow_.emit_checkpoints || flow_.sync_group_offsets) {
-    STRAIT_ASSIGN_OR_RETURN(std::unique_ptr<offsets::Mm2Writer> writer,
-                            offsets::Mm2Writer::Create(name_ + "/checkpoints",
-                                                       target_.ProducerProperties(),
-                                                       target_admin_.get(), flow_.replication_factor));
-    offsets::GroupSyncOptions options{name_,
-                                      flow_.source,
-                                      flow_.target,
-                                      flow_.separator,
-                                      flow_.naming == config::Naming::kPrefix,
-                                      flow_.groups,
-                                      flow_.groups_exclude,
-                                      flow_.emit_checkpoints,
-                                      flow_.sync_group_offsets,
-                                      flow_.mm2_takeover};
-    group_sync_ = std::make_unique<offsets::GroupSync>(
-        std::move(options), source_admin_.get(), target_admin_.get(), std::move(writer),
-        std::make_unique<offsets::LogSearch>(target_.ConsumerProperties(), name_ + "/target-search"),
-        std::make_unique<offsets::LogSearch>(source_.ConsumerProperties(), name_ + "/source-search"),
-        source_fp_, target_fp_);
-  }
-  offsets_thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "offsets");
-    RunOffsets();
-  });
-  return Status::Ok();
-}
-
-void Flow::RunOffsets() {
-  auto next_heartbeat = Clock::now();
-  auto next_groups = Clock::now() + flow_.checkpoint_interval;
-  while (!stop_.load()) {
-    auto now = Clock::now();
-    if (now >= next_heartbeat) {
-      heartbeats_->RunOnce(NowMs(), RemoteHeartbeatsMirrored());
-      next_heartbeat = now + flow_.heartbeat_interval;
-    }
-    if (group_sync_ != nullptr && now >= next_groups) {
-      FlowSnapshot snapshot = Snapshot();  // keeps the offset maps alive during the round
-      group_sync_->RunOnce(MirroredTopics(snapshot));
-      next_groups = Clock::now() + flow_.checkpoint_interval;
-    }
-    auto next = std::min(next_heartbeat, next_groups);
-    Wait(std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()) + 1ms);
-  }
-}
-
-Status Flow::StartHeartbeats() {
-  std::unique_ptr<offsets::Mm2Writer> to_target, to_source;
-  if (flow_.emit_heartbeats) {
-    STRAIT_ASSIGN_OR_RETURN(to_target, offsets::Mm2Writer::Create(
-                                           name_ + "/heartbeats", target_.ProducerProperties(),
-                                           target_admin_.get(), flow_.replication_factor));
-    // The source's own replication factor default: flow settings describe the target.
-    STRAIT_ASSIGN_OR_RETURN(to_source, offsets::Mm2Writer::Create(
-                                           name_ + "/source-heartbeats", source_.ProducerProperties(),
-                                           source_admin_.get(), -1));
-  }
-  offsets::Heartbeats::Options options{name_, flow_.source, flow_.target, RemoteHeartbeatsTopic()};
-  heartbeats_ = std::make_unique<offsets::Heartbeats>(
-      std::move(options), std::move(to_target), std::move(to_source),
-      std::make_unique<offsets::LogSearch>(target_.ConsumerProperties(), name_ + "/heartbeat-reader",
-                                           5s));
-  return Status::Ok();
-}
-
-std::string Flow::RemoteHeartbeatsTopic() const {
-  return RemoteTopicName(naming_, offsets::kHeartbeatsTopic).value_or("");
-}
-
-bool Flow::RemoteHeartbeatsMirrored() const {
+offsets::MirrorView Flow::Mirrored() const {
   FlowSnapshot snapshot = Snapshot();
-  const std::string remote = RemoteHeartbeatsTopic();
-  return std::any_of(snapshot.topics.begin(), snapshot.topics.end(), [&](const TopicStatus& t) {
-    return t.remote_topic == remote && t.target_partitions > 0;
-  });
-}
-
-std::vector<offsets::MirroredTopic> Flow::MirroredTopics(const FlowSnapshot& snapshot) const {
+  offsets::MirrorView view;
   std::map<std::string, offsets::MirroredTopic> by_topic;
   for (const auto& p : snapshot.partitions) {
     offsets::MirroredTopic& t = by_topic[p->source_topic()];
     t.source_topic = p->source_topic();
     t.remote_topic = p->remote_topic();
-    t.partitions.push_back({p->partition(), &p->offset_map, p->acked_next.load()});
+    // Shares ownership of the partition, so the map outlives the round that reads it.
+    std::shared_ptr<const offsets::OffsetMap> map(p, &p->offset_map);
+    const SourceOffset next = p->acked_next.load();
+    t.partitions.push_back(
+        {p->partition(), std::move(map), next.value() >= 0 ? std::optional(next) : std::nullopt});
   }
-  std::vector<offsets::MirroredTopic> out;
-  for (auto& [name, t] : by_topic) out.push_back(std::move(t));
-  return out;
+  for (auto& [name, t] : by_topic) view.topics.push_back(std::move(t));
+  view.remote_heartbeats_mirrored =
+      std::any_of(snapshot.topics.begin(), snapshot.topics.end(), [&](const TopicStatus& t) {
+        return t.remote_topic == remote_heartbeats_topic_ && t.target_partitions > 0;
+      });
+  return view;
 }
 
 void Flow::Publish() {
   FlowSnapshot s;
-  for (const auto& [name, entry] : topics_) {
-    s.topics.push_back({name, entry.remote, entry.source_partitions, entry.target_partitions, entry.error});
-    if (!entry.error.empty()) ++s.topic_errors;
-    for (const auto& [p, pe] : entry.partitions) s.partitions.push_back(pe.state);
+  if (topic_sync_ != nullptr) {
+    for (const auto& [name, topic] : topic_sync_->topics()) {
+      s.topics.push_back(
+          {name, topic.remote, topic.source_partitions, topic.target_partitions, topic.error});
+      if (!topic.error.empty()) ++s.topic_errors;
+    }
+  }
+  for (const auto& [name, partitions] : partitions_.topics()) {
+    for (const auto& [p, entry] : partitions) s.partitions.push_back(entry.state);
   }
   if (data_ != nullptr) {
     s.inflight_bytes = data_->inflight_bytes();
@@ -677,16 +423,17 @@ void Flow::Publish() {
     s.data_last_loop_ms = data_->last_loop_ms();
   }
   s.records_expired = records_expired_;
-  if (group_sync_ != nullptr) {
-    s.groups = group_sync_->Statuses();
-    s.checkpoints_written = group_sync_->checkpoints_written();
+  if (offset_loop_ != nullptr) {
+    s.groups = offset_loop_->groups();
+    s.checkpoints_written = offset_loop_->checkpoints_written();
+    s.heartbeats = offset_loop_->heartbeats();
   }
-  if (heartbeats_ != nullptr) s.heartbeats = heartbeats_->Snapshot();
   std::lock_guard lock(mu_);
   s.name = published_.name;
   s.source = published_.source;
   s.target = published_.target;
-  s.state = stop_.load() ? "stopping" : (data_ ? "running" : "connecting");
+  s.state =
+      stop_.load() ? FlowState::kStopping : (data_ ? FlowState::kRunning : FlowState::kConnecting);
   s.source_error = published_.source_error;
   s.target_error = published_.target_error;
   published_ = std::move(s);
@@ -699,11 +446,12 @@ FlowSnapshot Flow::Snapshot() const {
 
 bool Flow::Healthy() const {
   if (paused_.load()) return true;  // no threads to hang
-  int64_t now = NowMs();
+  const int64_t now = NowMs();
   // The control loop may block in an admin call for up to a tail-read timeout.
-  bool control_alive = now - last_loop_ms_.load() < 120000;
+  const bool control_alive = now - last_loop_ms_.load() < 120000;
   std::lock_guard lock(mu_);
-  bool data_alive = published_.data_last_loop_ms == 0 || now - published_.data_last_loop_ms < 60000;
+  const bool data_alive =
+      published_.data_last_loop_ms == 0 || now - published_.data_last_loop_ms < 60000;
   return control_alive && data_alive;
 }
 

@@ -1,10 +1,19 @@
-// One flow (source alias -> target alias): its control loop, and the data path it drives.
+// One flow (source alias -> target alias): the control loop that drives its parts.
 //
-// The control thread ("control") connects to both clusters, keeps the remote topics in
-// step with the source (creation, partition counts, configs: within refresh.interval.ms),
-// decides where each partition resumes (from the target's own log: offsets/log_search.h), starts
-// and restarts partitions on the DataPath, and publishes a status snapshot. Start/RequestStop
-// /Join are for the owner (Replicator); Snapshot() may be called from any thread.
+// The control thread ("control") connects to both clusters, then goes round a loop:
+//  - hands the data path's events to the partition table (partition_table.h), which moves
+//    partitions between stages;
+//  - every refresh.interval.ms, a topic sync round (topic_sync.h), then adds the partitions
+//    of topics that became ready and releases those of topics that are gone;
+//  - starts the partitions that are due where the resume strategy (resume.h) says, on the
+//    data path (data_path.h, its own thread);
+//  - every two seconds, asks the source for its high watermarks and records progress;
+//  - publishes a FlowSnapshot.
+// The offset thread (offsets/offset_loop.h) runs heartbeats and group sync beside it, reading
+// what is mirrored through the snapshot.
+//
+// Start/RequestStop/Join are for the owner (Replicator); Snapshot() and Healthy() may be
+// called from any thread.
 #pragma once
 
 #include <atomic>
@@ -13,49 +22,23 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "config/config.h"
 #include "kafka/admin.h"
-#include "replication/data_path.h"
-#include "replication/naming.h"
-#include "replication/partition_state.h"
-#include "offsets/group_sync.h"
-#include "offsets/heartbeats.h"
-#include "offsets/log_search.h"
+#include "mm2/naming.h"
+#include "offsets/offset_loop.h"
 #include "offsets/mm2_takeover.h"
-#include "offsets/mm2_writer.h"
-#include "replication/topic_filter.h"
+#include "provenance/log_search.h"
+#include "replication/data_path.h"
+#include "replication/flow_snapshot.h"
+#include "replication/partition_table.h"
+#include "replication/resume.h"
+#include "replication/topic_sync.h"
 
 namespace strait::replication {
-
-struct TopicStatus {
-  std::string source_topic;
-  std::string remote_topic;
-  int32_t source_partitions = 0;
-  int32_t target_partitions = 0;
-  std::string error;  // empty when the topic is mirrored
-};
-
-struct FlowSnapshot {
-  std::string name, source, target;
-  std::string state;  // connecting, running, stopping, stopped
-  std::string source_error, target_error;
-  std::vector<TopicStatus> topics;
-  std::vector<std::shared_ptr<const PartitionState>> partitions;
-  int64_t inflight_bytes = 0;
-  int64_t dropped_duplicates = 0;
-  int64_t producer_resets = 0;
-  int64_t records_expired = 0;  // deleted at the source (retention) before being mirrored
-  int64_t topic_errors = 0;
-  int64_t data_last_loop_ms = 0;  // when the data thread last went round its loop
-  std::vector<offsets::GroupStatus> groups;
-  int64_t checkpoints_written = 0;
-  offsets::HeartbeatStatus heartbeats;
-};
 
 class Flow {
  public:
@@ -76,90 +59,53 @@ class Flow {
  private:
   using Clock = std::chrono::steady_clock;
 
-  struct PartitionEntry {
-    enum class Stage { kPending, kRunning, kStopped, kReleasing };
-    Stage stage = Stage::kPending;
-    std::shared_ptr<PartitionState> state;
-    Clock::time_point retry_at{};
-    std::chrono::milliseconds backoff{0};  // 0: the flow's partition.retry.backoff.ms
-    std::optional<int64_t> forced_offset;  // after an out-of-range: where to restart
-  };
-  struct TopicEntry {
-    std::string remote;
-    int32_t source_partitions = 0;
-    int32_t target_partitions = 0;
-    bool owned = false;  // created by strait, or shown to hold this flow's records
-    bool gone = false;   // deleted at the source
-    int64_t max_message_bytes = 0;
-    std::string error;
-    std::map<int32_t, PartitionEntry> partitions;
-  };
-
   void Run();
   bool Connect();
-  void Sync();
-  void SyncTopic(const std::string& name, int32_t source_partitions,
-                 const kafka::ClusterMetadata& target_md,
-                 const std::vector<kafka::ConfigEntry>& source_configs,
-                 const std::vector<kafka::ConfigEntry>* target_configs);
-  Status CreateRemote(TopicEntry& entry, int32_t partitions, const std::map<std::string, std::string>& configs);
-  Status CheckOwnership(TopicEntry& entry);
-  void ForgetTopic(const std::string& name);
+  void StopParts();
+  // Brings the partition table in line with the topics after a sync round.
+  void Reconcile();
   void HandleEvents();
-  void ResumePending();
-  void ResumeTopic(const std::string& name, TopicEntry& entry, const std::vector<int32_t>& parts);
-  void StartAt(const std::string& name, TopicEntry& entry, int32_t partition, int64_t start,
-               const char* from);
-  // A partition that cannot start now is retried after its backoff, which then doubles.
-  void RetryLater(PartitionEntry& pe);
+  void RestartOutOfRange(const DataEvent& event);
+  void ResumeDue();
+  void ResumeTopic(const std::string& topic, const RemoteTopic& remote,
+                   const std::vector<int32_t>& partitions);
+  // Posts a StartPartition for a partition that was due, and logs where it starts.
+  void StartPartitionAt(const std::string& topic, const RemoteTopic& remote, int32_t partition,
+                        const StartPoint& start);
   // mm2.takeover (flow_mm2.cc): starts the partitions MirrorMaker 2 mirrored and strait has
   // not written to yet where MirrorMaker 2 stopped; returns the others, for the usual resume.
   std::unique_ptr<offsets::Mm2Takeover> NewMm2Takeover() const;
-  std::vector<int32_t> TakeOverFromMm2(const std::string& name, TopicEntry& entry,
-                                       const std::vector<int32_t>& parts);
+  std::vector<int32_t> TakeOverFromMm2(const std::string& topic, const RemoteTopic& remote,
+                                       const std::vector<int32_t>& partitions);
   void PollWatermarks();
-  // Without provenance headers the target's log cannot say where a partition stopped, so
-  // acknowledged positions are committed to a consumer group on the target instead.
-  std::string ProgressGroup() const;
-  void CommitProgress();
-  Result<std::map<int32_t, int64_t>> CommittedProgress(const std::string& remote,
-                                                       const std::vector<int32_t>& parts);
-  // The offset thread ("offsets"): heartbeats every heartbeat.interval.ms, group offset
-  // translation every checkpoint.interval.ms. Started once connected.
-  Status StartOffsets();
-  void RunOffsets();
-  std::vector<offsets::MirroredTopic> MirroredTopics(const FlowSnapshot& snapshot) const;
+  void RecordProgress();
   void Publish();
   void Wait(std::chrono::milliseconds d);
-  Status StartHeartbeats();
-  std::string RemoteHeartbeatsTopic() const;
-  // The source's heartbeats have a remote topic on the target that can be read.
-  bool RemoteHeartbeatsMirrored() const;
+  offsets::MirrorView Mirrored() const;
 
   const config::FlowConfig flow_;
   const config::ClusterConfig source_;
   const config::ClusterConfig target_;
   const std::string name_;
-  NamingContext naming_;
-  TopicFilter filter_;
-  NameFilter config_excludes_;
+  const std::string remote_heartbeats_topic_;
 
+  // Made by Connect(), on the control thread; the parts below point into the admins.
   std::unique_ptr<kafka::Admin> source_admin_;
   std::unique_ptr<kafka::Admin> target_admin_;
+  std::unique_ptr<provenance::LogSearch> tails_;
   std::unique_ptr<DataPath> data_;
-  std::unique_ptr<offsets::LogSearch> tails_;
+  std::unique_ptr<TopicSync> topic_sync_;
+  std::unique_ptr<ResumeStrategy> resume_;
+  std::unique_ptr<offsets::OffsetLoop> offset_loop_;
   std::unique_ptr<offsets::Mm2Takeover> mm2_;  // with mm2.takeover only
-  uint64_t source_fp_ = 0;
-  uint64_t target_fp_ = 0;
+
+  // Control thread only.
+  PartitionTable partitions_;
+  std::map<std::string, int64_t> message_limits_;  // what the data path was told, by topic
+  uint64_t source_fp_ = 0;  // the source cluster's, once connected
   Clock::time_point settle_until_{};
   std::chrono::seconds connect_backoff_{1};
-  std::map<std::string, TopicEntry> topics_;  // by source topic; control thread only
   int64_t records_expired_ = 0;
-  std::map<kafka::TopicPartition, int64_t> committed_;  // progress already committed
-
-  std::unique_ptr<offsets::GroupSync> group_sync_;
-  std::unique_ptr<offsets::Heartbeats> heartbeats_;
-  std::thread offsets_thread_;
 
   std::thread thread_;
   std::atomic<bool> stop_{false};

@@ -21,42 +21,40 @@ std::unique_ptr<offsets::Mm2Takeover> Flow::NewMm2Takeover() const {
   auto target = offsets::NewKafkaPartitionReader(target_.ConsumerProperties(),
                                                  name_ + "/mm2-target", "read_committed");
   auto tails =
-      std::make_unique<offsets::LogSearch>(target_.ConsumerProperties(), name_ + "/mm2-tail");
+      std::make_unique<provenance::LogSearch>(target_.ConsumerProperties(), name_ + "/mm2-tail");
   return std::make_unique<offsets::Mm2Takeover>(std::move(options), std::move(source),
                                                 std::move(target), std::move(tails));
 }
 
-std::vector<int32_t> Flow::TakeOverFromMm2(const std::string& name, TopicEntry& entry,
+std::vector<int32_t> Flow::TakeOverFromMm2(const std::string& name, const RemoteTopic& topic,
                                            const std::vector<int32_t>& parts) {
   std::vector<int32_t> usual;
   std::set<int32_t> ours;
   if (flow_.naming == config::Naming::kPrefix) {
     // strait is the only writer of a prefixed remote topic, so a partition whose last record
     // is strait's is past the takeover: one read for all of them, as the usual resume does.
-    auto tails = tails_->Tails(entry.remote, parts, source_fp_, /*widen=*/false);
+    auto tails = tails_->Tails(topic.remote, parts, source_fp_, /*widen=*/false);
     if (!tails.ok()) {
       log::Warn("flow", "cannot read where the target stopped; retrying",
-                {{"flow", name_}, {"remote", entry.remote}, {"error", tails.status().message()}});
+                {{"flow", name_}, {"remote", topic.remote}, {"error", tails.status().message()}});
       return {};
     }
-    for (const offsets::PartitionTail& t : *tails) {
+    for (const provenance::PartitionTail& t : *tails) {
       if (t.last_upstream) ours.insert(t.partition);
     }
   }
   for (int32_t p : parts) {
-    PartitionEntry& pe = entry.partitions.at(p);
-    if (pe.forced_offset || ours.count(p) != 0) {  // decided already
+    PartitionTable::Entry* entry = partitions_.Find(name, p);
+    if (entry->forced_offset || ours.count(p) != 0) {  // decided already
       usual.push_back(p);
       continue;
     }
-    Result<std::optional<offsets::Mm2Resume>> r = mm2_->Resume(name, p, entry.remote);
+    Result<std::optional<offsets::Mm2Resume>> r = mm2_->Resume(name, p, topic.remote);
     if (!r.ok()) {
       log::Error(
           "flow", "partition not taken over from MirrorMaker 2; retrying later",
           {{"flow", name_}, {"topic", name}, {"partition", p}, {"error", r.status().message()}});
-      pe.state->set_phase(PartitionPhase::kStopped);
-      pe.state->SetError(r.status().message());
-      RetryLater(pe);
+      partitions_.StartFailed(name, p, r.status(), Clock::now());
       continue;
     }
     if (!r->has_value()) {
@@ -68,11 +66,12 @@ std::vector<int32_t> Flow::TakeOverFromMm2(const std::string& name, TopicEntry& 
               {{"flow", name_}, {"topic", name}, {"partition", p}, {"how", resume.detail}});
     // Consumer groups positioned among MirrorMaker 2's last copies translate exactly. The
     // map only grows forward, so a second takeover of the partition (a retry) adds nothing.
-    if (pe.state->offset_map.empty()) {
-      for (const auto& [source, target] : resume.copies)
-        pe.state->offset_map.Record(source, target);
+    if (entry->state->offset_map.empty()) {
+      for (const auto& [source, target] : resume.copies) {
+        entry->state->offset_map.Record(source, target);
+      }
     }
-    StartAt(name, entry, p, resume.start.value(), "MirrorMaker 2");
+    StartPartitionAt(name, topic, p, {StartAt::Offset(resume.start), "MirrorMaker 2"});
   }
   return usual;
 }

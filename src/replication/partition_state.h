@@ -1,6 +1,13 @@
-// What one mirrored partition is doing, shared between the thread that mirrors it (the
-// writer) and the threads that report it (/status, /metrics: readers). Counters are
-// atomics written only by the data thread; the error text sits behind a mutex.
+// What one mirrored partition is doing, shared between a flow's threads. Every field has
+// exactly one writer; the atomics make reading safe from any thread, not writing from two:
+//  - the control thread (Flow) owns the stage, the error text and its reason, and the high
+//    watermark it queried from the source: it alone moves a partition from one stage to the
+//    next, on the events the data thread sends it (data_path.h);
+//  - the data thread (DataPath) owns the counters: progress, in-flight figures, the
+//    watermarks librdkafka cached, whether the partition is throttled, and the offset map
+//    (which a takeover from MirrorMaker 2 seeds on the control thread before the partition
+//    is first started: flow_mm2.cc);
+//  - /status, /metrics and the offset thread read.
 #pragma once
 
 #include <atomic>
@@ -9,23 +16,32 @@
 #include <string>
 #include <string_view>
 
+#include "base/strong_types.h"
 #include "offsets/offset_map.h"
 
 namespace strait::replication {
 
-enum class PartitionPhase {
-  kResuming,   // finding where the target stopped
-  kMirroring,
-  kThrottled,  // paused at the source: its in-flight budget is full
-  kStopped,    // an error stopped it; see error(); it is retried later
+// Where a partition is in its life. Only the control thread changes it.
+//
+//   kResuming --start posted--> kRunning --error--> kStopping --released--> kStopped
+//       ^                          |                                            |
+//       |                          +--source topic deleted--> kReleasing --> (forgotten)
+//       +----------- producer replaced, or backoff over / source log bounds -----+
+enum class PartitionStage {
+  kResuming,   // waiting for the control thread to find where the target stopped
+  kRunning,    // the data path mirrors it; PartitionState::throttled() says if it is paused
+  kStopping,   // an error stopped it; what is in flight is still being acknowledged
+  kStopped,    // released after an error (see error()); retried after a backoff
+  kReleasing,  // the control thread asked the data path to let it go
 };
 
-std::string_view PartitionPhaseName(PartitionPhase phase);
+// The state /status and /metrics show: resuming, mirroring, throttled or stopped.
+std::string_view PartitionStateName(PartitionStage stage, bool throttled);
 
 class PartitionState {
  public:
   // `local_only`: copy only records produced on the source itself (config::Forward::kLocal).
-  PartitionState(std::string source_topic, int32_t partition, std::string remote_topic,
+  PartitionState(std::string source_topic, PartitionId partition, std::string remote_topic,
                  bool local_only = false)
       : source_topic_(std::move(source_topic)),
         partition_(partition),
@@ -33,15 +49,15 @@ class PartitionState {
         local_only_(local_only) {}
 
   const std::string& source_topic() const { return source_topic_; }
-  int32_t partition() const { return partition_; }
+  PartitionId partition() const { return partition_; }
   const std::string& remote_topic() const { return remote_topic_; }
   bool local_only() const { return local_only_; }
 
-  void set_phase(PartitionPhase p) { phase_.store(static_cast<int>(p), std::memory_order_relaxed); }
-  PartitionPhase phase() const { return static_cast<PartitionPhase>(phase_.load(std::memory_order_relaxed)); }
-
-  // `reason`: the error's class (a StatusCodeName such as "permission_denied"), a label
-  // value with few possible values for /metrics.
+  // Control thread only.
+  void set_stage(PartitionStage s) { stage_.store(s, std::memory_order_relaxed); }
+  PartitionStage stage() const { return stage_.load(std::memory_order_relaxed); }
+  // Control thread only. `reason`: the error's class (a StatusCodeName such as
+  // "permission_denied"), a label value with few possible values for /metrics.
   void SetError(std::string error, std::string reason = "") {
     std::lock_guard lock(mu_);
     error_ = std::move(error);
@@ -55,6 +71,11 @@ class PartitionState {
     std::lock_guard lock(mu_);
     return reason_;
   }
+  // Data thread only: paused at the source because its in-flight budget is full.
+  void set_throttled(bool t) { throttled_.store(t, std::memory_order_relaxed); }
+  bool throttled() const { return throttled_.load(std::memory_order_relaxed); }
+  // PartitionStateName of this partition.
+  std::string_view StateName() const { return PartitionStateName(stage(), throttled()); }
 
   // Lag in records: the source high watermark minus the first source offset the target
   // has not acknowledged. Offsets, so gaps (compaction, transaction markers) count too.
@@ -64,36 +85,48 @@ class PartitionState {
   // cannot be reached its high watermark is unknown; the lag is then at least the time since
   // it was last read.
   double LagSeconds(int64_t now_ms) const;
-  // Records a high watermark read from the source; `fresh` marks a direct answer from the
-  // source (not librdkafka's cache), which is what staleness is measured from.
-  void ObserveHigh(int64_t high, int64_t now_ms, bool fresh);
+  // The newer of the two high watermarks below; -1 before either was read.
+  SourceOffset SourceHigh() const;
+  // Data thread: a high watermark from librdkafka's cache (fetch responses).
+  void ObserveCachedHigh(SourceOffset high);
+  // Control thread: a high watermark the source itself answered with just now, which is what
+  // staleness is measured from.
+  void ObserveQueriedHigh(SourceOffset high, int64_t now_ms);
 
-  std::atomic<int64_t> records{0};         // acknowledged by the target
-  std::atomic<int64_t> not_local{0};       // skipped: mirrored into the source (local_only)
-  std::atomic<int64_t> bytes{0};           // key + value + headers of those
-  std::atomic<int64_t> acked_next{-1};     // first source offset not yet on the target
-  std::atomic<int64_t> source_high{-1};    // source high watermark (last seen)
-  std::atomic<int64_t> high_read_at_ms{0}; // when the source last answered with it
-  std::atomic<int64_t> source_low{-1};     // source log start offset (last seen)
-  std::atomic<int64_t> last_acked_timestamp{0};  // source timestamp of the last acked record
+  // Written by the data thread.
+  std::atomic<int64_t> records{0};    // acknowledged by the target
+  std::atomic<int64_t> not_local{0};  // skipped: mirrored into the source (local_only)
+  std::atomic<int64_t> bytes{0};      // key + value + headers of those
+  // Offsets are -1 until known.
+  std::atomic<SourceOffset> acked_next{SourceOffset(-1)};  // first one not yet on the target
+  std::atomic<SourceOffset> source_low{SourceOffset(-1)};  // source log start (last seen)
+  std::atomic<int64_t> last_acked_timestamp{0};       // source timestamp of the last acked record
   std::atomic<int64_t> oldest_inflight_timestamp{0};  // 0 when nothing is in flight
-  std::atomic<int64_t> target_last_offset{-1};        // target offset of the last acked record
+  std::atomic<TargetOffset> target_last_offset{TargetOffset(-1)};  // of the last acked record
   std::atomic<int64_t> inflight_records{0};
   std::atomic<int64_t> inflight_bytes{0};
   std::atomic<int64_t> errors{0};
-  std::atomic<int64_t> filtered{0};        // records not written because they would loop back
+  std::atomic<int64_t> filtered{0};  // records not written because they would loop back
   // Source -> target offsets of what this process mirrored, for exact group translation.
   offsets::OffsetMap offset_map;
 
  private:
+  // Watermarks only grow (a truncated source is handled as an out-of-range error), and a
+  // cache may answer with an older value than a direct query did.
+  static void Raise(std::atomic<SourceOffset>& to, SourceOffset value);
+
   const std::string source_topic_;
-  const int32_t partition_;
+  const PartitionId partition_;
   const std::string remote_topic_;
   const bool local_only_;
-  std::atomic<int> phase_{static_cast<int>(PartitionPhase::kResuming)};
+  std::atomic<PartitionStage> stage_{PartitionStage::kResuming};  // control thread
+  std::atomic<bool> throttled_{false};                            // data thread
+  std::atomic<SourceOffset> cached_high_{SourceOffset(-1)};       // data thread
+  std::atomic<SourceOffset> queried_high_{SourceOffset(-1)};      // control thread
+  std::atomic<int64_t> high_read_at_ms_{0};                       // control thread
   mutable std::mutex mu_;
-  std::string error_;   // guarded by mu_
-  std::string reason_;  // guarded by mu_
+  std::string error_;   // guarded by mu_; control thread
+  std::string reason_;  // guarded by mu_; control thread
 };
 
 }  // namespace strait::replication

@@ -1,10 +1,8 @@
-// All flows of one strait process, and how they are reported: /status JSON and /metrics.
-// Start/Stop from the owning (main) thread; the report methods from any thread. The live
-// changes (StopFlows, AddFlow, SetTopology: control/controller.h) come from one thread at a
-// time, never during Start or Stop; the flows they do not name keep running untouched.
+// All flows of one strait process. Start/Stop from the owning (main) thread; Capture,
+// Snapshots and Healthy from any thread. The live changes (StopFlows, AddFlow, SetTopology:
+// control/controller.h) come from one thread at a time, never during Start or Stop; the flows
+// they do not name keep running untouched. How the flows are reported is status/render.h.
 #pragma once
-
-#include <nlohmann/json.hpp>
 
 #include <memory>
 #include <mutex>
@@ -32,19 +30,23 @@ class Replicator {
   // The flows of the whole config, for the topology's problems.
   void SetTopology(const std::vector<config::FlowConfig>& flows);
 
+  // The running flows at one moment: one snapshot per flow and its config, in the same order
+  // (config order, then the flows a reload added), and the topology's problems. Taken under
+  // one lock, so that a reload never pairs a snapshot with another flow's config.
+  struct Flows {
+    std::vector<FlowSnapshot> snapshots;
+    std::vector<config::FlowConfig> configs;
+    std::vector<TopologyProblem> problems;
+  };
+  Flows Capture() const;
   std::vector<FlowSnapshot> Snapshots() const;
-  std::string StatusJson() const;
-  std::string Metrics() const;
   bool Healthy() const;
 
  private:
-  // The replication graph: one edge per flow with its end-to-end lag, and the problems of
-  // its shape (topology.h).
-  nlohmann::json TopologyJson(const std::vector<FlowSnapshot>& snapshots, int64_t now_ms) const;
   std::vector<FlowSnapshot> SnapshotsLocked() const;
 
-  // Held while a report is rendered, so that it sees one set of flows; never while a flow
-  // drains.
+  // Held while the flows are read, so that a report sees one set of flows; never while a
+  // flow drains.
   mutable std::mutex mu_;
   std::vector<config::FlowConfig> configs_;  // enabled flows, in the order of flows_
   std::vector<TopologyProblem> problems_;

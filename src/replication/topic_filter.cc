@@ -1,11 +1,11 @@
 #include "replication/topic_filter.h"
 
-#include "replication/naming.h"
+#include "mm2/naming.h"
 
 namespace strait::replication {
 
 bool TopicFilter::Matches(const std::string& topic) const {
-  return !IsInternalTopic(topic) && names_.Matches(topic);
+  return !mm2::IsInternalTopic(topic) && names_.Matches(topic);
 }
 
 }  // namespace strait::replication

@@ -33,14 +33,16 @@ std::string Describe(const Path& path) {
 // the first flow copies it because it is local, each further flow only if it forwards
 // records from elsewhere. Visited clusters are skipped, as provenance makes the data path
 // skip them. Bounded, since a big mesh has factorially many paths.
-void Walk(const std::map<std::string, std::vector<const FlowConfig*>>& edges,
-          const std::string& at, Path& path, std::set<std::string>& visited,
+void Walk(const std::map<std::string, std::vector<const FlowConfig*>>& edges, const std::string& at,
+          Path& path, std::set<std::string>& visited,
           std::map<std::string, std::vector<Path>>* reached) {
   auto it = edges.find(at);
   if (it == edges.end()) return;
   for (const FlowConfig* f : it->second) {
     if (visited.count(f->target) != 0) continue;
-    if (!path.empty() && (f->forward == config::Forward::kLocal || !f->provenance_headers)) continue;
+    if (!path.empty() && (f->forward == config::Forward::kLocal || !f->provenance_headers)) {
+      continue;
+    }
     path.push_back(f);
     std::vector<Path>& to = (*reached)[f->target];
     if (to.size() < 8) to.push_back(path);

@@ -55,7 +55,8 @@ TEST(Topology, FullMeshForwardingLocalRecordsIsFine) {
 
 TEST(Topology, ChainAndAggregateAreFine) {
   EXPECT_TRUE(AnalyzeTopology({Flow("dc1", "dc2"), Flow("dc2", "dc3")}).empty());
-  EXPECT_TRUE(AnalyzeTopology({Flow("dc1", "agg"), Flow("dc2", "agg"), Flow("dc3", "agg")}).empty());
+  EXPECT_TRUE(
+      AnalyzeTopology({Flow("dc1", "agg"), Flow("dc2", "agg"), Flow("dc3", "agg")}).empty());
 }
 
 TEST(Topology, PrefixNamingNeverLoopsOrDuplicates) {
@@ -69,18 +70,21 @@ TEST(Topology, PrefixNamingNeverLoopsOrDuplicates) {
 }
 
 TEST(Topology, IdentityCycleWithoutProvenanceLoops) {
-  std::vector<TopologyProblem> problems = AnalyzeTopology(
-      {Flow("dc1", "dc2", Naming::kIdentity, Forward::kAll, /*provenance=*/false), Flow("dc2", "dc1")});
+  std::vector<TopologyProblem> problems =
+      AnalyzeTopology({Flow("dc1", "dc2", Naming::kIdentity, Forward::kAll, /*provenance=*/false),
+                       Flow("dc2", "dc1")});
   ASSERT_EQ(Kinds(problems), (std::vector<std::string>{"loop"}));
-  EXPECT_EQ(problems[0].message,
-            "the identity-named flows dc1 -> dc2 -> dc1 form a cycle and dc1->dc2 writes no "
-            "provenance header (provenance.headers: false): its records are not recognised when "
-            "they come back, and go round for ever; turn provenance.headers on or use naming: prefix");
+  EXPECT_EQ(
+      problems[0].message,
+      "the identity-named flows dc1 -> dc2 -> dc1 form a cycle and dc1->dc2 writes no "
+      "provenance header (provenance.headers: false): its records are not recognised when "
+      "they come back, and go round for ever; turn provenance.headers on or use naming: prefix");
 }
 
 TEST(Topology, FanInWithoutProvenanceConflicts) {
-  std::vector<TopologyProblem> problems = AnalyzeTopology(
-      {Flow("dc1", "agg", Naming::kIdentity, Forward::kAll, /*provenance=*/false), Flow("dc2", "agg")});
+  std::vector<TopologyProblem> problems =
+      AnalyzeTopology({Flow("dc1", "agg", Naming::kIdentity, Forward::kAll, /*provenance=*/false),
+                       Flow("dc2", "agg")});
   ASSERT_EQ(Kinds(problems), (std::vector<std::string>{"conflict"}));
   EXPECT_EQ(problems[0].message,
             "dc1->agg writes identity-named topics on agg without provenance (provenance.headers: "

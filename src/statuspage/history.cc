@@ -4,14 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/clock.h"
+
 namespace strait::statuspage {
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 template <typename T>
 T Get(const nlohmann::json& j, const char* key, T fallback) {

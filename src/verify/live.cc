@@ -10,8 +10,8 @@
 #include "base/log.h"
 #include "kafka/admin.h"
 #include "kafka/consumer.h"
-#include "offsets/provenance.h"
-#include "replication/naming.h"
+#include "mm2/naming.h"
+#include "provenance/provenance.h"
 #include "replication/topic_filter.h"
 
 namespace strait::verify {
@@ -29,7 +29,7 @@ constexpr int kUnansweredInARow = 3;
 void Quiet(int, std::string_view, std::string_view) {}
 
 struct Parts {
-  std::optional<offsets::Provenance> provenance;
+  std::optional<provenance::Provenance> provenance;
   uint64_t digest = 0;
 };
 
@@ -41,8 +41,8 @@ Parts Decode(const kafka::Message& m) {
   digest.Add(m.key());
   digest.Add(m.value());
   for (const kafka::HeaderView& h : m.headers()) {
-    if (h.name == offsets::kProvenanceHeader) {
-      if (h.value) parts.provenance = offsets::DecodeProvenance(*h.value);
+    if (h.name == provenance::kProvenanceHeader) {
+      if (h.value) parts.provenance = provenance::DecodeProvenance(*h.value);
       continue;
     }
     digest.Add(h.name);
@@ -171,7 +171,7 @@ Result<Side> Connect(const config::ClusterConfig& cluster, milliseconds timeout)
     return Unavailable(fmt::format("cannot reach {} at {}: {}", cluster.alias, side.bootstrap,
                                    id.status().message()));
   }
-  side.fingerprint = offsets::ClusterFingerprint(*id);
+  side.fingerprint = provenance::ClusterFingerprint(*id);
   kafka::ConsumerOptions consumer;
   consumer.client = {"verify/" + cluster.alias + "-reader", cluster.ConsumerProperties(), Quiet};
   // After the user's properties, so that nothing there can make verify commit or join a group.
@@ -238,7 +238,7 @@ class FlowCheck {
 };
 
 bool FlowCheck::Selected(const std::string& topic) const {
-  bool heartbeats = replication::IsHeartbeatsTopic(topic, flow_.separator);
+  bool heartbeats = mm2::IsHeartbeatsTopic(topic, flow_.separator);
   if (options_.topics.empty()) {
     return !heartbeats &&
            replication::TopicFilter(flow_.topics, flow_.topics_exclude).Matches(topic);
@@ -253,10 +253,10 @@ Result<std::vector<TopicPlan>> FlowCheck::Plan() {
                           source_.admin->Metadata(options_.timeout));
   STRAIT_ASSIGN_OR_RETURN(kafka::ClusterMetadata target_md,
                           target_.admin->Metadata(options_.timeout));
-  replication::NamingContext naming{flow_.naming, flow_.separator, flow_.source, flow_.target};
+  mm2::NamingContext naming{flow_.naming, flow_.separator, flow_.source, flow_.target};
   std::vector<TopicPlan> plans;
   for (const kafka::TopicInfo& t : source_md.topics) {
-    std::optional<std::string> remote = replication::RemoteTopicName(naming, t.name);
+    std::optional<std::string> remote = mm2::RemoteTopicName(naming, t.name);
     if (!t.error.ok() || t.partitions.empty() || !remote || !Selected(t.name)) continue;
     TopicPlan plan{t.name, *remote, static_cast<int32_t>(t.partitions.size())};
     if (const kafka::TopicInfo* r = target_md.FindTopic(*remote); r != nullptr && r->error.ok()) {

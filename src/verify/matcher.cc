@@ -6,13 +6,13 @@
 
 namespace strait::verify {
 
-bool FlowCopies(const std::optional<offsets::Provenance>& provenance, uint64_t target_fingerprint,
+bool FlowCopies(const std::optional<provenance::Provenance>& provenance, uint64_t target_fingerprint,
                 bool local_only) {
   if (!provenance) return true;
   return !provenance->Visited(target_fingerprint) && !local_only;
 }
 
-std::optional<SourceOffset> CopiedFrom(const std::optional<offsets::Provenance>& provenance,
+std::optional<SourceOffset> CopiedFrom(const std::optional<provenance::Provenance>& provenance,
                                        uint64_t source_fingerprint) {
   if (!provenance || provenance->upstream_cluster() != source_fingerprint) return std::nullopt;
   return provenance->upstream_offset;

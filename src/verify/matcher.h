@@ -17,7 +17,7 @@
 
 #include "base/status.h"
 #include "base/strong_types.h"
-#include "offsets/provenance.h"
+#include "provenance/provenance.h"
 
 namespace strait::verify {
 
@@ -47,12 +47,12 @@ struct TargetRecord {
 // Whether the flow copies a source record, from the record's own provenance header: the same
 // rule the data path applies (a record that has been on the target is never written back; with
 // `forward: local`, a record mirrored into the source is not forwarded).
-bool FlowCopies(const std::optional<offsets::Provenance>& provenance, uint64_t target_fingerprint,
+bool FlowCopies(const std::optional<provenance::Provenance>& provenance, uint64_t target_fingerprint,
                 bool local_only);
 
 // The source offset a target record was copied from, when this flow (source fingerprint)
 // copied it.
-std::optional<SourceOffset> CopiedFrom(const std::optional<offsets::Provenance>& provenance,
+std::optional<SourceOffset> CopiedFrom(const std::optional<provenance::Provenance>& provenance,
                                        uint64_t source_fingerprint);
 
 // Hashes the parts of a record that mirroring keeps: key, value (null distinct from empty)

@@ -288,8 +288,8 @@ TEST(PartitionMatcher, ExamplesAreBoundedPerKind) {
 }
 
 TEST(FlowRules, WhichSourceRecordsTheFlowCopies) {
-  offsets::Provenance from_dc3{SourceOffset(1), {3}};
-  offsets::Provenance via_target{SourceOffset(1), {2, 3}};
+  provenance::Provenance from_dc3{SourceOffset(1), {3}};
+  provenance::Provenance via_target{SourceOffset(1), {2, 3}};
   EXPECT_TRUE(FlowCopies(std::nullopt, 2, false));
   EXPECT_TRUE(FlowCopies(from_dc3, 2, false));
   EXPECT_FALSE(FlowCopies(via_target, 2, false));  // has been on cluster 2
@@ -298,7 +298,7 @@ TEST(FlowRules, WhichSourceRecordsTheFlowCopies) {
 }
 
 TEST(FlowRules, TargetRecordsBelongToTheFlowByTheirLastHop) {
-  offsets::Provenance from_1{SourceOffset(42), {9, 1}};
+  provenance::Provenance from_1{SourceOffset(42), {9, 1}};
   EXPECT_EQ(CopiedFrom(from_1, 1), SourceOffset(42));
   EXPECT_EQ(CopiedFrom(from_1, 9), std::nullopt);  // the origin, not the flow's source
   EXPECT_EQ(CopiedFrom(std::nullopt, 1), std::nullopt);

@@ -123,14 +123,15 @@ class TestBed:
                    brokers: Optional[Iterable[int]] = None):
         """Polls metadata until exactly the expected brokers are registered and unfenced."""
         from confluent_kafka.admin import AdminClient  # the tests' client, linked to librdkafka
+
+        from .kafka import QUIET
         cluster = self.clusters[alias]
         expected = set(brokers) if brokers is not None else {
             n.node_id for n in cluster.brokers if pid_alive(n.pid)}
         live = [n for n in cluster.brokers if n.node_id in expected]
         port = (lambda n: n.proxy_port) if wan else (lambda n: n.local_port)
         bootstrap = ",".join(f"127.0.0.1:{port(n)}" for n in live)
-        admin = AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": 3000,
-                             "log_level": 0, "logger": _Quiet()})
+        admin = AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": 3000, **QUIET})
         deadline = time.monotonic() + timeout
         last = "no answer"
         while time.monotonic() < deadline:
@@ -204,16 +205,6 @@ class TestBed:
             self.proxy.set_bandwidth(self.clusters[alias].proxy_name(node), kilobytes_per_s)
 
 
-class _Quiet:
-    """A logger that drops librdkafka's connection-refused noise while brokers start."""
-
-    def log(self, *args, **kwargs):
-        pass
-
-    def __getattr__(self, name):
-        return lambda *a, **k: None
-
-
 def _wait_gone(pid: int, timeout: float = 10):
     deadline = time.monotonic() + timeout
     while pid_alive(pid) and time.monotonic() < deadline:
@@ -222,7 +213,8 @@ def _wait_gone(pid: int, timeout: float = 10):
 
 
 def marked_pids(marker: str) -> List[int]:
-    """Processes started by the bed rooted at `marker` (found by their marker)."""
+    """Processes started by the bed rooted at `marker`, or at a folder inside it (the beds of
+    side-by-side test workers), found by their marker."""
     out = []
     for proc in pathlib.Path("/proc").iterdir():
         if not proc.name.isdigit() or int(proc.name) == os.getpid():
@@ -232,9 +224,15 @@ def marked_pids(marker: str) -> List[int]:
             environ = (proc / "environ").read_bytes().decode(errors="replace")
         except (FileNotFoundError, PermissionError, ProcessLookupError):
             continue
-        if f"-Dstrait.testbed={marker}" in cmdline or f"STRAIT_TESTBED={marker}\0" in environ:
+        if _carries(cmdline, f"-Dstrait.testbed={marker}", " ") or \
+                _carries(environ, f"STRAIT_TESTBED={marker}", "\0"):
             out.append(int(proc.name))
     return out
+
+
+def _carries(text: str, mark: str, end: str) -> bool:
+    """`mark` stands in `text` for this root or a folder inside it."""
+    return (mark + end) in text or (mark + "/") in text or text.endswith(mark)
 
 
 def kill_pids(pids: Iterable[int]):

@@ -48,7 +48,7 @@ class ClusterSpec:
     racks: Optional[List[str]] = None             # broker.rack per broker
     controller_racks: Optional[List[str]] = None  # the DC of each controller (not a Kafka setting)
     overrides: Dict[str, str] = dataclasses.field(default_factory=dict)
-    # An address of this machine's end of a simulated WAN link (bench/wanlink.py): brokers
+    # An address of this machine's end of a simulated WAN link (testbed/strait_testbed/wanlink.py): brokers
     # also listen there, so clients in the link's network namespace reach them through it.
     link_host: Optional[str] = None
     # A SECURE (SASL_SSL) listener on every broker, users and ACLs enforced (security.py).

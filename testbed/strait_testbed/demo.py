@@ -18,14 +18,10 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from .bed import TestBed
 from .cluster import ClusterSpec
+from .kafka import QUIET
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 TOPICS = {"orders": 6, "payments": 3}
-
-
-class _Quiet:
-    def log(self, *args, **kwargs):
-        pass
 
 
 class SampleProducer(threading.Thread):
@@ -39,7 +35,7 @@ class SampleProducer(threading.Thread):
 
     def run(self):
         p = Producer({"bootstrap.servers": self.bootstrap, "linger.ms": 10,
-                      "compression.codec": "lz4", "logger": _Quiet()})
+                      "compression.codec": "lz4", **QUIET})
         start = time.monotonic()
         while not self.stop.is_set():
             second = int(time.monotonic() - start)
@@ -84,7 +80,7 @@ def main() -> int:
         bed.set_latency("dc1", 20)
         print(f"  dc1 LOCAL {dc1.bootstrap()}  WAN {dc1.bootstrap(wan=True)} (20 ms round trip)")
         print(f"  dc2 LOCAL {dc2.bootstrap()}")
-        admin = AdminClient({"bootstrap.servers": dc1.bootstrap(), "logger": _Quiet()})
+        admin = AdminClient({"bootstrap.servers": dc1.bootstrap(), **QUIET})
         for f in admin.create_topics([NewTopic(t, n, 1) for t, n in TOPICS.items()]).values():
             f.result(30)
         producer = SampleProducer(dc1.bootstrap(), args.rate)

@@ -1,0 +1,255 @@
+#include "provenance/log_search.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "provenance/provenance.h"
+
+namespace strait::provenance {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// The last record of a prefixed remote topic is almost always strait's own, so one record
+// is read first; the window grows by this factor while nothing from the source is found.
+constexpr int64_t kGrowth = 16;
+// How often a search starts again because the log grew under it.
+constexpr int kSearchAttempts = 5;
+
+// The provenance of `m` if it was copied from the cluster with this fingerprint.
+std::optional<Provenance> CopiedFrom(const kafka::Message& m, uint64_t fingerprint) {
+  for (const kafka::HeaderView& h : m.headers()) {
+    if (h.name != kProvenanceHeader || !h.value) continue;
+    std::optional<Provenance> p = DecodeProvenance(*h.value);
+    if (p && p->upstream_cluster() == fingerprint) return p;
+  }
+  return std::nullopt;
+}
+
+struct Scan {
+  int64_t from = 0;    // first offset of the window, or a logical tail offset
+  int64_t until = -1;  // stop once this offset is reached (-1: at the end of the log)
+  int64_t first_seen = -1;
+  int64_t window = 1;
+  bool done = false;
+};
+
+}  // namespace
+
+LogSearch::LogSearch(kafka::Properties consumer_properties, std::string name,
+                     std::chrono::milliseconds timeout)
+    : properties_(std::move(consumer_properties)), name_(std::move(name)), timeout_(timeout) {}
+
+LogSearch::~LogSearch() = default;
+
+Result<kafka::Consumer*> LogSearch::GetConsumer() {
+  if (consumer_ == nullptr) {
+    kafka::ConsumerOptions options;
+    options.client.name = name_;
+    options.client.properties = {{"enable.auto.commit", "false"},
+                                 {"enable.partition.eof", "true"},
+                                 {"isolation.level", "read_uncommitted"},
+                                 {"auto.offset.reset", "earliest"},
+                                 {"fetch.wait.max.ms", "10"}};
+    options.client.properties.insert(options.client.properties.end(), properties_.begin(),
+                                     properties_.end());
+    STRAIT_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Create(std::move(options)));
+  }
+  return consumer_.get();
+}
+
+Result<std::vector<PartitionTail>> LogSearch::Tails(const std::string& topic,
+                                                    const std::vector<int32_t>& partitions,
+                                                    uint64_t source_fingerprint, bool widen) {
+  STRAIT_ASSIGN_OR_RETURN(kafka::Consumer * consumer, GetConsumer());
+  std::map<int32_t, PartitionTail> tails;
+  std::map<int32_t, Scan> scans;
+  for (int32_t p : partitions) {
+    tails[p].partition = p;
+    scans[p].from = kafka::OffsetTail(1);
+  }
+  auto deadline = Clock::now() + timeout_;
+  while (true) {
+    std::vector<kafka::TopicPartitionOffset> assign;
+    for (auto& [p, scan] : scans) {
+      if (!scan.done) assign.push_back({topic, p, scan.from});
+    }
+    if (assign.empty()) break;
+    STRAIT_RETURN_IF_ERROR(consumer->Assign(assign));
+    size_t open = assign.size();
+    while (open > 0) {
+      if (Clock::now() > deadline) {
+        return Unavailable(
+            fmt::format("reading the end of {} took longer than {} ms", topic, timeout_.count()));
+      }
+      std::vector<kafka::Message> batch;
+      consumer->PollBatch(200ms, 1000, &batch);
+      for (const kafka::Message& m : batch) {
+        auto it = scans.find(m.partition());
+        if (m.topic() != topic || it == scans.end() || it->second.done) continue;
+        Scan& scan = it->second;
+        PartitionTail& tail = tails[m.partition()];
+        bool reached_end =
+            m.is_partition_eof() || (scan.until >= 0 && m.offset() >= scan.until - 1);
+        if (!m.is_partition_eof()) {
+          if (!m.error().ok()) return m.error().WithContext("reading " + topic);
+          tail.has_records = true;
+          if (scan.first_seen < 0 || m.offset() < scan.first_seen) scan.first_seen = m.offset();
+          std::optional<Provenance> prov = CopiedFrom(m, source_fingerprint);
+          if (prov && (!tail.last_upstream || prov->upstream_offset > *tail.last_upstream)) {
+            tail.last_upstream = prov->upstream_offset;
+            tail.last_offset = TargetOffset(m.offset());
+          }
+        }
+        if (reached_end) {
+          scan.done = true;
+          --open;
+        }
+      }
+    }
+    // Widen the window for partitions with records but none from the source, back to the
+    // log start.
+    for (auto& [p, scan] : scans) {
+      if (!widen || tails[p].last_upstream || scan.first_seen <= 0) continue;
+      STRAIT_ASSIGN_OR_RETURN(kafka::Watermarks w, consumer->QueryWatermarks(topic, p, timeout_));
+      if (scan.first_seen <= w.low) continue;
+      scan.window *= kGrowth;
+      scan.until = scan.first_seen;
+      scan.from = std::max(w.low, scan.first_seen - scan.window);
+      scan.done = false;
+    }
+  }
+  consumer->Assign({}).IgnoreError();
+  std::vector<PartitionTail> out;
+  for (auto& [p, tail] : tails) out.push_back(tail);
+  return out;
+}
+
+Result<std::optional<MirroredRecord>> LogSearch::NextFrom(const std::string& topic,
+                                                          int32_t partition, TargetOffset from,
+                                                          uint64_t source_fingerprint) {
+  STRAIT_ASSIGN_OR_RETURN(std::optional<Probe> p,
+                          FirstFrom(topic, partition, from, source_fingerprint, true));
+  if (!p) return std::optional<MirroredRecord>();
+  return std::optional<MirroredRecord>(MirroredRecord{p->offset, *p->upstream});
+}
+
+Result<std::optional<LogSearch::Probe>> LogSearch::FirstFrom(const std::string& topic,
+                                                             int32_t partition, TargetOffset from,
+                                                             uint64_t source_fingerprint,
+                                                             bool copied_only) {
+  STRAIT_ASSIGN_OR_RETURN(kafka::Consumer * consumer, GetConsumer());
+  STRAIT_RETURN_IF_ERROR(consumer->Assign({{topic, partition, from.value()}}));
+  auto deadline = Clock::now() + timeout_;
+  while (Clock::now() < deadline) {
+    std::vector<kafka::Message> batch;
+    consumer->PollBatch(200ms, 500, &batch);
+    for (const kafka::Message& m : batch) {
+      if (m.topic() != topic || m.partition() != partition) continue;
+      if (m.is_partition_eof()) return std::optional<Probe>();
+      if (!m.error().ok()) return m.error().WithContext("reading " + topic);
+      std::optional<Provenance> prov = CopiedFrom(m, source_fingerprint);
+      if (copied_only && !prov) continue;
+      Probe p{TargetOffset(m.offset()), std::nullopt};
+      if (prov) p.upstream = prov->upstream_offset;
+      return std::optional<Probe>(p);
+    }
+  }
+  return Unavailable(fmt::format("reading {}[{}] from offset {} took longer than {} ms", topic,
+                                 partition, from.value(), timeout_.count()));
+}
+
+Result<std::optional<StoredRecord>> LogSearch::Last(const std::string& topic, int32_t partition) {
+  STRAIT_ASSIGN_OR_RETURN(kafka::Consumer * consumer, GetConsumer());
+  STRAIT_RETURN_IF_ERROR(consumer->Assign({{topic, partition, kafka::OffsetTail(1)}}));
+  auto deadline = Clock::now() + timeout_;
+  while (Clock::now() < deadline) {
+    std::vector<kafka::Message> batch;
+    consumer->PollBatch(200ms, 10, &batch);
+    for (const kafka::Message& m : batch) {
+      if (m.topic() != topic || m.partition() != partition) continue;
+      if (m.is_partition_eof()) return std::optional<StoredRecord>();
+      if (!m.error().ok()) return m.error().WithContext("reading " + topic);
+      StoredRecord r{TargetOffset(m.offset()), m.timestamp_ms(), std::nullopt, std::nullopt};
+      if (m.key()) r.key = std::string(*m.key());
+      if (m.value()) r.value = std::string(*m.value());
+      return std::optional<StoredRecord>(std::move(r));
+    }
+  }
+  return Unavailable(fmt::format("reading the last record of {}[{}] took longer than {} ms", topic,
+                                 partition, timeout_.count()));
+}
+
+// Binary search over target offsets: NextFrom(mid) is the first record from the source at
+// or after mid, and upstream offsets grow with target offsets among those records.
+Result<SearchResult> LogSearch::FirstWithUpstreamAtLeast(const std::string& topic,
+                                                         int32_t partition, SourceOffset n,
+                                                         uint64_t source_fingerprint,
+                                                         std::optional<TargetOffset> from) {
+  STRAIT_ASSIGN_OR_RETURN(kafka::Consumer * consumer, GetConsumer());
+  // The search sees the log up to the high watermark it starts with. Records copied while it
+  // runs may hold n; the tail read after it would then skip them, so it searches again.
+  for (int attempt = 0; attempt < kSearchAttempts; ++attempt) {
+    STRAIT_ASSIGN_OR_RETURN(kafka::Watermarks w,
+                            consumer->QueryWatermarks(topic, partition, timeout_));
+    int64_t lo = from ? std::max(w.low, from->value()) : w.low, hi = w.high;
+    std::optional<int64_t> best;
+    while (lo < hi) {
+      int64_t mid = lo + (hi - lo) / 2;
+      STRAIT_ASSIGN_OR_RETURN(std::optional<MirroredRecord> r,
+                              NextFrom(topic, partition, TargetOffset(mid), source_fingerprint));
+      if (!r || r->offset.value() >= hi) {
+        hi = mid;  // nothing from the source in [mid, hi)
+      } else if (r->upstream >= n) {
+        best = r->offset.value();
+        hi = mid;
+      } else {
+        lo = r->offset.value() + 1;
+      }
+    }
+    if (best) return SearchResult{false, TargetOffset(*best), std::nullopt};
+    STRAIT_ASSIGN_OR_RETURN(std::vector<PartitionTail> tails,
+                            Tails(topic, {partition}, source_fingerprint));
+    const PartitionTail& tail = tails.front();
+    if (tail.last_upstream && *tail.last_upstream >= n) continue;
+    SearchResult out{true, TargetOffset(w.low), tail.last_upstream};
+    if (tail.last_offset) out.target = *tail.last_offset + 1;
+    return out;
+  }
+  return Unavailable(fmt::format("{}[{}] grew faster than it could be searched for source "
+                                 "offset {}", topic, partition, n.value()));
+}
+
+// Binary search for the boundary between records strait did not copy and records it did,
+// one record per step: the partition may hold millions of MirrorMaker 2's records before it.
+Result<std::optional<LogSearch::FirstCopy>> LogSearch::FirstCopied(const std::string& topic,
+                                                                   int32_t partition,
+                                                                   uint64_t source_fingerprint) {
+  STRAIT_ASSIGN_OR_RETURN(kafka::Consumer * consumer, GetConsumer());
+  STRAIT_ASSIGN_OR_RETURN(kafka::Watermarks w,
+                          consumer->QueryWatermarks(topic, partition, timeout_));
+  int64_t lo = w.low, hi = w.high;
+  std::optional<FirstCopy> first;
+  bool others = false;
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    STRAIT_ASSIGN_OR_RETURN(std::optional<Probe> p, FirstFrom(topic, partition, TargetOffset(mid),
+                                                              source_fingerprint, false));
+    if (!p || p->offset.value() >= hi) {
+      hi = mid;
+    } else if (p->upstream) {
+      first = FirstCopy{MirroredRecord{p->offset, *p->upstream}, false};
+      hi = mid;
+    } else {
+      others = true;
+      lo = p->offset.value() + 1;
+    }
+  }
+  consumer->Assign({}).IgnoreError();
+  if (first) first->after_others = others;
+  return first;
+}
+
+}  // namespace strait::provenance

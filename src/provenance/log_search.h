@@ -1,0 +1,100 @@
+// Reading a mirrored partition's log to learn where source offsets landed, from the
+// provenance headers (provenance.h) of the records themselves:
+//  - Tails(): where a flow stopped writing (the last record copied from a source), for resume;
+//  - FirstWithUpstreamAtLeast(): where a consumer that would read source offset n next must
+//    read on the target, by binary search, for translations older than offsets::OffsetMap;
+//  - NextFrom(): the first record at or after a target offset that came from a cluster, for
+//    translating back (failback);
+//  - Last(): the newest record of a partition (the newest heartbeat that arrived);
+//  - FirstCopied(): where strait's records begin after a takeover from MirrorMaker 2.
+//
+// Owns one consumer, created on first use. Not thread-safe: one owner thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "base/strong_types.h"
+#include "kafka/consumer.h"
+#include "kafka/types.h"
+
+namespace strait::provenance {
+
+struct PartitionTail {
+  int32_t partition = 0;
+  bool has_records = false;                   // anything between log start and end
+  std::optional<SourceOffset> last_upstream;  // the last record copied from the source
+  std::optional<TargetOffset> last_offset;    // where that record is
+};
+
+struct MirroredRecord {
+  TargetOffset offset;
+  SourceOffset upstream;
+};
+
+// A copy of one record, for callers that outlive the consumer's message.
+struct StoredRecord {
+  TargetOffset offset;
+  int64_t timestamp_ms = 0;
+  std::optional<std::string> key, value;
+};
+
+struct SearchResult {
+  // No record copied from the source has upstream offset >= n (n is past what was
+  // mirrored); `target` is then just after the last such record (or the log start).
+  bool past_end = false;
+  TargetOffset target;
+  std::optional<SourceOffset> last_upstream;  // when past_end: the last record mirrored
+};
+
+class LogSearch {
+ public:
+  LogSearch(kafka::Properties consumer_properties, std::string name,
+            std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  ~LogSearch();
+
+  // `widen`: look further back than the last record when it is not from the source.
+  Result<std::vector<PartitionTail>> Tails(const std::string& topic,
+                                           const std::vector<int32_t>& partitions,
+                                           uint64_t source_fingerprint, bool widen = true);
+  Result<std::optional<MirroredRecord>> NextFrom(const std::string& topic, int32_t partition,
+                                                 TargetOffset from, uint64_t source_fingerprint);
+  // The last record of a partition, or nullopt when it is empty.
+  Result<std::optional<StoredRecord>> Last(const std::string& topic, int32_t partition);
+  // `from`: search only at and after this target offset (default: the log start).
+  Result<SearchResult> FirstWithUpstreamAtLeast(const std::string& topic, int32_t partition,
+                                                SourceOffset n, uint64_t source_fingerprint,
+                                                std::optional<TargetOffset> from = std::nullopt);
+  // The first record copied from the source in a partition whose earlier records someone
+  // else wrote (MirrorMaker 2, before a takeover) and whose later ones strait wrote: a binary
+  // search that reads one record per step. nullopt while strait has written nothing there.
+  struct FirstCopy {
+    MirroredRecord record;
+    bool after_others = false;  // other records precede it
+  };
+  Result<std::optional<FirstCopy>> FirstCopied(const std::string& topic, int32_t partition,
+                                               uint64_t source_fingerprint);
+
+ private:
+  Result<kafka::Consumer*> GetConsumer();
+  // The first record at or after `from` (only among those copied from the source, with
+  // `copied_only`), or nullopt at the end.
+  struct Probe {
+    TargetOffset offset;
+    std::optional<SourceOffset> upstream;  // set when copied from the source
+  };
+  Result<std::optional<Probe>> FirstFrom(const std::string& topic, int32_t partition,
+                                         TargetOffset from, uint64_t source_fingerprint,
+                                         bool copied_only);
+
+  kafka::Properties properties_;
+  std::string name_;
+  std::chrono::milliseconds timeout_;
+  std::unique_ptr<kafka::Consumer> consumer_;
+};
+
+}  // namespace strait::provenance

@@ -1,0 +1,57 @@
+#include "provenance/provenance.h"
+
+#include <algorithm>
+
+namespace strait::provenance {
+namespace {
+
+constexpr uint8_t kVersion = 1;
+
+void PutU64(std::string& out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>((v >> shift) & 0xff));
+  }
+}
+
+uint64_t GetU64(std::string_view in) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(in[i]);
+  return v;
+}
+
+}  // namespace
+
+uint64_t ClusterFingerprint(std::string_view cluster_id) {
+  uint64_t h = 14695981039346656037ULL;
+  for (char c : cluster_id) {
+    h ^= static_cast<uint8_t>(c);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+bool Provenance::Visited(uint64_t fingerprint) const {
+  return std::find(path.begin(), path.end(), fingerprint) != path.end();
+}
+
+std::string EncodeProvenance(const Provenance& p) {
+  std::string out;
+  out.reserve(10 + 8 * p.path.size());
+  out.push_back(static_cast<char>(kVersion));
+  PutU64(out, static_cast<uint64_t>(p.upstream_offset.value()));
+  out.push_back(static_cast<char>(p.path.size()));
+  for (uint64_t fp : p.path) PutU64(out, fp);
+  return out;
+}
+
+std::optional<Provenance> DecodeProvenance(std::string_view value) {
+  if (value.size() < 10 || static_cast<uint8_t>(value[0]) != kVersion) return std::nullopt;
+  size_t hops = static_cast<uint8_t>(value[9]);
+  if (hops == 0 || value.size() != 10 + 8 * hops) return std::nullopt;
+  Provenance p;
+  p.upstream_offset = SourceOffset(static_cast<int64_t>(GetU64(value.substr(1))));
+  for (size_t i = 0; i < hops; ++i) p.path.push_back(GetU64(value.substr(10 + 8 * i)));
+  return p;
+}
+
+}  // namespace strait::provenance

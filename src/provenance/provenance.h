@@ -1,0 +1,42 @@
+// The provenance header: where a mirrored record came from.
+//
+// Every record strait writes carries a header "strait.provenance" whose value is
+//   version      uint8   = 1
+//   upstream     int64   the record's offset in the partition it was copied from
+//   hops         uint8   number of clusters in the path (1..255)
+//   path         hops x 8 bytes: cluster fingerprints, origin first, the cluster the
+//                record was copied from last
+// all big-endian. It makes resume exact (the last record of a target partition says which
+// source offset comes next), offset translation exact, and loop prevention independent of
+// topic names. Pure functions, thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/strong_types.h"
+
+namespace strait::provenance {
+
+inline constexpr std::string_view kProvenanceHeader = "strait.provenance";
+
+// A stable 64-bit fingerprint of a Kafka cluster id (FNV-1a).
+uint64_t ClusterFingerprint(std::string_view cluster_id);
+
+struct Provenance {
+  SourceOffset upstream_offset;
+  std::vector<uint64_t> path;  // origin first; back() is the cluster copied from
+
+  uint64_t origin() const { return path.front(); }
+  uint64_t upstream_cluster() const { return path.back(); }
+  bool Visited(uint64_t fingerprint) const;
+};
+
+std::string EncodeProvenance(const Provenance& p);
+// nullopt for a value that is not a version-1 provenance header.
+std::optional<Provenance> DecodeProvenance(std::string_view value);
+
+}  // namespace strait::provenance

@@ -1,0 +1,80 @@
+// The two resume strategies against librdkafka's mock cluster as the target.
+#include <gtest/gtest.h>
+
+#include "kafka/admin.h"
+#include "kafka/mock_cluster.h"
+#include "kafka/producer.h"
+#include "provenance/provenance.h"
+#include "replication/resume.h"
+
+namespace strait::replication {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr uint64_t kSourceFp = 101;
+constexpr uint64_t kOtherFp = 303;
+
+// Writes records to `topic`[partition] whose provenance says they came from `from` at the
+// given upstream offsets; a nullopt upstream writes a record without provenance (a local
+// producer on the target).
+void Write(kafka::MockCluster& target, const std::string& topic, int32_t partition, uint64_t from,
+           const std::vector<std::optional<int64_t>>& upstreams) {
+  auto producer = kafka::Producer::Create({"writer", target.ClientProperties(), {}}, {});
+  ASSERT_TRUE(producer.ok());
+  for (const std::optional<int64_t>& u : upstreams) {
+    kafka::Headers headers;
+    if (u) {
+      headers.Add(provenance::kProvenanceHeader,
+                  provenance::EncodeProvenance({SourceOffset(*u), {from}}));
+    }
+    ASSERT_TRUE(
+        (*producer)->Produce({(*producer)->Topic(topic), partition, "k", "v", 0, &headers}).ok());
+  }
+  ASSERT_TRUE((*producer)->Flush(30s).ok());
+}
+
+TEST(ResumeFromTargetLog, ContinuesAfterTheLastRecordThisFlowCopied) {
+  auto target = kafka::MockCluster::Create();
+  ASSERT_TRUE(target.ok());
+  ASSERT_TRUE((*target)->CreateTopic("dc1.orders", 3).ok());
+  Write(**target, "dc1.orders", 0, kSourceFp, {0, 1, 2, 3});
+  // Another origin's records and a local record after this flow's last one.
+  Write(**target, "dc1.orders", 1, kSourceFp, {0, 1});
+  Write(**target, "dc1.orders", 1, kOtherFp, {7, 8});
+  Write(**target, "dc1.orders", 1, kSourceFp, {std::nullopt});
+  provenance::LogSearch tails((*target)->ClientProperties(), "tails", 30s);
+  std::unique_ptr<ResumeStrategy> resume = ResumeFromTargetLog(&tails, kSourceFp);
+
+  auto found = resume->Find("dc1.orders", {PartitionId(0), PartitionId(1), PartitionId(2)});
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  EXPECT_EQ(found->at(PartitionId(0)), SourceOffset(4));
+  EXPECT_EQ(found->at(PartitionId(1)), SourceOffset(2));
+  EXPECT_EQ(found->count(PartitionId(2)), 0u);  // empty: the target knows nothing
+  EXPECT_EQ(resume->where(), "target log");
+}
+
+TEST(ResumeFromProgressGroup, FindsWhatItRecorded) {
+  auto target = kafka::MockCluster::Create();
+  ASSERT_TRUE(target.ok());
+  ASSERT_TRUE((*target)->CreateTopic("dc1.orders", 2).ok());
+  auto admin = kafka::Admin::Create({"admin", (*target)->ClientProperties(), {}});
+  ASSERT_TRUE(admin.ok());
+  std::unique_ptr<ResumeStrategy> resume =
+      ResumeFromProgressGroup(admin->get(), ProgressGroupName("dc1", "dc2"), "dc1->dc2");
+
+  auto none = resume->Find("dc1.orders", {PartitionId(0), PartitionId(1)});
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_TRUE(none->empty());
+
+  resume->Record({{"dc1.orders", PartitionId(0), SourceOffset(42)},
+                  {"dc1.orders", PartitionId(1), SourceOffset(-1)}});  // nothing acked yet
+  auto found = resume->Find("dc1.orders", {PartitionId(0), PartitionId(1)});
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  EXPECT_EQ(found->size(), 1u);
+  EXPECT_EQ(found->at(PartitionId(0)), SourceOffset(42));
+  EXPECT_EQ(ProgressGroupName("dc1", "dc2"), "strait-progress.dc1-dc2");
+}
+
+}  // namespace
+}  // namespace strait::replication

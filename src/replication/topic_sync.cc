@@ -1,0 +1,217 @@
+#include "replication/topic_sync.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+#include "base/log.h"
+#include "replication/config_sync.h"
+
+namespace strait::replication {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::chrono::milliseconds kAdminTimeout = 15s;
+constexpr int64_t kDefaultMaxMessageBytes = 1048588;  // Kafka's broker default
+
+int64_t ParseBytes(const std::string& v, int64_t fallback) {
+  if (v.empty()) return fallback;
+  char* end = nullptr;
+  long long n = std::strtoll(v.c_str(), &end, 10);
+  return (end != nullptr && *end == '\0' && n > 0) ? n : fallback;
+}
+
+}  // namespace
+
+TopicSync::TopicSync(const config::FlowConfig& flow, kafka::Admin* source_admin,
+                     kafka::Admin* target_admin, provenance::LogSearch* target_tails,
+                     uint64_t source_fingerprint)
+    : flow_(flow),
+      name_(flow.Name()),
+      naming_{flow.naming, flow.separator, flow.source, flow.target},
+      filter_(flow.topics, flow.topics_exclude),
+      config_excludes_(flow.config_properties_exclude, {}),
+      source_admin_(source_admin),
+      target_admin_(target_admin),
+      target_tails_(target_tails),
+      source_fp_(source_fingerprint) {}
+
+TopicSync::Errors TopicSync::Round() {
+  Result<kafka::ClusterMetadata> source_md = source_admin_->Metadata(kAdminTimeout);
+  Result<kafka::ClusterMetadata> target_md = target_admin_->Metadata(kAdminTimeout);
+  Errors errors{source_md.ok() ? "" : source_md.status().message(),
+                target_md.ok() ? "" : target_md.status().message()};
+  if (!source_md.ok() || !target_md.ok()) return errors;
+
+  std::map<std::string, int32_t> matched;
+  for (const kafka::TopicInfo& t : source_md->topics) {
+    bool wanted = filter_.Matches(t.name) || mm2::IsHeartbeatsTopic(t.name, flow_.separator);
+    if (!t.error.ok() || t.partitions.empty() || !wanted) continue;
+    if (!mm2::RemoteTopicName(naming_, t.name)) continue;  // would go back where it came from
+    matched[t.name] = static_cast<int32_t>(t.partitions.size());
+  }
+  for (auto& [name, entry] : topics_) {
+    if (matched.count(name) == 0 && !entry.gone) MarkGone(name, entry);
+  }
+  if (matched.empty()) return errors;
+
+  std::vector<std::string> source_names, remote_names;
+  for (const auto& [name, n] : matched) {
+    source_names.push_back(name);
+    std::string remote = *mm2::RemoteTopicName(naming_, name);
+    if (target_md->FindTopic(remote) != nullptr) remote_names.push_back(remote);
+  }
+  auto source_configs = source_admin_->DescribeTopicConfigs(source_names, kAdminTimeout);
+  if (!source_configs.ok()) {
+    log::Warn("flow", "cannot read source topic configs",
+              {{"flow", name_}, {"error", source_configs.status().message()}});
+    return errors;
+  }
+  std::map<std::string, Result<std::vector<kafka::ConfigEntry>>> target_configs;
+  if (!remote_names.empty()) {
+    auto r = target_admin_->DescribeTopicConfigs(remote_names, kAdminTimeout);
+    if (!r.ok()) {
+      log::Warn("flow", "cannot read target topic configs",
+                {{"flow", name_}, {"error", r.status().message()}});
+      return errors;
+    }
+    target_configs = std::move(r).value();
+  }
+  for (const auto& [name, n] : matched) {
+    auto sc = source_configs->find(name);
+    if (sc == source_configs->end() || !sc->second.ok()) continue;  // deleted meanwhile
+    std::string remote = *mm2::RemoteTopicName(naming_, name);
+    auto tc = target_configs.find(remote);
+    const std::vector<kafka::ConfigEntry>* target_entries =
+        (tc != target_configs.end() && tc->second.ok()) ? &tc->second.value() : nullptr;
+    SyncTopic(name, n, *target_md, *sc->second, target_entries);
+  }
+  return errors;
+}
+
+void TopicSync::MarkGone(const std::string& name, RemoteTopic& entry) {
+  entry.gone = true;
+  log::Warn("flow", "source topic is gone; its remote topic is kept",
+            {{"flow", name_}, {"topic", name}, {"remote", entry.remote}});
+}
+
+void TopicSync::SyncTopic(const std::string& name, int32_t source_partitions,
+                          const kafka::ClusterMetadata& target_md,
+                          const std::vector<kafka::ConfigEntry>& source_configs,
+                          const std::vector<kafka::ConfigEntry>* target_configs) {
+  RemoteTopic& entry = topics_[name];
+  if (entry.remote.empty()) {
+    entry.remote = *mm2::RemoteTopicName(naming_, name);
+    log::Info("flow", "mirroring topic",
+              {{"flow", name_}, {"topic", name}, {"remote", entry.remote}});
+  }
+  entry.gone = false;
+  entry.source_partitions = source_partitions;
+  ConfigMap target_overrides = target_configs ? TopicOverrides(*target_configs) : ConfigMap{};
+  ConfigMap desired =
+      flow_.sync_topic_configs
+          ? DesiredRemoteConfigs(TopicOverrides(source_configs), target_overrides, config_excludes_)
+          : target_overrides;
+  const kafka::TopicInfo* remote = target_md.FindTopic(entry.remote);
+  Status status;
+  std::vector<kafka::ConfigEntry> created_configs;
+  if (remote == nullptr) {
+    status = CreateRemote(entry, source_partitions, desired);
+    if (status.ok() && !entry.owned) return;  // someone else created it meanwhile: next round
+    if (status.ok()) {
+      // Start mirroring now rather than a refresh interval later; the remote topic's real
+      // max.message.bytes (the broker default may differ from Kafka's) decides record sizes.
+      entry.target_partitions = source_partitions;
+      auto described = target_admin_->DescribeTopicConfigs({entry.remote}, kAdminTimeout);
+      if (!described.ok() || !described->at(entry.remote).ok()) return;
+      created_configs = *described->at(entry.remote);
+      target_configs = &created_configs;
+    }
+  } else {
+    entry.target_partitions = static_cast<int32_t>(remote->partitions.size());
+    status = CheckOwnership(entry);
+    if (status.ok() && entry.target_partitions < source_partitions) {
+      status = target_admin_->CreatePartitions(entry.remote, source_partitions, kAdminTimeout);
+      if (status.ok()) {
+        log::Info("flow", "raised partition count",
+                  {{"flow", name_}, {"remote", entry.remote}, {"partitions", source_partitions}});
+        entry.target_partitions = source_partitions;
+      }
+    }
+    if (status.ok() && flow_.sync_topic_configs && desired != target_overrides) {
+      status = target_admin_->IncrementalAlterTopicConfigs(
+          entry.remote, ConfigDiff(target_overrides, desired), kAdminTimeout);
+      if (status.ok()) {
+        log::Info("flow", "synced topic configs", {{"flow", name_}, {"remote", entry.remote}});
+      }
+    }
+  }
+  std::string limit = desired.count("max.message.bytes") != 0 ? desired.at("max.message.bytes")
+                      : target_configs != nullptr
+                          ? ConfigValue(*target_configs, "max.message.bytes")
+                          : "";
+  entry.max_message_bytes = ParseBytes(limit, kDefaultMaxMessageBytes);
+  std::string error = status.ok() ? "" : status.message();
+  if (error != entry.error) {
+    if (!error.empty()) {
+      log::Error("flow", "topic not mirrored",
+                 {{"flow", name_}, {"topic", name}, {"error", error}});
+    }
+    entry.error = error;
+  }
+}
+
+Status TopicSync::CreateRemote(RemoteTopic& entry, int32_t partitions,
+                               const std::map<std::string, std::string>& configs) {
+  Result<std::vector<Status>> r = target_admin_->CreateTopics(
+      {{entry.remote, partitions, flow_.replication_factor, configs}}, kAdminTimeout);
+  Status s = r.ok() ? (*r)[0] : r.status();
+  if (s.ok() || s.code() == StatusCode::kAlreadyExists) {
+    if (s.ok()) {
+      log::Info("flow", "created remote topic",
+                {{"flow", name_}, {"remote", entry.remote}, {"partitions", partitions}});
+    }
+    entry.owned = entry.owned || s.ok();
+    return Status::Ok();
+  }
+  return s.WithContext(fmt::format("creating {} on {}", entry.remote, flow_.target));
+}
+
+// With prefix naming the remote topic is strait's alone: one that already holds records
+// but none copied by this flow was made by someone else, and writing into it would mix
+// two histories. With identity naming the target topic is expected to have its own writers.
+Status TopicSync::CheckOwnership(RemoteTopic& entry) {
+  if (entry.owned) return Status::Ok();
+  if (flow_.naming == config::Naming::kIdentity || flow_.adopt_existing_topics ||
+      !flow_.provenance_headers || flow_.mm2_takeover) {
+    entry.owned = true;
+    return Status::Ok();
+  }
+  std::vector<int32_t> parts;
+  for (int32_t p = 0; p < entry.target_partitions; ++p) parts.push_back(p);
+  Result<std::vector<provenance::PartitionTail>> tails =
+      target_tails_->Tails(entry.remote, parts, source_fp_);
+  if (!tails.ok()) return tails.status();
+  bool has_records = false, has_ours = false;
+  for (const provenance::PartitionTail& t : *tails) {
+    has_records |= t.has_records;
+    has_ours |= t.last_upstream.has_value();
+  }
+  if (has_records && !has_ours) {
+    return FailedPrecondition(fmt::format(
+        "target topic {} on {} already exists and holds records strait did not mirror from {}: "
+        "delete it, or set adopt.existing.topics: true to append to it",
+        entry.remote, flow_.target, flow_.source));
+  }
+  if (entry.target_partitions < entry.source_partitions && !has_ours) {
+    return FailedPrecondition(fmt::format(
+        "target topic {} on {} has {} partitions, source topic has {}: raise the target's "
+        "partition count or delete it (strait keeps partition numbers)",
+        entry.remote, flow_.target, entry.target_partitions, entry.source_partitions));
+  }
+  entry.owned = true;
+  return Status::Ok();
+}
+
+}  // namespace strait::replication

@@ -1,0 +1,81 @@
+// Topic sync for one flow: keeps each remote topic in step with its source topic. A round
+// reads both clusters' metadata and the topics' configs, then for every source topic the
+// flow mirrors creates the remote topic (the source's partition count and overrides), raises
+// its partition count, syncs its configs (config_sync.h, within refresh.interval.ms), and
+// decides whether the flow may write into it at all (ownership). A source topic that
+// disappeared is marked gone, and stays until the flow has let its partitions go (Forget).
+//
+// Which partitions run where is not its business: the Flow reads topics() after a round.
+// Not thread-safe: owned and called by the flow's control thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/name_filter.h"
+#include "config/config.h"
+#include "kafka/admin.h"
+#include "mm2/naming.h"
+#include "provenance/log_search.h"
+#include "replication/topic_filter.h"
+
+namespace strait::replication {
+
+struct RemoteTopic {
+  std::string remote;
+  int32_t source_partitions = 0;
+  int32_t target_partitions = 0;
+  bool owned = false;             // created by strait, or shown to hold this flow's records
+  bool gone = false;              // deleted at the source
+  int64_t max_message_bytes = 0;  // the remote topic's max.message.bytes
+  std::string error;              // empty when the topic can be mirrored
+
+  // Every source partition has a remote partition the flow may write, and the remote
+  // topic's record size limit is known.
+  bool Ready() const {
+    return owned && !gone && target_partitions >= source_partitions && max_message_bytes > 0;
+  }
+};
+
+class TopicSync {
+ public:
+  // `target_tails` and `source_fingerprint` tell records this flow copied (ownership).
+  TopicSync(const config::FlowConfig& flow, kafka::Admin* source_admin, kafka::Admin* target_admin,
+            provenance::LogSearch* target_tails, uint64_t source_fingerprint);
+
+  // What a round could not read: a cluster's metadata (empty strings when both answered).
+  struct Errors {
+    std::string source, target;
+  };
+  Errors Round();
+
+  // By source topic name.
+  const std::map<std::string, RemoteTopic>& topics() const { return topics_; }
+  // Drops a gone topic once none of its partitions is mirrored any more.
+  void Forget(const std::string& source_topic) { topics_.erase(source_topic); }
+
+ private:
+  void SyncTopic(const std::string& name, int32_t source_partitions,
+                 const kafka::ClusterMetadata& target_md,
+                 const std::vector<kafka::ConfigEntry>& source_configs,
+                 const std::vector<kafka::ConfigEntry>* target_configs);
+  Status CreateRemote(RemoteTopic& entry, int32_t partitions,
+                      const std::map<std::string, std::string>& configs);
+  Status CheckOwnership(RemoteTopic& entry);
+  void MarkGone(const std::string& name, RemoteTopic& entry);
+
+  const config::FlowConfig flow_;
+  const std::string name_;
+  const mm2::NamingContext naming_;
+  const TopicFilter filter_;
+  const NameFilter config_excludes_;
+  kafka::Admin* source_admin_;
+  kafka::Admin* target_admin_;
+  provenance::LogSearch* target_tails_;
+  const uint64_t source_fp_;
+  std::map<std::string, RemoteTopic> topics_;
+};
+
+}  // namespace strait::replication

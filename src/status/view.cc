@@ -1,0 +1,27 @@
+#include <algorithm>
+
+#include "base/clock.h"
+#include "status/render.h"
+
+namespace strait::status {
+
+View Capture(const replication::Replicator& replicator) {
+  replication::Replicator::Flows flows = replicator.Capture();
+  return {std::move(flows.snapshots), std::move(flows.configs), std::move(flows.problems),
+          NowMs()};
+}
+
+FlowTotals Totals(const replication::FlowSnapshot& s, int64_t now_ms) {
+  FlowTotals t;
+  for (const auto& p : s.partitions) {
+    t.records += p->records.load();
+    t.bytes += p->bytes.load();
+    t.lag += p->LagRecords();
+    t.loops += p->filtered.load();
+    t.not_local += p->not_local.load();
+    t.lag_seconds = std::max(t.lag_seconds, p->LagSeconds(now_ms));
+  }
+  return t;
+}
+
+}  // namespace strait::status
