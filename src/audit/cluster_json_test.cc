@@ -63,8 +63,7 @@ TEST(ClusterJson, TextThatIsNotUtf8IsRejectedWithItsPosition) {
   text[at + 7] = '\xE4';
   Result<ClusterDescription> c = DescriptionFromJson(text, "saved.json");
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.status().message().find("the file is not UTF-8 text (byte 0xe4)"),
-            std::string::npos)
+  EXPECT_NE(c.status().message().find("the file is not UTF-8 text (byte 0xe4)"), std::string::npos)
       << c.status().message();
 }
 

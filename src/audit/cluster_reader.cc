@@ -273,9 +273,10 @@ Result<ClusterDescription> ReadCluster(kafka::Admin& admin, const ReadOptions& o
   ReadVoters(*config, &c);
   STRAIT_RETURN_IF_ERROR(ReadTopics(admin, *md, options.timeout, &c));
   ReadGroups(admin, options.timeout, &c);
-  c.AddNote("librdkafka reads neither features nor ELR membership: whether Eligible "
-            "Leader Replicas are on, and who is in them, come from the operator file or stay "
-            "unknown");
+  c.AddNote(
+      "librdkafka reads neither features nor ELR membership: whether Eligible "
+      "Leader Replicas are on, and who is in them, come from the operator file or stay "
+      "unknown");
   return c;
 }
 

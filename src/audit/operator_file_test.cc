@@ -91,7 +91,10 @@ TEST(OperatorFile, ErrorsNameFileLineAndKey) {
 // Found by fuzz/operator_file_fuzz.cc: a DC name that is not UTF-8 was accepted, and the JSON
 // report (--format json, --save) then aborted the process.
 TEST(OperatorFile, TextThatIsNotUtf8IsRejectedWithItsPosition) {
-  Result<OperatorFile> f = ParseOperatorFile("controllers:\n  7: dc1\n  9: \xE4" "c\n", "ops.yaml");
+  Result<OperatorFile> f = ParseOperatorFile(
+      "controllers:\n  7: dc1\n  9: \xE4"
+      "c\n",
+      "ops.yaml");
   ASSERT_FALSE(f.ok());
   EXPECT_EQ(f.status().message(),
             "ops.yaml:3:6: the file is not UTF-8 text (byte 0xe4); save it as UTF-8");

@@ -35,8 +35,8 @@ Result<YAML::Node> FileReader::Parse(const std::string& text) {
   if (std::optional<size_t> bad = FindInvalidUtf8(text)) {
     TextPosition at = PositionOf(text, *bad);
     return InvalidArgument(
-        fmt::format("{}:{}:{}: the file is not UTF-8 text (byte 0x{:02x}); save it as UTF-8",
-                    path_, at.line, at.column, static_cast<uint8_t>(text[*bad])));
+        fmt::format("{}:{}:{}: the file is not UTF-8 text (byte 0x{:02x}); save it as UTF-8", path_,
+                    at.line, at.column, static_cast<uint8_t>(text[*bad])));
   }
   try {  // yaml-cpp reports syntax errors only by throwing; they end here
     return YAML::Load(text);

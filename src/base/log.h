@@ -2,7 +2,8 @@
 // key=value text (the default) or as one JSON object per line (log.format: json):
 //
 //   2026-11-23T08:00:00.123Z level=info component=flow msg="mirroring started" flow=dc1->dc2
-//   {"ts":"2026-11-23T08:00:00.123Z","level":"info","component":"flow","msg":"mirroring started","flow":"dc1->dc2"}
+//   {"ts":"2026-11-23T08:00:00.123Z","level":"info","component":"flow","msg":"mirroring
+//   started","flow":"dc1->dc2"}
 //
 // Every value passes through Redact() before it is written. Thread-safe after Init().
 #pragma once

@@ -15,8 +15,9 @@ TEST(Log, FormatsKeyValueAndQuotesWhereNeeded) {
 }
 
 TEST(Log, FormatsJsonMembersWithEveryValueAString) {
-  EXPECT_EQ(FormatJson("flow", "mirroring \"started\"", {{"flow", "dc1->dc2"}, {"partitions", 12}}),
-            R"("component":"flow","msg":"mirroring \"started\"","flow":"dc1->dc2","partitions":"12")");
+  EXPECT_EQ(
+      FormatJson("flow", "mirroring \"started\"", {{"flow", "dc1->dc2"}, {"partitions", 12}}),
+      R"("component":"flow","msg":"mirroring \"started\"","flow":"dc1->dc2","partitions":"12")");
   EXPECT_EQ(FormatJson("x", "a\nb\\c", {{"ctl", std::string("\x01")}}),
             R"("component":"x","msg":"a\nb\\c","ctl":"\u0001")");
 }

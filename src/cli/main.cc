@@ -1,7 +1,6 @@
 // strait: cross-datacenter replication for Apache Kafka. Parses the command line and hands
 // over to one subcommand (commands.h).
 #include <CLI/CLI.hpp>
-
 #include <string>
 #include <vector>
 
@@ -75,8 +74,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   ImportMm2Options import_mm2;
   CLI::App* import_cmd = app.add_subcommand(
       "import-mm2", "write the strait config for a MirrorMaker 2 config (mm2.properties)");
-  import_cmd->add_option("mm2-properties", import_mm2.input_path,
-                         "MirrorMaker 2's config file")->required();
+  import_cmd->add_option("mm2-properties", import_mm2.input_path, "MirrorMaker 2's config file")
+      ->required();
   import_cmd->add_option("-o,--output", import_mm2.output_path,
                          "write the strait config here (default: stdout)");
 

@@ -43,17 +43,13 @@ int RunRun(const RunOptions& options) {
   control::Controller controller({options.config_path, options.log_level}, *config, &replicator);
   auto status_json = [&] { return status::StatusJson(status::Capture(replicator)); };
   statuspage::History history(status_json, {});
-  http::Server http({[&] {
-                       return status::MetricsText(status::Capture(replicator)) +
-                              controller.Metrics();
-                     },
-                     status_json,
-                     [&] { return replicator.Healthy(); },
-                     [] { return std::string(statuspage::PageHtml()); },
-                     [&] { return history.Json(); },
-                     [&](std::string_view action, const std::string& flow) {
-                       return controller.Handle(action, flow);
-                     }});
+  http::Server http(
+      {[&] { return status::MetricsText(status::Capture(replicator)) + controller.Metrics(); },
+       status_json, [&] { return replicator.Healthy(); },
+       [] { return std::string(statuspage::PageHtml()); }, [&] { return history.Json(); },
+       [&](std::string_view action, const std::string& flow) {
+         return controller.Handle(action, flow);
+       }});
   if (config->http.enabled) {
     Status s = http.Start(config->http.host, config->http.port);
     if (!s.ok()) {

@@ -20,14 +20,34 @@ namespace {
 
 const std::set<std::string> kRootKeys = {"clusters", "flows", "http", "log"};
 const std::set<std::string> kClusterRoleKeys = {"consumer", "producer", "admin"};
-const std::set<std::string> kFlowKeys = {
-    "source", "target", "topics", "topics.exclude", "naming", "separator", "groups",
-    "groups.exclude", "enabled", "replication.factor", "provenance.headers", "start.offset",
-    "sync.topic.configs", "adopt.existing.topics", "refresh.interval.ms",
-    "max.inflight.bytes.per.partition", "max.inflight.bytes", "emit.checkpoints",
-    "checkpoint.interval.ms", "sync.group.offsets", "emit.heartbeats", "heartbeat.interval.ms",
-    "config.properties.exclude", "resume.settle.ms", "partition.retry.backoff.ms", "forward",
-    "mm2.takeover", "mm2.offsets.topic"};
+const std::set<std::string> kFlowKeys = {"source",
+                                         "target",
+                                         "topics",
+                                         "topics.exclude",
+                                         "naming",
+                                         "separator",
+                                         "groups",
+                                         "groups.exclude",
+                                         "enabled",
+                                         "replication.factor",
+                                         "provenance.headers",
+                                         "start.offset",
+                                         "sync.topic.configs",
+                                         "adopt.existing.topics",
+                                         "refresh.interval.ms",
+                                         "max.inflight.bytes.per.partition",
+                                         "max.inflight.bytes",
+                                         "emit.checkpoints",
+                                         "checkpoint.interval.ms",
+                                         "sync.group.offsets",
+                                         "emit.heartbeats",
+                                         "heartbeat.interval.ms",
+                                         "config.properties.exclude",
+                                         "resume.settle.ms",
+                                         "partition.retry.backoff.ms",
+                                         "forward",
+                                         "mm2.takeover",
+                                         "mm2.offsets.topic"};
 const std::set<std::string> kHttpKeys = {"listen", "enabled"};
 const std::set<std::string> kLogKeys = {"level", "format"};
 
@@ -61,7 +81,8 @@ class Parser {
 
   // The name of a map key; false, after an error, for a key that is not a single value.
   bool Key(const YAML::Node& key, const std::string& path, std::string* out);
-  void CheckKeys(const YAML::Node& map, const std::set<std::string>& known, const std::string& path);
+  void CheckKeys(const YAML::Node& map, const std::set<std::string>& known,
+                 const std::string& path);
   bool ExpectMap(const YAML::Node& node, const std::string& key);
   bool Scalar(const YAML::Node& node, const std::string& key, std::string* out);
   void Bool(const YAML::Node& node, const std::string& key, bool* out);

@@ -57,7 +57,8 @@ TEST(Config, Mm2TakeoverKeys) {
     target: dc2
     mm2.takeover: true
     mm2.offsets.topic: my-mirrormaker-offsets
-)", "s.yaml");
+)",
+                                 "s.yaml");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_TRUE(c->flows[0].mm2_takeover);
   EXPECT_EQ(c->flows[0].mm2_offsets_topic, "my-mirrormaker-offsets");
@@ -113,12 +114,16 @@ const BadConfig kBadConfigs[] = {
      std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    naming: prefx\n",
      "s.yaml:7:13: flows[0].naming: expected \"prefix\" or \"identity\", got \"prefx\""},
     {"LocalWithoutProvenance",
-     std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    forward: local\n    provenance.headers: false\n",
-     "s.yaml:7:14: flows[0].forward: \"local\" needs provenance.headers: true (the header says where a record was produced)"},
+     std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    forward: local\n    "
+                              "provenance.headers: false\n",
+     "s.yaml:7:14: flows[0].forward: \"local\" needs provenance.headers: true (the header says "
+     "where a record was produced)"},
     {"TakeoverWithoutProvenance",
-     std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    mm2.takeover: true\n    provenance.headers: false\n",
+     std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    mm2.takeover: true\n  "
+                              "  provenance.headers: false\n",
      "s.yaml:7:19: flows[0].mm2.takeover: needs provenance.headers: true"},
-    {"BadForward", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    forward: mine\n",
+    {"BadForward",
+     std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    forward: mine\n",
      "s.yaml:7:14: flows[0].forward: expected \"all\" or \"local\", got \"mine\""},
     {"BadRegex",
      std::string(kClusters) +
@@ -146,28 +151,38 @@ const BadConfig kBadConfigs[] = {
      std::string(kClusters) +
          "flows:\n  - {source: dc1, target: dc2}\n  - {source: dc1, target: dc2}\n",
      "s.yaml:6:5: flows[1]: a second flow dc1->dc2"},
-    {"BadListen", std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nhttp: { listen: \"localhost\" }\n",
-     "s.yaml:5:17: http.listen: expected HOST:PORT (for example \"127.0.0.1:9644\"), got \"localhost\""},
+    {"BadListen",
+     std::string(kClusters) +
+         "flows: [{source: dc1, target: dc2}]\nhttp: { listen: \"localhost\" }\n",
+     "s.yaml:5:17: http.listen: expected HOST:PORT (for example \"127.0.0.1:9644\"), got "
+     "\"localhost\""},
     // Found by fuzz/config_fuzz.cc: a key that is not a name (a null, a list) used to throw
     // out of yaml-cpp and abort the process.
     {"NullKey", std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\n~: 1\n",
      "s.yaml:5:1: (a key): expected a name, got nothing"},
-    {"ListKeyInFlow", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    [a, b]: 1\n",
+    {"ListKeyInFlow",
+     std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    [a, b]: 1\n",
      "s.yaml:7:5: flows[0].(a key): expected a name, got a list"},
-    {"MapKeyInCluster", "clusters:\n  dc1: { bootstrap.servers: a, {x: 1}: 2 }\n  dc2: { bootstrap.servers: b }\nflows: [{source: dc1, target: dc2}]\n",
+    {"MapKeyInCluster",
+     "clusters:\n  dc1: { bootstrap.servers: a, {x: 1}: 2 }\n  dc2: { bootstrap.servers: b "
+     "}\nflows: [{source: dc1, target: dc2}]\n",
      "s.yaml:2:32: clusters.dc1.(a key): expected a name, got a map"},
     {"ListAlias", "clusters:\n  [dc1]: { bootstrap.servers: a }\nflows: []\n",
      "s.yaml:2:3: clusters.(a key): expected a name, got a list"},
     // Found by fuzz/config_fuzz.cc: bytes that are not UTF-8 reached JSON output (/status).
-    {"NotUtf8", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    separator: \"\xE4\"\n",
+    {"NotUtf8",
+     std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    separator: \"\xE4\"\n",
      "s.yaml:7:17: invalid YAML: the file is not UTF-8 text (byte 0xe4); save it as UTF-8"},
     // Found by fuzz/operator_file_fuzz.cc: yaml-cpp decodes "\_" and "\N" to bytes that are
     // not UTF-8.
-    {"EscapeNotUtf8", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    separator: \"\\_\"\n",
+    {"EscapeNotUtf8",
+     std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    separator: \"\\_\"\n",
      "s.yaml:7:16: flows[0].separator: not valid UTF-8 after decoding its escapes"},
-    {"BadLogLevel", std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nlog: { level: loud }\n",
+    {"BadLogLevel",
+     std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nlog: { level: loud }\n",
      "s.yaml:5:15: log.level: expected one of trace, debug, info, warn, error, got \"loud\""},
-    {"BadLogFormat", std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nlog: { format: xml }\n",
+    {"BadLogFormat",
+     std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nlog: { format: xml }\n",
      "s.yaml:5:16: log.format: expected \"text\" or \"json\", got \"xml\""},
 };
 

@@ -22,7 +22,10 @@ flows:
 class ControllerTest : public testing::Test {
  protected:
   void SetUp() override {
-    path_ = testing::TempDir() + "controller_test.yaml";
+    // ctest runs each test as its own process, side by side: one file per test, or one
+    // test reads the file another is writing.
+    path_ = testing::TempDir() + "controller_test_" +
+            testing::UnitTest::GetInstance()->current_test_info()->name() + ".yaml";
     Write(kConfig);
     Result<config::Config> c = config::LoadConfigFile(path_);
     ASSERT_TRUE(c.ok()) << c.status().message();
@@ -30,10 +33,12 @@ class ControllerTest : public testing::Test {
     controller_ =
         std::make_unique<Controller>(Controller::Options{path_, ""}, *c, replicator_.get());
   }
+  void TearDown() override { std::remove(path_.c_str()); }
   void Write(const std::string& text) { std::ofstream(path_) << text; }
   std::vector<std::string> States() {
     std::vector<std::string> out;
-    for (const auto& s : replicator_->Snapshots()) out.push_back(s.name + " " + std::string(replication::FlowStateName(s.state)));
+    for (const auto& s : replicator_->Snapshots())
+      out.push_back(s.name + " " + std::string(replication::FlowStateName(s.state)));
     return out;
   }
 

@@ -81,15 +81,12 @@ void Server::AddControlRoutes() {
     res.status = status;
     res.set_content(Redact(body), "application/json");
   };
-  server_->Post("/reload", [handle](const Request& req, Response& res) {
-    handle("reload", req, res);
-  });
-  server_->Post("/flows/([^/]+)/pause", [handle](const Request& req, Response& res) {
-    handle("pause", req, res);
-  });
-  server_->Post("/flows/([^/]+)/resume", [handle](const Request& req, Response& res) {
-    handle("resume", req, res);
-  });
+  server_->Post("/reload",
+                [handle](const Request& req, Response& res) { handle("reload", req, res); });
+  server_->Post("/flows/([^/]+)/pause",
+                [handle](const Request& req, Response& res) { handle("pause", req, res); });
+  server_->Post("/flows/([^/]+)/resume",
+                [handle](const Request& req, Response& res) { handle("resume", req, res); });
 }
 
 void Server::Stop() {

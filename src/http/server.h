@@ -10,8 +10,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <thread>
+#include <utility>
 
 #include "base/status.h"
 

@@ -261,18 +261,19 @@ Result<std::map<std::string, Result<std::string>>> Admin::DescribeTopicIds(
       out.emplace(name, internal::FromError(error, fmt::format("describing topic {}", name)));
       continue;
     }
-    out.emplace(name, std::string(rd_kafka_Uuid_base64str(
-                          rd_kafka_TopicDescription_topic_id(results[i]))));
+    out.emplace(
+        name, std::string(rd_kafka_Uuid_base64str(rd_kafka_TopicDescription_topic_id(results[i]))));
   }
   return out;
 }
 
-Status Admin::IncrementalAlterTopicConfigs(const std::string& topic,
-                                           const ConfigChanges& changes, milliseconds timeout) {
+Status Admin::IncrementalAlterTopicConfigs(const std::string& topic, const ConfigChanges& changes,
+                                           milliseconds timeout) {
   rd_kafka_ConfigResource_t* resource =
       rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
   auto add = [&](const std::string& key, const char* value, rd_kafka_AlterConfigOpType_t op) {
-    ErrorPtr error(rd_kafka_ConfigResource_add_incremental_config(resource, key.c_str(), op, value));
+    ErrorPtr error(
+        rd_kafka_ConfigResource_add_incremental_config(resource, key.c_str(), op, value));
     return error ? internal::FromError(error.get(), fmt::format("config {} of {}", key, topic))
                  : Status::Ok();
   };

@@ -58,8 +58,8 @@ struct GroupStatus {
   std::string group;
   GroupSyncState state = GroupSyncState::kSynced;
   std::string detail;
-  int partitions = 0;        // partitions translated in the last round
-  int64_t synced_at_ms = 0;  // when the last round finished for this group
+  int partitions = 0;                    // partitions translated in the last round
+  int64_t synced_at_ms = 0;              // when the last round finished for this group
   std::vector<GroupPosition> positions;  // the last round's exact translations
 };
 

@@ -1,7 +1,6 @@
 #include "offsets/mm2_source_offsets.h"
 
 #include <limits>
-
 #include <nlohmann/json.hpp>
 
 namespace strait::offsets {

@@ -47,9 +47,9 @@ Result<Translation> Translator::Forward(const std::string& remote_topic, Partiti
     }
     from = first->record.offset;
   }
-  STRAIT_ASSIGN_OR_RETURN(provenance::SearchResult r,
-                          target_log_->FirstWithUpstreamAtLeast(remote_topic, partition.value(),
-                                                                n, source_fp_, from));
+  STRAIT_ASSIGN_OR_RETURN(
+      provenance::SearchResult r,
+      target_log_->FirstWithUpstreamAtLeast(remote_topic, partition.value(), n, source_fp_, from));
   if (!r.past_end) return Translation{Translation::Kind::kExact, r.target, ""};
   if (!r.last_upstream) {
     return Translation{Translation::Kind::kNothingMirrored, r.target,
@@ -74,9 +74,8 @@ Result<std::optional<provenance::LogSearch::FirstCopy>> Translator::FirstCopied(
   if (it != first_copied_.end()) {
     return std::optional<provenance::LogSearch::FirstCopy>(it->second);
   }
-  STRAIT_ASSIGN_OR_RETURN(
-      std::optional<provenance::LogSearch::FirstCopy> first,
-      target_log_->FirstCopied(remote_topic, partition.value(), source_fp_));
+  STRAIT_ASSIGN_OR_RETURN(std::optional<provenance::LogSearch::FirstCopy> first,
+                          target_log_->FirstCopied(remote_topic, partition.value(), source_fp_));
   if (first) first_copied_.emplace(key, *first);  // strait is the only writer from there on
   return first;
 }

@@ -218,8 +218,10 @@ Result<SearchResult> LogSearch::FirstWithUpstreamAtLeast(const std::string& topi
     if (tail.last_offset) out.target = *tail.last_offset + 1;
     return out;
   }
-  return Unavailable(fmt::format("{}[{}] grew faster than it could be searched for source "
-                                 "offset {}", topic, partition, n.value()));
+  return Unavailable(
+      fmt::format("{}[{}] grew faster than it could be searched for source "
+                  "offset {}",
+                  topic, partition, n.value()));
 }
 
 // Binary search for the boundary between records strait did not copy and records it did,

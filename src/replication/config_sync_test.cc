@@ -34,12 +34,11 @@ TEST(ConfigSync, ExcludedKeysKeepTheTargetsValues) {
 
 TEST(ConfigSync, DiffSetsChangedKeysAndRemovesDroppedOnesOnly) {
   ConfigMap current = {{"retention.ms", "5"}, {"min.insync.replicas", "2"}, {"segment.ms", "9"}};
-  ConfigMap desired = {{"min.insync.replicas", "2"}, {"retention.ms", "1000"},
-                       {"cleanup.policy", "compact"}};
+  ConfigMap desired = {
+      {"min.insync.replicas", "2"}, {"retention.ms", "1000"}, {"cleanup.policy", "compact"}};
   kafka::ConfigChanges changes = ConfigDiff(current, desired);
   // min.insync.replicas is not touched at all: an operator's concurrent change to it stays.
-  EXPECT_EQ(changes.set,
-            (ConfigMap{{"cleanup.policy", "compact"}, {"retention.ms", "1000"}}));
+  EXPECT_EQ(changes.set, (ConfigMap{{"cleanup.policy", "compact"}, {"retention.ms", "1000"}}));
   EXPECT_EQ(changes.remove, std::vector<std::string>{"segment.ms"});
   EXPECT_TRUE(ConfigDiff(desired, desired).empty());
 }

@@ -232,16 +232,16 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   int64_t size = static_cast<int64_t>(message.size_bytes());
   int64_t cost = size + kRecordOverhead;
   if (size + kBatchOverhead > pipe.max_message_bytes) {
-    StopPipe(pipe,
-             Status(StatusCode::kResourceExhausted,
-                    fmt::format(
-                        "record at offset {} of {}[{}] is {} bytes; the target topic {} accepts "
-                        "at most {} (max.message.bytes): raise max.message.bytes on the target "
-                        "topic (and remove it from config.properties.exclude if listed there); "
-                        "the partition stays stopped and is retried until then",
-                        offset, pipe.source.topic, pipe.source.partition, size,
-                        pipe.state->remote_topic(), pipe.max_message_bytes)),
-             DataEvent::Kind::kStopped);
+    StopPipe(
+        pipe,
+        Status(StatusCode::kResourceExhausted,
+               fmt::format("record at offset {} of {}[{}] is {} bytes; the target topic {} accepts "
+                           "at most {} (max.message.bytes): raise max.message.bytes on the target "
+                           "topic (and remove it from config.properties.exclude if listed there); "
+                           "the partition stays stopped and is retried until then",
+                           offset, pipe.source.topic, pipe.source.partition, size,
+                           pipe.state->remote_topic(), pipe.max_message_bytes)),
+        DataEvent::Kind::kStopped);
     return false;
   }
   kafka::Headers headers;

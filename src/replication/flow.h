@@ -29,8 +29,8 @@
 #include "config/config.h"
 #include "kafka/admin.h"
 #include "mm2/naming.h"
-#include "offsets/offset_loop.h"
 #include "offsets/mm2_takeover.h"
+#include "offsets/offset_loop.h"
 #include "provenance/log_search.h"
 #include "replication/data_path.h"
 #include "replication/flow_snapshot.h"
@@ -102,7 +102,7 @@ class Flow {
   // Control thread only.
   PartitionTable partitions_;
   std::map<std::string, int64_t> message_limits_;  // what the data path was told, by topic
-  uint64_t source_fp_ = 0;  // the source cluster's, once connected
+  uint64_t source_fp_ = 0;                         // the source cluster's, once connected
   Clock::time_point settle_until_{};
   std::chrono::seconds connect_backoff_{1};
   int64_t records_expired_ = 0;

@@ -83,8 +83,8 @@ PartitionTable::Outcome PartitionTable::Apply(const DataEvent& event, Clock::tim
   return Outcome::kNone;
 }
 
-void PartitionTable::StartFailed(const std::string& topic, int32_t partition,
-                                 const Status& error, Clock::time_point now) {
+void PartitionTable::StartFailed(const std::string& topic, int32_t partition, const Status& error,
+                                 Clock::time_point now) {
   Entry* e = Find(topic, partition);
   if (e == nullptr) return;
   RetryLater(*e, error.message(), std::string(StatusCodeName(error.code())), now);

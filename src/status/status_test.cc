@@ -94,8 +94,9 @@ TEST(MetricsText, AStoppedPartitionIsDownWithTheClassOfItsError) {
   p->set_stage(replication::PartitionStage::kStopped);
   p->SetError("record at offset 3 of orders[0] is 2000000 bytes", "resource_exhausted");
   std::string text = MetricsText(v);
-  EXPECT_NE(text.find("strait_partition_up{flow=\"dc1->dc2\",topic=\"orders\",partition=\"0\"} 0\n"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("strait_partition_up{flow=\"dc1->dc2\",topic=\"orders\",partition=\"0\"} 0\n"),
+      std::string::npos)
       << text;
   EXPECT_NE(text.find("strait_partition_stopped{flow=\"dc1->dc2\",topic=\"orders\","
                       "partition=\"0\",reason=\"resource_exhausted\"} 1\n"),

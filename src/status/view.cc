@@ -7,8 +7,7 @@ namespace strait::status {
 
 View Capture(const replication::Replicator& replicator) {
   replication::Replicator::Flows flows = replicator.Capture();
-  return {std::move(flows.snapshots), std::move(flows.configs), std::move(flows.problems),
-          NowMs()};
+  return {std::move(flows.snapshots), std::move(flows.configs), std::move(flows.problems), NowMs()};
 }
 
 FlowTotals Totals(const replication::FlowSnapshot& s, int64_t now_ms) {

@@ -407,9 +407,10 @@ FlowReport FlowCheck::Run() {
     }
   }
   if (skipped > 0) {
-    report.error = fmt::format("gave up after {} partitions in a row got no answer; {} more "
-                               "partitions not checked",
-                               kUnansweredInARow, skipped);
+    report.error = fmt::format(
+        "gave up after {} partitions in a row got no answer; {} more "
+        "partitions not checked",
+        kUnansweredInARow, skipped);
   }
   return report;
 }

@@ -6,8 +6,8 @@
 
 namespace strait::verify {
 
-bool FlowCopies(const std::optional<provenance::Provenance>& provenance, uint64_t target_fingerprint,
-                bool local_only) {
+bool FlowCopies(const std::optional<provenance::Provenance>& provenance,
+                uint64_t target_fingerprint, bool local_only) {
   if (!provenance) return true;
   return !provenance->Visited(target_fingerprint) && !local_only;
 }

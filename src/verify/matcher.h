@@ -47,8 +47,8 @@ struct TargetRecord {
 // Whether the flow copies a source record, from the record's own provenance header: the same
 // rule the data path applies (a record that has been on the target is never written back; with
 // `forward: local`, a record mirrored into the source is not forwarded).
-bool FlowCopies(const std::optional<provenance::Provenance>& provenance, uint64_t target_fingerprint,
-                bool local_only);
+bool FlowCopies(const std::optional<provenance::Provenance>& provenance,
+                uint64_t target_fingerprint, bool local_only);
 
 // The source offset a target record was copied from, when this flow (source fingerprint)
 // copied it.
