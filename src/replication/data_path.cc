@@ -449,7 +449,6 @@ void DataPath::ResetProducer(const Status& why) {
   std::vector<kafka::TopicPartition> all;
   for (auto& [tp, pipe] : pipes_) {
     all.push_back(tp);
-    Emit({DataEvent::Kind::kNeedsResume, tp, std::nullopt, why.message()});
     inflight_bytes_total_.fetch_sub(pipe->inflight_bytes, std::memory_order_relaxed);
   }
   if (!all.empty()) {
@@ -468,6 +467,11 @@ void DataPath::ResetProducer(const Status& why) {
     log::Error("data", "cannot create a new producer",
                {{"flow", options_.flow_name}, {"error", s.message()}});
     fatal_ = s;  // try again on the next turn of the loop
+  }
+  // Only now that the new producer is there: whoever acts on these events finds the data
+  // path ready to take the partitions back.
+  for (const kafka::TopicPartition& tp : all) {
+    Emit({DataEvent::Kind::kNeedsResume, tp, std::nullopt, why.message()});
   }
 }
 
