@@ -1,4 +1,6 @@
 // `strait run`: replicate until SIGTERM or SIGINT, then drain and exit 0.
+#include <fmt/format.h>
+
 #include <csignal>
 #include <cstdio>
 
@@ -37,7 +39,8 @@ int RunRun(const RunOptions& options) {
 
   replication::Replicator replicator(*config);
   http::Server http({[&] { return replicator.Metrics(); }, [&] { return replicator.StatusJson(); },
-                     [&] { return replicator.Healthy(); }});
+                     [&] { return replicator.Healthy(); }},
+                    {config->http.tls_certificate, config->http.tls_key, config->http.token});
   if (config->http.enabled) {
     Status s = http.Start(config->http.host, config->http.port);
     if (!s.ok()) {
@@ -48,7 +51,10 @@ int RunRun(const RunOptions& options) {
   replicator.Start();
   log::Info("main", "strait started",
             {{"config", options.config_path}, {"flows", config->flows.size()},
-             {"http", config->http.enabled ? config->http.host + ":" + std::to_string(http.port()) : "off"}});
+             {"http", !config->http.enabled ? std::string("off")
+                      : fmt::format("{}://{}:{}{}", config->http.tls() ? "https" : "http",
+                                    config->http.host, http.port(),
+                                    config->http.token.empty() ? "" : " (bearer token)")}});
   int signal = 0;
   sigwait(&stop_signals, &signal);
   log::Info("main", "stopping: draining in-flight records", {{"signal", strsignal(signal)}});

@@ -144,6 +144,10 @@ bool Flow::Connect() {
     log::Warn("flow", "cannot reach a cluster; retrying",
               {{"flow", name_}, {"source", source_id.status().message()},
                {"target", target_id.status().message()}, {"backoff_s", connect_backoff_.count()}});
+    // New clients next time read certificate and CA files again, so that a fix on this side
+    // (a renewed client certificate, a CA added to ssl.ca.location) needs no restart.
+    if (!source_id.ok()) source_admin_.reset();
+    if (!target_id.ok()) target_admin_.reset();
     return false;
   }
   if (*source_id == *target_id) {
@@ -185,8 +189,10 @@ void Flow::Sync() {
   Result<kafka::ClusterMetadata> target_md = target_admin_->Metadata(kAdminTimeout);
   {
     std::lock_guard lock(mu_);
-    published_.source_error = source_md.ok() ? "" : source_md.status().message();
-    published_.target_error = target_md.ok() ? "" : target_md.status().message();
+    published_.source_error = source_md.ok() ? "" : fmt::format(
+        "cannot reach {} at {}: {}", flow_.source, source_.Bootstrap(), source_md.status().message());
+    published_.target_error = target_md.ok() ? "" : fmt::format(
+        "cannot reach {} at {}: {}", flow_.target, target_.Bootstrap(), target_md.status().message());
   }
   if (!source_md.ok() || !target_md.ok()) return;
 
@@ -224,6 +230,10 @@ void Flow::Sync() {
   }
   for (const auto& [name, n] : matched) {
     auto sc = source_configs->find(name);
+    if (sc != source_configs->end() && sc->second.status().code() == StatusCode::kPermissionDenied) {
+      DeniedTopic(name, sc->second.status());
+      continue;
+    }
     if (sc == source_configs->end() || !sc->second.ok()) continue;  // deleted meanwhile
     std::string remote = *RemoteTopicName(naming_, name);
     auto tc = target_configs.find(remote);
@@ -303,6 +313,16 @@ void Flow::SyncTopic(const std::string& name, int32_t source_partitions,
     pe.state = std::make_shared<PartitionState>(name, p, entry.remote, local_only);
     entry.partitions.emplace(p, std::move(pe));
   }
+}
+
+// A topic strait may see but not read the configs of: said once, shown in /status.
+void Flow::DeniedTopic(const std::string& name, const Status& why) {
+  TopicEntry& entry = topics_[name];
+  if (entry.remote.empty()) entry.remote = *RemoteTopicName(naming_, name);
+  if (entry.error != why.message()) {
+    log::Error("flow", "topic not mirrored", {{"flow", name_}, {"topic", name}, {"error", why.message()}});
+  }
+  entry.error = why.message();
 }
 
 Status Flow::CreateRemote(TopicEntry& entry, int32_t partitions,
@@ -571,6 +591,7 @@ Status Flow::StartOffsets() {
         std::make_unique<offsets::LogSearch>(source_.ConsumerProperties(), name_ + "/source-search"),
         source_fp_, target_fp_);
   }
+  acl_sync_ = acl::MakeAclSync(flow_, target_, source_admin_.get(), target_admin_.get());
   offsets_thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "offsets");
     RunOffsets();
@@ -581,8 +602,13 @@ Status Flow::StartOffsets() {
 void Flow::RunOffsets() {
   auto next_heartbeat = Clock::now();
   auto next_groups = Clock::now() + flow_.checkpoint_interval;
+  auto next_acls = Clock::now();
   while (!stop_.load()) {
     auto now = Clock::now();
+    if (acl_sync_ != nullptr && now >= next_acls) {
+      acl_sync_->RunOnce(MirroredTopicNames(Snapshot()));
+      next_acls = Clock::now() + flow_.acl_sync_interval;
+    }
     if (now >= next_heartbeat) {
       heartbeats_->RunOnce(NowMs(), RemoteHeartbeatsMirrored());
       next_heartbeat = now + flow_.heartbeat_interval;
@@ -592,7 +618,7 @@ void Flow::RunOffsets() {
       group_sync_->RunOnce(MirroredTopics(snapshot));
       next_groups = Clock::now() + flow_.checkpoint_interval;
     }
-    auto next = std::min(next_heartbeat, next_groups);
+    auto next = std::min({next_heartbeat, next_groups, acl_sync_ ? next_acls : next_groups});
     Wait(std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()) + 1ms);
   }
 }
@@ -628,6 +654,14 @@ bool Flow::RemoteHeartbeatsMirrored() const {
   });
 }
 
+acl::TopicMap Flow::MirroredTopicNames(const FlowSnapshot& snapshot) {
+  acl::TopicMap out;
+  for (const TopicStatus& t : snapshot.topics) {
+    if (t.target_partitions > 0) out[t.source_topic] = t.remote_topic;
+  }
+  return out;
+}
+
 std::vector<offsets::MirroredTopic> Flow::MirroredTopics(const FlowSnapshot& snapshot) const {
   std::map<std::string, offsets::MirroredTopic> by_topic;
   for (const auto& p : snapshot.partitions) {
@@ -660,6 +694,7 @@ void Flow::Publish() {
     s.checkpoints_written = group_sync_->checkpoints_written();
   }
   if (heartbeats_ != nullptr) s.heartbeats = heartbeats_->Snapshot();
+  if (acl_sync_ != nullptr) s.acls = acl_sync_->Snapshot();
   std::lock_guard lock(mu_);
   s.name = published_.name;
   s.source = published_.source;

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "acl/acl_sync.h"
 #include "config/config.h"
 #include "kafka/admin.h"
 #include "replication/data_path.h"
@@ -54,6 +55,7 @@ struct FlowSnapshot {
   std::vector<offsets::GroupStatus> groups;
   int64_t checkpoints_written = 0;
   offsets::HeartbeatStatus heartbeats;
+  std::optional<acl::AclSyncStatus> acls;  // absent when ACL sync is off
 };
 
 class Flow {
@@ -102,6 +104,7 @@ class Flow {
   Status CreateRemote(TopicEntry& entry, int32_t partitions, const std::map<std::string, std::string>& configs);
   Status CheckOwnership(TopicEntry& entry);
   void ForgetTopic(const std::string& name);
+  void DeniedTopic(const std::string& name, const Status& why);
   void HandleEvents();
   void ResumePending();
   void ResumeTopic(const std::string& name, TopicEntry& entry, const std::vector<int32_t>& parts);
@@ -117,6 +120,8 @@ class Flow {
   Status StartOffsets();
   void RunOffsets();
   std::vector<offsets::MirroredTopic> MirroredTopics(const FlowSnapshot& snapshot) const;
+  // Source topic -> remote topic, for those whose remote topic exists (ACL sync).
+  static acl::TopicMap MirroredTopicNames(const FlowSnapshot& snapshot);
   void Publish();
   void Wait(std::chrono::milliseconds d);
   Status StartHeartbeats();
@@ -146,6 +151,7 @@ class Flow {
 
   std::unique_ptr<offsets::GroupSync> group_sync_;
   std::unique_ptr<offsets::Heartbeats> heartbeats_;
+  std::unique_ptr<acl::AclSync> acl_sync_;
   std::thread offsets_thread_;
 
   std::thread thread_;

@@ -56,6 +56,15 @@ FlowTotals Totals(const FlowSnapshot& s, int64_t now_ms) {
   return t;
 }
 
+nlohmann::json AclSyncJson(const std::optional<acl::AclSyncStatus>& acls) {
+  if (!acls) return {{"state", "off"}};
+  return {{"state", acls->state},
+          {"detail", acls->detail},
+          {"bindings", acls->bindings},
+          {"created_total", acls->created_total},
+          {"removed_total", acls->removed_total}};
+}
+
 }  // namespace
 
 Replicator::Replicator(const config::Config& config) {
@@ -134,6 +143,7 @@ std::string Replicator::StatusJson() const {
                      {"heartbeats_written_to_source", s.heartbeats.written_to_source},
                      {"topics", topics},
                      {"groups", groups},
+                     {"acls", AclSyncJson(s.acls)},
                      {"partitions", partitions}});
   }
   return nlohmann::json{{"flows", flows}, {"topology", TopologyJson(snapshots, now)}}.dump(2);
@@ -237,6 +247,9 @@ std::string Replicator::Metrics() const {
            "Records skipped because forward: local and they were mirrored into the source.");
   e.Family("strait_groups", Type::kGauge,
            "Consumer groups by offset-sync state: synced, active-on-target, waiting, error.");
+  e.Family("strait_acls_mirrored", Type::kGauge,
+           "Target ACLs that mirror source ACLs after the last ACL sync round.");
+  e.Family("strait_acl_sync_failing", Type::kGauge, "1 while the last ACL sync round failed.");
   for (const FlowSnapshot& s : snapshots) {
     std::map<std::string, std::array<int64_t, 3>> by_topic;  // errors, filtered, not local
     for (const auto& p : s.partitions) {
@@ -263,6 +276,10 @@ std::string Replicator::Metrics() const {
     if (s.heartbeats.newest_arrived_ms > 0) {
       e.Sample("strait_heartbeat_lag_seconds", flow,
                std::max<int64_t>(0, now - s.heartbeats.newest_arrived_ms) / 1000.0);
+    }
+    if (s.acls) {
+      e.Sample("strait_acls_mirrored", flow, s.acls->bindings);
+      e.Sample("strait_acl_sync_failing", flow, int64_t{s.acls->state == "error"});
     }
     std::map<std::string, int64_t> by_state = {
         {"synced", 0}, {"active-on-target", 0}, {"waiting", 0}, {"error", 0}};

@@ -236,6 +236,8 @@ def configs(bootstrap: str, *args: str, timeout: float = 120) -> str:
 
 def set_scram_password(bootstrap: str, user: str, password: str,
                        mechanisms=SCRAM_MECHANISMS):
-    credentials = ",".join(f"{m}=[password={password}]" for m in mechanisms)
-    configs(bootstrap, "--alter", "--entity-type", "users", "--entity-name", user,
-            "--add-config", credentials)
+    """Creates or changes a user's SCRAM credentials (one request per mechanism: Kafka
+    refuses two alterations of one user in a request)."""
+    for mechanism in mechanisms:
+        configs(bootstrap, "--alter", "--entity-type", "users", "--entity-name", user,
+                "--add-config", f"{mechanism}=[password={password}]")
