@@ -56,6 +56,7 @@ Status Server::Start(const std::string& host, int port) {
           "does not belong to the certificate (http.tls.certificate, http.tls.key)",
           security_.certificate_file, security_.key_file));
     }
+    SSL_CTX_set_min_proto_version(tls->ssl_context(), TLS1_2_VERSION);
     server_ = std::move(tls);
   }
   server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {

@@ -253,7 +253,10 @@ Result<std::vector<ConfigEntry>> Admin::DescribeBrokerConfigs(int32_t broker_id,
   rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(results[0]);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     const char* msg = rd_kafka_ConfigResource_error_string(results[0]);
-    return internal::FromErrorCode(err, what, msg ? msg : "");
+    return internal::FromAccessError(err, identity(),
+                                     {AclOperation::kDescribeConfigs, AclResourceType::kCluster,
+                                      std::string(kClusterResourceName)},
+                                     what, msg ? msg : "");
   }
   return Entries(results[0]);
 }

@@ -87,6 +87,18 @@ Status Client::Init(Type type, const Properties& properties,
   return Status::Ok();
 }
 
+namespace {
+
+// librdkafka repeats a refused certificate or login at every reconnect; strait reports the
+// cause itself (Client::ConnectionProblem), once, in words that say what to fix.
+bool ReportedByStrait(std::string_view facility, std::string_view message) {
+  if (facility == "SSLCERTVRFY") return true;
+  return facility == "FAIL" && (message.find("SSL handshake failed") != std::string_view::npos ||
+                                message.find("SASL authentication error") != std::string_view::npos);
+}
+
+}  // namespace
+
 void Client::OnLog(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
   Client* self = FromHandle(rk);
   if (self != nullptr && self->log_sink_) {
@@ -97,6 +109,7 @@ void Client::OnLog(const rd_kafka_t* rk, int level, const char* fac, const char*
                  : level == 4 ? log::Level::kWarn
                  : level <= 6 ? log::Level::kInfo
                               : log::Level::kDebug;
+  if (ReportedByStrait(fac, buf)) l = log::Level::kDebug;
   log::Write(l, "librdkafka", buf,
              {{"client", self != nullptr ? self->name_ : rd_kafka_name(rk)}, {"facility", fac}});
 }
@@ -105,11 +118,11 @@ void Client::OnError(rd_kafka_t* rk, int err, const char* reason, void* /*opaque
   Client* self = FromHandle(rk);
   auto code = static_cast<rd_kafka_resp_err_t>(err);
   Status s = internal::FromErrorCode(code, self != nullptr ? self->name_ : "", reason);
-  bool changed = self != nullptr && IsConnectionProblem(code) && self->SetConnectionProblem(err, reason);
-  // A refused or broken connection was already logged by librdkafka itself, and a login or
-  // handshake that keeps failing the same way is worth one line, not one per attempt.
+  if (self != nullptr && IsConnectionProblem(code)) self->SetConnectionProblem(err, reason);
+  // A refused or broken connection was already logged by librdkafka itself; a refused login
+  // or handshake is reported by the client's owner (ConnectionProblem), once.
   bool quiet = code == RD_KAFKA_RESP_ERR__TRANSPORT || code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ||
-               (IsConnectionProblem(code) && !changed);
+               IsConnectionProblem(code);
   log::Write(quiet ? log::Level::kDebug : log::Level::kWarn, "kafka", "client error",
              {{"client", self ? self->name_ : ""}, {"error", s.message()}});
   if (self != nullptr) self->SetClientError(std::move(s));

@@ -133,17 +133,12 @@ bool Flow::Connect() {
   }
   Result<std::string> source_id = source_admin_->ClusterId(10s);
   Result<std::string> target_id = target_admin_->ClusterId(10s);
-  {
-    std::lock_guard lock(mu_);
-    published_.source_error = source_id.ok() ? "" : fmt::format(
-        "cannot reach {} at {}: {}; retrying", flow_.source, source_.Bootstrap(), source_id.status().message());
-    published_.target_error = target_id.ok() ? "" : fmt::format(
-        "cannot reach {} at {}: {}; retrying", flow_.target, target_.Bootstrap(), target_id.status().message());
-  }
+  std::string source_error = SetClusterError(Side::kSource, source_id.status(), /*log=*/false);
+  std::string target_error = SetClusterError(Side::kTarget, target_id.status(), /*log=*/false);
   if (!source_id.ok() || !target_id.ok()) {
     log::Warn("flow", "cannot reach a cluster; retrying",
-              {{"flow", name_}, {"source", source_id.status().message()},
-               {"target", target_id.status().message()}, {"backoff_s", connect_backoff_.count()}});
+              {{"flow", name_}, {"source", source_error}, {"target", target_error},
+               {"backoff_s", connect_backoff_.count()}});
     // New clients next time read certificate and CA files again, so that a fix on this side
     // (a renewed client certificate, a CA added to ssl.ca.location) needs no restart.
     if (!source_id.ok()) source_admin_.reset();
@@ -184,16 +179,28 @@ bool Flow::Connect() {
   return true;
 }
 
+std::string Flow::SetClusterError(Side side, const Status& status, bool log) {
+  const config::ClusterConfig& cluster = side == Side::kSource ? source_ : target_;
+  std::string error = status.ok() ? "" : fmt::format("cannot reach {} at {}: {}", cluster.alias,
+                                                     cluster.Bootstrap(), status.message());
+  std::lock_guard lock(mu_);
+  std::string& field = side == Side::kSource ? published_.source_error : published_.target_error;
+  if (log && error != field) {
+    if (!error.empty()) {
+      log::Warn("flow", "cluster unreachable; retrying", {{"flow", name_}, {"error", error}});
+    } else {
+      log::Info("flow", "cluster reachable again", {{"flow", name_}, {"cluster", cluster.alias}});
+    }
+  }
+  field = error;
+  return error;
+}
+
 void Flow::Sync() {
   Result<kafka::ClusterMetadata> source_md = source_admin_->Metadata(kAdminTimeout);
   Result<kafka::ClusterMetadata> target_md = target_admin_->Metadata(kAdminTimeout);
-  {
-    std::lock_guard lock(mu_);
-    published_.source_error = source_md.ok() ? "" : fmt::format(
-        "cannot reach {} at {}: {}", flow_.source, source_.Bootstrap(), source_md.status().message());
-    published_.target_error = target_md.ok() ? "" : fmt::format(
-        "cannot reach {} at {}: {}", flow_.target, target_.Bootstrap(), target_md.status().message());
-  }
+  SetClusterError(Side::kSource, source_md.status(), /*log=*/true);
+  SetClusterError(Side::kTarget, target_md.status(), /*log=*/true);
   if (!source_md.ok() || !target_md.ok()) return;
 
   std::map<std::string, int32_t> matched;
@@ -517,13 +524,9 @@ void Flow::PollWatermarks() {
   }
   if (query.empty()) return;
   Result<std::vector<kafka::TopicPartitionOffset>> ends = source_admin_->OffsetsForTimes(query, 5s);
+  SetClusterError(Side::kSource, ends.status(), /*log=*/true);
+  if (!ends.ok()) return;
   std::lock_guard lock(mu_);
-  if (!ends.ok()) {
-    published_.source_error = fmt::format("cannot reach {} at {}: {}", flow_.source,
-                                          source_.Bootstrap(), ends.status().message());
-    return;
-  }
-  published_.source_error.clear();
   int64_t now = NowMs();
   for (size_t i = 0; i < ends->size() && i < states.size(); ++i) {
     const kafka::TopicPartitionOffset& e = (*ends)[i];

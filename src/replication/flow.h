@@ -94,8 +94,13 @@ class Flow {
     std::map<int32_t, PartitionEntry> partitions;
   };
 
+  enum class Side { kSource, kTarget };
+
   void Run();
   bool Connect();
+  // Publishes (and, with `log`, logs when it changes) why a cluster cannot be reached; the
+  // message, empty for OK.
+  std::string SetClusterError(Side side, const Status& status, bool log);
   void Sync();
   void SyncTopic(const std::string& name, int32_t source_partitions,
                  const kafka::ClusterMetadata& target_md,
