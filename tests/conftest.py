@@ -65,8 +65,8 @@ def four_dcs(bed, dc1_dc2):
 def secured_dcs(bed):
     """sdc1 and sdc2: single-node clusters with SASL_SSL, mutual-TLS and TLS listeners and
     the StandardAuthorizer (testbed security.py). The user `mirror` may do anything."""
-    from secured import MIRROR_PASSWORD, MIRROR_USER, grant_everything
-    spec = SecuritySpec(users={MIRROR_USER: MIRROR_PASSWORD})
+    from secured import ALICE, EVE, MIRROR_PASSWORD, MIRROR_USER, grant_everything
+    spec = SecuritySpec(users={MIRROR_USER: MIRROR_PASSWORD, ALICE[0]: ALICE[1], EVE[0]: EVE[1]})
     missing = [ClusterSpec(a, security=spec) for a in ("sdc1", "sdc2") if a not in bed.clusters]
     if missing:
         bed.up(*missing)

@@ -15,6 +15,10 @@ from strait_testbed.security import (acls, client_properties, mtls_client_proper
 
 MIRROR_USER = "mirror"
 MIRROR_PASSWORD = "mirror-pw-7f3a9c"
+# Users whose access the ACL tests check through the authorizer (PLAIN, so that the tests'
+# own client can log in as them).
+ALICE = ("alice", "alice-pw-31c8")
+EVE = ("eve", "eve-pw-84b2")
 
 
 def grant_everything(bootstrap: str, user: str):

@@ -131,9 +131,15 @@ Admin::Admin(ClientOptions options) : Client(options.name, options.log_sink) {}
 void Admin::ServeErrors() { rd_kafka_poll(handle(), 0); }
 
 Result<std::unique_ptr<Admin>> Admin::Create(ClientOptions options) {
-  Properties props = options.properties;
+  // A consumer handle with a group of its own, never joined: librdkafka 2.15.1 answers a
+  // NOT_COORDINATOR to ListConsumerGroupOffsets by asking the handle's own consumer group to
+  // find its coordinator again, and a handle without one crashes (librdkafka issue 5040; it
+  // happens the first time a cluster is asked about a group it has never seen). Finding the
+  // coordinator of a group needs no ACL.
+  Properties props = {{"group.id", "strait-admin"}};
+  props.insert(props.end(), options.properties.begin(), options.properties.end());
   std::unique_ptr<Admin> admin(new Admin(std::move(options)));
-  STRAIT_RETURN_IF_ERROR(admin->Init(Type::kProducer, props));
+  STRAIT_RETURN_IF_ERROR(admin->Init(Type::kConsumer, props));
   return admin;
 }
 
