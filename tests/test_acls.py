@@ -2,8 +2,6 @@
 lists, and copies ACLs of mirrored topics and translated groups to the target, where Kafka's
 authorizer then enforces them."""
 
-import pathlib
-import re
 import time
 import uuid
 from typing import Optional
@@ -14,57 +12,15 @@ from confluent_kafka.admin import ConfigResource, NewPartitions
 from kafka_util import (QUIET, Record, admin, create_topic, produce, topic_config,
                         topic_partitions, unique, wait_for)
 from secured import ALICE, EVE, acl_lines, acls, entry, run, sasl, wait_acls
-from strait_testbed.security import set_scram_password
+from strait_testbed.security import (documented_acls, grant_documented_acls,
+                                     set_scram_password)
 from verify import verify_topic
-
-DOC = pathlib.Path(__file__).resolve().parent.parent / "docs" / "security.md"
 
 
 def records(n: int, partitions: int, first: int = 0) -> list:
     now = int(time.time() * 1000)
     return [Record(f"k{i}".encode(), f"v{i}".encode(), [("n", str(i).encode())], now + i,
                    partition=i % partitions) for i in range(first, first + n)]
-
-
-def documented_acls():
-    """The least-privilege table of docs/security.md: (cluster, feature, resource, operations)."""
-    lines = DOC.read_text().splitlines()
-    start = lines.index("| cluster | feature | resource | operations | why |")
-    rows = []
-    for line in lines[start + 2:]:
-        if not line.startswith("|"):
-            break
-        cells = [c.strip() for c in line.strip("|").split("|")]
-        rows.append((cells[0], cells[1], cells[2], [o.strip() for o in cells[3].split(",")]))
-    return rows
-
-
-def resource_arguments(resource: str, names: dict) -> list:
-    """kafka-acls arguments for a resource cell: "topic `heartbeats`", "topic prefix
-    `<source>.`", "group `<groups>`", "cluster". `names` gives the placeholders' values;
-    `<topics>` and `<groups>` are prefixes."""
-    if resource == "cluster":
-        return ["--cluster"]
-    m = re.fullmatch(r"(topic|group)( prefix)? `([^`]+)`", resource)
-    assert m, f"docs/security.md: cannot read the resource {resource!r}"
-    kind, prefixed, name = m.group(1), bool(m.group(2)), m.group(3)
-    if name in ("<topics>", "<groups>"):
-        prefixed = True
-    for placeholder, value in names.items():
-        name = name.replace(placeholder, value)
-    assert "<" not in name, f"docs/security.md: unknown placeholder in {resource!r}"
-    return [f"--{kind}", name] + (["--resource-pattern-type", "prefixed"] if prefixed else [])
-
-
-def grant_documented(clusters: dict, principal: str, names: dict) -> int:
-    rows = documented_acls()
-    assert {r[0] for r in rows} == set(clusters), rows
-    for cluster, _, resource, operations in rows:
-        args = ["--add", "--allow-principal", principal]
-        for op in operations:
-            args += ["--operation", op]
-        acls(clusters[cluster].bootstrap(), *args, *resource_arguments(resource, names))
-    return len(rows)
 
 
 def commit(bootstrap: str, group: str, topic: str, offsets: dict):
@@ -84,8 +40,10 @@ def test_runs_with_exactly_the_documented_acls(secured_dcs, strait, strait_bin):
     topics, groups = f"lp{tag}-", f"lpg{tag}-"
     for cluster in (src, dst):
         set_scram_password(cluster.bootstrap(), user, password)
-    granted = grant_documented({"source": src, "target": dst, "audited": src}, f"User:{user}",
-                               {"<source>": "sdc1", "<topics>": topics, "<groups>": groups})
+    clusters_of = {"source": src.bootstrap(), "target": dst.bootstrap(), "audited": src.bootstrap()}
+    assert {row[0] for row in documented_acls()} == set(clusters_of)
+    granted = grant_documented_acls(clusters_of, f"User:{user}",
+                                    {"<source>": "sdc1", "<topics>": topics, "<groups>": groups})
     assert granted >= 10
     topic, group = f"{topics}orders", f"{groups}billing"
     create_topic(src.bootstrap(), topic, 3)

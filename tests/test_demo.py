@@ -6,14 +6,20 @@ import pathlib
 import subprocess
 import sys
 
+import pytest
 
-def test_demo_runs_and_cleans_up(build_dir, tmp_path):
+# Its own ports, apart from the suite's clusters (STRAIT_DEMO_PORT_BASE to move them).
+PORT_BASE = os.environ.get("STRAIT_DEMO_PORT_BASE", "26000")
+
+
+@pytest.mark.parametrize("secure", [False, True], ids=["plain", "secure"])
+def test_demo_runs_and_cleans_up(build_dir, tmp_path, secure):
     env = dict(os.environ, STRAIT_TESTBED_DIR=str(tmp_path / "demo"),
                STRAIT_BIN=str(build_dir / "src" / "cli" / "strait"),
                PYTHONPATH=str(pathlib.Path(__file__).resolve().parent.parent / "testbed"))
     r = subprocess.run([sys.executable, "-m", "strait_testbed.demo", "--seconds", "12",
-                        "--port-base", "26000"], env=env, capture_output=True, text=True,
-                       timeout=300)
+                        "--port-base", PORT_BASE] + (["--secure"] if secure else []), env=env,
+                       capture_output=True, text=True, timeout=300)
     print(r.stdout, r.stderr)
     assert r.returncode == 0
     lines = [l.split() for l in r.stdout.splitlines() if l.strip() and l.split()[0].isdigit()]

@@ -20,8 +20,9 @@ what a client says about it, and be given a good one while it runs
 import dataclasses
 import enum
 import pathlib
+import re
 import subprocess
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Union
 
 from . import paths
 
@@ -241,3 +242,62 @@ def set_scram_password(bootstrap: str, user: str, password: str,
     for mechanism in mechanisms:
         configs(bootstrap, "--alter", "--entity-type", "users", "--entity-name", user,
                 "--add-config", f"{mechanism}=[password={password}]")
+
+
+# ---- the least-privilege ACLs of docs/security.md ------------------------------------
+
+SECURITY_DOC = pathlib.Path(__file__).resolve().parents[2] / "docs" / "security.md"
+_TABLE_HEADER = "| cluster | feature | resource | operations | why |"
+
+
+def documented_acls(doc: pathlib.Path = SECURITY_DOC) -> List[tuple]:
+    """The least-privilege table of docs/security.md, one (cluster, feature, resource,
+    [operations]) per row: what strait needs, read from the page operators read."""
+    lines = doc.read_text().splitlines()
+    start = lines.index(_TABLE_HEADER)
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows.append((cells[0], cells[1], cells[2], [o.strip() for o in cells[3].split(",")]))
+    return rows
+
+
+def _resource_arguments(resource: str, names: Dict[str, Union[str, List[str]]]) -> List[str]:
+    """kafka-acls arguments for a resource cell ("topic `heartbeats`", "topic prefix
+    `<source>.`", "group `<groups>`", "cluster"). A placeholder's value is a prefix (a string)
+    or literal names (a list)."""
+    if resource == "cluster":
+        return ["--cluster"]
+    m = re.fullmatch(r"(topic|group)( prefix)? `([^`]+)`", resource)
+    if not m:
+        raise ValueError(f"docs/security.md: cannot read the resource {resource!r}")
+    kind, prefixed, name = m.group(1), bool(m.group(2)), m.group(3)
+    value = names.get(name)
+    if isinstance(value, list):
+        return [a for n in value for a in (f"--{kind}", n)]
+    if value is not None:  # "<topics>" or "<groups>" given as a prefix
+        name, prefixed = value, True
+    for placeholder, v in names.items():
+        if isinstance(v, str):
+            name = name.replace(placeholder, v)
+    if "<" in name:
+        raise ValueError(f"docs/security.md: no value for the placeholder in {resource!r}")
+    return [f"--{kind}", name] + (["--resource-pattern-type", "prefixed"] if prefixed else [])
+
+
+def grant_documented_acls(clusters: Dict[str, str], principal: str,
+                          names: Dict[str, Union[str, List[str]]]) -> int:
+    """Grants `principal` exactly the rows of the least-privilege table. `clusters` maps the
+    table's cluster column (source, target, audited) to a plaintext bootstrap; `names` gives
+    <source>, <topics> and <groups>. Returns the number of rows granted."""
+    rows = documented_acls()
+    for cluster, _, resource, operations in rows:
+        if cluster not in clusters:
+            continue
+        args = ["--add", "--allow-principal", principal]
+        for op in operations:
+            args += ["--operation", op]
+        acls(clusters[cluster], *args, *_resource_arguments(resource, names))
+    return sum(1 for r in rows if r[0] in clusters)
