@@ -135,8 +135,11 @@ Result<std::unique_ptr<Admin>> Admin::Create(ClientOptions options) {
   // NOT_COORDINATOR to ListConsumerGroupOffsets by asking the handle's own consumer group to
   // find its coordinator again, and a handle without one crashes (librdkafka issue 5040; it
   // happens the first time a cluster is asked about a group it has never seen). Finding the
-  // coordinator of a group needs no ACL.
-  Properties props = {{"group.id", "strait-admin"}};
+  // coordinator of a group needs no ACL. Nothing is ever committed, and offset queries see
+  // the high watermark, as a producer handle's do (a consumer's default is the LSO).
+  Properties props = {{"group.id", "strait-admin"},
+                      {"enable.auto.commit", "false"},
+                      {"isolation.level", "read_uncommitted"}};
   props.insert(props.end(), options.properties.begin(), options.properties.end());
   std::unique_ptr<Admin> admin(new Admin(std::move(options)));
   STRAIT_RETURN_IF_ERROR(admin->Init(Type::kConsumer, props));

@@ -67,6 +67,9 @@ class SecuritySpec:
     mechanisms: List[str] = dataclasses.field(
         default_factory=lambda: ["PLAIN", *SCRAM_MECHANISMS])
     listeners: List[Listener] = dataclasses.field(default_factory=default_listeners)
+    # False: TLS listeners only, no ACLs (the benchmark's TLS scenario measures encryption,
+    # not authorization).
+    authorizer: bool = True
 
     def all_users(self) -> Dict[str, str]:
         return {SUPER_USER: SUPER_PASSWORD, **self.users}
@@ -153,9 +156,12 @@ def broker_properties(spec: SecuritySpec, keystores: Dict[str, pathlib.Path],
     props = {
         "sasl.enabled.mechanisms": ",".join(spec.mechanisms),
         "ssl.principal.mapping.rules": PRINCIPAL_MAPPING,
-        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-        "super.users": f"User:ANONYMOUS;User:{SUPER_USER}",
     }
+    if spec.authorizer:
+        props.update({
+            "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "super.users": f"User:ANONYMOUS;User:{SUPER_USER}",
+        })
     for listener in spec.listeners:
         prefix = f"listener.name.{listener.name.lower()}"
         props.update({
