@@ -209,3 +209,40 @@ def test_acl_sync_is_off_by_config(secured_dcs, strait):
     assert s.flow("sdc1->sdc2")["acls"] == {"state": "off"}
     assert acl_lines(dst.bootstrap(), "--topic", f"sdc1.{topic}") == []
     assert s.metric("strait_acls_mirrored", flow="sdc1->sdc2") is None
+
+
+def test_acl_sync_without_describe_on_the_source_says_so_and_removes_nothing(secured_dcs, strait):
+    """librdkafka answers a DescribeAcls that the authorizer denied with an empty list; ACL
+    sync must not take that for "every ACL was revoked" and empty the target."""
+    src, dst = secured_dcs
+    tag = uuid.uuid4().hex[:6]
+    user, password = f"blind{tag}", f"blind-pw-{tag}"
+    topic = f"blind{tag}-orders"
+    remote = f"sdc1.{topic}"
+    for cluster in (src, dst):
+        set_scram_password(cluster.bootstrap(), user, password)
+    # Everything but DESCRIBE on the source cluster.
+    acls(src.bootstrap(), "--add", "--allow-principal", f"User:{user}", "--operation", "All",
+         "--topic", "*", "--group", "*")
+    acls(dst.bootstrap(), "--add", "--allow-principal", f"User:{user}", "--operation", "All",
+         "--topic", "*", "--group", "*", "--cluster")
+    create_topic(src.bootstrap(), topic, 1)
+    produce(src.bootstrap(), topic, records(20, 1))
+    acls(src.bootstrap(), "--add", "--allow-principal", f"User:{ALICE[0]}", "--operation", "Read",
+         "--topic", topic)
+    # A copy an earlier round made, when strait could still read the source's ACLs.
+    acls(dst.bootstrap(), "--add", "--allow-principal", f"User:{ALICE[0]}", "--operation", "Read",
+         "--topic", remote)
+    s = strait({"sdc1": sasl(src, user=user, password=password),
+                "sdc2": sasl(dst, user=user, password=password)},
+               [{"source": "sdc1", "target": "sdc2", "topics": [topic],
+                 "sync.acls.interval.ms": 1000}])
+    s.tool_bootstrap = {"sdc1": src.bootstrap()}
+    s.wait_caught_up("sdc1->sdc2", [topic])
+    expected = f"cluster sdc1 denied User:{user} DESCRIBE on the cluster"
+    status = wait_for(lambda: (lambda a: a if expected in a.get("detail", "") else None)(
+        s.flow("sdc1->sdc2")["acls"]), 60, "the ACL sync error")
+    assert status["state"] == "error" and status["removed_total"] == 0, status
+    assert s.metric("strait_acl_sync_failing", flow="sdc1->sdc2") == 1
+    assert entry(f"User:{ALICE[0]}", "READ") in acl_lines(dst.bootstrap(), "--topic", remote)
+    assert expected in s.log_text()

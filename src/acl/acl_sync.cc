@@ -31,6 +31,24 @@ void AclSync::RunOnce(const TopicMap& topics) {
   if (!s.ok()) Publish("error", s.message());
 }
 
+Status AclSync::CheckAccess(kafka::Admin* admin, const std::string& alias,
+                           std::initializer_list<kafka::AclOperation> needed) {
+  auto ops = admin->ClusterOperations(kTimeout);
+  if (!ops.ok()) {
+    return ops.status().WithContext(fmt::format("ACL sync: asking {} what strait may do", alias));
+  }
+  for (kafka::AclOperation op : needed) {
+    if (ops->count(op) != 0 || ops->count(kafka::AclOperation::kAll) != 0) continue;
+    return Status(StatusCode::kPermissionDenied,
+                  "ACL sync: " + kafka::ExplainDenied(admin->identity(), op,
+                                                      kafka::AclResourceType::kCluster,
+                                                      kafka::kClusterResourceName,
+                                                      "not among its authorized operations") +
+                      " (or set sync.topic.acls and sync.group.acls to false)");
+  }
+  return Status::Ok();
+}
+
 Result<std::optional<std::vector<kafka::AclBinding>>> AclSync::Read(kafka::Admin* admin,
                                                                     const std::string& alias,
                                                                     const char* without) {
@@ -45,6 +63,14 @@ Result<std::optional<std::vector<kafka::AclBinding>>> AclSync::Read(kafka::Admin
 }
 
 Status AclSync::Round(const TopicMap& topics) {
+  // librdkafka 2.15.1 drops the error of a DescribeAcls answer (SECURITY_DISABLED,
+  // CLUSTER_AUTHORIZATION_FAILED) and returns no ACLs instead: asked without DESCRIBE, the
+  // source would look as if every ACL had been revoked, and the round would remove the
+  // target's copies. So the round first asks each cluster whether strait may do it at all.
+  STRAIT_RETURN_IF_ERROR(CheckAccess(source_, options_.source_alias,
+                                     {kafka::AclOperation::kDescribe}));
+  STRAIT_RETURN_IF_ERROR(CheckAccess(target_, options_.target_alias,
+                                     {kafka::AclOperation::kDescribe, kafka::AclOperation::kAlter}));
   STRAIT_ASSIGN_OR_RETURN(auto source,
                           Read(source_, options_.source_alias, "there are no ACLs to copy"));
   if (!source) return Status::Ok();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,7 +28,8 @@ struct AclSyncOptions {
 };
 
 struct AclSyncStatus {
-  // waiting (no round yet) | synced | no-authorizer | error
+  // waiting (no round yet) | synced | no-authorizer (when librdkafka reports
+  // SECURITY_DISABLED, which 2.15.1 does not) | error
   std::string state = "waiting";
   std::string detail;
   int64_t bindings = 0;  // target ACLs that mirror the source's, after the last round
@@ -45,6 +47,9 @@ class AclSync {
 
  private:
   Status Round(const TopicMap& topics);
+  // Whether the cluster says strait's principal may do `needed` on it; a denial otherwise.
+  Status CheckAccess(kafka::Admin* admin, const std::string& alias,
+                     std::initializer_list<kafka::AclOperation> needed);
   // One side's ACLs, or nullopt (and state no-authorizer) when it has no authorizer.
   Result<std::optional<std::vector<kafka::AclBinding>>> Read(kafka::Admin* admin,
                                                             const std::string& alias,
