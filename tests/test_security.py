@@ -9,6 +9,7 @@ secured ones."""
 
 import json
 import os
+import pathlib
 import ssl
 import time
 import urllib.error
@@ -125,6 +126,37 @@ def test_broken_broker_certificate_is_named_and_mirroring_resumes_once_replaced(
     s.wait_caught_up("sdc1->sbad", [topic], timeout=RECOVERY)
     assert_mirrored(src, topic, broken_dc, "sdc1", 500)
     assert s.flow("sdc1->sbad")["target_error"] == ""
+    assert s.starts == 1 and s.proc.poll() is None
+
+
+def test_refused_client_certificate_is_named_and_a_renewed_one_is_picked_up(
+        secured_dcs, strait, strait_bin, tmp_path):
+    src, dst = secured_dcs
+    topic = filled_topic(src, "clientcert", n=500)
+    # A certificate for the right user from a CA the brokers do not trust...
+    rogue = dst.stranger_ca.issue("client-mirror-rogue", sans=["DNS:mirror.clients.testbed"],
+                                  subject=f"/CN={MIRROR_USER}")
+    cert, key = tmp_path / "strait.crt", tmp_path / "strait.key"
+    cert.write_text(rogue.with_suffix(".crt").read_text())
+    key.write_text(rogue.with_suffix(".key").read_text())
+    target = {**mtls(dst), "ssl.certificate.location": str(cert), "ssl.key.location": str(key)}
+    s = strait({"sdc1": sasl(src), "sdc2": target},
+               [{"source": "sdc1", "target": "sdc2", "topics": [topic]}])
+    s.tool_bootstrap = {"sdc1": src.bootstrap()}
+    words = ["TLS: the broker refused the connection: the brokers do not trust strait's client "
+             "certificate", f"User:CN={MIRROR_USER}"]
+    wait_error(s, "sdc1->sdc2", "target", ["cannot reach sdc2 at", *words])
+    assert_logged(s, ["component=flow", "cannot reach sdc2 at", *words])
+    out = check(strait_bin, s)
+    assert "cannot reach cluster sdc2" in out and all(w in out for w in words), out
+
+    # ... renewed in place by the operator: strait reads it when it reconnects.
+    good = mtls(dst)
+    cert.write_text(pathlib.Path(good["ssl.certificate.location"]).read_text())
+    key.write_text(pathlib.Path(good["ssl.key.location"]).read_text())
+    s.wait_caught_up("sdc1->sdc2", [topic], timeout=RECOVERY)
+    assert_mirrored(src, topic, dst, "sdc1", 500)
+    assert s.flow("sdc1->sdc2")["target_error"] == ""
     assert s.starts == 1 and s.proc.poll() is None
 
 

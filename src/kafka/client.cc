@@ -43,10 +43,17 @@ bool VerifiesCertificates(const Identity& id, const Properties& properties) {
   return true;
 }
 
+// A TLS failure: of the handshake (__SSL), or a TLS alert the broker sent once the handshake
+// was over (TLS 1.3 reports a refused client certificate that way, as a transport error).
+bool IsTlsProblem(rd_kafka_resp_err_t err, std::string_view reason) {
+  return err == RD_KAFKA_RESP_ERR__SSL ||
+         (err == RD_KAFKA_RESP_ERR__TRANSPORT && reason.find("SSL alert") != std::string_view::npos);
+}
+
 // Login and TLS failures: what the operator must fix before strait gets in.
-bool IsConnectionProblem(rd_kafka_resp_err_t err) {
+bool IsConnectionProblem(rd_kafka_resp_err_t err, std::string_view reason) {
   return err == RD_KAFKA_RESP_ERR__AUTHENTICATION ||
-         err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED || err == RD_KAFKA_RESP_ERR__SSL;
+         err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED || IsTlsProblem(err, reason);
 }
 
 }  // namespace
@@ -118,11 +125,12 @@ void Client::OnError(rd_kafka_t* rk, int err, const char* reason, void* /*opaque
   Client* self = FromHandle(rk);
   auto code = static_cast<rd_kafka_resp_err_t>(err);
   Status s = internal::FromErrorCode(code, self != nullptr ? self->name_ : "", reason);
-  if (self != nullptr && IsConnectionProblem(code)) self->SetConnectionProblem(err, reason);
+  bool problem = IsConnectionProblem(code, reason != nullptr ? reason : "");
+  if (self != nullptr && problem) self->SetConnectionProblem(err, reason);
   // A refused or broken connection was already logged by librdkafka itself; a refused login
   // or handshake is reported by the client's owner (ConnectionProblem), once.
   bool quiet = code == RD_KAFKA_RESP_ERR__TRANSPORT || code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ||
-               IsConnectionProblem(code);
+               problem;
   log::Write(quiet ? log::Level::kDebug : log::Level::kWarn, "kafka", "client error",
              {{"client", self ? self->name_ : ""}, {"error", s.message()}});
   if (self != nullptr) self->SetClientError(std::move(s));
@@ -144,16 +152,16 @@ int Client::OnVerifyCertificate(rd_kafka_t* /*rk*/, const char* broker_name, int
 
 bool Client::SetConnectionProblem(int err, std::string_view reason) {
   auto code = static_cast<rd_kafka_resp_err_t>(err);
+  bool tls = IsTlsProblem(code, reason);
   Status problem =
-      code == RD_KAFKA_RESP_ERR__SSL
-          ? Status(StatusCode::kUnavailable, ExplainTlsFailure(reason, identity_), Retriable::kYes)
+      tls ? Status(StatusCode::kUnavailable, ExplainTlsFailure(reason, identity_), Retriable::kYes)
           : Status(StatusCode::kPermissionDenied, ExplainAuthenticationFailure(reason, identity_),
                    Retriable::kYes);
   std::lock_guard lock(mu_);
   // A refused certificate fails the handshake too; the verification said it better.
   bool verified = connection_problem_.message().starts_with("TLS: the certificate") ||
                   connection_problem_.message().starts_with("TLS: a CA certificate");
-  if (code == RD_KAFKA_RESP_ERR__SSL && verified) return false;
+  if (tls && verified) return false;
   if (problem.message() == connection_problem_.message()) return false;
   connection_problem_ = std::move(problem);
   return true;

@@ -136,7 +136,8 @@ size_t Consumer::PollBatch(milliseconds timeout, size_t max, std::vector<Message
       std::string reason = m->payload != nullptr
                                ? std::string(static_cast<const char*>(m->payload), m->len)
                                : rd_kafka_err2str(m->err);
-      if (m->err == RD_KAFKA_RESP_ERR__AUTHENTICATION || m->err == RD_KAFKA_RESP_ERR__SSL) {
+      if (m->err == RD_KAFKA_RESP_ERR__AUTHENTICATION || m->err == RD_KAFKA_RESP_ERR__SSL ||
+          (m->err == RD_KAFKA_RESP_ERR__TRANSPORT && reason.find("SSL alert") != std::string::npos)) {
         SetConnectionProblem(m->err, reason);
       }
     }

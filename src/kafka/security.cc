@@ -83,27 +83,44 @@ std::vector<std::string> AltNames(X509* cert) {
   return out;
 }
 
-// The subject of the first certificate in a PEM file or PEM text.
-std::string CertificateSubject(const std::string& location, const std::string& pem) {
+// The first certificate in a PEM file or PEM text.
+X509Ptr ReadCertificate(const std::string& location, const std::string& pem) {
   BioPtr bio(!pem.empty() ? BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()))
                           : BIO_new_file(location.c_str(), "r"));
-  if (!bio) return "";
-  X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-  return cert ? NameText(X509_get_subject_name(cert.get())) : "";
+  if (!bio) return nullptr;
+  return X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
 }
 
-std::string SslPrincipal(const Properties& properties) {
+// What strait can see by itself to be wrong with its client certificate.
+std::string CertificateProblem(X509* cert) {
+  if (X509_cmp_current_time(X509_get0_notAfter(cert)) < 0) {
+    return fmt::format("it expired on {}", TimeText(X509_get0_notAfter(cert)));
+  }
+  if (X509_cmp_current_time(X509_get0_notBefore(cert)) > 0) {
+    return fmt::format("it is not valid before {}", TimeText(X509_get0_notBefore(cert)));
+  }
+  return "";
+}
+
+void ReadSslIdentity(const Properties& properties, Identity* id) {
   std::string location = Property(properties, "ssl.certificate.location");
   std::string pem = Property(properties, "ssl.certificate.pem");
   std::string keystore = Property(properties, "ssl.keystore.location");
   if (location.empty() && pem.empty()) {
-    if (!keystore.empty()) return fmt::format("the principal of the certificate in {}", keystore);
-    return "User:ANONYMOUS";
+    id->principal = keystore.empty()
+                        ? "User:ANONYMOUS"
+                        : fmt::format("the principal of the certificate in {}", keystore);
+    return;
   }
-  std::string subject = CertificateSubject(location, pem);
-  if (subject.empty()) return "the principal of the client certificate";
-  return fmt::format("User:{} (the client certificate's subject; the brokers' "
-                     "ssl.principal.mapping.rules may shorten it)", subject);
+  X509Ptr cert = ReadCertificate(location, pem);
+  if (!cert) {
+    id->principal = "the principal of the client certificate";
+    return;
+  }
+  id->principal = fmt::format("User:{} (the client certificate's subject; the brokers' "
+                              "ssl.principal.mapping.rules may shorten it)",
+                              NameText(X509_get_subject_name(cert.get())));
+  id->certificate_problem = CertificateProblem(cert.get());
 }
 
 std::string SaslPrincipal(const Properties& properties, const std::string& mechanism) {
@@ -155,7 +172,7 @@ Identity IdentityOf(const Properties& properties) {
     if (id.mechanism.empty()) id.mechanism = "GSSAPI";  // librdkafka's default
     id.principal = SaslPrincipal(properties, id.mechanism);
   } else if (id.protocol == "ssl") {
-    id.principal = SslPrincipal(properties);
+    ReadSslIdentity(properties, &id);
   } else {
     id.principal = "User:ANONYMOUS";
   }
@@ -229,12 +246,27 @@ std::string ExplainAuthenticationFailure(std::string_view reason, const Identity
 
 std::string ExplainTlsFailure(std::string_view reason, const Identity& id) {
   std::string text = WithoutTiming(reason);
-  if (text.find("alert") != std::string::npos) {
-    return fmt::format("TLS: the broker refused the connection ({}): if it requires client "
-                       "certificates (ssl.client.auth), check that {} is valid and signed by "
-                       "a CA the brokers trust", text, id.principal);
-  }
-  return fmt::format("TLS: {}", text);
+  if (text.find("alert") == std::string::npos) return fmt::format("TLS: {}", text);
+  // The alert says what the broker thought of strait's client certificate; what strait can
+  // see of its own certificate says it more precisely.
+  std::string why =
+      !id.certificate_problem.empty()
+          ? "strait's client certificate is not valid: " + id.certificate_problem
+      : text.find("certificate expired") != std::string::npos
+          ? "strait's client certificate has expired"
+      : text.find("unknown ca") != std::string::npos ||
+              text.find("bad certificate") != std::string::npos
+          ? "the brokers do not trust strait's client certificate (not signed by a CA in "
+            "their truststore), or strait sent none"
+      : text.find("certificate required") != std::string::npos
+          ? "the brokers require a client certificate and strait sent none"
+      : text.find("certificate unknown") != std::string::npos
+          ? "the brokers could not accept strait's client certificate"
+          : "the broker ended the TLS session";
+  std::string cert = id.principal.starts_with("User:ANONYMOUS")
+                         ? "set ssl.certificate.location and ssl.key.location"
+                         : fmt::format("check the certificate of {}", id.principal);
+  return fmt::format("TLS: the broker refused the connection: {} ({}): {}", why, text, cert);
 }
 
 std::string ExplainDenied(const Identity& id, AclOperation operation, AclResourceType type,

@@ -25,6 +25,9 @@ struct Identity {
   std::string protocol;    // security.protocol, lower case
   std::string mechanism;   // sasl.mechanism, when SASL is used
   std::string ca_location; // ssl.ca.location, when set
+  // What is wrong with strait's own client certificate, as far as strait can tell by itself
+  // ("it expired on …"); empty when nothing is.
+  std::string certificate_problem;
 };
 
 // Reads the identity from client properties. With a client certificate the principal is the

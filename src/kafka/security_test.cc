@@ -90,6 +90,18 @@ TEST(Identity, ClientCertificateGivesItsSubject) {
   EXPECT_TRUE(inline_pem.principal.starts_with("User:CN=mirror (")) << inline_pem.principal;
 }
 
+TEST(Identity, SeesThatItsOwnCertificateExpired) {
+  TestCertificate c = MakeCertificate("mirror", "DNS:mirror.example", -10, -1);
+  Identity id = IdentityOf({{"security.protocol", "SSL"}, {"ssl.certificate.pem", c.pem}});
+  EXPECT_TRUE(id.certificate_problem.starts_with("it expired on ")) << id.certificate_problem;
+  std::string m = ExplainTlsFailure(
+      "ssl://k:9093/1: Receive failed: error:0A000416:SSL routines::sslv3 alert certificate "
+      "unknown: SSL alert number 46", id);
+  EXPECT_TRUE(m.starts_with("TLS: the broker refused the connection: strait's client "
+                            "certificate is not valid: it expired on "))
+      << m;
+}
+
 TEST(CertificateFailure, SaysWhenTheBrokerCertificateExpired) {
   TestCertificate c = MakeCertificate("kafka-1", "IP:127.0.0.1", -10, -1);
   CertificateFailure f = ReadCertificateFailure(X509_V_ERR_CERT_HAS_EXPIRED, 0,
@@ -138,6 +150,19 @@ TEST(Authentication, NamesUserAndMechanismWithoutRetryNoise) {
             "credentials with SASL mechanism SCRAM-SHA-512: check the user name and password "
             "(sasl.username, sasl.password) and that the brokers have credentials for that user "
             "and mechanism");
+}
+
+TEST(TlsFailure, AnAlertAfterTheHandshakeIsARefusedClientCertificate) {
+  Identity id = IdentityOf({{"strait.cluster", "dc2"}, {"security.protocol", "SSL"}});
+  std::string m = ExplainTlsFailure(
+      "ssl://127.0.0.1:25161/bootstrap: Receive failed: error:0A000412:SSL routines::sslv3 alert "
+      "bad certificate: SSL alert number 42 (after 0ms in state APIVERSION_QUERY)",
+      id);
+  EXPECT_TRUE(m.starts_with("TLS: the broker refused the connection: the brokers do not trust "
+                            "strait's client certificate"))
+      << m;
+  EXPECT_NE(m.find("set ssl.certificate.location"), std::string::npos) << m;
+  EXPECT_EQ(m.find("after 0ms"), std::string::npos) << m;
 }
 
 TEST(Denied, NamesClusterPrincipalOperationAndResource) {
