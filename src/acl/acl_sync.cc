@@ -14,8 +14,8 @@ using namespace std::chrono_literals;
 constexpr std::chrono::milliseconds kTimeout = 15s;
 
 kafka::AclFilter Exactly(const kafka::AclBinding& b) {
-  return {b.resource_type, b.resource_name, b.pattern, b.principal, b.host, b.operation,
-          b.permission};
+  return {b.resource_type, b.resource_name, b.pattern,   b.principal,
+          b.host,          b.operation,     b.permission};
 }
 
 }  // namespace
@@ -32,7 +32,7 @@ void AclSync::RunOnce(const TopicMap& topics) {
 }
 
 Status AclSync::CheckAccess(kafka::Admin* admin, const std::string& alias,
-                           std::initializer_list<kafka::AclOperation> needed) {
+                            std::initializer_list<kafka::AclOperation> needed) {
   auto ops = admin->ClusterOperations(kTimeout);
   if (!ops.ok()) {
     return ops.status().WithContext(fmt::format("ACL sync: asking {} what strait may do", alias));
@@ -40,10 +40,10 @@ Status AclSync::CheckAccess(kafka::Admin* admin, const std::string& alias,
   for (kafka::AclOperation op : needed) {
     if (ops->count(op) != 0 || ops->count(kafka::AclOperation::kAll) != 0) continue;
     return Status(StatusCode::kPermissionDenied,
-                  "ACL sync: " + kafka::ExplainDenied(admin->identity(), op,
-                                                      kafka::AclResourceType::kCluster,
-                                                      kafka::kClusterResourceName,
-                                                      "not among its authorized operations") +
+                  "ACL sync: " +
+                      kafka::ExplainDenied(admin->identity(), op, kafka::AclResourceType::kCluster,
+                                           kafka::kClusterResourceName,
+                                           "not among its authorized operations") +
                       " (or set sync.topic.acls and sync.group.acls to false)");
   }
   return Status::Ok();
@@ -67,10 +67,11 @@ Status AclSync::Round(const TopicMap& topics) {
   // CLUSTER_AUTHORIZATION_FAILED) and returns no ACLs instead: asked without DESCRIBE, the
   // source would look as if every ACL had been revoked, and the round would remove the
   // target's copies. So the round first asks each cluster whether strait may do it at all.
-  STRAIT_RETURN_IF_ERROR(CheckAccess(source_, options_.source_alias,
-                                     {kafka::AclOperation::kDescribe}));
-  STRAIT_RETURN_IF_ERROR(CheckAccess(target_, options_.target_alias,
-                                     {kafka::AclOperation::kDescribe, kafka::AclOperation::kAlter}));
+  STRAIT_RETURN_IF_ERROR(
+      CheckAccess(source_, options_.source_alias, {kafka::AclOperation::kDescribe}));
+  STRAIT_RETURN_IF_ERROR(
+      CheckAccess(target_, options_.target_alias,
+                  {kafka::AclOperation::kDescribe, kafka::AclOperation::kAlter}));
   STRAIT_ASSIGN_OR_RETURN(auto source,
                           Read(source_, options_.source_alias, "there are no ACLs to copy"));
   if (!source) return Status::Ok();
@@ -94,9 +95,10 @@ Status AclSync::Apply(const AclPlan& plan) {
     if (!created.ok()) return created.status().WithContext("ACL sync");
     for (size_t i = 0; i < created->size(); ++i) {
       STRAIT_RETURN_IF_ERROR((*created)[i].WithContext("ACL sync"));
-      log::Info("acl", "created ACL", {{"flow", options_.flow_name},
-                                        {"cluster", options_.target_alias},
-                                        {"acl", kafka::DescribeAcl(plan.create[i])}});
+      log::Info("acl", "created ACL",
+                {{"flow", options_.flow_name},
+                 {"cluster", options_.target_alias},
+                 {"acl", kafka::DescribeAcl(plan.create[i])}});
       std::lock_guard lock(mu_);
       ++status_.created_total;
     }
@@ -108,7 +110,8 @@ Status AclSync::Apply(const AclPlan& plan) {
     if (!removed.ok()) return removed.status().WithContext("ACL sync");
     for (const kafka::AclBinding& b : *removed) {
       log::Info("acl", "removed ACL: the source no longer has it",
-                {{"flow", options_.flow_name}, {"cluster", options_.target_alias},
+                {{"flow", options_.flow_name},
+                 {"cluster", options_.target_alias},
                  {"acl", kafka::DescribeAcl(b)}});
       std::lock_guard lock(mu_);
       ++status_.removed_total;
@@ -138,8 +141,8 @@ std::unique_ptr<AclSync> MakeAclSync(const config::FlowConfig& flow,
                                      const config::ClusterConfig& target_cluster,
                                      kafka::Admin* source, kafka::Admin* target) {
   if (!flow.sync_topic_acls && !flow.sync_group_acls) return nullptr;
-  AclSyncOptions options{flow.Name(), flow.source, flow.target, {}, flow.groups,
-                         flow.groups_exclude};
+  AclSyncOptions options{flow.Name(), flow.source, flow.target,
+                         {},          flow.groups, flow.groups_exclude};
   options.rules.topics = flow.sync_topic_acls;
   options.rules.groups = flow.sync_group_acls;
   if (flow.naming == config::Naming::kPrefix) {

@@ -52,8 +52,8 @@ class AclSync {
                      std::initializer_list<kafka::AclOperation> needed);
   // One side's ACLs, or nullopt (and state no-authorizer) when it has no authorizer.
   Result<std::optional<std::vector<kafka::AclBinding>>> Read(kafka::Admin* admin,
-                                                            const std::string& alias,
-                                                            const char* without);
+                                                             const std::string& alias,
+                                                             const char* without);
   Status Apply(const AclPlan& plan);
   void Publish(const std::string& state, const std::string& detail);
 

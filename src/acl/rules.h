@@ -24,7 +24,7 @@
 namespace strait::acl {
 
 struct AclRules {
-  bool topics = true;  // sync.topic.acls
+  bool topics = true;   // sync.topic.acls
   bool groups = false;  // sync.group.acls
   // "<source><separator>" with prefix naming; nullopt with identity naming, where the target's
   // own ACLs share the names and strait only ever adds.

@@ -14,13 +14,18 @@ using kafka::AclResourceType;
 AclBinding Topic(std::string name, std::string principal, AclOperation op,
                  AclPermission permission = AclPermission::kAllow,
                  AclPatternType pattern = AclPatternType::kLiteral) {
-  return {AclResourceType::kTopic, std::move(name), pattern, std::move(principal), "*", op,
-          permission};
+  return {
+      AclResourceType::kTopic, std::move(name), pattern, std::move(principal), "*", op, permission};
 }
 
 AclBinding Group(std::string name, std::string principal, AclOperation op) {
-  return {AclResourceType::kGroup, std::move(name), AclPatternType::kLiteral, std::move(principal),
-          "*", op, AclPermission::kAllow};
+  return {AclResourceType::kGroup,
+          std::move(name),
+          AclPatternType::kLiteral,
+          std::move(principal),
+          "*",
+          op,
+          AclPermission::kAllow};
 }
 
 const TopicMap kTopics = {{"orders", "dc1.orders"}, {"payments", "dc1.payments"}};
@@ -34,11 +39,11 @@ AclRules Prefix() {
 }
 
 TEST(TargetAcls, RenamesReadAndDescribeOfMirroredTopics) {
-  std::vector<AclBinding> out = TargetAcls(
-      {Topic("orders", "User:alice", AclOperation::kRead),
-       Topic("payments", "User:bob", AclOperation::kDescribeConfigs),
-       Topic("unmirrored", "User:alice", AclOperation::kRead)},
-      kTopics, kAllGroups, Prefix());
+  std::vector<AclBinding> out =
+      TargetAcls({Topic("orders", "User:alice", AclOperation::kRead),
+                  Topic("payments", "User:bob", AclOperation::kDescribeConfigs),
+                  Topic("unmirrored", "User:alice", AclOperation::kRead)},
+                 kTopics, kAllGroups, Prefix());
   EXPECT_EQ(out, (std::vector<AclBinding>{
                      Topic("dc1.orders", "User:alice", AclOperation::kRead),
                      Topic("dc1.payments", "User:bob", AclOperation::kDescribeConfigs)}));
@@ -56,10 +61,10 @@ TEST(TargetAcls, AllBecomesReadAndWritesAreNotCopied) {
 
 TEST(TargetAcls, DenialsAreCopiedWhateverTheOperation) {
   std::vector<AclBinding> out =
-      TargetAcls({Topic("orders", "User:eve", AclOperation::kWrite, AclPermission::kDeny)},
-                 kTopics, kAllGroups, Prefix());
-  EXPECT_EQ(out, (std::vector<AclBinding>{Topic("dc1.orders", "User:eve", AclOperation::kWrite,
-                                                AclPermission::kDeny)}));
+      TargetAcls({Topic("orders", "User:eve", AclOperation::kWrite, AclPermission::kDeny)}, kTopics,
+                 kAllGroups, Prefix());
+  EXPECT_EQ(out, (std::vector<AclBinding>{
+                     Topic("dc1.orders", "User:eve", AclOperation::kWrite, AclPermission::kDeny)}));
 }
 
 TEST(TargetAcls, PrefixedPatternsOnlyWithPrefixNaming) {
@@ -77,9 +82,9 @@ TEST(TargetAcls, PrefixedPatternsOnlyWithPrefixNaming) {
 }
 
 TEST(TargetAcls, WildcardsAreNotCopied) {
-  EXPECT_TRUE(TargetAcls({Topic("*", "User:alice", AclOperation::kRead)}, kTopics, kAllGroups,
-                         Prefix())
-                  .empty());
+  EXPECT_TRUE(
+      TargetAcls({Topic("*", "User:alice", AclOperation::kRead)}, kTopics, kAllGroups, Prefix())
+          .empty());
 }
 
 TEST(TargetAcls, GroupsOnlyWhenAskedAndFiltered) {
@@ -96,22 +101,22 @@ TEST(TargetAcls, GroupsOnlyWhenAskedAndFiltered) {
 TEST(TargetAcls, TopicsCanBeTurnedOff) {
   AclRules rules = Prefix();
   rules.topics = false;
-  EXPECT_TRUE(TargetAcls({Topic("orders", "User:alice", AclOperation::kRead)}, kTopics, kAllGroups,
-                         rules)
-                  .empty());
+  EXPECT_TRUE(
+      TargetAcls({Topic("orders", "User:alice", AclOperation::kRead)}, kTopics, kAllGroups, rules)
+          .empty());
 }
 
 TEST(PlanAcls, CreatesWhatIsMissingAndRemovesOnlyItsOwnKind) {
   std::vector<AclBinding> desired = {Topic("dc1.orders", "User:alice", AclOperation::kRead)};
   std::vector<AclBinding> target = {
-      Topic("dc1.orders", "User:gone", AclOperation::kRead),       // no longer at the source
-      Topic("dc1.orders", "User:mirror", AclOperation::kRead),     // strait's own: kept
-      Topic("dc1.orders", "User:ops", AclOperation::kWrite),       // not a copied kind: kept
-      Topic("local", "User:gone", AclOperation::kRead),            // not a remote topic: kept
+      Topic("dc1.orders", "User:gone", AclOperation::kRead),    // no longer at the source
+      Topic("dc1.orders", "User:mirror", AclOperation::kRead),  // strait's own: kept
+      Topic("dc1.orders", "User:ops", AclOperation::kWrite),    // not a copied kind: kept
+      Topic("local", "User:gone", AclOperation::kRead),         // not a remote topic: kept
       Topic("dc1.", "User:mirror", AclOperation::kWrite, AclPermission::kAllow,
-            AclPatternType::kPrefixed),                            // strait's grant: kept
+            AclPatternType::kPrefixed),  // strait's grant: kept
       Topic("dc1.ord", "User:gone", AclOperation::kRead, AclPermission::kAllow,
-            AclPatternType::kPrefixed)};                           // a stale prefixed copy
+            AclPatternType::kPrefixed)};  // a stale prefixed copy
   AclPlan plan = PlanAcls(desired, target, kTopics, Prefix());
   EXPECT_EQ(plan.create, desired);
   EXPECT_EQ(plan.remove,
@@ -123,7 +128,8 @@ TEST(PlanAcls, CreatesWhatIsMissingAndRemovesOnlyItsOwnKind) {
 TEST(PlanAcls, IdentityNamingOnlyAdds) {
   AclRules identity;
   TopicMap topics = {{"orders", "orders"}};
-  AclPlan plan = PlanAcls({}, {Topic("orders", "User:gone", AclOperation::kRead)}, topics, identity);
+  AclPlan plan =
+      PlanAcls({}, {Topic("orders", "User:gone", AclOperation::kRead)}, topics, identity);
   EXPECT_TRUE(plan.create.empty());
   EXPECT_TRUE(plan.remove.empty());
 }

@@ -1,5 +1,8 @@
 #include "audit/cluster_reader.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <charconv>
 #include <ctime>
@@ -8,9 +11,6 @@
 #include <map>
 #include <optional>
 #include <set>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "audit/coordinator.h"
 
@@ -100,9 +100,10 @@ void ReadBrokers(const kafka::ClusterMetadata& md, ClusterDescription* c) {
   std::sort(c->brokers.begin(), c->brokers.end(),
             [](const Broker& a, const Broker& b) { return a.id < b.id; });
   if (!missing.empty()) {
-    c->AddNote(fmt::format("brokers {} hold replicas but are not registered (down or fenced); "
-                           "their DCs must come from the operator file",
-                           fmt::join(missing, ",")));
+    c->AddNote(
+        fmt::format("brokers {} hold replicas but are not registered (down or fenced); "
+                    "their DCs must come from the operator file",
+                    fmt::join(missing, ",")));
   }
 }
 
@@ -124,9 +125,10 @@ std::optional<Entries> ReadBrokerConfigs(kafka::Admin& admin, milliseconds timeo
     Result<Entries> entries = it->second.get();
     if (!entries.ok()) {
       if (first_error->ok()) *first_error = entries.status();
-      c->AddNote(fmt::format("broker {} did not answer DescribeConfigs ({}); its DC must come "
-                             "from the operator file",
-                             b.id, entries.status().message()));
+      c->AddNote(
+          fmt::format("broker {} did not answer DescribeConfigs ({}); its DC must come "
+                      "from the operator file",
+                      b.id, entries.status().message()));
       continue;
     }
     std::optional<std::string> rack = Value(*entries, "broker.rack");
@@ -164,8 +166,11 @@ Status ReadTopics(kafka::Admin& admin, const kafka::ClusterMetadata& md, millise
                   ClusterDescription* c) {
   std::vector<std::string> names;
   for (const kafka::TopicInfo& t : md.topics) {
-    Topic topic{t.name, IsInternalTopicName(t.name), c->defaults.min_isr,
-                c->defaults.unclean_leader_election, {}};
+    Topic topic{t.name,
+                IsInternalTopicName(t.name),
+                c->defaults.min_isr,
+                c->defaults.unclean_leader_election,
+                {}};
     for (const kafka::PartitionInfo& p : t.partitions) {
       topic.partitions.push_back({p.id, p.replicas, p.isr, p.leader, std::nullopt});
     }
@@ -182,9 +187,10 @@ Status ReadTopics(kafka::Admin& admin, const kafka::ClusterMetadata& md, millise
       auto it = configs->find(t.name);
       if (it == configs->end()) continue;
       if (!it->second.ok()) {
-        c->AddNote(fmt::format("configs of topic {} could not be read ({}); the cluster defaults "
-                               "are assumed",
-                               t.name, it->second.status().message()));
+        c->AddNote(
+            fmt::format("configs of topic {} could not be read ({}); the cluster defaults "
+                        "are assumed",
+                        t.name, it->second.status().message()));
         continue;
       }
       IntValue(*it->second, "min.insync.replicas", &t.min_isr);
@@ -213,7 +219,8 @@ void ReadGroups(kafka::Admin& admin, milliseconds timeout, ClusterDescription* c
     ids.push_back(g.group_id);
   }
   for (size_t i = 0; i < ids.size(); i += kGroupBatch) {
-    std::vector<std::string> batch(ids.begin() + i, ids.begin() + std::min(ids.size(), i + kGroupBatch));
+    std::vector<std::string> batch(ids.begin() + i,
+                                   ids.begin() + std::min(ids.size(), i + kGroupBatch));
     auto described = admin.DescribeConsumerGroups(batch, timeout);
     if (!described.ok()) continue;  // the cross-check is optional; the partition is computed
     for (const kafka::GroupDescription& d : *described) {
@@ -235,11 +242,13 @@ Result<std::vector<BrokerId>> ParseQuorumVoters(const std::string& voters) {
     std::string_view item(voters.data() + start, end - start);
     size_t at = item.find('@');
     BrokerId id = 0;
-    auto [p, ec] = std::from_chars(item.data(), item.data() + (at == std::string_view::npos ? 0 : at), id);
+    auto [p, ec] =
+        std::from_chars(item.data(), item.data() + (at == std::string_view::npos ? 0 : at), id);
     if (at == std::string_view::npos || ec != std::errc() || p != item.data() + at) {
-      return InvalidArgument(fmt::format("controller.quorum.voters: cannot read \"{}\" (expected "
-                                         "id@host:port)",
-                                         item));
+      return InvalidArgument(
+          fmt::format("controller.quorum.voters: cannot read \"{}\" (expected "
+                      "id@host:port)",
+                      item));
     }
     ids.push_back(id);
     start = end + 1;
@@ -252,7 +261,8 @@ Result<ClusterDescription> ReadCluster(kafka::Admin& admin, const ReadOptions& o
   c.source = options.source;
   c.read_at = NowUtc();
   auto md = WithRetries([&] { return admin.Metadata(options.timeout); });
-  if (!md.ok()) return md.status().WithContext(fmt::format("reading metadata of {}", options.source));
+  if (!md.ok())
+    return md.status().WithContext(fmt::format("reading metadata of {}", options.source));
   ReadBrokers(*md, &c);
   Status broker_error;
   std::optional<Entries> config = ReadBrokerConfigs(admin, options.timeout, &c, &broker_error);
@@ -267,9 +277,10 @@ Result<ClusterDescription> ReadCluster(kafka::Admin& admin, const ReadOptions& o
   ReadVoters(*config, &c);
   STRAIT_RETURN_IF_ERROR(ReadTopics(admin, *md, options.timeout, &c));
   ReadGroups(admin, options.timeout, &c);
-  c.AddNote("librdkafka 2.0.2 reads neither features nor ELR membership: whether Eligible "
-            "Leader Replicas are on, and who is in them, come from the operator file or stay "
-            "unknown");
+  c.AddNote(
+      "librdkafka 2.0.2 reads neither features nor ELR membership: whether Eligible "
+      "Leader Replicas are on, and who is in them, come from the operator file or stay "
+      "unknown");
   return c;
 }
 

@@ -58,8 +58,10 @@ void PrintFlowPlan(const config::FlowConfig& flow, const kafka::ClusterMetadata&
     if (existing == nullptr) {
       what = fmt::format("will be created with {} partitions", t->partitions.size());
     } else if (existing->partitions.size() < t->partitions.size()) {
-      what = fmt::format("exists with {} partitions (fewer than {}): raised if strait created it, "
-                         "an error otherwise", existing->partitions.size(), t->partitions.size());
+      what = fmt::format(
+          "exists with {} partitions (fewer than {}): raised if strait created it, "
+          "an error otherwise",
+          existing->partitions.size(), t->partitions.size());
     } else {
       what = fmt::format("exists with {} partitions", existing->partitions.size());
     }
@@ -69,13 +71,15 @@ void PrintFlowPlan(const config::FlowConfig& flow, const kafka::ClusterMetadata&
 
 // The flow's topics as they are now: what it mirrors from the source (the filter's topics
 // and MirrorMaker 2's heartbeats) and which remote topics exist.
-replication::FlowTopics TopicsOf(const config::FlowConfig& flow, const kafka::ClusterMetadata& source,
+replication::FlowTopics TopicsOf(const config::FlowConfig& flow,
+                                 const kafka::ClusterMetadata& source,
                                  const kafka::ClusterMetadata& target) {
   replication::TopicFilter filter(flow.topics, flow.topics_exclude);
   replication::NamingContext naming{flow.naming, flow.separator, flow.source, flow.target};
   replication::FlowTopics out;
   for (const kafka::TopicInfo& t : source.topics) {
-    if (!filter.Matches(t.name) && !replication::IsHeartbeatsTopic(t.name, flow.separator)) continue;
+    if (!filter.Matches(t.name) && !replication::IsHeartbeatsTopic(t.name, flow.separator))
+      continue;
     std::optional<std::string> remote = replication::RemoteTopicName(naming, t.name);
     if (!remote) continue;
     out.source.push_back(t.name);
@@ -130,8 +134,8 @@ int RunCheck(const CheckOptions& options) {
       failed = true;
       continue;
     }
-    std::printf("cluster %s: %zu brokers, %zu topics\n", alias.c_str(),
-                c->metadata.brokers.size(), c->metadata.topics.size());
+    std::printf("cluster %s: %zu brokers, %zu topics\n", alias.c_str(), c->metadata.brokers.size(),
+                c->metadata.topics.size());
     clusters.emplace(alias, std::move(c).value());
   }
   for (const config::FlowConfig& flow : config->flows) {

@@ -50,11 +50,13 @@ int RunRun(const RunOptions& options) {
   }
   replicator.Start();
   log::Info("main", "strait started",
-            {{"config", options.config_path}, {"flows", config->flows.size()},
-             {"http", !config->http.enabled ? std::string("off")
-                      : fmt::format("{}://{}:{}{}", config->http.tls() ? "https" : "http",
-                                    config->http.host, http.port(),
-                                    config->http.token.empty() ? "" : " (bearer token)")}});
+            {{"config", options.config_path},
+             {"flows", config->flows.size()},
+             {"http", !config->http.enabled
+                          ? std::string("off")
+                          : fmt::format("{}://{}:{}{}", config->http.tls() ? "https" : "http",
+                                        config->http.host, http.port(),
+                                        config->http.token.empty() ? "" : " (bearer token)")}});
   int signal = 0;
   sigwait(&stop_signals, &signal);
   log::Info("main", "stopping: draining in-flight records", {{"signal", strsignal(signal)}});

@@ -1,10 +1,8 @@
 #include "config/config.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <fmt/format.h>
-
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cerrno>
 #include <cstring>
@@ -23,16 +21,37 @@ namespace {
 
 const std::set<std::string> kRootKeys = {"clusters", "flows", "http", "log"};
 const std::set<std::string> kClusterRoleKeys = {"consumer", "producer", "admin"};
-const std::set<std::string> kFlowKeys = {
-    "source", "target", "topics", "topics.exclude", "naming", "separator", "groups",
-    "groups.exclude", "enabled", "replication.factor", "provenance.headers", "start.offset",
-    "sync.topic.configs", "adopt.existing.topics", "refresh.interval.ms",
-    "max.inflight.bytes.per.partition", "max.inflight.bytes", "emit.checkpoints",
-    "checkpoint.interval.ms", "sync.group.offsets", "emit.heartbeats", "heartbeat.interval.ms",
-    "config.properties.exclude", "resume.settle.ms", "partition.retry.backoff.ms", "forward",
-    "sync.topic.acls", "sync.group.acls", "sync.acls.interval.ms"};
-const std::set<std::string> kHttpKeys = {"listen", "enabled", "tls.certificate", "tls.key",
-                                         "tls.ca", "token"};
+const std::set<std::string> kFlowKeys = {"source",
+                                         "target",
+                                         "topics",
+                                         "topics.exclude",
+                                         "naming",
+                                         "separator",
+                                         "groups",
+                                         "groups.exclude",
+                                         "enabled",
+                                         "replication.factor",
+                                         "provenance.headers",
+                                         "start.offset",
+                                         "sync.topic.configs",
+                                         "adopt.existing.topics",
+                                         "refresh.interval.ms",
+                                         "max.inflight.bytes.per.partition",
+                                         "max.inflight.bytes",
+                                         "emit.checkpoints",
+                                         "checkpoint.interval.ms",
+                                         "sync.group.offsets",
+                                         "emit.heartbeats",
+                                         "heartbeat.interval.ms",
+                                         "config.properties.exclude",
+                                         "resume.settle.ms",
+                                         "partition.retry.backoff.ms",
+                                         "forward",
+                                         "sync.topic.acls",
+                                         "sync.group.acls",
+                                         "sync.acls.interval.ms"};
+const std::set<std::string> kHttpKeys = {"listen",  "enabled", "tls.certificate",
+                                         "tls.key", "tls.ca",  "token"};
 const std::set<std::string> kLogKeys = {"level"};
 
 // "a" or "b"; "a", "b" or "c".
@@ -63,7 +82,8 @@ class Parser {
     return {path_, node.Mark().line + 1, node.Mark().column + 1};
   }
 
-  void CheckKeys(const YAML::Node& map, const std::set<std::string>& known, const std::string& path);
+  void CheckKeys(const YAML::Node& map, const std::set<std::string>& known,
+                 const std::string& path);
   bool ExpectMap(const YAML::Node& node, const std::string& key);
   bool Scalar(const YAML::Node& node, const std::string& key, std::string* out);
   void Bool(const YAML::Node& node, const std::string& key, bool* out);
@@ -106,11 +126,16 @@ class Parser {
 
 std::string Describe(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Null: return "nothing";
-    case YAML::NodeType::Scalar: return fmt::format("\"{}\"", node.Scalar());
-    default: return "an undefined value";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Scalar:
+      return fmt::format("\"{}\"", node.Scalar());
+    default:
+      return "an undefined value";
   }
 }
 
@@ -254,7 +279,7 @@ void Parser::ParseCluster(const std::string& alias, const YAML::Node& node, Clus
     const YAML::Node sub = node[role];
     if (!sub) continue;
     if (!ExpectMap(sub, path + "." + role)) continue;
-    kafka::Properties* target = role == "consumer" ? &c->consumer
+    kafka::Properties* target = role == "consumer"   ? &c->consumer
                                 : role == "producer" ? &c->producer
                                                      : &c->admin;
     ParseProperties(sub, path + "." + role, /*top_level=*/false, role == "consumer", target);
@@ -318,8 +343,7 @@ void Parser::ParseFlow(const YAML::Node& node, const std::string& path, const Co
            &f->naming);
   }
   if (const YAML::Node n = node["forward"]) {
-    Choice(n, path + ".forward", {{"all", Forward::kAll}, {"local", Forward::kLocal}},
-           &f->forward);
+    Choice(n, path + ".forward", {{"all", Forward::kAll}, {"local", Forward::kLocal}}, &f->forward);
   }
   if (const YAML::Node n = node["separator"]) {
     if (Scalar(n, path + ".separator", &f->separator) && f->separator.empty()) {
@@ -364,7 +388,8 @@ void Parser::ParseFlow(const YAML::Node& node, const std::string& path, const Co
   if (const YAML::Node n = node["replication.factor"]) {
     int64_t rf = f->replication_factor;
     Int(n, path + ".replication.factor", -1, 32767, &rf);
-    if (rf == 0) Error(n, path + ".replication.factor", "must be -1 (broker default) or at least 1");
+    if (rf == 0)
+      Error(n, path + ".replication.factor", "must be -1 (broker default) or at least 1");
     f->replication_factor = static_cast<int32_t>(rf);
   }
   if (const YAML::Node n = node["max.inflight.bytes.per.partition"]) {
@@ -378,7 +403,8 @@ void Parser::ParseFlow(const YAML::Node& node, const std::string& path, const Co
 
 void Parser::ParseFlows(const YAML::Node& node, Config* config) {
   if (!node) {
-    errors_.push_back(fmt::format("{}: flows: missing; define at least one flow (source, target)", path_));
+    errors_.push_back(
+        fmt::format("{}: flows: missing; define at least one flow (source, target)", path_));
     return;
   }
   if (!node.IsSequence() || node.size() == 0) {
@@ -409,11 +435,13 @@ void Parser::ParseHttp(const YAML::Node& node, HttpConfig* http) {
   size_t colon = v.rfind(':');
   int64_t port = -1;
   if (colon != std::string::npos && colon + 1 < v.size() &&
-      v.find_first_not_of("0123456789", colon + 1) == std::string::npos && colon + 1 + 5 >= v.size()) {
+      v.find_first_not_of("0123456789", colon + 1) == std::string::npos &&
+      colon + 1 + 5 >= v.size()) {
     port = std::stoll(v.substr(colon + 1));
   }
   if (colon == std::string::npos || colon == 0 || port < 0 || port > 65535) {
-    Error(listen, "http.listen", fmt::format("expected HOST:PORT (for example \"127.0.0.1:9644\"), got \"{}\"", v));
+    Error(listen, "http.listen",
+          fmt::format("expected HOST:PORT (for example \"127.0.0.1:9644\"), got \"{}\"", v));
     return;
   }
   http->host = v.substr(0, colon);
@@ -453,7 +481,8 @@ void Parser::ParseLog(const YAML::Node& node, Config* config) {
   if (!level || !Scalar(level, "log.level", &v)) return;
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
   if (kLevels.count(v) == 0) {
-    Error(level, "log.level", fmt::format("expected one of trace, debug, info, warn, error, got \"{}\"", v));
+    Error(level, "log.level",
+          fmt::format("expected one of trace, debug, info, warn, error, got \"{}\"", v));
     return;
   }
   config->log_level = v;
@@ -468,8 +497,9 @@ Result<Config> Parser::Parse(const std::string& text) {
                                        e.mark.column + 1, e.msg));
   }
   if (!root.IsMap()) {
-    return InvalidArgument(fmt::format(
-        "{}: expected a map with \"clusters\" and \"flows\" at the top, got {}", path_, Describe(root)));
+    return InvalidArgument(
+        fmt::format("{}: expected a map with \"clusters\" and \"flows\" at the top, got {}", path_,
+                    Describe(root)));
   }
   Config config;
   config.path = path_;
@@ -521,7 +551,8 @@ Result<Config> ParseConfig(const std::string& text, const std::string& path,
 Result<Config> LoadConfigFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) {
-    return InvalidArgument(fmt::format("{}: cannot read the config file: {}", path, std::strerror(errno)));
+    return InvalidArgument(
+        fmt::format("{}: cannot read the config file: {}", path, std::strerror(errno)));
   }
   std::stringstream buffer;
   buffer << in.rdbuf();

@@ -22,7 +22,8 @@ TEST(Config, ParsesTheDesignExample) {
     groups: [".*"]
 http:
   listen: "127.0.0.1:9644"
-)", "strait.yaml");
+)",
+                                 "strait.yaml");
   ASSERT_TRUE(c.ok()) << c.status().message();
   ASSERT_EQ(c->flows.size(), 1u);
   const FlowConfig& f = c->flows[0];
@@ -41,7 +42,8 @@ TEST(Config, RoleOverridesFollowCommonProperties) {
     consumer: { client.id: reader, fetch.max.bytes: 1048576 }
   dc2: { bootstrap.servers: "b:1" }
 flows: [{source: dc1, target: dc2}]
-)", "s.yaml");
+)",
+                                 "s.yaml");
   ASSERT_TRUE(c.ok()) << c.status().message();
   kafka::Properties p = c->Cluster("dc1").ConsumerProperties();
   ASSERT_EQ(p.size(), 5u);
@@ -61,67 +63,115 @@ struct BadConfig {
 // what was expected.
 const BadConfig kBadConfigs[] = {
     {"YamlSyntax", "clusters: [dc1\nflows: x\n", "s.yaml:2:6: invalid YAML"},
-    {"NotAMap", "- a\n- b\n", "s.yaml: expected a map with \"clusters\" and \"flows\" at the top, got a list"},
-    {"UnknownTopLevelKey", std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nflow: []\n",
+    {"NotAMap", "- a\n- b\n",
+     "s.yaml: expected a map with \"clusters\" and \"flows\" at the top, got a list"},
+    {"UnknownTopLevelKey",
+     std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nflow: []\n",
      "s.yaml:5:1: flow: unknown key; did you mean \"flows\"?"},
     {"MissingClusters", "flows: [{source: dc1, target: dc2}]\n",
      "s.yaml: clusters: missing; define at least two clusters"},
     {"ClusterNotAMap", "clusters:\n  dc1: 127.0.0.1:9092\nflows: []\n",
      "s.yaml:2:8: clusters.dc1: expected a map, got \"127.0.0.1:9092\""},
-    {"MissingBootstrap", "clusters:\n  dc1: { client.id: x }\n  dc2: { bootstrap.servers: b }\nflows: [{source: dc1, target: dc2}]\n",
+    {"MissingBootstrap",
+     "clusters:\n  dc1: { client.id: x }\n  dc2: { bootstrap.servers: b }\nflows: [{source: dc1, "
+     "target: dc2}]\n",
      "s.yaml:2:8: clusters.dc1: missing \"bootstrap.servers\""},
-    {"UnknownClientProperty", "clusters:\n  dc1: { bootstrap.servers: a, fetch.max.bites: 5 }\n  dc2: { bootstrap.servers: b }\nflows: [{source: dc1, target: dc2}]\n",
-     "s.yaml:2:32: clusters.dc1.fetch.max.bites: No such configuration property: \"fetch.max.bites\""},
-    {"BadClientPropertyValue", "clusters:\n  dc1: { bootstrap.servers: a, socket.timeout.ms: soon }\n  dc2: { bootstrap.servers: b }\nflows: [{source: dc1, target: dc2}]\n",
-     "s.yaml:2:32: clusters.dc1.socket.timeout.ms: Invalid value for configuration property \"socket.timeout.ms\" (got \"soon\")"},
-    {"BadAlias", "clusters:\n  dc.1: { bootstrap.servers: a }\n  dc2: { bootstrap.servers: b }\nflows: [{source: dc.1, target: dc2}]\n",
+    {"UnknownClientProperty",
+     "clusters:\n  dc1: { bootstrap.servers: a, fetch.max.bites: 5 }\n  dc2: { bootstrap.servers: "
+     "b }\nflows: [{source: dc1, target: dc2}]\n",
+     "s.yaml:2:32: clusters.dc1.fetch.max.bites: No such configuration property: "
+     "\"fetch.max.bites\""},
+    {"BadClientPropertyValue",
+     "clusters:\n  dc1: { bootstrap.servers: a, socket.timeout.ms: soon }\n  dc2: { "
+     "bootstrap.servers: b }\nflows: [{source: dc1, target: dc2}]\n",
+     "s.yaml:2:32: clusters.dc1.socket.timeout.ms: Invalid value for configuration property "
+     "\"socket.timeout.ms\" (got \"soon\")"},
+    {"BadAlias",
+     "clusters:\n  dc.1: { bootstrap.servers: a }\n  dc2: { bootstrap.servers: b }\nflows: "
+     "[{source: dc.1, target: dc2}]\n",
      "s.yaml:2:9: clusters.dc.1: a cluster alias may contain only letters, digits"},
     {"MissingFlows", kClusters, "s.yaml: flows: missing; define at least one flow"},
-    {"EmptyFlows", std::string(kClusters) + "flows: []\n", "s.yaml:4:8: flows: expected a list of flows, got a list"},
+    {"EmptyFlows", std::string(kClusters) + "flows: []\n",
+     "s.yaml:4:8: flows: expected a list of flows, got a list"},
     {"UnknownSource", std::string(kClusters) + "flows:\n  - source: dc3\n    target: dc2\n",
      "s.yaml:5:13: flows[0].source: unknown cluster \"dc3\"; did you mean \"dc1\"?"},
     {"MissingTarget", std::string(kClusters) + "flows:\n  - source: dc1\n",
      "s.yaml:5:5: flows[0]: missing \"target\" (a cluster alias)"},
     {"SourceIsTarget", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc1\n",
      "s.yaml:5:5: flows[0]: source and target are both \"dc1\""},
-    {"BadNaming", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    naming: prefx\n",
+    {"BadNaming",
+     std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    naming: prefx\n",
      "s.yaml:7:13: flows[0].naming: expected \"prefix\" or \"identity\", got \"prefx\""},
     {"LocalWithoutProvenance",
-     std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    forward: local\n    provenance.headers: false\n",
-     "s.yaml:7:14: flows[0].forward: \"local\" needs provenance.headers: true (the header says where a record was produced)"},
-    {"BadForward", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    forward: mine\n",
+     std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    forward: local\n    "
+                              "provenance.headers: false\n",
+     "s.yaml:7:14: flows[0].forward: \"local\" needs provenance.headers: true (the header says "
+     "where a record was produced)"},
+    {"BadForward",
+     std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    forward: mine\n",
      "s.yaml:7:14: flows[0].forward: expected \"all\" or \"local\", got \"mine\""},
-    {"BadRegex", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    topics: [\"orders(\"]\n",
+    {"BadRegex",
+     std::string(kClusters) +
+         "flows:\n  - source: dc1\n    target: dc2\n    topics: [\"orders(\"]\n",
      "s.yaml:7:13: flows[0].topics: \"orders(\" is not a valid regular expression"},
-    {"TopicsNotAList", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    topics: {a: b}\n",
+    {"TopicsNotAList",
+     std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    topics: {a: b}\n",
      "s.yaml:7:13: flows[0].topics: expected a list of regular expressions, got a map"},
-    {"UnknownFlowKey", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    topic: [a]\n",
+    {"UnknownFlowKey",
+     std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    topic: [a]\n",
      "s.yaml:7:5: flows[0].topic: unknown key; did you mean \"topics\"?"},
-    {"BadBool", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    provenance.headers: yes please\n",
+    {"BadBool",
+     std::string(kClusters) +
+         "flows:\n  - source: dc1\n    target: dc2\n    provenance.headers: yes please\n",
      "s.yaml:7:25: flows[0].provenance.headers: expected true or false, got \"yes please\""},
-    {"BadNumber", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    replication.factor: three\n",
+    {"BadNumber",
+     std::string(kClusters) +
+         "flows:\n  - source: dc1\n    target: dc2\n    replication.factor: three\n",
      "s.yaml:7:25: flows[0].replication.factor: expected a whole number, got \"three\""},
-    {"NumberOutOfRange", std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    refresh.interval.ms: 0\n",
+    {"NumberOutOfRange",
+     std::string(kClusters) +
+         "flows:\n  - source: dc1\n    target: dc2\n    refresh.interval.ms: 0\n",
      "s.yaml:7:26: flows[0].refresh.interval.ms: expected a number from 1 to 86400000, got 0"},
-    {"DuplicateFlow", std::string(kClusters) + "flows:\n  - {source: dc1, target: dc2}\n  - {source: dc1, target: dc2}\n",
+    {"DuplicateFlow",
+     std::string(kClusters) +
+         "flows:\n  - {source: dc1, target: dc2}\n  - {source: dc1, target: dc2}\n",
      "s.yaml:6:5: flows[1]: a second flow dc1->dc2"},
-    {"BadListen", std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nhttp: { listen: \"localhost\" }\n",
-     "s.yaml:5:17: http.listen: expected HOST:PORT (for example \"127.0.0.1:9644\"), got \"localhost\""},
-    {"BadLogLevel", std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nlog: { level: loud }\n",
+    {"BadListen",
+     std::string(kClusters) +
+         "flows: [{source: dc1, target: dc2}]\nhttp: { listen: \"localhost\" }\n",
+     "s.yaml:5:17: http.listen: expected HOST:PORT (for example \"127.0.0.1:9644\"), got "
+     "\"localhost\""},
+    {"BadLogLevel",
+     std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nlog: { level: loud }\n",
      "s.yaml:5:15: log.level: expected one of trace, debug, info, warn, error, got \"loud\""},
-    {"UnsetVariable", "clusters:\n  dc1: { bootstrap.servers: a, sasl.password: \"${env:STRAIT_TEST_UNSET_VAR}\" }\n  dc2: { bootstrap.servers: b }\nflows: [{source: dc1, target: dc2}]\n",
-     "s.yaml:2:47: clusters.dc1.sasl.password: ${env:STRAIT_TEST_UNSET_VAR}: the environment variable STRAIT_TEST_UNSET_VAR is not set"},
-    {"UnreadableFile", "clusters:\n  dc1: { bootstrap.servers: a, sasl.password: \"${file:/nonexistent/pw}\" }\n  dc2: { bootstrap.servers: b }\nflows: [{source: dc1, target: dc2}]\n",
-     "s.yaml:2:47: clusters.dc1.sasl.password: ${file:/nonexistent/pw}: cannot read /nonexistent/pw: No such file or directory"},
-    {"UnknownReference", std::string(kClusters) + "flows:\n  - source: dc1\n    target: ${vault:dc2}\n",
-     "s.yaml:6:13: flows[0].target: ${vault:dc2}: unknown reference; expected ${env:NAME} or ${file:/path}"},
-    {"ReservedProperty", "clusters:\n  dc1: { bootstrap.servers: a, strait.cluster: dc9 }\n  dc2: { bootstrap.servers: b }\nflows: [{source: dc1, target: dc2}]\n",
+    {"UnsetVariable",
+     "clusters:\n  dc1: { bootstrap.servers: a, sasl.password: \"${env:STRAIT_TEST_UNSET_VAR}\" "
+     "}\n  dc2: { bootstrap.servers: b }\nflows: [{source: dc1, target: dc2}]\n",
+     "s.yaml:2:47: clusters.dc1.sasl.password: ${env:STRAIT_TEST_UNSET_VAR}: the environment "
+     "variable STRAIT_TEST_UNSET_VAR is not set"},
+    {"UnreadableFile",
+     "clusters:\n  dc1: { bootstrap.servers: a, sasl.password: \"${file:/nonexistent/pw}\" }\n  "
+     "dc2: { bootstrap.servers: b }\nflows: [{source: dc1, target: dc2}]\n",
+     "s.yaml:2:47: clusters.dc1.sasl.password: ${file:/nonexistent/pw}: cannot read "
+     "/nonexistent/pw: No such file or directory"},
+    {"UnknownReference",
+     std::string(kClusters) + "flows:\n  - source: dc1\n    target: ${vault:dc2}\n",
+     "s.yaml:6:13: flows[0].target: ${vault:dc2}: unknown reference; expected ${env:NAME} or "
+     "${file:/path}"},
+    {"ReservedProperty",
+     "clusters:\n  dc1: { bootstrap.servers: a, strait.cluster: dc9 }\n  dc2: { bootstrap.servers: "
+     "b }\nflows: [{source: dc1, target: dc2}]\n",
      "s.yaml:2:32: clusters.dc1.strait.cluster: names starting with \"strait.\" are strait's own"},
-    {"TlsKeyWithoutCertificate", std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nhttp: { tls.key: /dev/null }\n",
+    {"TlsKeyWithoutCertificate",
+     std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nhttp: { tls.key: /dev/null }\n",
      "s.yaml:5:7: http: tls.certificate and tls.key go together"},
-    {"UnreadableTlsCertificate", std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nhttp: { tls.certificate: /nonexistent/c.pem, tls.key: /dev/null }\n",
-     "s.yaml:5:26: http.tls.certificate: cannot read /nonexistent/c.pem: No such file or directory"},
-    {"ShortToken", std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nhttp: { token: abc }\n",
+    {"UnreadableTlsCertificate",
+     std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nhttp: { tls.certificate: "
+                              "/nonexistent/c.pem, tls.key: /dev/null }\n",
+     "s.yaml:5:26: http.tls.certificate: cannot read /nonexistent/c.pem: No such file or "
+     "directory"},
+    {"ShortToken",
+     std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nhttp: { token: abc }\n",
      "s.yaml:5:16: http.token: a bearer token needs at least 16 characters"},
 };
 
@@ -139,9 +189,9 @@ INSTANTIATE_TEST_SUITE_P(Table, MalformedConfig, testing::ValuesIn(kBadConfigs),
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST(Config, ReportsEveryProblemAtOnce) {
-  Result<Config> c = ParseConfig(std::string(kClusters) +
-                                     "flows:\n  - source: dc9\n    target: dc2\n    naming: x\n",
-                                 "s.yaml");
+  Result<Config> c = ParseConfig(
+      std::string(kClusters) + "flows:\n  - source: dc9\n    target: dc2\n    naming: x\n",
+      "s.yaml");
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("flows[0].source"), std::string::npos);
   EXPECT_NE(c.status().message().find("flows[0].naming"), std::string::npos);
@@ -152,7 +202,8 @@ TEST(Config, SecretValuesNeverAppearInErrors) {
   dc1: { bootstrap.servers: a, sasl.password: "Sup3rSecretPw", security.protocol: "Sup3rSecretPw" }
   dc2: { bootstrap.servers: b }
 flows: [{source: dc1, target: dc2}]
-)", "s.yaml");
+)",
+                                 "s.yaml");
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().message().find("Sup3rSecretPw"), std::string::npos);
   EXPECT_EQ(Redact("password is Sup3rSecretPw"), "password is [redacted]");
@@ -175,7 +226,8 @@ TEST(Config, ResolvesReferencesAndRedactsWhatTheyHold) {
   dc2: { bootstrap.servers: b }
 flows: [{source: dc1, target: dc2, sync.topic.acls: false, sync.group.acls: true, sync.acls.interval.ms: 1000}]
 http: { token: "${file:/run/secrets/token}" }
-)", "s.yaml", FakeEnvironment());
+)",
+                                 "s.yaml", FakeEnvironment());
   ASSERT_FALSE(c.ok());  // DC1_USER is not set
   EXPECT_NE(c.status().message().find("${env:DC1_USER}"), std::string::npos);
   c = ParseConfig(R"(clusters:
@@ -183,7 +235,8 @@ http: { token: "${file:/run/secrets/token}" }
   dc2: { bootstrap.servers: b }
 flows: [{source: dc1, target: dc2, sync.topic.acls: false, sync.group.acls: true, sync.acls.interval.ms: 1000}]
 http: { token: "${file:/run/secrets/token}" }
-)", "s.yaml", FakeEnvironment());
+)",
+                  "s.yaml", FakeEnvironment());
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->Cluster("dc1").properties[1].second, "pw-from-env-4711");
   EXPECT_EQ(c->http.token, "token-from-file-0123456789");  // without the file's newline

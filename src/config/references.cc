@@ -18,7 +18,8 @@ Result<std::string> ReadFile(const std::string& path) {
   if (!in) return InvalidArgument(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
   std::stringstream buffer;
   buffer << in.rdbuf();
-  if (in.bad()) return InvalidArgument(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+  if (in.bad())
+    return InvalidArgument(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
   return buffer.str();
 }
 
@@ -31,7 +32,8 @@ Result<std::string> Lookup(std::string_view body, const Environment& env) {
   if (colon == std::string_view::npos || (kind != "env" && kind != "file")) {
     return InvalidArgument(fmt::format(
         "{}: unknown reference; expected ${{env:NAME}} or ${{file:/path}} (write $${{ for a "
-        "literal ${{)", shown));
+        "literal ${{)",
+        shown));
   }
   if (arg.empty()) {
     return InvalidArgument(fmt::format("{}: missing the {} after \"{}:\"", shown,
@@ -39,11 +41,13 @@ Result<std::string> Lookup(std::string_view body, const Environment& env) {
   }
   if (kind == "env") {
     std::optional<std::string> v = env.variable(arg);
-    if (!v) return InvalidArgument(fmt::format("{}: the environment variable {} is not set", shown, arg));
+    if (!v)
+      return InvalidArgument(fmt::format("{}: the environment variable {} is not set", shown, arg));
     return *v;
   }
   Result<std::string> contents = env.file(arg);
-  if (!contents.ok()) return InvalidArgument(fmt::format("{}: {}", shown, contents.status().message()));
+  if (!contents.ok())
+    return InvalidArgument(fmt::format("{}: {}", shown, contents.status().message()));
   std::string out = std::move(contents).value();
   // Secret files are usually written by `echo` or an editor: the final newline is not
   // part of the password.

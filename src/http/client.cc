@@ -1,8 +1,7 @@
 #include "http/client.h"
 
-#include <httplib.h>
-
 #include <fmt/format.h>
+#include <httplib.h>
 
 #include <memory>
 
@@ -23,8 +22,8 @@ std::unique_ptr<httplib::ClientImpl> MakeClient(const Endpoint& e) {
 
 Result<std::string> Get(const Endpoint& endpoint, const std::string& path,
                         std::chrono::milliseconds timeout) {
-  std::string url =
-      fmt::format("{}://{}:{}{}", endpoint.tls ? "https" : "http", endpoint.host, endpoint.port, path);
+  std::string url = fmt::format("{}://{}:{}{}", endpoint.tls ? "https" : "http", endpoint.host,
+                                endpoint.port, path);
   std::unique_ptr<httplib::ClientImpl> client = MakeClient(endpoint);
   client->set_connection_timeout(timeout);
   client->set_read_timeout(timeout);
@@ -39,9 +38,9 @@ Result<std::string> Get(const Endpoint& endpoint, const std::string& path,
     return Unavailable(fmt::format("no answer from {}: {}", url, why));
   }
   if (r->status == 401) {
-    return Unavailable(Redact(fmt::format("{} answered 401: {}", url,
-                                          endpoint.token.empty() ? "it needs http.token"
-                                                                 : "the token was refused")));
+    return Unavailable(Redact(
+        fmt::format("{} answered 401: {}", url,
+                    endpoint.token.empty() ? "it needs http.token" : "the token was refused")));
   }
   if (r->status != 200) return Unavailable(fmt::format("{} answered {}", url, r->status));
   return r->body;

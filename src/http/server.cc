@@ -1,8 +1,7 @@
 #include "http/server.h"
 
-#include <httplib.h>
-
 #include <fmt/format.h>
+#include <httplib.h>
 
 #include <chrono>
 
@@ -34,8 +33,8 @@ bool Server::Authorized(const httplib::Request& req, httplib::Response& res) con
   if (security_.token.empty() || req.path == "/healthz") return true;
   std::string header = req.get_header_value("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
-  if (header.starts_with(kBearer) && SameSecret(std::string_view(header).substr(kBearer.size()),
-                                                security_.token)) {
+  if (header.starts_with(kBearer) &&
+      SameSecret(std::string_view(header).substr(kBearer.size()), security_.token)) {
     return true;
   }
   res.status = 401;
@@ -80,11 +79,13 @@ Status Server::Start(const std::string& host, int port) {
     res.status = ok ? 200 : 503;
     res.set_content(ok ? "ok\n" : "unhealthy: see /status\n", "text/plain");
   });
-  int bound = port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
+  int bound =
+      port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
   if (bound < 0) {
     return Status(StatusCode::kFailedPrecondition,
                   fmt::format("cannot listen on {}:{} for HTTP: the address is taken or invalid "
-                              "(change http.listen)", host, port));
+                              "(change http.listen)",
+                              host, port));
   }
   port_ = bound;
   thread_ = std::thread([this] {

@@ -17,7 +17,7 @@ namespace httplib {
 class Server;
 struct Request;
 struct Response;
-}
+}  // namespace httplib
 
 namespace strait::http {
 
@@ -30,7 +30,7 @@ struct Handlers {
 struct Security {
   std::string certificate_file;  // PEM; HTTPS when set (with key_file)
   std::string key_file;
-  std::string token;             // when set, every endpoint but /healthz needs it
+  std::string token;  // when set, every endpoint but /healthz needs it
 };
 
 class Server {

@@ -89,9 +89,10 @@ TEST(Server, ClientSendsTheToken) {
 std::filesystem::path MakeCertificate(const std::string& name) {
   std::filesystem::path dir = std::filesystem::temp_directory_path() / ("strait-http-test-" + name);
   std::filesystem::create_directories(dir);
-  std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=strait-test "
-                    "-addext subjectAltName=IP:127.0.0.1 -keyout " + (dir / "key.pem").string() +
-                    " -out " + (dir / "cert.pem").string() + " 2>/dev/null";
+  std::string cmd =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=strait-test "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+      (dir / "key.pem").string() + " -out " + (dir / "cert.pem").string() + " 2>/dev/null";
   EXPECT_EQ(std::system(cmd.c_str()), 0);
   return dir;
 }
@@ -101,7 +102,8 @@ TEST(Server, ServesHttpsThatTheClientVerifies) {
   std::filesystem::path other = MakeCertificate("other");
   Server server(Fixed(), {dir / "cert.pem", dir / "key.pem", ""});
   ASSERT_TRUE(server.Start("127.0.0.1", 0).ok());
-  Result<std::string> body = Get({"127.0.0.1", server.port(), true, dir / "cert.pem"}, "/metrics", 5s);
+  Result<std::string> body =
+      Get({"127.0.0.1", server.port(), true, dir / "cert.pem"}, "/metrics", 5s);
   ASSERT_TRUE(body.ok()) << body.status().message();
   EXPECT_EQ(*body, "strait_up 1\n");
   Result<std::string> untrusted =

@@ -23,16 +23,25 @@ std::string_view AclResourceTypeName(AclResourceType t) {
 }
 
 std::string_view AclPatternTypeName(AclPatternType p) {
-  static constexpr std::array<std::string_view, 5> kNames = {"UNKNOWN", "ANY", "MATCH",
-                                                             "LITERAL", "PREFIXED"};
+  static constexpr std::array<std::string_view, 5> kNames = {"UNKNOWN", "ANY", "MATCH", "LITERAL",
+                                                             "PREFIXED"};
   return NameOf(p, kNames);
 }
 
 std::string_view AclOperationName(AclOperation o) {
-  static constexpr std::array<std::string_view, 13> kNames = {
-      "UNKNOWN", "ANY",      "ALL",            "READ",             "WRITE",
-      "CREATE",  "DELETE",   "ALTER",          "DESCRIBE",         "CLUSTER_ACTION",
-      "DESCRIBE_CONFIGS",    "ALTER_CONFIGS",  "IDEMPOTENT_WRITE"};
+  static constexpr std::array<std::string_view, 13> kNames = {"UNKNOWN",
+                                                              "ANY",
+                                                              "ALL",
+                                                              "READ",
+                                                              "WRITE",
+                                                              "CREATE",
+                                                              "DELETE",
+                                                              "ALTER",
+                                                              "DESCRIBE",
+                                                              "CLUSTER_ACTION",
+                                                              "DESCRIBE_CONFIGS",
+                                                              "ALTER_CONFIGS",
+                                                              "IDEMPOTENT_WRITE"};
   return NameOf(o, kNames);
 }
 
@@ -56,37 +65,43 @@ std::string AclOperationOption(AclOperation o) {
 }
 
 std::string DescribeAcl(const AclBinding& b) {
-  return fmt::format("{} {} {} on {} {} ({}) from {}", AclPermissionName(b.permission),
-                     b.principal, AclOperationName(b.operation),
-                     AclResourceTypeName(b.resource_type), b.resource_name,
-                     AclPatternTypeName(b.pattern), b.host);
+  return fmt::format("{} {} {} on {} {} ({}) from {}", AclPermissionName(b.permission), b.principal,
+                     AclOperationName(b.operation), AclResourceTypeName(b.resource_type),
+                     b.resource_name, AclPatternTypeName(b.pattern), b.host);
 }
 
 std::string DescribeResource(AclResourceType type, std::string_view name, AclPatternType pattern) {
   if (type == AclResourceType::kCluster) return "the cluster";
-  std::string kind = type == AclResourceType::kTopic    ? "topic"
-                     : type == AclResourceType::kGroup  ? "group"
+  std::string kind = type == AclResourceType::kTopic             ? "topic"
+                     : type == AclResourceType::kGroup           ? "group"
                      : type == AclResourceType::kTransactionalId ? "transactional id"
                                                                  : "resource";
   if (pattern == AclPatternType::kPrefixed) return fmt::format("{}s starting with {}", kind, name);
   return fmt::format("{} {}", kind, name);
 }
 
-std::string GrantCommand(std::string_view principal, AclOperation operation,
-                         AclResourceType type, std::string_view name, AclPatternType pattern) {
+std::string GrantCommand(std::string_view principal, AclOperation operation, AclResourceType type,
+                         std::string_view name, AclPatternType pattern) {
   std::string resource;
   switch (type) {
-    case AclResourceType::kCluster: resource = "--cluster"; break;
-    case AclResourceType::kGroup: resource = fmt::format("--group '{}'", name); break;
+    case AclResourceType::kCluster:
+      resource = "--cluster";
+      break;
+    case AclResourceType::kGroup:
+      resource = fmt::format("--group '{}'", name);
+      break;
     case AclResourceType::kTransactionalId:
       resource = fmt::format("--transactional-id '{}'", name);
       break;
-    default: resource = fmt::format("--topic '{}'", name); break;
+    default:
+      resource = fmt::format("--topic '{}'", name);
+      break;
   }
   if (pattern == AclPatternType::kPrefixed) resource += " --resource-pattern-type prefixed";
-  return fmt::format("kafka-acls --bootstrap-server <broker> --add --allow-principal '{}' "
-                     "--operation {} {}",
-                     principal, AclOperationOption(operation), resource);
+  return fmt::format(
+      "kafka-acls --bootstrap-server <broker> --add --allow-principal '{}' "
+      "--operation {} {}",
+      principal, AclOperationOption(operation), resource);
 }
 
 }  // namespace strait::kafka

@@ -10,8 +10,14 @@
 
 namespace strait::kafka {
 
-enum class AclResourceType { kUnknown = 0, kAny = 1, kTopic = 2, kGroup = 3, kCluster = 4,
-                             kTransactionalId = 5 };
+enum class AclResourceType {
+  kUnknown = 0,
+  kAny = 1,
+  kTopic = 2,
+  kGroup = 3,
+  kCluster = 4,
+  kTransactionalId = 5
+};
 enum class AclPatternType { kUnknown = 0, kAny = 1, kMatch = 2, kLiteral = 3, kPrefixed = 4 };
 enum class AclOperation {
   kUnknown = 0,
@@ -70,8 +76,7 @@ std::string DescribeAcl(const AclBinding& b);
 std::string DescribeResource(AclResourceType type, std::string_view name,
                              AclPatternType pattern = AclPatternType::kLiteral);
 // The kafka-acls command line that grants `principal` `operation` on a resource.
-std::string GrantCommand(std::string_view principal, AclOperation operation,
-                         AclResourceType type, std::string_view name,
-                         AclPatternType pattern = AclPatternType::kLiteral);
+std::string GrantCommand(std::string_view principal, AclOperation operation, AclResourceType type,
+                         std::string_view name, AclPatternType pattern = AclPatternType::kLiteral);
 
 }  // namespace strait::kafka

@@ -30,8 +30,13 @@ TEST(Acl, GrantCommandNamesEveryPart) {
 }
 
 TEST(Acl, DescribesBindingsAndResources) {
-  AclBinding b{AclResourceType::kTopic, "orders", AclPatternType::kLiteral, "User:alice", "*",
-               AclOperation::kRead, AclPermission::kAllow};
+  AclBinding b{AclResourceType::kTopic,
+               "orders",
+               AclPatternType::kLiteral,
+               "User:alice",
+               "*",
+               AclOperation::kRead,
+               AclPermission::kAllow};
   EXPECT_EQ(DescribeAcl(b), "ALLOW User:alice READ on TOPIC orders (LITERAL) from *");
   EXPECT_EQ(DescribeResource(AclResourceType::kGroup, "billing"), "group billing");
   EXPECT_EQ(DescribeResource(AclResourceType::kTopic, "dc1.", AclPatternType::kPrefixed),

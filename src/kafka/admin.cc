@@ -26,14 +26,15 @@ AdminOptionsPtr AdminOptions(rd_kafka_t* rk, rd_kafka_admin_op_t op, millisecond
 // Waits for the result event of one admin call on its private queue. A cluster that does
 // not answer is explained by why its brokers refuse `client`, when they do.
 Result<EventPtr> AwaitAdmin(Client& client, rd_kafka_queue_t* queue, milliseconds timeout,
-                       std::string_view what) {
+                            std::string_view what) {
   EventPtr event(rd_kafka_queue_poll(queue, static_cast<int>((timeout + kReplyMargin).count())));
   if (!event) {
     return client.Explain(Timeout(fmt::format("{}: no reply within {} ms", what, timeout.count())));
   }
   rd_kafka_resp_err_t err = rd_kafka_event_error(event.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return client.Explain(internal::FromErrorCode(err, what, rd_kafka_event_error_string(event.get())));
+    return client.Explain(
+        internal::FromErrorCode(err, what, rd_kafka_event_error_string(event.get())));
   }
   return event;
 }
@@ -64,12 +65,18 @@ std::vector<Status> TopicResults(const rd_kafka_topic_result_t** results, size_t
 
 ConfigSource ToSource(rd_kafka_ConfigSource_t s) {
   switch (s) {
-    case RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG: return ConfigSource::kDynamicTopic;
-    case RD_KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG: return ConfigSource::kDynamicBroker;
-    case RD_KAFKA_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER_CONFIG: return ConfigSource::kDynamicDefaultBroker;
-    case RD_KAFKA_CONFIG_SOURCE_STATIC_BROKER_CONFIG: return ConfigSource::kStaticBroker;
-    case RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG: return ConfigSource::kDefault;
-    default: return ConfigSource::kUnknown;
+    case RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG:
+      return ConfigSource::kDynamicTopic;
+    case RD_KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG:
+      return ConfigSource::kDynamicBroker;
+    case RD_KAFKA_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER_CONFIG:
+      return ConfigSource::kDynamicDefaultBroker;
+    case RD_KAFKA_CONFIG_SOURCE_STATIC_BROKER_CONFIG:
+      return ConfigSource::kStaticBroker;
+    case RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG:
+      return ConfigSource::kDefault;
+    default:
+      return ConfigSource::kUnknown;
   }
 }
 
@@ -93,12 +100,18 @@ std::vector<ConfigEntry> Entries(const rd_kafka_ConfigResource_t* resource) {
 
 GroupState ToGroupState(rd_kafka_consumer_group_state_t s) {
   switch (s) {
-    case RD_KAFKA_CONSUMER_GROUP_STATE_PREPARING_REBALANCE: return GroupState::kPreparingRebalance;
-    case RD_KAFKA_CONSUMER_GROUP_STATE_COMPLETING_REBALANCE: return GroupState::kCompletingRebalance;
-    case RD_KAFKA_CONSUMER_GROUP_STATE_STABLE: return GroupState::kStable;
-    case RD_KAFKA_CONSUMER_GROUP_STATE_DEAD: return GroupState::kDead;
-    case RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY: return GroupState::kEmpty;
-    default: return GroupState::kUnknown;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_PREPARING_REBALANCE:
+      return GroupState::kPreparingRebalance;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_COMPLETING_REBALANCE:
+      return GroupState::kCompletingRebalance;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_STABLE:
+      return GroupState::kStable;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_DEAD:
+      return GroupState::kDead;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY:
+      return GroupState::kEmpty;
+    default:
+      return GroupState::kUnknown;
   }
 }
 
@@ -115,9 +128,9 @@ Result<std::vector<TopicPartitionOffset>> GroupResultOffsets(const rd_kafka_grou
   const rd_kafka_topic_partition_list_t* list = rd_kafka_group_result_partitions(groups[0]);
   std::vector<TopicPartitionOffset> out = internal::FromPartitionList(list);
   for (size_t i = 0; i < out.size(); ++i) {
-    out[i].error = internal::FromAccessError(
-        list->elems[i].err, identity, {operation, AclResourceType::kTopic, out[i].topic},
-        fmt::format("{}[{}]", out[i].topic, out[i].partition));
+    out[i].error = internal::FromAccessError(list->elems[i].err, identity,
+                                             {operation, AclResourceType::kTopic, out[i].topic},
+                                             fmt::format("{}[{}]", out[i].topic, out[i].partition));
   }
   return out;
 }
@@ -153,8 +166,8 @@ Result<std::vector<Status>> Admin::CreateTopics(const std::vector<NewTopic>& top
   char err[512];
   Status build_error;
   for (const NewTopic& t : topics) {
-    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(t.name.c_str(), t.partitions,
-                                                    t.replication_factor, err, sizeof(err));
+    rd_kafka_NewTopic_t* nt =
+        rd_kafka_NewTopic_new(t.name.c_str(), t.partitions, t.replication_factor, err, sizeof(err));
     if (nt == nullptr) {
       build_error = InvalidArgument(fmt::format("topic {}: {}", t.name, err));
       break;
@@ -168,17 +181,20 @@ Result<std::vector<Status>> Admin::CreateTopics(const std::vector<NewTopic>& top
     return build_error;
   }
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout);
   if (validate_only) {
     rd_kafka_AdminOptions_set_validate_only(options.get(), 1, err, sizeof(err));
   }
   rd_kafka_CreateTopics(handle(), news.data(), news.size(), options.get(), queue.get());
   rd_kafka_NewTopic_destroy_array(news.data(), news.size());
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, "creating topics"));
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event,
+                          internal::AwaitAdmin(*this, queue.get(), timeout, "creating topics"));
   size_t n = 0;
   const rd_kafka_topic_result_t** results =
       rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event.get()), &n);
-  return TopicResults(results, n, order, validate_only ? "checking the creation of topic" : "creating topic",
+  return TopicResults(results, n, order,
+                      validate_only ? "checking the creation of topic" : "creating topic",
                       identity(), AclOperation::kCreate);
 }
 
@@ -187,10 +203,12 @@ Result<std::vector<Status>> Admin::DeleteTopics(const std::vector<std::string>& 
   std::vector<rd_kafka_DeleteTopic_t*> dels;
   for (const std::string& t : topics) dels.push_back(rd_kafka_DeleteTopic_new(t.c_str()));
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DELETETOPICS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DELETETOPICS, timeout);
   rd_kafka_DeleteTopics(handle(), dels.data(), dels.size(), options.get(), queue.get());
   rd_kafka_DeleteTopic_destroy_array(dels.data(), dels.size());
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, "deleting topics"));
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event,
+                          internal::AwaitAdmin(*this, queue.get(), timeout, "deleting topics"));
   size_t n = 0;
   const rd_kafka_topic_result_t** results =
       rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event.get()), &n);
@@ -202,7 +220,8 @@ Status Admin::CreatePartitions(const std::string& topic, int32_t total, millisec
   rd_kafka_NewPartitions_t* np = rd_kafka_NewPartitions_new(topic.c_str(), total, err, sizeof(err));
   if (np == nullptr) return InvalidArgument(fmt::format("topic {}: {}", topic, err));
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, timeout);
   rd_kafka_CreatePartitions(handle(), &np, 1, options.get(), queue.get());
   rd_kafka_NewPartitions_destroy(np);
   std::string what = fmt::format("raising {} to {} partitions", topic, total);
@@ -221,10 +240,13 @@ Result<std::map<std::string, Result<std::vector<ConfigEntry>>>> Admin::DescribeT
     resources.push_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t.c_str()));
   }
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout);
-  rd_kafka_DescribeConfigs(handle(), resources.data(), resources.size(), options.get(), queue.get());
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout);
+  rd_kafka_DescribeConfigs(handle(), resources.data(), resources.size(), options.get(),
+                           queue.get());
   rd_kafka_ConfigResource_destroy_array(resources.data(), resources.size());
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, "describing topic configs"));
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout,
+                                                               "describing topic configs"));
   size_t n = 0;
   const rd_kafka_ConfigResource_t** results = rd_kafka_DescribeConfigs_result_resources(
       rd_kafka_event_DescribeConfigs_result(event.get()), &n);
@@ -248,9 +270,11 @@ Result<std::map<std::string, Result<std::vector<ConfigEntry>>>> Admin::DescribeT
 Result<std::vector<ConfigEntry>> Admin::DescribeBrokerConfigs(int32_t broker_id,
                                                               milliseconds timeout) {
   std::string id = std::to_string(broker_id);
-  rd_kafka_ConfigResource_t* resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, id.c_str());
+  rd_kafka_ConfigResource_t* resource =
+      rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, id.c_str());
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout);
   rd_kafka_DescribeConfigs(handle(), &resource, 1, options.get(), queue.get());
   rd_kafka_ConfigResource_destroy(resource);
   std::string what = fmt::format("describing configs of broker {}", broker_id);
@@ -279,21 +303,22 @@ Status Admin::AlterTopicConfigs(const std::string& topic,
     rd_kafka_ConfigResource_set_config(resource, k.c_str(), v.c_str());
   }
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_ALTERCONFIGS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_ALTERCONFIGS, timeout);
   rd_kafka_AlterConfigs(handle(), &resource, 1, options.get(), queue.get());
   rd_kafka_ConfigResource_destroy(resource);
   std::string what = fmt::format("altering configs of {}", topic);
   STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, what));
   size_t n = 0;
-  const rd_kafka_ConfigResource_t** results = rd_kafka_AlterConfigs_result_resources(
-      rd_kafka_event_AlterConfigs_result(event.get()), &n);
+  const rd_kafka_ConfigResource_t** results =
+      rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(event.get()), &n);
   for (size_t i = 0; i < n; ++i) {
     rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(results[i]);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       const char* msg = rd_kafka_ConfigResource_error_string(results[i]);
-      return internal::FromAccessError(err, identity(),
-                                       {AclOperation::kAlterConfigs, AclResourceType::kTopic, topic},
-                                       what, msg ? msg : "");
+      return internal::FromAccessError(
+          err, identity(), {AclOperation::kAlterConfigs, AclResourceType::kTopic, topic}, what,
+          msg ? msg : "");
     }
   }
   return Status::Ok();
@@ -301,9 +326,11 @@ Status Admin::AlterTopicConfigs(const std::string& topic,
 
 Result<std::vector<GroupListing>> Admin::ListConsumerGroups(milliseconds timeout) {
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeout);
   rd_kafka_ListConsumerGroups(handle(), options.get(), queue.get());
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, "listing consumer groups"));
+  STRAIT_ASSIGN_OR_RETURN(
+      EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, "listing consumer groups"));
   const rd_kafka_ListConsumerGroups_result_t* result =
       rd_kafka_event_ListConsumerGroups_result(event.get());
   size_t n_errors = 0;
@@ -312,7 +339,8 @@ Result<std::vector<GroupListing>> Admin::ListConsumerGroups(milliseconds timeout
   // the list must not look like a group that does not exist.
   if (n_errors > 0) return internal::FromError(errors[0], "listing consumer groups");
   size_t n = 0;
-  const rd_kafka_ConsumerGroupListing_t** groups = rd_kafka_ListConsumerGroups_result_valid(result, &n);
+  const rd_kafka_ConsumerGroupListing_t** groups =
+      rd_kafka_ListConsumerGroups_result_valid(result, &n);
   std::vector<GroupListing> out;
   for (size_t i = 0; i < n; ++i) {
     out.push_back({rd_kafka_ConsumerGroupListing_group_id(groups[i]),
@@ -327,9 +355,11 @@ Result<std::vector<GroupDescription>> Admin::DescribeConsumerGroups(
   std::vector<const char*> names;
   for (const std::string& g : groups) names.push_back(g.c_str());
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout);
   rd_kafka_DescribeConsumerGroups(handle(), names.data(), names.size(), options.get(), queue.get());
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, "describing consumer groups"));
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout,
+                                                               "describing consumer groups"));
   size_t n = 0;
   const rd_kafka_ConsumerGroupDescription_t** descs = rd_kafka_DescribeConsumerGroups_result_groups(
       rd_kafka_event_DescribeConsumerGroups_result(event.get()), &n);
@@ -337,17 +367,18 @@ Result<std::vector<GroupDescription>> Admin::DescribeConsumerGroups(
   for (size_t i = 0; i < n; ++i) {
     GroupDescription d;
     d.group_id = rd_kafka_ConsumerGroupDescription_group_id(descs[i]);
-    d.error = internal::FromAccessError(
-        rd_kafka_ConsumerGroupDescription_error(descs[i]), identity(),
-        {AclOperation::kDescribe, AclResourceType::kGroup, d.group_id},
-        fmt::format("describing group {}", d.group_id));
+    d.error =
+        internal::FromAccessError(rd_kafka_ConsumerGroupDescription_error(descs[i]), identity(),
+                                  {AclOperation::kDescribe, AclResourceType::kGroup, d.group_id},
+                                  fmt::format("describing group {}", d.group_id));
     d.state = ToGroupState(rd_kafka_ConsumerGroupDescription_state(descs[i]));
     if (const rd_kafka_Node_t* node = rd_kafka_ConsumerGroupDescription_coordinator(descs[i])) {
       d.coordinator_id = rd_kafka_Node_id(node);
     }
     size_t members = rd_kafka_ConsumerGroupDescription_member_count(descs[i]);
     for (size_t m = 0; m < members; ++m) {
-      const rd_kafka_MemberDescription_t* md = rd_kafka_ConsumerGroupDescription_member(descs[i], m);
+      const rd_kafka_MemberDescription_t* md =
+          rd_kafka_ConsumerGroupDescription_member(descs[i], m);
       GroupMember member;
       member.member_id = rd_kafka_MemberDescription_consumer_id(md);
       member.client_id = rd_kafka_MemberDescription_client_id(md);
@@ -376,7 +407,8 @@ Result<std::vector<TopicPartitionOffset>> Admin::ListConsumerGroupOffsets(
   rd_kafka_ListConsumerGroupOffsets_t* request =
       rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), list.get());
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout);
   rd_kafka_ListConsumerGroupOffsets(handle(), &request, 1, options.get(), queue.get());
   rd_kafka_ListConsumerGroupOffsets_destroy(request);
   std::string what = fmt::format("reading committed offsets of group {}", group);
@@ -394,7 +426,8 @@ Result<std::vector<TopicPartitionOffset>> Admin::AlterConsumerGroupOffsets(
   rd_kafka_AlterConsumerGroupOffsets_t* request =
       rd_kafka_AlterConsumerGroupOffsets_new(group.c_str(), list.get());
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, timeout);
   rd_kafka_AlterConsumerGroupOffsets(handle(), &request, 1, options.get(), queue.get());
   rd_kafka_AlterConsumerGroupOffsets_destroy(request);
   std::string what = fmt::format("committing offsets for group {}", group);
@@ -408,7 +441,8 @@ Result<std::vector<TopicPartitionOffset>> Admin::AlterConsumerGroupOffsets(
 Status Admin::DeleteConsumerGroup(const std::string& group, milliseconds timeout) {
   rd_kafka_DeleteGroup_t* del = rd_kafka_DeleteGroup_new(group.c_str());
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DELETEGROUPS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DELETEGROUPS, timeout);
   rd_kafka_DeleteGroups(handle(), &del, 1, options.get(), queue.get());
   rd_kafka_DeleteGroup_destroy(del);
   std::string what = fmt::format("deleting group {}", group);

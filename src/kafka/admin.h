@@ -22,8 +22,8 @@ class Admin : public Client {
 
   // One Status per requested topic, in request order. With `validate_only` the brokers only
   // check (the authorizer included) that the topics could be created.
-  Result<std::vector<Status>> CreateTopics(const std::vector<NewTopic>& topics, milliseconds timeout,
-                                           bool validate_only = false);
+  Result<std::vector<Status>> CreateTopics(const std::vector<NewTopic>& topics,
+                                           milliseconds timeout, bool validate_only = false);
   Result<std::vector<Status>> DeleteTopics(const std::vector<std::string>& topics,
                                            milliseconds timeout);
   // Raises the topic's partition count to `total`.
@@ -35,15 +35,16 @@ class Admin : public Client {
   Result<std::vector<ConfigEntry>> DescribeBrokerConfigs(int32_t broker_id, milliseconds timeout);
   // Replaces the topic's whole set of overrides (AlterConfigs; librdkafka 2.0.2 has no
   // IncrementalAlterConfigs): keys absent from `configs` go back to the broker default.
-  Status AlterTopicConfigs(const std::string& topic, const std::map<std::string, std::string>& configs,
-                           milliseconds timeout);
+  Status AlterTopicConfigs(const std::string& topic,
+                           const std::map<std::string, std::string>& configs, milliseconds timeout);
 
   Result<std::vector<GroupListing>> ListConsumerGroups(milliseconds timeout);
-  Result<std::vector<GroupDescription>> DescribeConsumerGroups(const std::vector<std::string>& groups,
-                                                               milliseconds timeout);
+  Result<std::vector<GroupDescription>> DescribeConsumerGroups(
+      const std::vector<std::string>& groups, milliseconds timeout);
   // The group's committed offsets (all partitions when `partitions` is empty).
   Result<std::vector<TopicPartitionOffset>> ListConsumerGroupOffsets(
-      const std::string& group, const std::vector<TopicPartition>& partitions, milliseconds timeout);
+      const std::string& group, const std::vector<TopicPartition>& partitions,
+      milliseconds timeout);
   // Commits offsets for a group that has no active members; per-partition errors in the result.
   Result<std::vector<TopicPartitionOffset>> AlterConsumerGroupOffsets(
       const std::string& group, const std::vector<TopicPartitionOffset>& offsets,

@@ -70,11 +70,13 @@ Result<std::optional<std::vector<AclBinding>>> Admin::DescribeAcls(const AclFilt
                                                                    milliseconds timeout) {
   STRAIT_ASSIGN_OR_RETURN(AclPtr raw, ToRaw(filter));
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DESCRIBEACLS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DESCRIBEACLS, timeout);
   rd_kafka_DescribeAcls(handle(), raw.get(), options.get(), queue.get());
-  EventPtr event(rd_kafka_queue_poll(queue.get(), static_cast<int>((timeout + std::chrono::seconds(2)).count())));
-  if (!event) return Explain(Timeout(fmt::format("describing ACLs: no reply within {} ms",
-                                                 timeout.count())));
+  EventPtr event(rd_kafka_queue_poll(
+      queue.get(), static_cast<int>((timeout + std::chrono::seconds(2)).count())));
+  if (!event)
+    return Explain(Timeout(fmt::format("describing ACLs: no reply within {} ms", timeout.count())));
   rd_kafka_resp_err_t err = rd_kafka_event_error(event.get());
   if (err == RD_KAFKA_RESP_ERR_SECURITY_DISABLED) return std::optional<std::vector<AclBinding>>();
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -134,9 +136,9 @@ Result<std::vector<AclBinding>> Admin::DeleteAcls(const std::vector<AclFilter>& 
       rd_kafka_DeleteAcls_result_responses(rd_kafka_event_DeleteAcls_result(event.get()), &n);
   std::vector<AclBinding> deleted;
   for (size_t i = 0; i < n; ++i) {
-    STRAIT_RETURN_IF_ERROR(internal::FromAccessError(
-        rd_kafka_DeleteAcls_result_response_error(responses[i]), identity(), kAlterCluster,
-        "deleting ACLs"));
+    STRAIT_RETURN_IF_ERROR(
+        internal::FromAccessError(rd_kafka_DeleteAcls_result_response_error(responses[i]),
+                                  identity(), kAlterCluster, "deleting ACLs"));
     size_t m = 0;
     const rd_kafka_AclBinding_t** matching =
         rd_kafka_DeleteAcls_result_response_matching_acls(responses[i], &m);
@@ -151,8 +153,8 @@ Result<std::set<AclOperation>> Admin::ClusterOperations(milliseconds timeout) {
       internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECLUSTER, timeout);
   internal::ErrorPtr set(rd_kafka_AdminOptions_set_include_authorized_operations(options.get(), 1));
   rd_kafka_DescribeCluster(handle(), options.get(), queue.get());
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event,
-                          internal::AwaitAdmin(*this, queue.get(), timeout, "describing the cluster"));
+  STRAIT_ASSIGN_OR_RETURN(
+      EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, "describing the cluster"));
   size_t n = 0;
   const rd_kafka_AclOperation_t* ops = rd_kafka_DescribeCluster_result_authorized_operations(
       rd_kafka_event_DescribeCluster_result(event.get()), &n);

@@ -35,8 +35,8 @@ class MockCluster {
 
 TEST(Admin, ListingGroupOffsetsSurvivesANotCoordinatorAnswer) {
   MockCluster cluster;
-  auto admin = Admin::Create({"test", {{"bootstrap.servers", cluster.bootstrap()},
-                                       {"log_level", "0"}}, {}});
+  auto admin =
+      Admin::Create({"test", {{"bootstrap.servers", cluster.bootstrap()}, {"log_level", "0"}}, {}});
   ASSERT_TRUE(admin.ok()) << admin.status().message();
   constexpr int16_t kOffsetFetch = 9;  // Kafka's ApiKey; librdkafka's name for it is private
   rd_kafka_mock_push_request_errors(cluster.get(), kOffsetFetch, 1,

@@ -14,9 +14,7 @@ namespace {
 using internal::ConfPtr;
 
 // librdkafka passes our opaque only to some callbacks; the log callback gets the handle.
-Client* FromHandle(const rd_kafka_t* rk) {
-  return static_cast<Client*>(rd_kafka_opaque(rk));
-}
+Client* FromHandle(const rd_kafka_t* rk) { return static_cast<Client*>(rd_kafka_opaque(rk)); }
 
 Result<ConfPtr> BuildConf(const Properties& properties) {
   ConfPtr conf(rd_kafka_conf_new());
@@ -46,8 +44,8 @@ bool VerifiesCertificates(const Identity& id, const Properties& properties) {
 // A TLS failure: of the handshake (__SSL), or a TLS alert the broker sent once the handshake
 // was over (TLS 1.3 reports a refused client certificate that way, as a transport error).
 bool IsTlsProblem(rd_kafka_resp_err_t err, std::string_view reason) {
-  return err == RD_KAFKA_RESP_ERR__SSL ||
-         (err == RD_KAFKA_RESP_ERR__TRANSPORT && reason.find("SSL alert") != std::string_view::npos);
+  return err == RD_KAFKA_RESP_ERR__SSL || (err == RD_KAFKA_RESP_ERR__TRANSPORT &&
+                                           reason.find("SSL alert") != std::string_view::npos);
 }
 
 // Login and TLS failures: what the operator must fix before strait gets in.
@@ -65,7 +63,8 @@ Status ValidateProperties(const Properties& properties, bool consumer) {
   return BuildConf(properties).status();
 }
 
-Client::Client(std::string name, LogSink sink) : name_(std::move(name)), log_sink_(std::move(sink)) {}
+Client::Client(std::string name, LogSink sink)
+    : name_(std::move(name)), log_sink_(std::move(sink)) {}
 
 Client::~Client() {
   if (handle_ != nullptr) rd_kafka_destroy(handle_);
@@ -100,8 +99,9 @@ namespace {
 // cause itself (Client::ConnectionProblem), once, in words that say what to fix.
 bool ReportedByStrait(std::string_view facility, std::string_view message) {
   if (facility == "SSLCERTVRFY") return true;
-  return facility == "FAIL" && (message.find("SSL handshake failed") != std::string_view::npos ||
-                                message.find("SASL authentication error") != std::string_view::npos);
+  return facility == "FAIL" &&
+         (message.find("SSL handshake failed") != std::string_view::npos ||
+          message.find("SASL authentication error") != std::string_view::npos);
 }
 
 }  // namespace
@@ -112,7 +112,7 @@ void Client::OnLog(const rd_kafka_t* rk, int level, const char* fac, const char*
     self->log_sink_(level, fac, buf);
     return;
   }
-  log::Level l = level <= 3 ? log::Level::kError
+  log::Level l = level <= 3   ? log::Level::kError
                  : level == 4 ? log::Level::kWarn
                  : level <= 6 ? log::Level::kInfo
                               : log::Level::kDebug;
@@ -129,8 +129,8 @@ void Client::OnError(rd_kafka_t* rk, int err, const char* reason, void* /*opaque
   if (self != nullptr && problem) self->SetConnectionProblem(err, reason);
   // A refused or broken connection was already logged by librdkafka itself; a refused login
   // or handshake is reported by the client's owner (ConnectionProblem), once.
-  bool quiet = code == RD_KAFKA_RESP_ERR__TRANSPORT || code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ||
-               problem;
+  bool quiet = code == RD_KAFKA_RESP_ERR__TRANSPORT ||
+               code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || problem;
   log::Write(quiet ? log::Level::kDebug : log::Level::kWarn, "kafka", "client error",
              {{"client", self ? self->name_ : ""}, {"error", s.message()}});
   if (self != nullptr) self->SetClientError(std::move(s));
@@ -195,8 +195,8 @@ Result<ClusterMetadata> Client::Metadata(milliseconds timeout, const std::string
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_topic_t* rkt = nullptr;
   if (!topic.empty()) rkt = rd_kafka_topic_new(handle_, topic.c_str(), nullptr);
-  rd_kafka_resp_err_t err =
-      rd_kafka_metadata(handle_, topic.empty() ? 1 : 0, rkt, &md, static_cast<int>(timeout.count()));
+  rd_kafka_resp_err_t err = rd_kafka_metadata(handle_, topic.empty() ? 1 : 0, rkt, &md,
+                                              static_cast<int>(timeout.count()));
   if (rkt != nullptr) rd_kafka_topic_destroy(rkt);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     Status s = internal::FromErrorCode(err, fmt::format("reading metadata from {}", name_));

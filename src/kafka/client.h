@@ -27,11 +27,11 @@ using std::chrono::milliseconds;
 using LogSink = std::function<void(int level, std::string_view facility, std::string_view message)>;
 
 struct ClientOptions {
-  std::string name;       // shown in logs, e.g. "dc1/source-consumer"
+  std::string name;  // shown in logs, e.g. "dc1/source-consumer"
   // librdkafka properties; the caller's keys win over strait's defaults. strait's own
   // "strait.*" properties (security.h) are read here and not passed on.
   Properties properties;
-  LogSink log_sink;       // default: strait's log, component=librdkafka
+  LogSink log_sink;  // default: strait's log, component=librdkafka
 };
 
 // The version of the librdkafka strait runs with, e.g. "2.15.1".

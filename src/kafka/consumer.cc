@@ -12,7 +12,8 @@ namespace {
 
 std::vector<TopicPartition> ToTopicPartitions(const rd_kafka_topic_partition_list_t* list) {
   std::vector<TopicPartition> out;
-  for (int i = 0; i < list->cnt; ++i) out.push_back({list->elems[i].topic, list->elems[i].partition});
+  for (int i = 0; i < list->cnt; ++i)
+    out.push_back({list->elems[i].topic, list->elems[i].partition});
   return out;
 }
 
@@ -108,7 +109,8 @@ Status Consumer::IncrementalUnassign(const std::vector<TopicPartition>& partitio
 }
 
 Status Consumer::Subscribe(const std::vector<std::string>& topics) {
-  internal::PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(topics.size())));
+  internal::PartitionListPtr list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(topics.size())));
   for (const std::string& t : topics) {
     rd_kafka_topic_partition_list_add(list.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
   }
@@ -126,8 +128,8 @@ Result<std::vector<TopicPartition>> Consumer::Assignment() {
 size_t Consumer::PollBatch(milliseconds timeout, size_t max, std::vector<Message>* out) {
   internal::QueuePtr queue(rd_kafka_queue_get_consumer(handle()));
   std::vector<rd_kafka_message_t*> raw(max);
-  ssize_t n = rd_kafka_consume_batch_queue(queue.get(), static_cast<int>(timeout.count()),
-                                           raw.data(), max);
+  ssize_t n =
+      rd_kafka_consume_batch_queue(queue.get(), static_cast<int>(timeout.count()), raw.data(), max);
   if (n <= 0) return 0;
   for (ssize_t i = 0; i < n; ++i) {
     rd_kafka_message_t* m = raw[i];
@@ -137,7 +139,8 @@ size_t Consumer::PollBatch(milliseconds timeout, size_t max, std::vector<Message
                                ? std::string(static_cast<const char*>(m->payload), m->len)
                                : rd_kafka_err2str(m->err);
       if (m->err == RD_KAFKA_RESP_ERR__AUTHENTICATION || m->err == RD_KAFKA_RESP_ERR__SSL ||
-          (m->err == RD_KAFKA_RESP_ERR__TRANSPORT && reason.find("SSL alert") != std::string::npos)) {
+          (m->err == RD_KAFKA_RESP_ERR__TRANSPORT &&
+           reason.find("SSL alert") != std::string::npos)) {
         SetConnectionProblem(m->err, reason);
       }
     }
@@ -163,7 +166,8 @@ Status Consumer::Resume(const std::vector<TopicPartition>& partitions) {
 Status Consumer::Seek(const std::vector<TopicPartitionOffset>& positions, milliseconds timeout) {
   internal::PartitionListPtr list = internal::ToPartitionList(positions);
   STRAIT_RETURN_IF_ERROR(internal::TakeError(
-      rd_kafka_seek_partitions(handle(), list.get(), static_cast<int>(timeout.count())), "seeking"));
+      rd_kafka_seek_partitions(handle(), list.get(), static_cast<int>(timeout.count())),
+      "seeking"));
   return FirstPartitionError(list.get(), "seeking");
 }
 
@@ -190,7 +194,8 @@ Result<Watermarks> Consumer::CachedWatermarks(const std::string& topic, int32_t 
   rd_kafka_resp_err_t err =
       rd_kafka_get_watermark_offsets(handle(), topic.c_str(), partition, &w.low, &w.high);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return internal::FromErrorCode(err, fmt::format("cached watermarks of {}[{}]", topic, partition));
+    return internal::FromErrorCode(err,
+                                   fmt::format("cached watermarks of {}[{}]", topic, partition));
   }
   return w;
 }

@@ -9,7 +9,8 @@ namespace {
 
 StatusCode CodeFor(rd_kafka_resp_err_t err) {
   switch (err) {
-    case RD_KAFKA_RESP_ERR_NO_ERROR: return StatusCode::kOk;
+    case RD_KAFKA_RESP_ERR_NO_ERROR:
+      return StatusCode::kOk;
     case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
     case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
     case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
@@ -82,9 +83,9 @@ bool IsRetriable(rd_kafka_resp_err_t err) {
 
 Status FromErrorCode(rd_kafka_resp_err_t err, std::string_view context, std::string_view detail) {
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::Ok();
-  std::string message =
-      detail.empty() ? fmt::format("{} ({})", rd_kafka_err2str(err), rd_kafka_err2name(err))
-                     : fmt::format("{} ({})", detail, rd_kafka_err2name(err));
+  std::string message = detail.empty()
+                            ? fmt::format("{} ({})", rd_kafka_err2str(err), rd_kafka_err2name(err))
+                            : fmt::format("{} ({})", detail, rd_kafka_err2name(err));
   if (!context.empty()) message = fmt::format("{}: {}", context, message);
   return Status(CodeFor(err), Redact(message), IsRetriable(err) ? Retriable::kYes : Retriable::kNo);
 }
@@ -104,8 +105,8 @@ Status FromAccessError(rd_kafka_resp_err_t err, const Identity& identity, const 
     default:
       return FromErrorCode(err, context, detail);
   }
-  std::string message = ExplainDenied(identity, denied.operation, denied.type, denied.name,
-                                      rd_kafka_err2name(err));
+  std::string message =
+      ExplainDenied(identity, denied.operation, denied.type, denied.name, rd_kafka_err2name(err));
   if (!context.empty()) message = fmt::format("{}: {}", context, message);
   return Status(StatusCode::kPermissionDenied, Redact(message));
 }

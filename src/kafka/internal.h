@@ -65,7 +65,8 @@ using MetadataPtr = std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter>;
 using HeadersPtr = std::unique_ptr<rd_kafka_headers_t, HeadersDeleter>;
 
 // Maps a librdkafka error code to a Status; `context` says what was being done.
-Status FromErrorCode(rd_kafka_resp_err_t err, std::string_view context, std::string_view detail = {});
+Status FromErrorCode(rd_kafka_resp_err_t err, std::string_view context,
+                     std::string_view detail = {});
 // What an operation needed from the authorizer, for the message when it was denied.
 struct Access {
   AclOperation operation = AclOperation::kDescribe;
@@ -86,7 +87,8 @@ Status TakeError(rd_kafka_error_t* error, std::string_view context);
 
 // Admin calls (admin.cc): options with request (and, where Kafka has one, operation)
 // timeouts; the wait for a call's result event, with failures explained by `client`.
-AdminOptionsPtr AdminOptions(rd_kafka_t* rk, rd_kafka_admin_op_t op, std::chrono::milliseconds timeout);
+AdminOptionsPtr AdminOptions(rd_kafka_t* rk, rd_kafka_admin_op_t op,
+                             std::chrono::milliseconds timeout);
 Result<EventPtr> AwaitAdmin(Client& client, rd_kafka_queue_t* queue,
                             std::chrono::milliseconds timeout, std::string_view what);
 

@@ -63,10 +63,9 @@ Status Message::error() const {
   std::string where =
       raw_->rkt != nullptr ? fmt::format("{}[{}]", topic(), raw_->partition) : std::string();
   if (identity_ != nullptr && raw_->rkt != nullptr) {
-    return internal::FromAccessError(raw_->err, *identity_,
-                                     {AclOperation::kRead, AclResourceType::kTopic,
-                                      std::string(topic())},
-                                     where, detail);
+    return internal::FromAccessError(
+        raw_->err, *identity_, {AclOperation::kRead, AclResourceType::kTopic, std::string(topic())},
+        where, detail);
   }
   return internal::FromErrorCode(raw_->err, where, detail);
 }
@@ -104,9 +103,12 @@ TimestampType Message::timestamp_type() const {
   rd_kafka_timestamp_type_t type;
   rd_kafka_message_timestamp(raw_, &type);
   switch (type) {
-    case RD_KAFKA_TIMESTAMP_CREATE_TIME: return TimestampType::kCreateTime;
-    case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME: return TimestampType::kLogAppendTime;
-    default: return TimestampType::kNone;
+    case RD_KAFKA_TIMESTAMP_CREATE_TIME:
+      return TimestampType::kCreateTime;
+    case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME:
+      return TimestampType::kLogAppendTime;
+    default:
+      return TimestampType::kNone;
   }
 }
 
@@ -117,9 +119,8 @@ std::vector<HeaderView> Message::headers() const {
   const char* name;
   const void* value;
   size_t size;
-  for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) ==
-                     RD_KAFKA_RESP_ERR_NO_ERROR;
-       ++i) {
+  for (size_t i = 0;
+       rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
     HeaderView h{name, std::nullopt};
     if (value != nullptr) h.value = std::string_view(static_cast<const char*>(value), size);
     out.push_back(h);
@@ -139,7 +140,8 @@ size_t Message::size_bytes() const {
     const void* value;
     size_t size;
     for (size_t i = 0;
-         rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+         rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i) {
       n += std::char_traits<char>::length(name) + size;
     }
   }

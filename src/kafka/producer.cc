@@ -116,8 +116,9 @@ Status Producer::FatalError() {
 void Producer::PurgeQueued() { rd_kafka_purge(handle(), RD_KAFKA_PURGE_F_QUEUE); }
 
 Status Producer::InitTransactions(milliseconds timeout) {
-  return internal::TakeError(rd_kafka_init_transactions(handle(), static_cast<int>(timeout.count())),
-                             "initializing transactions");
+  return internal::TakeError(
+      rd_kafka_init_transactions(handle(), static_cast<int>(timeout.count())),
+      "initializing transactions");
 }
 
 Status Producer::BeginTransaction() {
@@ -128,8 +129,8 @@ Status Producer::SendOffsetsToTransaction(const std::vector<TopicPartitionOffset
                                           Consumer& consumer, milliseconds timeout) {
   internal::PartitionListPtr list = internal::ToPartitionList(offsets);
   rd_kafka_consumer_group_metadata_t* cgmd = consumer.NewGroupMetadata();
-  rd_kafka_error_t* error = rd_kafka_send_offsets_to_transaction(
-      handle(), list.get(), cgmd, static_cast<int>(timeout.count()));
+  rd_kafka_error_t* error = rd_kafka_send_offsets_to_transaction(handle(), list.get(), cgmd,
+                                                                 static_cast<int>(timeout.count()));
   rd_kafka_consumer_group_metadata_destroy(cgmd);
   return internal::TakeError(error, "sending offsets to the transaction");
 }
@@ -141,8 +142,9 @@ Status Producer::CommitTransaction(milliseconds timeout) {
 }
 
 Status Producer::AbortTransaction(milliseconds timeout) {
-  return internal::TakeError(rd_kafka_abort_transaction(handle(), static_cast<int>(timeout.count())),
-                             "aborting the transaction");
+  return internal::TakeError(
+      rd_kafka_abort_transaction(handle(), static_cast<int>(timeout.count())),
+      "aborting the transaction");
 }
 
 }  // namespace strait::kafka

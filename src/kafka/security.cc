@@ -63,8 +63,8 @@ std::string TimeText(const ASN1_TIME* t) {
 
 std::vector<std::string> AltNames(X509* cert) {
   std::vector<std::string> out;
-  std::unique_ptr<GENERAL_NAMES, NamesDeleter> names(static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  std::unique_ptr<GENERAL_NAMES, NamesDeleter> names(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
   if (!names) return out;
   for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
     const GENERAL_NAME* n = sk_GENERAL_NAME_value(names.get(), i);
@@ -117,9 +117,10 @@ void ReadSslIdentity(const Properties& properties, Identity* id) {
     id->principal = "the principal of the client certificate";
     return;
   }
-  id->principal = fmt::format("User:{} (the client certificate's subject; the brokers' "
-                              "ssl.principal.mapping.rules may shorten it)",
-                              NameText(X509_get_subject_name(cert.get())));
+  id->principal = fmt::format(
+      "User:{} (the client certificate's subject; the brokers' "
+      "ssl.principal.mapping.rules may shorten it)",
+      NameText(X509_get_subject_name(cert.get())));
   id->certificate_problem = CertificateProblem(cert.get());
 }
 
@@ -205,22 +206,25 @@ CertificateFailure ReadCertificateFailure(int x509_error, int depth, std::string
 }
 
 std::string ExplainCertificateFailure(const CertificateFailure& f, const Identity& id) {
-  std::string whose = f.depth == 0
-                          ? fmt::format("the certificate of broker {} ({})", f.broker, f.subject)
-                          : fmt::format("a CA certificate ({}) in the chain of broker {}",
-                                        f.subject, f.broker);
+  std::string whose =
+      f.depth == 0
+          ? fmt::format("the certificate of broker {} ({})", f.broker, f.subject)
+          : fmt::format("a CA certificate ({}) in the chain of broker {}", f.subject, f.broker);
   switch (f.x509_error) {
     case X509_V_ERR_CERT_HAS_EXPIRED:
       return fmt::format("TLS: {} expired on {}: renew it on the broker", whose, f.not_after);
     case X509_V_ERR_CERT_NOT_YET_VALID:
-      return fmt::format("TLS: {} is not valid before {}: check the clocks of this machine "
-                         "and the broker", whose, f.not_before);
+      return fmt::format(
+          "TLS: {} is not valid before {}: check the clocks of this machine "
+          "and the broker",
+          whose, f.not_before);
     case X509_V_ERR_HOSTNAME_MISMATCH:
     case X509_V_ERR_IP_ADDRESS_MISMATCH:
       return fmt::format(
           "TLS: {} does not name {} (hostname mismatch; it names {}): connect with a name the "
           "certificate has, or give the broker a certificate that names {}",
-          whose, Host(f.broker), f.names.empty() ? "no host" : fmt::format("{}", fmt::join(f.names, ", ")),
+          whose, Host(f.broker),
+          f.names.empty() ? "no host" : fmt::format("{}", fmt::join(f.names, ", ")),
           Host(f.broker));
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
@@ -228,20 +232,23 @@ std::string ExplainCertificateFailure(const CertificateFailure& f, const Identit
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
     case X509_V_ERR_CERT_UNTRUSTED:
-      return fmt::format("TLS: {} is not trusted: its issuer {} is not among {} ({}): add the "
-                         "CA that signed the brokers' certificates to ssl.ca.location",
-                         whose, f.issuer, TrustStore(id), f.reason);
+      return fmt::format(
+          "TLS: {} is not trusted: its issuer {} is not among {} ({}): add the "
+          "CA that signed the brokers' certificates to ssl.ca.location",
+          whose, f.issuer, TrustStore(id), f.reason);
     default:
       return fmt::format("TLS: {} failed verification: {}", whose, f.reason);
   }
 }
 
 std::string ExplainAuthenticationFailure(std::string_view reason, const Identity& id) {
-  std::string who = id.mechanism.empty() ? id.principal
-                                         : fmt::format("{} with {}", id.principal, id.mechanism);
-  return fmt::format("authentication as {} failed: {}: check the user name and password "
-                     "(sasl.username, sasl.password) and that the brokers have credentials "
-                     "for that user and mechanism", who, WithoutTiming(reason));
+  std::string who =
+      id.mechanism.empty() ? id.principal : fmt::format("{} with {}", id.principal, id.mechanism);
+  return fmt::format(
+      "authentication as {} failed: {}: check the user name and password "
+      "(sasl.username, sasl.password) and that the brokers have credentials "
+      "for that user and mechanism",
+      who, WithoutTiming(reason));
 }
 
 std::string ExplainTlsFailure(std::string_view reason, const Identity& id) {

@@ -20,11 +20,11 @@ inline constexpr std::string_view kClusterProperty = "strait.cluster";
 bool IsStraitProperty(std::string_view key);
 
 struct Identity {
-  std::string cluster;     // the alias in strait's config; "" for tools without one
-  std::string principal;   // as the brokers will see it, e.g. "User:mirror"
-  std::string protocol;    // security.protocol, lower case
-  std::string mechanism;   // sasl.mechanism, when SASL is used
-  std::string ca_location; // ssl.ca.location, when set
+  std::string cluster;      // the alias in strait's config; "" for tools without one
+  std::string principal;    // as the brokers will see it, e.g. "User:mirror"
+  std::string protocol;     // security.protocol, lower case
+  std::string mechanism;    // sasl.mechanism, when SASL is used
+  std::string ca_location;  // ssl.ca.location, when set
   // What is wrong with strait's own client certificate, as far as strait can tell by itself
   // ("it expired on …"); empty when nothing is.
   std::string certificate_problem;
@@ -38,11 +38,11 @@ Identity IdentityOf(const Properties& properties);
 // A broker certificate that failed verification, as OpenSSL saw it.
 struct CertificateFailure {
   int x509_error = 0;
-  int depth = 0;          // 0: the broker's own certificate; 1 and up: its issuers
-  std::string broker;     // "127.0.0.1:9093"
+  int depth = 0;       // 0: the broker's own certificate; 1 and up: its issuers
+  std::string broker;  // "127.0.0.1:9093"
   std::string subject, issuer, not_before, not_after;
   std::vector<std::string> names;  // subjectAltName: "DNS:kafka-1", "IP:10.0.0.1"
-  std::string reason;     // OpenSSL's own words
+  std::string reason;              // OpenSSL's own words
 };
 
 // `broker_name` is librdkafka's ("sasl_ssl://host:port/1"); `der` the certificate.

@@ -96,29 +96,32 @@ TEST(Identity, SeesThatItsOwnCertificateExpired) {
   EXPECT_TRUE(id.certificate_problem.starts_with("it expired on ")) << id.certificate_problem;
   std::string m = ExplainTlsFailure(
       "ssl://k:9093/1: Receive failed: error:0A000416:SSL routines::sslv3 alert certificate "
-      "unknown: SSL alert number 46", id);
-  EXPECT_TRUE(m.starts_with("TLS: the broker refused the connection: strait's client "
-                            "certificate is not valid: it expired on "))
+      "unknown: SSL alert number 46",
+      id);
+  EXPECT_TRUE(
+      m.starts_with("TLS: the broker refused the connection: strait's client "
+                    "certificate is not valid: it expired on "))
       << m;
 }
 
 TEST(CertificateFailure, SaysWhenTheBrokerCertificateExpired) {
   TestCertificate c = MakeCertificate("kafka-1", "IP:127.0.0.1", -10, -1);
-  CertificateFailure f = ReadCertificateFailure(X509_V_ERR_CERT_HAS_EXPIRED, 0,
-                                                "sasl_ssl://127.0.0.1:9093/bootstrap",
-                                                c.der.data(), c.der.size());
+  CertificateFailure f =
+      ReadCertificateFailure(X509_V_ERR_CERT_HAS_EXPIRED, 0, "sasl_ssl://127.0.0.1:9093/bootstrap",
+                             c.der.data(), c.der.size());
   EXPECT_EQ(f.broker, "127.0.0.1:9093");
   EXPECT_EQ(f.subject, "CN=kafka-1");
   std::string m = ExplainCertificateFailure(f, Scram());
-  EXPECT_TRUE(m.starts_with("TLS: the certificate of broker 127.0.0.1:9093 (CN=kafka-1) expired on "))
+  EXPECT_TRUE(
+      m.starts_with("TLS: the certificate of broker 127.0.0.1:9093 (CN=kafka-1) expired on "))
       << m;
   EXPECT_NE(m.find("renew it"), std::string::npos) << m;
 }
 
 TEST(CertificateFailure, NamesTheHostsACertificateIsFor) {
   TestCertificate c = MakeCertificate("kafka-1", "DNS:kafka.elsewhere.example,IP:10.0.0.7", 0, 30);
-  CertificateFailure f = ReadCertificateFailure(X509_V_ERR_IP_ADDRESS_MISMATCH, 0,
-                                                "ssl://127.0.0.1:9093/1", c.der.data(), c.der.size());
+  CertificateFailure f = ReadCertificateFailure(
+      X509_V_ERR_IP_ADDRESS_MISMATCH, 0, "ssl://127.0.0.1:9093/1", c.der.data(), c.der.size());
   std::string m = ExplainCertificateFailure(f, Scram());
   EXPECT_NE(m.find("does not name 127.0.0.1 (hostname mismatch; it names "
                    "DNS:kafka.elsewhere.example, IP:10.0.0.7)"),
@@ -158,8 +161,9 @@ TEST(TlsFailure, AnAlertAfterTheHandshakeIsARefusedClientCertificate) {
       "ssl://127.0.0.1:25161/bootstrap: Receive failed: error:0A000412:SSL routines::sslv3 alert "
       "bad certificate: SSL alert number 42 (after 0ms in state APIVERSION_QUERY)",
       id);
-  EXPECT_TRUE(m.starts_with("TLS: the broker refused the connection: the brokers do not trust "
-                            "strait's client certificate"))
+  EXPECT_TRUE(
+      m.starts_with("TLS: the broker refused the connection: the brokers do not trust "
+                    "strait's client certificate"))
       << m;
   EXPECT_NE(m.find("set ssl.certificate.location"), std::string::npos) << m;
   EXPECT_EQ(m.find("after 0ms"), std::string::npos) << m;
@@ -168,10 +172,11 @@ TEST(TlsFailure, AnAlertAfterTheHandshakeIsARefusedClientCertificate) {
 TEST(Denied, NamesClusterPrincipalOperationAndResource) {
   std::string m = ExplainDenied(Scram(), AclOperation::kWrite, AclResourceType::kTopic,
                                 "dc1.orders", "TOPIC_AUTHORIZATION_FAILED");
-  EXPECT_EQ(m,
-            "cluster dc2 denied User:mirror WRITE on topic dc1.orders (TOPIC_AUTHORIZATION_FAILED): "
-            "no ACL allows it; grant it with: kafka-acls --bootstrap-server <broker> --add "
-            "--allow-principal 'User:mirror' --operation Write --topic 'dc1.orders'");
+  EXPECT_EQ(
+      m,
+      "cluster dc2 denied User:mirror WRITE on topic dc1.orders (TOPIC_AUTHORIZATION_FAILED): "
+      "no ACL allows it; grant it with: kafka-acls --bootstrap-server <broker> --add "
+      "--allow-principal 'User:mirror' --operation Write --topic 'dc1.orders'");
 }
 
 TEST(BrokerAddress, DropsProtocolAndNode) {

@@ -19,7 +19,8 @@ constexpr std::chrono::milliseconds kTimeout = 10s;
 
 void Add(std::vector<AccessNeed>* out, Side side, const std::string& topic,
          std::initializer_list<AclOperation> ops, const char* feature) {
-  for (AclOperation op : ops) out->push_back({side, op, AclResourceType::kTopic, topic, false, feature});
+  for (AclOperation op : ops)
+    out->push_back({side, op, AclResourceType::kTopic, topic, false, feature});
 }
 
 // A topic strait writes to, and creates when it is missing.
@@ -42,8 +43,8 @@ bool Granted(const std::set<AclOperation>& ops, AclOperation op) {
   // Kafka implies DESCRIBE from READ, WRITE, DELETE and ALTER, DESCRIBE_CONFIGS from
   // ALTER_CONFIGS.
   if (op == AclOperation::kDescribe) {
-    for (AclOperation o : {AclOperation::kRead, AclOperation::kWrite, AclOperation::kDelete,
-                           AclOperation::kAlter}) {
+    for (AclOperation o :
+         {AclOperation::kRead, AclOperation::kWrite, AclOperation::kDelete, AclOperation::kAlter}) {
       if (ops.count(o) != 0) return true;
     }
   }
@@ -116,11 +117,12 @@ std::vector<AccessNeed> FlowNeeds(const config::FlowConfig& flow, const FlowTopi
     Add(&out, Side::kTarget, t,
         {AclOperation::kWrite, AclOperation::kRead, AclOperation::kDescribeConfigs}, "mirroring");
     Add(&out, Side::kTarget, t, {AclOperation::kAlter}, "raising partition counts");
-    if (flow.sync_topic_configs) Add(&out, Side::kTarget, t, {AclOperation::kAlterConfigs}, "config sync");
+    if (flow.sync_topic_configs)
+      Add(&out, Side::kTarget, t, {AclOperation::kAlterConfigs}, "config sync");
   }
   for (const std::string& t : topics.remote_missing) {
-    out.push_back({Side::kTarget, AclOperation::kCreate, AclResourceType::kTopic, t, true,
-                   "topic creation"});
+    out.push_back(
+        {Side::kTarget, AclOperation::kCreate, AclResourceType::kTopic, t, true, "topic creation"});
   }
   if (flow.emit_heartbeats) {
     std::string hb(offsets::kHeartbeatsTopic);
@@ -140,8 +142,8 @@ std::vector<AccessNeed> FlowNeeds(const config::FlowConfig& flow, const FlowTopi
 }
 
 Result<std::vector<MissingAccess>> FindMissingAccess(const config::FlowConfig& flow,
-                                                     const FlowTopics& topics,
-                                                     kafka::Admin& source, kafka::Admin& target) {
+                                                     const FlowTopics& topics, kafka::Admin& source,
+                                                     kafka::Admin& target) {
   std::vector<AccessNeed> source_needs, target_needs;
   for (const AccessNeed& n : FlowNeeds(flow, topics)) {
     (n.side == Side::kSource ? source_needs : target_needs).push_back(n);

@@ -46,7 +46,7 @@ struct MissingAccess {
 
 // The needs the clusters' authorizers do not grant; an error when a cluster cannot say.
 Result<std::vector<MissingAccess>> FindMissingAccess(const config::FlowConfig& flow,
-                                                     const FlowTopics& topics,
-                                                     kafka::Admin& source, kafka::Admin& target);
+                                                     const FlowTopics& topics, kafka::Admin& source,
+                                                     kafka::Admin& target);
 
 }  // namespace strait::replication

@@ -34,8 +34,8 @@ TEST(FlowNeeds, MirroringReadsTheSourceAndWritesTheTarget) {
   EXPECT_TRUE(Has(needs, Side::kTarget, AclOperation::kAlterConfigs, "dc1.orders", "config sync"));
   EXPECT_TRUE(Has(needs, Side::kTarget, AclOperation::kWrite, "heartbeats", "heartbeats"));
   EXPECT_TRUE(Has(needs, Side::kSource, AclOperation::kWrite, "heartbeats", "heartbeats"));
-  EXPECT_TRUE(Has(needs, Side::kTarget, AclOperation::kWrite, "dc1.checkpoints.internal",
-                  "checkpoints"));
+  EXPECT_TRUE(
+      Has(needs, Side::kTarget, AclOperation::kWrite, "dc1.checkpoints.internal", "checkpoints"));
   EXPECT_TRUE(Has(needs, Side::kSource, AclOperation::kDescribe, "kafka-cluster", "ACL sync"));
   EXPECT_TRUE(Has(needs, Side::kTarget, AclOperation::kAlter, "kafka-cluster", "ACL sync"));
 }

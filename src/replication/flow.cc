@@ -7,9 +7,9 @@
 #include <set>
 
 #include "base/log.h"
-#include "replication/config_sync.h"
 #include "offsets/mm2_format.h"
 #include "offsets/provenance.h"
+#include "replication/config_sync.h"
 
 namespace strait::replication {
 namespace {
@@ -120,8 +120,8 @@ bool Flow::Connect() {
   auto make_admin = [&](const config::ClusterConfig& c, const char* role,
                         std::unique_ptr<kafka::Admin>* out) -> Status {
     if (*out != nullptr) return Status::Ok();
-    STRAIT_ASSIGN_OR_RETURN(*out, kafka::Admin::Create({name_ + "/" + role + "-admin",
-                                                        c.AdminProperties(), {}}));
+    STRAIT_ASSIGN_OR_RETURN(
+        *out, kafka::Admin::Create({name_ + "/" + role + "-admin", c.AdminProperties(), {}}));
     return Status::Ok();
   };
   Status s = make_admin(source_, "source", &source_admin_);
@@ -137,7 +137,9 @@ bool Flow::Connect() {
   std::string target_error = SetClusterError(Side::kTarget, target_id.status(), /*log=*/false);
   if (!source_id.ok() || !target_id.ok()) {
     log::Warn("flow", "cannot reach a cluster; retrying",
-              {{"flow", name_}, {"source", source_error}, {"target", target_error},
+              {{"flow", name_},
+               {"source", source_error},
+               {"target", target_error},
                {"backoff_s", connect_backoff_.count()}});
     // New clients next time read certificate and CA files again, so that a fix on this side
     // (a renewed client certificate, a CA added to ssl.ca.location) needs no restart.
@@ -169,20 +171,23 @@ bool Flow::Connect() {
     return false;
   }
   data_ = std::move(data);
-  tails_ = std::make_unique<offsets::LogSearch>(target_.ConsumerProperties(), name_ + "/target-tail");
+  tails_ =
+      std::make_unique<offsets::LogSearch>(target_.ConsumerProperties(), name_ + "/target-tail");
   settle_until_ = Clock::now() + flow_.resume_settle;
   s = StartOffsets();
-  if (!s.ok()) log::Error("flow", "offset sync not started", {{"flow", name_}, {"error", s.message()}});
+  if (!s.ok())
+    log::Error("flow", "offset sync not started", {{"flow", name_}, {"error", s.message()}});
   connect_backoff_ = 1s;
-  log::Info("flow", "connected", {{"flow", name_}, {"source_cluster", *source_id},
-                                  {"target_cluster", *target_id}});
+  log::Info("flow", "connected",
+            {{"flow", name_}, {"source_cluster", *source_id}, {"target_cluster", *target_id}});
   return true;
 }
 
 std::string Flow::SetClusterError(Side side, const Status& status, bool log) {
   const config::ClusterConfig& cluster = side == Side::kSource ? source_ : target_;
-  std::string error = status.ok() ? "" : fmt::format("cannot reach {} at {}: {}", cluster.alias,
-                                                     cluster.Bootstrap(), status.message());
+  std::string error = status.ok() ? ""
+                                  : fmt::format("cannot reach {} at {}: {}", cluster.alias,
+                                                cluster.Bootstrap(), status.message());
   std::lock_guard lock(mu_);
   std::string& field = side == Side::kSource ? published_.source_error : published_.target_error;
   if (log && error != field) {
@@ -223,21 +228,24 @@ void Flow::Sync() {
   }
   auto source_configs = source_admin_->DescribeTopicConfigs(source_names, kAdminTimeout);
   if (!source_configs.ok()) {
-    log::Warn("flow", "cannot read source topic configs", {{"flow", name_}, {"error", source_configs.status().message()}});
+    log::Warn("flow", "cannot read source topic configs",
+              {{"flow", name_}, {"error", source_configs.status().message()}});
     return;
   }
   std::map<std::string, Result<std::vector<kafka::ConfigEntry>>> target_configs;
   if (!remote_names.empty()) {
     auto r = target_admin_->DescribeTopicConfigs(remote_names, kAdminTimeout);
     if (!r.ok()) {
-      log::Warn("flow", "cannot read target topic configs", {{"flow", name_}, {"error", r.status().message()}});
+      log::Warn("flow", "cannot read target topic configs",
+                {{"flow", name_}, {"error", r.status().message()}});
       return;
     }
     target_configs = std::move(r).value();
   }
   for (const auto& [name, n] : matched) {
     auto sc = source_configs->find(name);
-    if (sc != source_configs->end() && sc->second.status().code() == StatusCode::kPermissionDenied) {
+    if (sc != source_configs->end() &&
+        sc->second.status().code() == StatusCode::kPermissionDenied) {
       DeniedTopic(name, sc->second.status());
       continue;
     }
@@ -257,15 +265,16 @@ void Flow::SyncTopic(const std::string& name, int32_t source_partitions,
   TopicEntry& entry = topics_[name];
   if (entry.remote.empty()) {
     entry.remote = *RemoteTopicName(naming_, name);
-    log::Info("flow", "mirroring topic", {{"flow", name_}, {"topic", name}, {"remote", entry.remote}});
+    log::Info("flow", "mirroring topic",
+              {{"flow", name_}, {"topic", name}, {"remote", entry.remote}});
   }
   entry.gone = false;
   entry.source_partitions = source_partitions;
   ConfigMap target_overrides = target_configs ? TopicOverrides(*target_configs) : ConfigMap{};
-  ConfigMap desired = flow_.sync_topic_configs
-                          ? DesiredRemoteConfigs(TopicOverrides(source_configs), target_overrides,
-                                                 config_excludes_)
-                          : target_overrides;
+  ConfigMap desired =
+      flow_.sync_topic_configs
+          ? DesiredRemoteConfigs(TopicOverrides(source_configs), target_overrides, config_excludes_)
+          : target_overrides;
   const kafka::TopicInfo* remote = target_md.FindTopic(entry.remote);
   Status status;
   std::vector<kafka::ConfigEntry> created_configs;
@@ -294,20 +303,24 @@ void Flow::SyncTopic(const std::string& name, int32_t source_partitions,
     }
     if (status.ok() && flow_.sync_topic_configs && desired != target_overrides) {
       status = target_admin_->AlterTopicConfigs(entry.remote, desired, kAdminTimeout);
-      if (status.ok()) log::Info("flow", "synced topic configs", {{"flow", name_}, {"remote", entry.remote}});
+      if (status.ok())
+        log::Info("flow", "synced topic configs", {{"flow", name_}, {"remote", entry.remote}});
     }
   }
-  int64_t limit = ParseBytes(
-      desired.count("max.message.bytes") ? desired.at("max.message.bytes")
-                                         : (target_configs ? ConfigValue(*target_configs, "max.message.bytes") : ""),
-      kDefaultMaxMessageBytes);
+  int64_t limit =
+      ParseBytes(desired.count("max.message.bytes")
+                     ? desired.at("max.message.bytes")
+                     : (target_configs ? ConfigValue(*target_configs, "max.message.bytes") : ""),
+                 kDefaultMaxMessageBytes);
   if (limit != entry.max_message_bytes) {
     entry.max_message_bytes = limit;
     data_->Post(SetMessageLimit{name, limit});
   }
   std::string error = status.ok() ? "" : status.message();
   if (error != entry.error) {
-    if (!error.empty()) log::Error("flow", "topic not mirrored", {{"flow", name_}, {"topic", name}, {"error", error}});
+    if (!error.empty())
+      log::Error("flow", "topic not mirrored",
+                 {{"flow", name_}, {"topic", name}, {"error", error}});
     entry.error = error;
   }
   if (!entry.owned || entry.target_partitions < source_partitions) return;
@@ -327,7 +340,8 @@ void Flow::DeniedTopic(const std::string& name, const Status& why) {
   TopicEntry& entry = topics_[name];
   if (entry.remote.empty()) entry.remote = *RemoteTopicName(naming_, name);
   if (entry.error != why.message()) {
-    log::Error("flow", "topic not mirrored", {{"flow", name_}, {"topic", name}, {"error", why.message()}});
+    log::Error("flow", "topic not mirrored",
+               {{"flow", name_}, {"topic", name}, {"error", why.message()}});
   }
   entry.error = why.message();
 }
@@ -360,7 +374,8 @@ Status Flow::CheckOwnership(TopicEntry& entry) {
   }
   std::vector<int32_t> parts;
   for (int32_t p = 0; p < entry.target_partitions; ++p) parts.push_back(p);
-  Result<std::vector<offsets::PartitionTail>> tails = tails_->Tails(entry.remote, parts, source_fp_);
+  Result<std::vector<offsets::PartitionTail>> tails =
+      tails_->Tails(entry.remote, parts, source_fp_);
   if (!tails.ok()) return tails.status();
   bool has_records = false, has_ours = false;
   for (const offsets::PartitionTail& t : *tails) {
@@ -434,14 +449,22 @@ void Flow::HandleEvents() {
         if (e.offset < w->low) {
           records_expired_ += w->low - e.offset;
           log::Error("flow", "records were deleted at the source before they were mirrored",
-                     {{"flow", name_}, {"topic", e.source.topic}, {"partition", e.source.partition},
-                      {"first_missing", e.offset}, {"log_start", w->low}, {"records", w->low - e.offset}});
+                     {{"flow", name_},
+                      {"topic", e.source.topic},
+                      {"partition", e.source.partition},
+                      {"first_missing", e.offset},
+                      {"log_start", w->low},
+                      {"records", w->low - e.offset}});
           pe.forced_offset = w->low;
         } else {
-          log::Error("flow", "the source partition is shorter than what was mirrored (unclean leader "
-                             "election?); mirroring continues from its end",
-                     {{"flow", name_}, {"topic", e.source.topic}, {"partition", e.source.partition},
-                      {"mirrored_up_to", e.offset}, {"source_end", w->high}});
+          log::Error("flow",
+                     "the source partition is shorter than what was mirrored (unclean leader "
+                     "election?); mirroring continues from its end",
+                     {{"flow", name_},
+                      {"topic", e.source.topic},
+                      {"partition", e.source.partition},
+                      {"mirrored_up_to", e.offset},
+                      {"source_end", w->high}});
           pe.forced_offset = w->high;
         }
         break;
@@ -466,7 +489,8 @@ void Flow::ResumePending() {
   }
 }
 
-void Flow::ResumeTopic(const std::string& name, TopicEntry& entry, const std::vector<int32_t>& parts) {
+void Flow::ResumeTopic(const std::string& name, TopicEntry& entry,
+                       const std::vector<int32_t>& parts) {
   std::map<int32_t, offsets::PartitionTail> tails;
   std::map<int32_t, int64_t> progress;
   if (!flow_.provenance_headers) {
@@ -489,7 +513,7 @@ void Flow::ResumeTopic(const std::string& name, TopicEntry& entry, const std::ve
   for (int32_t p : parts) {
     PartitionEntry& pe = entry.partitions.at(p);
     int64_t start = flow_.start_offset == config::StartOffset::kEarliest ? kafka::kOffsetBeginning
-                                                                          : kafka::kOffsetEnd;
+                                                                         : kafka::kOffsetEnd;
     const char* from = "start.offset";
     if (pe.forced_offset) {
       start = *pe.forced_offset;
@@ -504,8 +528,9 @@ void Flow::ResumeTopic(const std::string& name, TopicEntry& entry, const std::ve
     pe.forced_offset.reset();
     pe.stage = PartitionEntry::Stage::kRunning;
     pe.state->set_phase(PartitionPhase::kResuming);
-    log::Info("flow", "partition resumes",
-              {{"flow", name_}, {"topic", name}, {"partition", p}, {"offset", start}, {"from", from}});
+    log::Info(
+        "flow", "partition resumes",
+        {{"flow", name_}, {"topic", name}, {"partition", p}, {"offset", start}, {"from", from}});
     data_->Post(StartPartition{pe.state, start, entry.max_message_bytes});
   }
 }
@@ -575,10 +600,10 @@ Result<std::map<int32_t, int64_t>> Flow::CommittedProgress(const std::string& re
 Status Flow::StartOffsets() {
   STRAIT_RETURN_IF_ERROR(StartHeartbeats());
   if (flow_.emit_checkpoints || flow_.sync_group_offsets) {
-    STRAIT_ASSIGN_OR_RETURN(std::unique_ptr<offsets::Mm2Writer> writer,
-                            offsets::Mm2Writer::Create(name_ + "/checkpoints",
-                                                       target_.ProducerProperties(),
-                                                       target_admin_.get(), flow_.replication_factor));
+    STRAIT_ASSIGN_OR_RETURN(
+        std::unique_ptr<offsets::Mm2Writer> writer,
+        offsets::Mm2Writer::Create(name_ + "/checkpoints", target_.ProducerProperties(),
+                                   target_admin_.get(), flow_.replication_factor));
     offsets::GroupSyncOptions options{name_,
                                       flow_.source,
                                       flow_.target,
@@ -590,8 +615,10 @@ Status Flow::StartOffsets() {
                                       flow_.sync_group_offsets};
     group_sync_ = std::make_unique<offsets::GroupSync>(
         std::move(options), source_admin_.get(), target_admin_.get(), std::move(writer),
-        std::make_unique<offsets::LogSearch>(target_.ConsumerProperties(), name_ + "/target-search"),
-        std::make_unique<offsets::LogSearch>(source_.ConsumerProperties(), name_ + "/source-search"),
+        std::make_unique<offsets::LogSearch>(target_.ConsumerProperties(),
+                                             name_ + "/target-search"),
+        std::make_unique<offsets::LogSearch>(source_.ConsumerProperties(),
+                                             name_ + "/source-search"),
         source_fp_, target_fp_);
   }
   acl_sync_ = acl::MakeAclSync(flow_, target_, source_admin_.get(), target_admin_.get());
@@ -629,19 +656,19 @@ void Flow::RunOffsets() {
 Status Flow::StartHeartbeats() {
   std::unique_ptr<offsets::Mm2Writer> to_target, to_source;
   if (flow_.emit_heartbeats) {
-    STRAIT_ASSIGN_OR_RETURN(to_target, offsets::Mm2Writer::Create(
-                                           name_ + "/heartbeats", target_.ProducerProperties(),
-                                           target_admin_.get(), flow_.replication_factor));
+    STRAIT_ASSIGN_OR_RETURN(
+        to_target, offsets::Mm2Writer::Create(name_ + "/heartbeats", target_.ProducerProperties(),
+                                              target_admin_.get(), flow_.replication_factor));
     // The source's own replication factor default: flow settings describe the target.
-    STRAIT_ASSIGN_OR_RETURN(to_source, offsets::Mm2Writer::Create(
-                                           name_ + "/source-heartbeats", source_.ProducerProperties(),
-                                           source_admin_.get(), -1));
+    STRAIT_ASSIGN_OR_RETURN(to_source, offsets::Mm2Writer::Create(name_ + "/source-heartbeats",
+                                                                  source_.ProducerProperties(),
+                                                                  source_admin_.get(), -1));
   }
   offsets::Heartbeats::Options options{name_, flow_.source, flow_.target, RemoteHeartbeatsTopic()};
   heartbeats_ = std::make_unique<offsets::Heartbeats>(
       std::move(options), std::move(to_target), std::move(to_source),
-      std::make_unique<offsets::LogSearch>(target_.ConsumerProperties(), name_ + "/heartbeat-reader",
-                                           5s));
+      std::make_unique<offsets::LogSearch>(target_.ConsumerProperties(),
+                                           name_ + "/heartbeat-reader", 5s));
   return Status::Ok();
 }
 
@@ -681,7 +708,8 @@ std::vector<offsets::MirroredTopic> Flow::MirroredTopics(const FlowSnapshot& sna
 void Flow::Publish() {
   FlowSnapshot s;
   for (const auto& [name, entry] : topics_) {
-    s.topics.push_back({name, entry.remote, entry.source_partitions, entry.target_partitions, entry.error});
+    s.topics.push_back(
+        {name, entry.remote, entry.source_partitions, entry.target_partitions, entry.error});
     if (!entry.error.empty()) ++s.topic_errors;
     for (const auto& [p, pe] : entry.partitions) s.partitions.push_back(pe.state);
   }

@@ -21,13 +21,13 @@
 #include "acl/acl_sync.h"
 #include "config/config.h"
 #include "kafka/admin.h"
-#include "replication/data_path.h"
-#include "replication/naming.h"
-#include "replication/partition_state.h"
 #include "offsets/group_sync.h"
 #include "offsets/heartbeats.h"
 #include "offsets/log_search.h"
 #include "offsets/mm2_writer.h"
+#include "replication/data_path.h"
+#include "replication/naming.h"
+#include "replication/partition_state.h"
 #include "replication/topic_filter.h"
 
 namespace strait::replication {
@@ -106,7 +106,8 @@ class Flow {
                  const kafka::ClusterMetadata& target_md,
                  const std::vector<kafka::ConfigEntry>& source_configs,
                  const std::vector<kafka::ConfigEntry>* target_configs);
-  Status CreateRemote(TopicEntry& entry, int32_t partitions, const std::map<std::string, std::string>& configs);
+  Status CreateRemote(TopicEntry& entry, int32_t partitions,
+                      const std::map<std::string, std::string>& configs);
   Status CheckOwnership(TopicEntry& entry);
   void ForgetTopic(const std::string& name);
   void DeniedTopic(const std::string& name, const Status& why);

@@ -1,10 +1,9 @@
 #include "replication/replicator.h"
 
-#include <nlohmann/json.hpp>
-
 #include <array>
 #include <chrono>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "base/log.h"
@@ -210,11 +209,13 @@ std::string Replicator::Metrics() const {
            "Source high watermark minus the first source offset not yet on the target.");
   e.Family("strait_partition_lag_seconds", Type::kGauge,
            "Age of the oldest source record not yet acknowledged by the target.");
-  e.Family("strait_partition_up", Type::kGauge,
-           "1 while a partition is mirroring or throttled, 0 while resuming or stopped by an error.");
+  e.Family(
+      "strait_partition_up", Type::kGauge,
+      "1 while a partition is mirroring or throttled, 0 while resuming or stopped by an error.");
   for (const FlowSnapshot& s : snapshots) {
     for (const auto& p : s.partitions) {
-      metrics::Labels l = {{"flow", s.name}, {"topic", p->source_topic()},
+      metrics::Labels l = {{"flow", s.name},
+                           {"topic", p->source_topic()},
                            {"partition", std::to_string(p->partition())}};
       e.Sample("strait_partition_lag_records", l, p->LagRecords());
       e.Sample("strait_partition_lag_seconds", l, p->LagSeconds(now));
@@ -227,7 +228,8 @@ std::string Replicator::Metrics() const {
            "Failed deliveries to the target, per flow and source topic.");
   e.Family("strait_topic_errors", Type::kGauge, "Topics a flow cannot mirror (see /status).");
   e.Family("strait_flow_connected", Type::kGauge, "1 when the flow reached both clusters.");
-  e.Family("strait_inflight_bytes", Type::kGauge, "Bytes sent to the target, not yet acknowledged.");
+  e.Family("strait_inflight_bytes", Type::kGauge,
+           "Bytes sent to the target, not yet acknowledged.");
   e.Family("strait_refetched_records_dropped_total", Type::kCounter,
            "Records the source consumer delivered twice and strait dropped.");
   e.Family("strait_producer_resets_total", Type::kCounter,
