@@ -14,7 +14,7 @@ import pathlib
 import signal
 import subprocess
 import time
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import yaml
 
@@ -55,11 +55,13 @@ MM2_TUNED = {
 
 @dataclasses.dataclass
 class Flow:
-    """One run's replication flow: source alias and address, target address, topics."""
+    """One run's replication flow: source alias and address, target address, topics, and
+    for TLS listeners the CA (PEM) that signed the brokers' certificates."""
     alias: str
     source_bootstrap: str
     target_bootstrap: str
     topics: List[str]  # whole-name regexes
+    tls_ca: Optional[str] = None
 
     def remote(self, topic: str) -> str:
         return f"{self.alias}.{topic}"
@@ -138,8 +140,9 @@ class Strait(Replicator):
         any `--strait-set` overrides: `flow.KEY`, `consumer.KEY` (source cluster's
         consumers), `producer.KEY` (target cluster's producers) or `env.NAME` (an
         environment variable of the strait process, such as GLIBC_TUNABLES)."""
-        source = {"bootstrap.servers": flow.source_bootstrap}
-        target = {"bootstrap.servers": flow.target_bootstrap}
+        tls = {"security.protocol": "SSL", "ssl.ca.location": flow.tls_ca} if flow.tls_ca else {}
+        source = {"bootstrap.servers": flow.source_bootstrap, **tls}
+        target = {"bootstrap.servers": flow.target_bootstrap, **tls}
         flow_config = {"source": flow.alias, "target": TARGET_ALIAS, "topics": flow.topics}
         for key, value in self.overrides.items():
             scope, _, name = key.partition(".")
@@ -184,6 +187,12 @@ class MirrorMaker2(Replicator):
             f"{flow.alias}->{TARGET_ALIAS}.topics": ", ".join(flow.topics),
             **MM2_SINGLE_BROKER,
         }
+        if flow.tls_ca:
+            # Java reads the same PEM CA (KIP-651); every client of both clusters uses TLS.
+            for alias in (flow.alias, TARGET_ALIAS):
+                props.update({f"{alias}.security.protocol": "SSL",
+                              f"{alias}.ssl.truststore.type": "PEM",
+                              f"{alias}.ssl.truststore.location": flow.tls_ca})
         if self.tuned:
             for key, value in MM2_TUNED.items():
                 props[key.format(source=flow.alias, target=TARGET_ALIAS)] = value

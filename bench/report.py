@@ -25,8 +25,10 @@ WAN_VIA = {
 }
 # The latency scenario's reference row: producer -> dc2 -> consumer, nothing in between.
 FLOOR_LABEL = "no replicator (floor)"
-SCENARIOS = {"backlog": "1 backlog", "latency": "2 steady latency", "wan": "3 WAN 50 ms RTT",
+SCENARIOS = {"backlog": "1 backlog", "backlog-tls": "1b backlog, TLS both sides",
+             "latency": "2 steady latency", "wan": "3 WAN 50 ms RTT",
              "partitions": "4 many partitions"}
+TRANSFERS = ("backlog", "backlog-tls", "wan")  # scenarios that move the pre-filled backlog
 MM2_KEYS = ("mm2-default", "mm2-tuned")
 
 
@@ -109,7 +111,7 @@ def _row(scenario: str, rep: str, s: Optional[dict], limit: Optional[float],
     if "p50_ms" in s:
         lat = f"{s['p50_ms']:.0f} / {s['p99_ms']:.0f} / {s['max_ms']:.0f}"
     share = "—"
-    if scenario in ("backlog", "wan") and limit and s.get("records_per_s"):
+    if scenario in TRANSFERS and limit and s.get("records_per_s"):
         share = f"{100 * s['records_per_s'] / limit:.0f} %"
     cells = [SCENARIOS[scenario], FLOOR_LABEL if rep == "none" else LABELS.get(rep, rep), fmt(s.get("records_per_s")),
              fmt(s.get("mb_per_s"), 1), fmt(s.get("cpu_s_per_gb"), 2),
@@ -119,7 +121,7 @@ def _row(scenario: str, rep: str, s: Optional[dict], limit: Optional[float],
 
 def _notes(scenario: str, s: dict, errors: List[str]) -> str:
     notes = []
-    if scenario in ("backlog", "wan") and s:
+    if scenario in TRANSFERS and s:
         if not s.get("complete", True):
             notes.append(f"**incomplete**: {s.get('records', 0):,} records in the time limit")
         notes.append(f"first record after {fmt(s.get('startup_s'), 1)} s")
@@ -202,6 +204,22 @@ def targets(results: List[dict]) -> List[Tuple[str, str, Optional[bool]]]:
     return out
 
 
+def tls_rows(results: List[dict], replicators: List[str]) -> List[str]:
+    """TLS against plaintext, per replicator, from the same run: what encryption costs."""
+    rows = []
+    for rep in replicators:
+        plain, tls = summary(results, "backlog", rep), summary(results, "backlog-tls", rep)
+        if not plain or not tls or not plain.get("records_per_s") or not tls.get("records_per_s"):
+            continue
+        rows.append(f"| {LABELS.get(rep, rep)} | {fmt(plain['records_per_s'])} | "
+                    f"{fmt(tls['records_per_s'])} | "
+                    f"{100 * tls['records_per_s'] / plain['records_per_s']:.0f} % | "
+                    f"{fmt(plain.get('cpu_s_per_gb'), 2)} | {fmt(tls.get('cpu_s_per_gb'), 2)} | "
+                    f"{fmt(plain.get('broker_cpu_s_per_gb'), 2)} | "
+                    f"{fmt(tls.get('broker_cpu_s_per_gb'), 2)} |")
+    return rows
+
+
 def target_rows(results: List[dict]) -> List[str]:
     mark = {True: "✅", False: "❌", None: "—"}
     return [f"| {name} | {value} | {mark[met]} |" for name, value, met in targets(results)]
@@ -239,6 +257,13 @@ def section(meta: dict, results: List[dict], chart_name: Optional[str]) -> str:
               "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
               *result_rows(results, replicators), "",
               "| target | measured | |", "| --- | --- | --- |", *target_rows(results), ""]
+    tls = tls_rows(results, replicators)
+    if tls:
+        lines += ["TLS on both sides against plaintext, same clusters, same run (replicator "
+                  "CPU-s/GB; brokers' CPU-s/GB, both brokers together):", "",
+                  "| replicator | plaintext records/s | TLS records/s | TLS / plaintext | "
+                  "CPU-s/GB plaintext | CPU-s/GB TLS | brokers plaintext | brokers TLS |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |", *tls, ""]
     if chart_name:
         lines += [f"![throughput over time]({chart_name})", ""]
     return "\n".join(lines) + "\n"
@@ -254,8 +279,8 @@ def chart(results: List[dict], path, record_size: int) -> bool:
     """Throughput over time (MB/s per second since the replicator started) for the backlog
     and WAN scenarios, one line per replicator (its first successful run). False if there
     is nothing to draw."""
-    panels = [s for s in ("backlog", "wan") if any(r.get("scenario") == s and r.get("series")
-                                                     for r in results)]
+    panels = [s for s in TRANSFERS if any(r.get("scenario") == s and r.get("series")
+                                          for r in results)]
     if not panels:
         return False
     import matplotlib

@@ -34,7 +34,7 @@ BROKER_JVM = ("-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "
               "-XX:MaxInlineLevel=15 -XX:-UsePerfData")
 os.environ.setdefault("STRAIT_KAFKA_JVM_OPTS", BROKER_JVM)
 
-from strait_testbed import ClusterSpec, TestBed  # noqa: E402
+from strait_testbed import ClusterSpec, Listener, SecuritySpec, TestBed  # noqa: E402
 from strait_testbed import link as wanlink  # noqa: E402
 from strait_testbed import paths  # noqa: E402
 
@@ -48,7 +48,7 @@ from replicators import Replicator, all_replicators  # noqa: E402
 # link near 2 MB/s whatever the replicator does. The same for both clusters and every run.
 BROKER_SOCKETS = {"socket.send.buffer.bytes": "-1", "socket.receive.buffer.bytes": "-1"}
 
-ORDER = ["ceiling", "backlog", "wan", "latency", "partitions"]
+ORDER = ["ceiling", "backlog", "backlog-tls", "wan", "latency", "partitions"]
 PORT_BASE = 27000  # 20000-25999 belong to the end-to-end suites sharing this machine
 STRAIT_HTTP_PORT = PORT_BASE + 90
 
@@ -134,6 +134,7 @@ def run_scenario(ctx: scenarios.Context, name: str, reps: list, repeat: int) -> 
         print("   " + json.dumps(result), flush=True)
         return [result]
     fn = {"backlog": lambda r, i: scenarios.backlog(ctx, r, i),
+          "backlog-tls": lambda r, i: scenarios.backlog(ctx, r, i, tls=True),
           "wan": lambda r, i: scenarios.backlog(ctx, r, i, wan=True),
           "latency": lambda r, i: scenarios.steady_latency(ctx, r, i),
           "partitions": lambda r, i: scenarios.many_partitions(ctx, r, i)}[name]
@@ -216,8 +217,15 @@ def main(argv=None) -> int:
             wanlink.clear_leftovers()
             link.start()
             link_host = wanlink.ROOT_ADDRESS
-        dc1, _ = bed.up(ClusterSpec("dc1", link_host=link_host, overrides=BROKER_SOCKETS),
-                        ClusterSpec("dc2", link_host=link_host, overrides=BROKER_SOCKETS))
+        # backlog-tls needs a TLS listener (server verification only); no authorizer, so
+        # that the other scenarios run on brokers configured as in every other run.
+        security = SecuritySpec(listeners=[Listener("TLS", "SSL")], authorizer=False) \
+            if "backlog-tls" in args.scenarios else None
+        meta["tls_listener"] = security is not None
+        dc1, _ = bed.up(ClusterSpec("dc1", link_host=link_host, overrides=BROKER_SOCKETS,
+                                    security=security),
+                        ClusterSpec("dc2", link_host=link_host, overrides=BROKER_SOCKETS,
+                                    security=security))
         if link and [n.link_port for n in dc1.brokers] != link.delayed_ports:
             raise RuntimeError(f"dc1's LINK ports {[n.link_port for n in dc1.brokers]} are not "
                                f"the delayed ports {link.delayed_ports}")

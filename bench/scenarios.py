@@ -215,13 +215,21 @@ def _pipe(ctx: Context) -> dict:
             "tools_peak_rss_mb": (meter.peak_rss("consumer") + meter.peak_rss("producer")) / MB}
 
 
-def backlog(ctx: Context, rep: Replicator, index: int, wan: bool = False) -> dict:
-    """Scenario 1 (and 3 with `wan`): mirror the pre-filled topic into an empty target and
-    time it from the first record on the target to the last."""
+def backlog(ctx: Context, rep: Replicator, index: int, wan: bool = False,
+            tls: bool = False) -> dict:
+    """Scenario 1 (and 3 with `wan`; 1b with `tls`, through both clusters' TLS listeners):
+    mirror the pre-filled topic into an empty target and time it from the first record on
+    the target to the last."""
     s = ctx.sizes
     prepare_backlog(ctx)
-    flow = Flow(f"{rep.alias_prefix}_{'wan' if wan else 'bk'}{index}", ctx.source_bootstrap(wan),
-                ctx.target_bootstrap(wan), [BACKLOG_TOPIC])
+    tag = "wan" if wan else "tls" if tls else "bk"
+    if tls:
+        flow = Flow(f"{rep.alias_prefix}_{tag}{index}", ctx.bed["dc1"].bootstrap(listener="TLS"),
+                    ctx.bed["dc2"].bootstrap(listener="TLS"), [BACKLOG_TOPIC],
+                    str(ctx.bed["dc1"].ca.cert))
+    else:
+        flow = Flow(f"{rep.alias_prefix}_{tag}{index}", ctx.source_bootstrap(wan),
+                    ctx.target_bootstrap(wan), [BACKLOG_TOPIC])
     remote = flow.remote(BACKLOG_TOPIC)
     expected = s.backlog_records
     limit_s = s.wan_cap_s if wan else s.run_timeout_s
@@ -245,7 +253,8 @@ def backlog(ctx: Context, rep: Replicator, index: int, wan: bool = False) -> dic
     finally:
         if wan:
             ctx.set_wan_round_trip(0)
-    return {"scenario": "wan" if wan else "backlog", "replicator": rep.key, "run": index,
+    scenario = "wan" if wan else "backlog-tls" if tls else "backlog"
+    return {"scenario": scenario, "replicator": rep.key, "run": index,
             "complete": complete, **transfer_figures(ctx, run, meter, progress, expected)}
 
 

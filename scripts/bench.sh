@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks strait against MirrorMaker 2 on the same real Kafka clusters (docs/benchmarks.md):
-#   scripts/bench.sh [--scenario all|ceiling,backlog,wan,latency,partitions] [--quick] [--repeat N]
+#   scripts/bench.sh [--scenario all|ceiling,backlog,backlog-tls,wan,latency,partitions] [--quick] [--repeat N]
 # Installs what is missing, builds strait, starts its own two clusters on ports 27000-27299,
 # runs the scenarios for strait, MirrorMaker 2 with defaults and MirrorMaker 2 tuned in turn,
 # and appends the results to docs/benchmarks.md (--quick: bench/out/ only). Every process it

@@ -13,7 +13,7 @@ import tempfile
 
 import pytest
 
-from strait_testbed import ClusterSpec, TestBed
+from strait_testbed import Certificate, ClusterSpec, Listener, SecuritySpec, TestBed
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 
@@ -84,6 +84,36 @@ def four_dcs(bed, dc1_dc2):
     return tuple(bed[a] for a in ("dc1", "dc2", "dc3", "agg"))
 
 
+@pytest.fixture(scope="session")
+def secured_dcs(bed):
+    """sdc1 and sdc2: single-node clusters with SASL_SSL, mutual-TLS and TLS listeners and
+    the StandardAuthorizer (testbed security.py). The user `mirror` may do anything."""
+    from strait_testbed.secured import ALICE, EVE, MIRROR_PASSWORD, MIRROR_USER, grant_everything
+    spec = SecuritySpec(users={MIRROR_USER: MIRROR_PASSWORD, ALICE[0]: ALICE[1], EVE[0]: EVE[1]})
+    missing = [ClusterSpec(a, security=spec) for a in ("sdc1", "sdc2") if a not in bed.clusters]
+    if missing:
+        bed.up(*missing)
+        for c in missing:
+            grant_everything(bed[c.alias].bootstrap(), MIRROR_USER)
+    return bed["sdc1"], bed["sdc2"]
+
+
+@pytest.fixture(scope="session")
+def broken_dc(bed):
+    """sbad: a secured cluster whose UNTRUSTED, WRONGHOST and EXPIRED listeners (SASL_SSL)
+    present broken certificates until a test replaces them; SECURE is sound."""
+    from strait_testbed.secured import MIRROR_PASSWORD, MIRROR_USER, grant_everything
+    if "sbad" not in bed.clusters:
+        spec = SecuritySpec(users={MIRROR_USER: MIRROR_PASSWORD}, listeners=[
+            Listener("SECURE", "SASL_SSL"),
+            Listener("UNTRUSTED", "SASL_SSL", certificate=Certificate.UNTRUSTED),
+            Listener("WRONGHOST", "SASL_SSL", certificate=Certificate.WRONG_HOST),
+            Listener("EXPIRED", "SASL_SSL", certificate=Certificate.EXPIRED)])
+        bed.up(ClusterSpec("sbad", security=spec))
+        grant_everything(bed["sbad"].bootstrap(), MIRROR_USER)
+    return bed["sbad"]
+
+
 @pytest.fixture
 def strait(strait_bin, bed, tmp_path):
     """Makes strait processes for one test: strait(clusters, flows) -> Strait, started.
@@ -91,9 +121,9 @@ def strait(strait_bin, bed, tmp_path):
     from strait_testbed.strait import Strait
     made = []
 
-    def make(clusters, flows, start=True, log_level="info"):
+    def make(clusters, flows, start=True, log_level="info", http=None, env=None):
         s = Strait(strait_bin, tmp_path / f"strait{len(made)}", bed.marker, clusters, flows,
-                   log_level=log_level)
+                   log_level=log_level, http=http, env=env)
         made.append(s)
         return s.start() if start else s
 

@@ -6,13 +6,15 @@ import pathlib
 import subprocess
 import sys
 
+import pytest
 
-def test_demo_runs_and_cleans_up(build_dir, tmp_path, port_base):
+@pytest.mark.parametrize("secure", [False, True], ids=["plain", "secure"])
+def test_demo_runs_and_cleans_up(build_dir, tmp_path, port_base, secure):
     env = dict(os.environ, STRAIT_TESTBED_DIR=str(tmp_path / "demo"),
                STRAIT_BIN=str(build_dir / "src" / "cli" / "strait"),
                PYTHONPATH=str(pathlib.Path(__file__).resolve().parent.parent / "testbed"))
     r = subprocess.run([sys.executable, "-m", "strait_testbed.demo", "--seconds", "12",
-                        "--port-base", str(port_base + 1000)],
+                        "--port-base", str(port_base + 1000)] + (["--secure"] if secure else []),
                        env=env, capture_output=True, text=True, timeout=300)
     print(r.stdout, r.stderr)
     assert r.returncode == 0

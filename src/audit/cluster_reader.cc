@@ -110,7 +110,7 @@ void ReadBrokers(const kafka::ClusterMetadata& md, ClusterDescription* c) {
 // Asks every registered broker for its configs at once: a frozen broker costs one timeout,
 // not one per broker. Returns the first answer, for the cluster-wide settings.
 std::optional<Entries> ReadBrokerConfigs(kafka::Admin& admin, milliseconds timeout,
-                                         ClusterDescription* c) {
+                                         ClusterDescription* c, Status* first_error) {
   std::map<BrokerId, std::future<Result<Entries>>> pending;
   for (const Broker& b : c->brokers) {
     if (!b.registered) continue;
@@ -124,6 +124,7 @@ std::optional<Entries> ReadBrokerConfigs(kafka::Admin& admin, milliseconds timeo
     if (it == pending.end()) continue;
     Result<Entries> entries = it->second.get();
     if (!entries.ok()) {
+      if (first_error->ok()) *first_error = entries.status();
       c->AddNote(
           fmt::format("broker {} did not answer DescribeConfigs ({}); its DC must come "
                       "from the operator file",
@@ -264,10 +265,14 @@ Result<ClusterDescription> ReadCluster(kafka::Admin& admin, const ReadOptions& o
     return md.status().WithContext(fmt::format("reading metadata of {}", options.source));
   }
   ReadBrokers(*md, &c);
-  std::optional<Entries> config = ReadBrokerConfigs(admin, options.timeout, &c);
+  Status broker_error;
+  std::optional<Entries> config = ReadBrokerConfigs(admin, options.timeout, &c, &broker_error);
   if (!config) {
-    return Unavailable(fmt::format("{}: no broker answered DescribeConfigs within {} ms",
-                                   options.source, options.timeout.count()));
+    // Say why: a missing DESCRIBE_CONFIGS on the cluster is not a broker that is down.
+    return Status(broker_error.code(),
+                  fmt::format("{}: no broker answered DescribeConfigs ({})", options.source,
+                              broker_error.message()),
+                  broker_error.retriable() ? Retriable::kYes : Retriable::kNo);
   }
   ReadDefaults(*config, &c.defaults);
   ReadVoters(*config, &c);

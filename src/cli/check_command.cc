@@ -6,7 +6,9 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "kafka/admin.h"
+#include "mm2/format.h"
 #include "mm2/naming.h"
+#include "replication/access_check.h"
 #include "replication/topic_filter.h"
 #include "replication/topology.h"
 
@@ -67,6 +69,46 @@ void PrintFlowPlan(const config::FlowConfig& flow, const kafka::ClusterMetadata&
   }
 }
 
+// The flow's topics as they are now: what it mirrors from the source (the filter's topics
+// and MirrorMaker 2's heartbeats) and which remote topics exist.
+replication::FlowTopics TopicsOf(const config::FlowConfig& flow,
+                                 const kafka::ClusterMetadata& source,
+                                 const kafka::ClusterMetadata& target) {
+  replication::TopicFilter filter(flow.topics, flow.topics_exclude);
+  mm2::NamingContext naming{flow.naming, flow.separator, flow.source, flow.target};
+  replication::FlowTopics out;
+  for (const kafka::TopicInfo& t : source.topics) {
+    if (!filter.Matches(t.name) && !mm2::IsHeartbeatsTopic(t.name, flow.separator)) continue;
+    std::optional<std::string> remote = mm2::RemoteTopicName(naming, t.name);
+    if (!remote) continue;
+    out.source.push_back(t.name);
+    (target.FindTopic(*remote) ? out.remote_existing : out.remote_missing).push_back(*remote);
+  }
+  std::string heartbeats(mm2::kHeartbeatsTopic);
+  out.source_heartbeats_exist = source.FindTopic(heartbeats) != nullptr;
+  out.target_heartbeats_exist = target.FindTopic(heartbeats) != nullptr;
+  out.checkpoints_exist =
+      target.FindTopic(mm2::CheckpointsTopic(flow.source, flow.separator)) != nullptr;
+  return out;
+}
+
+// Prints each ACL the flow needs and does not have; false when one is missing or the
+// clusters could not say.
+bool CheckAccess(const config::FlowConfig& flow, Connected& source, Connected& target) {
+  auto missing = replication::FindMissingAccess(
+      flow, TopicsOf(flow, source.metadata, target.metadata), *source.admin, *target.admin);
+  if (!missing.ok()) {
+    std::fprintf(stderr, "error: flow %s: cannot check ACLs: %s\n", flow.Name().c_str(),
+                 missing.status().message().c_str());
+    return false;
+  }
+  for (const replication::MissingAccess& m : *missing) {
+    std::printf("  missing ACL: %s\n", m.message.c_str());
+  }
+  if (missing->empty()) std::printf("  ACLs: everything the flow needs is granted\n");
+  return missing->empty();
+}
+
 }  // namespace
 
 int RunCheck(const CheckOptions& options) {
@@ -98,6 +140,7 @@ int RunCheck(const CheckOptions& options) {
   for (const config::FlowConfig& flow : config->flows) {
     if (clusters.count(flow.source) == 0 || clusters.count(flow.target) == 0) continue;
     PrintFlowPlan(flow, clusters.at(flow.source).metadata, clusters.at(flow.target).metadata);
+    if (!CheckAccess(flow, clusters.at(flow.source), clusters.at(flow.target))) failed = true;
   }
   return failed || !problems.empty() ? kExitFailure : kExitOk;
 }

@@ -1,5 +1,7 @@
 // `strait run`: replicate until SIGTERM or SIGINT, then drain and exit 0. SIGHUP re-reads
 // the config (control/controller.h).
+#include <fmt/format.h>
+
 #include <csignal>
 #include <cstdio>
 
@@ -49,7 +51,8 @@ int RunRun(const RunOptions& options) {
        [] { return std::string(statuspage::PageHtml()); }, [&] { return history.Json(); },
        [&](std::string_view action, const std::string& flow) {
          return controller.Handle(action, flow);
-       }});
+       }},
+      {config->http.tls_certificate, config->http.tls_key, config->http.token});
   if (config->http.enabled) {
     Status s = http.Start(config->http.host, config->http.port);
     if (!s.ok()) {
@@ -62,8 +65,11 @@ int RunRun(const RunOptions& options) {
   log::Info("main", "strait started",
             {{"config", options.config_path},
              {"flows", config->flows.size()},
-             {"http", config->http.enabled ? config->http.host + ":" + std::to_string(http.port())
-                                           : "off"}});
+             {"http", !config->http.enabled
+                          ? std::string("off")
+                          : fmt::format("{}://{}:{}{}", config->http.tls() ? "https" : "http",
+                                        config->http.host, http.port(),
+                                        config->http.token.empty() ? "" : " (bearer token)")}});
   int signal = 0;
   while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) {
     log::Info("main", "SIGHUP: reloading the config", {{"config", options.config_path}});

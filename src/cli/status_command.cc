@@ -45,6 +45,14 @@ void PrintGraph(const nlohmann::json& topology) {
   }
 }
 
+// How to reach the instance that listens on `http`: a wildcard address is reached on the
+// loopback; HTTPS trusts http.tls.ca, or the server's own certificate (self-signed).
+http::Endpoint EndpointOf(const config::HttpConfig& http) {
+  std::string host = http.host == "0.0.0.0" ? "127.0.0.1" : http.host == "::" ? "::1" : http.host;
+  return {host, http.port, http.tls(), http.tls_ca.empty() ? http.tls_certificate : http.tls_ca,
+          http.token};
+}
+
 }  // namespace
 
 int RunStatus(const StatusOptions& options) {
@@ -54,7 +62,7 @@ int RunStatus(const StatusOptions& options) {
     return kExitUsage;
   }
   const config::HttpConfig& http = config->http;
-  Result<std::string> body = http::Get(http.host, http.port, "/status", 10s);
+  Result<std::string> body = http::Get(EndpointOf(http), "/status", 10s);
   if (!body.ok()) {
     std::fprintf(stderr, "error: is strait running with %s? %s\n", options.config_path.c_str(),
                  body.status().message().c_str());
@@ -62,7 +70,7 @@ int RunStatus(const StatusOptions& options) {
   }
   nlohmann::json status = nlohmann::json::parse(*body, nullptr, /*allow_exceptions=*/false);
   if (status.is_discarded() || !status.contains("topology")) {
-    std::fprintf(stderr, "error: http://%s:%d/status did not answer with strait's status\n",
+    std::fprintf(stderr, "error: %s:%d/status did not answer with strait's status\n",
                  http.host.c_str(), http.port);
     return kExitFailure;
   }

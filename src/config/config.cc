@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
@@ -14,6 +15,7 @@
 #include "base/utf8.h"
 #include "config/suggest.h"
 #include "kafka/client.h"
+#include "kafka/security.h"
 
 namespace strait::config {
 namespace {
@@ -47,8 +49,12 @@ const std::set<std::string> kFlowKeys = {"source",
                                          "partition.retry.backoff.ms",
                                          "forward",
                                          "mm2.takeover",
-                                         "mm2.offsets.topic"};
-const std::set<std::string> kHttpKeys = {"listen", "enabled"};
+                                         "mm2.offsets.topic",
+                                         "sync.topic.acls",
+                                         "sync.group.acls",
+                                         "sync.acls.interval.ms"};
+const std::set<std::string> kHttpKeys = {"listen",  "enabled", "tls.certificate",
+                                         "tls.key", "tls.ca",  "token"};
 const std::set<std::string> kLogKeys = {"level", "format"};
 
 // "a" or "b"; "a", "b" or "c".
@@ -64,7 +70,7 @@ std::string JoinOr(const std::vector<std::string>& words) {
 // Collects every problem in one pass so that a user fixes them all at once.
 class Parser {
  public:
-  explicit Parser(std::string path) : path_(std::move(path)) {}
+  Parser(std::string path, Environment env) : path_(std::move(path)), env_(std::move(env)) {}
 
   Result<Config> Parse(const std::string& text);
 
@@ -115,9 +121,11 @@ class Parser {
   void ParseFlow(const YAML::Node& node, const std::string& path, const Config& config,
                  FlowConfig* flow);
   void ParseHttp(const YAML::Node& node, HttpConfig* http);
+  void ParseHttpSecurity(const YAML::Node& node, HttpConfig* http);
   void ParseLog(const YAML::Node& node, Config* config);
 
   std::string path_;
+  Environment env_;
   std::vector<std::string> errors_;
 };
 
@@ -178,7 +186,12 @@ bool Parser::Scalar(const YAML::Node& node, const std::string& key, std::string*
     Error(node, key, std::string(kYamlEscapeNotUtf8));
     return false;
   }
-  *out = node.Scalar();
+  Result<std::string> value = Resolve(node.Scalar(), env_);
+  if (!value.ok()) {
+    Error(node, key, value.status().message());
+    return false;
+  }
+  *out = std::move(value).value();
   return true;
 }
 
@@ -256,6 +269,10 @@ void Parser::ParseProperties(const YAML::Node& node, const std::string& path, bo
     std::string key;
     if (!Key(kv.first, path, &key)) continue;
     if (top_level && kClusterRoleKeys.count(key) != 0) continue;
+    if (kafka::IsStraitProperty(key)) {
+      Error(kv.first, path + "." + key, "names starting with \"strait.\" are strait's own");
+      continue;
+    }
     std::string value;
     if (!Scalar(kv.second, path + "." + key, &value)) continue;
     if (IsSecretKey(key)) RegisterSecret(value);
@@ -374,7 +391,9 @@ void Parser::ParseFlow(const YAML::Node& node, const std::string& path, const Co
       {"emit.checkpoints", &f->emit_checkpoints},
       {"sync.group.offsets", &f->sync_group_offsets},
       {"emit.heartbeats", &f->emit_heartbeats},
-      {"mm2.takeover", &f->mm2_takeover}};
+      {"mm2.takeover", &f->mm2_takeover},
+      {"sync.topic.acls", &f->sync_topic_acls},
+      {"sync.group.acls", &f->sync_group_acls}};
   for (auto [key, field] : bools) {
     if (const YAML::Node n = node[key]) Bool(n, path + "." + key, field);
   }
@@ -395,7 +414,8 @@ void Parser::ParseFlow(const YAML::Node& node, const std::string& path, const Co
       {"refresh.interval.ms", &f->refresh_interval},
       {"checkpoint.interval.ms", &f->checkpoint_interval},
       {"heartbeat.interval.ms", &f->heartbeat_interval},
-      {"partition.retry.backoff.ms", &f->partition_retry_backoff}};
+      {"partition.retry.backoff.ms", &f->partition_retry_backoff},
+      {"sync.acls.interval.ms", &f->acl_sync_interval}};
   for (auto [key, field] : durations) {
     if (const YAML::Node n = node[key]) Millis(n, path + "." + key, field);
   }
@@ -446,6 +466,7 @@ void Parser::ParseHttp(const YAML::Node& node, HttpConfig* http) {
   if (!ExpectMap(node, "http")) return;
   CheckKeys(node, kHttpKeys, "http");
   if (const YAML::Node n = node["enabled"]) Bool(n, "http.enabled", &http->enabled);
+  ParseHttpSecurity(node, http);
   const YAML::Node listen = node["listen"];
   std::string v;
   if (!listen || !Scalar(listen, "http.listen", &v)) return;
@@ -463,6 +484,31 @@ void Parser::ParseHttp(const YAML::Node& node, HttpConfig* http) {
   }
   http->host = v.substr(0, colon);
   http->port = static_cast<int>(port);
+}
+
+void Parser::ParseHttpSecurity(const YAML::Node& node, HttpConfig* http) {
+  const std::pair<const char*, std::string*> files[] = {{"tls.certificate", &http->tls_certificate},
+                                                        {"tls.key", &http->tls_key},
+                                                        {"tls.ca", &http->tls_ca}};
+  for (auto [key, field] : files) {
+    const YAML::Node n = node[key];
+    if (!n || !Scalar(n, fmt::format("http.{}", key), field)) continue;
+    if (access(field->c_str(), R_OK) != 0) {
+      Error(n, fmt::format("http.{}", key),
+            fmt::format("cannot read {}: {}", *field, std::strerror(errno)));
+    }
+  }
+  if (http->tls_certificate.empty() != http->tls_key.empty()) {
+    Error(node, "http", "tls.certificate and tls.key go together: set both for HTTPS, or neither");
+  }
+  if (const YAML::Node n = node["token"]) {
+    if (Scalar(n, "http.token", &http->token)) {
+      RegisterSecret(http->token);
+      if (http->token.size() < 16) {
+        Error(n, "http.token", "a bearer token needs at least 16 characters");
+      }
+    }
+  }
 }
 
 void Parser::ParseLog(const YAML::Node& node, Config* config) {
@@ -521,17 +567,25 @@ Result<Config> Parser::Parse(const std::string& text) {
   return config;
 }
 
-kafka::Properties Merge(const kafka::Properties& base, const kafka::Properties& role) {
-  kafka::Properties out = base;
+// The cluster's alias travels with its properties, so that every client says which cluster
+// it talks to (kafka/security.h).
+kafka::Properties Merge(const std::string& alias, const kafka::Properties& base,
+                        const kafka::Properties& role) {
+  kafka::Properties out = {{std::string(kafka::kClusterProperty), alias}};
+  out.insert(out.end(), base.begin(), base.end());
   out.insert(out.end(), role.begin(), role.end());
   return out;
 }
 
 }  // namespace
 
-kafka::Properties ClusterConfig::ConsumerProperties() const { return Merge(properties, consumer); }
-kafka::Properties ClusterConfig::ProducerProperties() const { return Merge(properties, producer); }
-kafka::Properties ClusterConfig::AdminProperties() const { return Merge(properties, admin); }
+kafka::Properties ClusterConfig::ConsumerProperties() const {
+  return Merge(alias, properties, consumer);
+}
+kafka::Properties ClusterConfig::ProducerProperties() const {
+  return Merge(alias, properties, producer);
+}
+kafka::Properties ClusterConfig::AdminProperties() const { return Merge(alias, properties, admin); }
 
 std::string ClusterConfig::Bootstrap() const {
   for (const auto& [k, v] : properties) {
@@ -540,8 +594,9 @@ std::string ClusterConfig::Bootstrap() const {
   return "";
 }
 
-Result<Config> ParseConfig(const std::string& text, const std::string& path) {
-  return Parser(path).Parse(text);
+Result<Config> ParseConfig(const std::string& text, const std::string& path,
+                           const Environment& env) {
+  return Parser(path, env).Parse(text);
 }
 
 Result<Config> LoadConfigFile(const std::string& path) {

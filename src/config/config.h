@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "config/references.h"
 #include "kafka/types.h"
 
 namespace strait::config {
@@ -93,6 +94,11 @@ struct FlowConfig {
   // MirrorMaker 2's Connect offsets topic on the target; empty: its dedicated-mode default,
   // "mm2-offsets.<source>.internal".
   std::string mm2_offsets_topic;
+  // ACL sync (acl/acl_sync.h): topic ACLs of mirrored topics, and optionally group ACLs of
+  // translated groups, copied to the target under the remote names.
+  bool sync_topic_acls = true;
+  bool sync_group_acls = false;
+  milliseconds acl_sync_interval{60000};
   Location location;
 
   std::string Name() const { return source + "->" + target; }
@@ -104,6 +110,16 @@ struct HttpConfig {
   bool enabled = true;
   std::string host = "127.0.0.1";
   int port = 9644;
+  // HTTPS when both are set: PEM files of the server's certificate (chain) and its key.
+  std::string tls_certificate;
+  std::string tls_key;
+  // The CA `strait status` trusts for the endpoint; default: tls_certificate itself.
+  std::string tls_ca;
+  // When set, /status, /metrics and anything that changes state need
+  // "Authorization: Bearer <token>"; /healthz stays open.
+  std::string token;
+
+  bool tls() const { return !tls_certificate.empty(); }
   bool operator==(const HttpConfig&) const = default;
 };
 
@@ -119,9 +135,11 @@ struct Config {
 };
 
 // Reads and validates a config file. On failure the Status lists every problem found, one
-// per line, each as "<file>:<line>:<column>: <key>: <what was expected>".
+// per line, each as "<file>:<line>:<column>: <key>: <what was expected>". Values may refer
+// to environment variables and files (references.h).
 Result<Config> LoadConfigFile(const std::string& path);
 // The same for text already in memory; `path` is only used in messages.
-Result<Config> ParseConfig(const std::string& text, const std::string& path);
+Result<Config> ParseConfig(const std::string& text, const std::string& path,
+                           const Environment& env = Environment::Process());
 
 }  // namespace strait::config

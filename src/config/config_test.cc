@@ -46,9 +46,11 @@ flows: [{source: dc1, target: dc2}]
                                  "s.yaml");
   ASSERT_TRUE(c.ok()) << c.status().message();
   kafka::Properties p = c->Cluster("dc1").ConsumerProperties();
-  ASSERT_EQ(p.size(), 4u);
-  EXPECT_EQ(p[2], (std::pair<std::string, std::string>{"client.id", "reader"}));
-  EXPECT_EQ(c->Cluster("dc1").ProducerProperties().size(), 2u);
+  ASSERT_EQ(p.size(), 5u);
+  // The alias comes first, for messages (kafka/security.h); librdkafka never sees it.
+  EXPECT_EQ(p[0], (std::pair<std::string, std::string>{"strait.cluster", "dc1"}));
+  EXPECT_EQ(p[3], (std::pair<std::string, std::string>{"client.id", "reader"}));
+  EXPECT_EQ(c->Cluster("dc1").ProducerProperties().size(), 3u);
 }
 
 TEST(Config, Mm2TakeoverKeys) {
@@ -184,6 +186,35 @@ const BadConfig kBadConfigs[] = {
     {"BadLogFormat",
      std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nlog: { format: xml }\n",
      "s.yaml:5:16: log.format: expected \"text\" or \"json\", got \"xml\""},
+    {"UnsetVariable",
+     "clusters:\n  dc1: { bootstrap.servers: a, sasl.password: \"${env:STRAIT_TEST_UNSET_VAR}\" "
+     "}\n  dc2: { bootstrap.servers: b }\nflows: [{source: dc1, target: dc2}]\n",
+     "s.yaml:2:47: clusters.dc1.sasl.password: ${env:STRAIT_TEST_UNSET_VAR}: the environment "
+     "variable STRAIT_TEST_UNSET_VAR is not set"},
+    {"UnreadableFile",
+     "clusters:\n  dc1: { bootstrap.servers: a, sasl.password: \"${file:/nonexistent/pw}\" }\n  "
+     "dc2: { bootstrap.servers: b }\nflows: [{source: dc1, target: dc2}]\n",
+     "s.yaml:2:47: clusters.dc1.sasl.password: ${file:/nonexistent/pw}: cannot read "
+     "/nonexistent/pw: No such file or directory"},
+    {"UnknownReference",
+     std::string(kClusters) + "flows:\n  - source: dc1\n    target: ${vault:dc2}\n",
+     "s.yaml:6:13: flows[0].target: ${vault:dc2}: unknown reference; expected ${env:NAME} or "
+     "${file:/path}"},
+    {"ReservedProperty",
+     "clusters:\n  dc1: { bootstrap.servers: a, strait.cluster: dc9 }\n  dc2: { bootstrap.servers: "
+     "b }\nflows: [{source: dc1, target: dc2}]\n",
+     "s.yaml:2:32: clusters.dc1.strait.cluster: names starting with \"strait.\" are strait's own"},
+    {"TlsKeyWithoutCertificate",
+     std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nhttp: { tls.key: /dev/null }\n",
+     "s.yaml:5:7: http: tls.certificate and tls.key go together"},
+    {"UnreadableTlsCertificate",
+     std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nhttp: { tls.certificate: "
+                              "/nonexistent/c.pem, tls.key: /dev/null }\n",
+     "s.yaml:5:26: http.tls.certificate: cannot read /nonexistent/c.pem: No such file or "
+     "directory"},
+    {"ShortToken",
+     std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\nhttp: { token: abc }\n",
+     "s.yaml:5:16: http.token: a bearer token needs at least 16 characters"},
 };
 
 class MalformedConfig : public testing::TestWithParam<BadConfig> {};
@@ -228,6 +259,43 @@ TEST(Config, LogFormatIsTextUnlessJsonIsAsked) {
   EXPECT_EQ(text->log_format, "text");
   EXPECT_EQ(json->log_format, "json");
   EXPECT_EQ(json->log_level, "debug");
+}
+
+Environment FakeEnvironment() {
+  return {[](const std::string& name) -> std::optional<std::string> {
+            if (name == "DC1_PASSWORD") return "pw-from-env-4711";
+            return std::nullopt;
+          },
+          [](const std::string& path) -> Result<std::string> {
+            if (path == "/run/secrets/token") return std::string("token-from-file-0123456789\n");
+            return InvalidArgument("cannot read " + path);
+          }};
+}
+
+TEST(Config, ResolvesReferencesAndRedactsWhatTheyHold) {
+  Result<Config> c = ParseConfig(R"(clusters:
+  dc1: { bootstrap.servers: a, sasl.username: "${env:DC1_USER}", sasl.password: "${env:DC1_PASSWORD}" }
+  dc2: { bootstrap.servers: b }
+flows: [{source: dc1, target: dc2, sync.topic.acls: false, sync.group.acls: true, sync.acls.interval.ms: 1000}]
+http: { token: "${file:/run/secrets/token}" }
+)",
+                                 "s.yaml", FakeEnvironment());
+  ASSERT_FALSE(c.ok());  // DC1_USER is not set
+  EXPECT_NE(c.status().message().find("${env:DC1_USER}"), std::string::npos);
+  c = ParseConfig(R"(clusters:
+  dc1: { bootstrap.servers: a, sasl.password: "${env:DC1_PASSWORD}" }
+  dc2: { bootstrap.servers: b }
+flows: [{source: dc1, target: dc2, sync.topic.acls: false, sync.group.acls: true, sync.acls.interval.ms: 1000}]
+http: { token: "${file:/run/secrets/token}" }
+)",
+                  "s.yaml", FakeEnvironment());
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->Cluster("dc1").properties[1].second, "pw-from-env-4711");
+  EXPECT_EQ(c->http.token, "token-from-file-0123456789");  // without the file's newline
+  EXPECT_FALSE(c->flows[0].sync_topic_acls);
+  EXPECT_TRUE(c->flows[0].sync_group_acls);
+  EXPECT_EQ(c->flows[0].acl_sync_interval.count(), 1000);
+  EXPECT_EQ(Redact("pw-from-env-4711 token-from-file-0123456789"), "[redacted] [redacted]");
 }
 
 TEST(Config, MissingFileNamesThePath) {

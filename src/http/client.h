@@ -1,4 +1,4 @@
-// Plain HTTP requests, for commands that talk to a running instance (`strait status`,
+// A plain HTTP(S) request, for commands that talk to a running instance (`strait status`,
 // `strait reload`, `strait pause`).
 #pragma once
 
@@ -10,8 +10,18 @@
 
 namespace strait::http {
 
-// The body of http://host:port/path; an error for no answer or a status other than 200.
-Result<std::string> Get(const std::string& host, int port, const std::string& path,
+// Where an instance listens and how to get in.
+struct Endpoint {
+  std::string host;
+  int port = 0;
+  bool tls = false;
+  std::string ca_file;  // with tls: the CA (PEM) that signed the server's certificate
+  std::string token;    // sent as "Authorization: Bearer <token>" when set
+};
+
+// The body of http(s)://host:port/path; an error for no answer or a status other than 200.
+// HTTPS verifies the server's certificate against `ca_file`, host name included.
+Result<std::string> Get(const Endpoint& endpoint, const std::string& path,
                         std::chrono::milliseconds timeout);
 
 struct Response {

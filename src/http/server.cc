@@ -9,12 +9,59 @@
 
 namespace strait::http {
 
-Server::Server(Handlers handlers) : handlers_(std::move(handlers)) {}
+namespace {
+
+// Compares in time independent of where the strings differ, so that the token cannot be
+// guessed byte by byte from response times.
+bool SameSecret(std::string_view given, std::string_view secret) {
+  unsigned char diff = given.size() == secret.size() ? 0 : 1;
+  for (size_t i = 0; i < secret.size(); ++i) {  // every byte, whatever `given` holds
+    auto g = static_cast<unsigned char>(i < given.size() ? given[i] : 0);
+    diff |= g ^ static_cast<unsigned char>(secret[i]);
+  }
+  return diff == 0;
+}
+
+}  // namespace
+
+Server::Server(Handlers handlers, Security security)
+    : handlers_(std::move(handlers)), security_(std::move(security)) {}
 
 Server::~Server() { Stop(); }
 
+bool Server::Authorized(const httplib::Request& req, httplib::Response& res) const {
+  if (security_.token.empty() || req.path == "/healthz") return true;
+  std::string header = req.get_header_value("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.starts_with(kBearer) &&
+      SameSecret(std::string_view(header).substr(kBearer.size()), security_.token)) {
+    return true;
+  }
+  res.status = 401;
+  res.set_header("WWW-Authenticate", "Bearer realm=\"strait\"");
+  res.set_content("401 unauthorized: send \"Authorization: Bearer <http.token>\"\n", "text/plain");
+  return false;
+}
+
 Status Server::Start(const std::string& host, int port) {
-  server_ = std::make_unique<httplib::Server>();
+  if (security_.certificate_file.empty()) {
+    server_ = std::make_unique<httplib::Server>();
+  } else {
+    auto tls = std::make_unique<httplib::SSLServer>(security_.certificate_file.c_str(),
+                                                    security_.key_file.c_str());
+    if (!tls->is_valid()) {
+      return InvalidArgument(fmt::format(
+          "cannot serve HTTPS with certificate {} and key {}: they are not PEM, or the key "
+          "does not belong to the certificate (http.tls.certificate, http.tls.key)",
+          security_.certificate_file, security_.key_file));
+    }
+    SSL_CTX_set_min_proto_version(tls->ssl_context(), TLS1_2_VERSION);
+    server_ = std::move(tls);
+  }
+  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    return Authorized(req, res) ? httplib::Server::HandlerResponse::Unhandled
+                                : httplib::Server::HandlerResponse::Handled;
+  });
   // httplib's default sets SO_REUSEPORT, which lets a second strait bind the same port
   // silently; SO_REUSEADDR alone still allows a quick restart.
   server_->set_socket_options([](int sock) {

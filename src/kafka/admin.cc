@@ -5,17 +5,12 @@
 #include "kafka/internal.h"
 
 namespace strait::kafka {
-namespace {
-
-using internal::AdminOptionsPtr;
-using internal::ErrorPtr;
-using internal::EventPtr;
-using internal::QueuePtr;
+namespace internal {
 
 // librdkafka's own operation timeout, plus a margin for the reply to come back.
 constexpr milliseconds kReplyMargin(2000);
 
-AdminOptionsPtr Options(rd_kafka_t* rk, rd_kafka_admin_op_t op, milliseconds timeout) {
+AdminOptionsPtr AdminOptions(rd_kafka_t* rk, rd_kafka_admin_op_t op, milliseconds timeout) {
   AdminOptionsPtr options(rd_kafka_AdminOptions_new(rk, op));
   char err[256];
   rd_kafka_AdminOptions_set_request_timeout(options.get(), static_cast<int>(timeout.count()), err,
@@ -28,25 +23,41 @@ AdminOptionsPtr Options(rd_kafka_t* rk, rd_kafka_admin_op_t op, milliseconds tim
   return options;
 }
 
-// Waits for the result event of one admin call on its private queue.
-Result<EventPtr> Await(rd_kafka_queue_t* queue, milliseconds timeout, std::string_view what) {
+// Waits for the result event of one admin call on its private queue. A cluster that does
+// not answer is explained by why its brokers refuse `client`, when they do.
+Result<EventPtr> AwaitAdmin(Client& client, rd_kafka_queue_t* queue, milliseconds timeout,
+                            std::string_view what) {
   EventPtr event(rd_kafka_queue_poll(queue, static_cast<int>((timeout + kReplyMargin).count())));
-  if (!event) return Timeout(fmt::format("{}: no reply within {} ms", what, timeout.count()));
+  if (!event) {
+    return client.Explain(Timeout(fmt::format("{}: no reply within {} ms", what, timeout.count())));
+  }
   rd_kafka_resp_err_t err = rd_kafka_event_error(event.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return internal::FromErrorCode(err, what, rd_kafka_event_error_string(event.get()));
+    return client.Explain(
+        internal::FromErrorCode(err, what, rd_kafka_event_error_string(event.get())));
   }
   return event;
 }
 
+}  // namespace internal
+
+namespace {
+
+using internal::AdminOptionsPtr;
+using internal::ErrorPtr;
+using internal::EventPtr;
+using internal::QueuePtr;
+
 std::vector<Status> TopicResults(const rd_kafka_topic_result_t** results, size_t n,
-                                 const std::vector<std::string>& order, std::string_view verb) {
+                                 const std::vector<std::string>& order, std::string_view verb,
+                                 const Identity& identity, AclOperation operation) {
   std::map<std::string, Status> by_name;
   for (size_t i = 0; i < n; ++i) {
     const char* name = rd_kafka_topic_result_name(results[i]);
     const char* msg = rd_kafka_topic_result_error_string(results[i]);
-    by_name[name] = internal::FromErrorCode(rd_kafka_topic_result_error(results[i]),
-                                            fmt::format("{} {}", verb, name), msg ? msg : "");
+    by_name[name] = internal::FromAccessError(rd_kafka_topic_result_error(results[i]), identity,
+                                              {operation, AclResourceType::kTopic, name},
+                                              fmt::format("{} {}", verb, name), msg ? msg : "");
   }
   std::vector<Status> out;
   for (const std::string& name : order) out.push_back(by_name[name]);
@@ -105,26 +116,52 @@ GroupState ToGroupState(rd_kafka_consumer_group_state_t s) {
   }
 }
 
+// `operation` is what the group call needs on the group and on each of its topics.
 Result<std::vector<TopicPartitionOffset>> GroupResultOffsets(const rd_kafka_group_result_t** groups,
-                                                             size_t n, std::string_view what) {
+                                                             size_t n, std::string_view what,
+                                                             const Identity& identity,
+                                                             AclOperation operation) {
   if (n != 1) return Internal(fmt::format("{}: expected one group result, got {}", what, n));
-  Status s = internal::FromError(rd_kafka_group_result_error(groups[0]), what);
+  std::string group = rd_kafka_group_result_name(groups[0]);
+  Status s = internal::FromAccessError(rd_kafka_group_result_error(groups[0]), identity,
+                                       {operation, AclResourceType::kGroup, group}, what);
   if (!s.ok()) return s;
-  return internal::FromPartitionList(rd_kafka_group_result_partitions(groups[0]));
+  const rd_kafka_topic_partition_list_t* list = rd_kafka_group_result_partitions(groups[0]);
+  std::vector<TopicPartitionOffset> out = internal::FromPartitionList(list);
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].error = internal::FromAccessError(list->elems[i].err, identity,
+                                             {operation, AclResourceType::kTopic, out[i].topic},
+                                             fmt::format("{}[{}]", out[i].topic, out[i].partition));
+  }
+  return out;
 }
 
 }  // namespace
 
-Admin::Admin(const ClientOptions& options) : Client(options.name, options.log_sink) {}
+Admin::Admin(ClientOptions options) : Client(std::move(options.name), options.log_sink) {}
 
-Result<std::unique_ptr<Admin>> Admin::Create(const ClientOptions& options) {
-  std::unique_ptr<Admin> admin(new Admin(options));
-  STRAIT_RETURN_IF_ERROR(admin->Init(Type::kProducer, options.properties));
+// Nobody else polls an admin handle, so its error events (failed logins, TLS handshakes)
+// wait in the main queue until someone asks why the cluster does not answer.
+void Admin::ServeErrors() { rd_kafka_poll(handle(), 0); }
+
+Result<std::unique_ptr<Admin>> Admin::Create(ClientOptions options) {
+  // A consumer handle with a group of its own, never joined: librdkafka 2.15.1 answers a
+  // NOT_COORDINATOR to ListConsumerGroupOffsets by asking the handle's own consumer group to
+  // find its coordinator again, and a handle without one crashes (librdkafka issue 5040; it
+  // happens the first time a cluster is asked about a group it has never seen). Finding the
+  // coordinator of a group needs no ACL. Nothing is ever committed, and offset queries see
+  // the high watermark, as a producer handle's do (a consumer's default is the LSO).
+  Properties props = {{"group.id", "strait-admin"},
+                      {"enable.auto.commit", "false"},
+                      {"isolation.level", "read_uncommitted"}};
+  props.insert(props.end(), options.properties.begin(), options.properties.end());
+  std::unique_ptr<Admin> admin(new Admin(std::move(options)));
+  STRAIT_RETURN_IF_ERROR(admin->Init(Type::kConsumer, props));
   return admin;
 }
 
 Result<std::vector<Status>> Admin::CreateTopics(const std::vector<NewTopic>& topics,
-                                                milliseconds timeout) {
+                                                milliseconds timeout, bool validate_only) {
   std::vector<rd_kafka_NewTopic_t*> news;
   std::vector<std::string> order;
   char err[512];
@@ -145,14 +182,21 @@ Result<std::vector<Status>> Admin::CreateTopics(const std::vector<NewTopic>& top
     return build_error;
   }
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout);
+  if (validate_only) {
+    rd_kafka_AdminOptions_set_validate_only(options.get(), 1, err, sizeof(err));
+  }
   rd_kafka_CreateTopics(handle(), news.data(), news.size(), options.get(), queue.get());
   rd_kafka_NewTopic_destroy_array(news.data(), news.size());
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, "creating topics"));
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event,
+                          internal::AwaitAdmin(*this, queue.get(), timeout, "creating topics"));
   size_t n = 0;
   const rd_kafka_topic_result_t** results =
       rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event.get()), &n);
-  return TopicResults(results, n, order, "creating topic");
+  return TopicResults(results, n, order,
+                      validate_only ? "checking the creation of topic" : "creating topic",
+                      identity(), AclOperation::kCreate);
 }
 
 Result<std::vector<Status>> Admin::DeleteTopics(const std::vector<std::string>& topics,
@@ -160,14 +204,16 @@ Result<std::vector<Status>> Admin::DeleteTopics(const std::vector<std::string>& 
   std::vector<rd_kafka_DeleteTopic_t*> dels;
   for (const std::string& t : topics) dels.push_back(rd_kafka_DeleteTopic_new(t.c_str()));
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_DELETETOPICS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DELETETOPICS, timeout);
   rd_kafka_DeleteTopics(handle(), dels.data(), dels.size(), options.get(), queue.get());
   rd_kafka_DeleteTopic_destroy_array(dels.data(), dels.size());
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, "deleting topics"));
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event,
+                          internal::AwaitAdmin(*this, queue.get(), timeout, "deleting topics"));
   size_t n = 0;
   const rd_kafka_topic_result_t** results =
       rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event.get()), &n);
-  return TopicResults(results, n, topics, "deleting topic");
+  return TopicResults(results, n, topics, "deleting topic", identity(), AclOperation::kDelete);
 }
 
 Status Admin::CreatePartitions(const std::string& topic, int32_t total, milliseconds timeout) {
@@ -175,15 +221,17 @@ Status Admin::CreatePartitions(const std::string& topic, int32_t total, millisec
   rd_kafka_NewPartitions_t* np = rd_kafka_NewPartitions_new(topic.c_str(), total, err, sizeof(err));
   if (np == nullptr) return InvalidArgument(fmt::format("topic {}: {}", topic, err));
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, timeout);
   rd_kafka_CreatePartitions(handle(), &np, 1, options.get(), queue.get());
   rd_kafka_NewPartitions_destroy(np);
   std::string what = fmt::format("raising {} to {} partitions", topic, total);
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, what));
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, what));
   size_t n = 0;
   const rd_kafka_topic_result_t** results = rd_kafka_CreatePartitions_result_topics(
       rd_kafka_event_CreatePartitions_result(event.get()), &n);
-  return TopicResults(results, n, {topic}, "raising partitions of")[0];
+  return TopicResults(results, n, {topic}, "raising partitions of", identity(),
+                      AclOperation::kAlter)[0];
 }
 
 Result<std::map<std::string, Result<std::vector<ConfigEntry>>>> Admin::DescribeTopicConfigs(
@@ -193,11 +241,13 @@ Result<std::map<std::string, Result<std::vector<ConfigEntry>>>> Admin::DescribeT
     resources.push_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t.c_str()));
   }
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout);
   rd_kafka_DescribeConfigs(handle(), resources.data(), resources.size(), options.get(),
                            queue.get());
   rd_kafka_ConfigResource_destroy_array(resources.data(), resources.size());
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, "describing topic configs"));
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout,
+                                                               "describing topic configs"));
   size_t n = 0;
   const rd_kafka_ConfigResource_t** results = rd_kafka_DescribeConfigs_result_resources(
       rd_kafka_event_DescribeConfigs_result(event.get()), &n);
@@ -207,8 +257,10 @@ Result<std::map<std::string, Result<std::vector<ConfigEntry>>>> Admin::DescribeT
     rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(results[i]);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       const char* msg = rd_kafka_ConfigResource_error_string(results[i]);
-      out.emplace(name,
-                  internal::FromErrorCode(err, fmt::format("configs of {}", name), msg ? msg : ""));
+      out.emplace(name, internal::FromAccessError(
+                            err, identity(),
+                            {AclOperation::kDescribeConfigs, AclResourceType::kTopic, name},
+                            fmt::format("configs of {}", name), msg ? msg : ""));
     } else {
       out.emplace(name, Entries(results[i]));
     }
@@ -222,11 +274,12 @@ Result<std::vector<ConfigEntry>> Admin::DescribeBrokerConfigs(int32_t broker_id,
   rd_kafka_ConfigResource_t* resource =
       rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, id.c_str());
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout);
   rd_kafka_DescribeConfigs(handle(), &resource, 1, options.get(), queue.get());
   rd_kafka_ConfigResource_destroy(resource);
   std::string what = fmt::format("describing configs of broker {}", broker_id);
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, what));
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, what));
   size_t n = 0;
   const rd_kafka_ConfigResource_t** results = rd_kafka_DescribeConfigs_result_resources(
       rd_kafka_event_DescribeConfigs_result(event.get()), &n);
@@ -234,7 +287,10 @@ Result<std::vector<ConfigEntry>> Admin::DescribeBrokerConfigs(int32_t broker_id,
   rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(results[0]);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     const char* msg = rd_kafka_ConfigResource_error_string(results[0]);
-    return internal::FromErrorCode(err, what, msg ? msg : "");
+    return internal::FromAccessError(err, identity(),
+                                     {AclOperation::kDescribeConfigs, AclResourceType::kCluster,
+                                      std::string(kClusterResourceName)},
+                                     what, msg ? msg : "");
   }
   return Entries(results[0]);
 }
@@ -247,9 +303,11 @@ Result<std::map<std::string, Result<std::string>>> Admin::DescribeTopicIds(
       collection(rd_kafka_TopicCollection_of_topic_names(names.data(), names.size()),
                  &rd_kafka_TopicCollection_destroy);
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_DESCRIBETOPICS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DESCRIBETOPICS, timeout);
   rd_kafka_DescribeTopics(handle(), collection.get(), options.get(), queue.get());
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, "describing topics"));
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event,
+                          internal::AwaitAdmin(*this, queue.get(), timeout, "describing topics"));
   size_t n = 0;
   const rd_kafka_TopicDescription_t** results =
       rd_kafka_DescribeTopics_result_topics(rd_kafka_event_DescribeTopics_result(event.get()), &n);
@@ -289,11 +347,12 @@ Status Admin::IncrementalAlterTopicConfigs(const std::string& topic, const Confi
     return added;
   }
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_INCREMENTALALTERCONFIGS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_INCREMENTALALTERCONFIGS, timeout);
   rd_kafka_IncrementalAlterConfigs(handle(), &resource, 1, options.get(), queue.get());
   rd_kafka_ConfigResource_destroy(resource);
   std::string what = fmt::format("altering configs of {}", topic);
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, what));
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, what));
   size_t n = 0;
   const rd_kafka_ConfigResource_t** results = rd_kafka_IncrementalAlterConfigs_result_resources(
       rd_kafka_event_IncrementalAlterConfigs_result(event.get()), &n);
@@ -301,7 +360,9 @@ Status Admin::IncrementalAlterTopicConfigs(const std::string& topic, const Confi
     rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(results[i]);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       const char* msg = rd_kafka_ConfigResource_error_string(results[i]);
-      return internal::FromErrorCode(err, what, msg ? msg : "");
+      return internal::FromAccessError(
+          err, identity(), {AclOperation::kAlterConfigs, AclResourceType::kTopic, topic}, what,
+          msg ? msg : "");
     }
   }
   return Status::Ok();
@@ -309,9 +370,11 @@ Status Admin::IncrementalAlterTopicConfigs(const std::string& topic, const Confi
 
 Result<std::vector<GroupListing>> Admin::ListConsumerGroups(milliseconds timeout) {
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeout);
   rd_kafka_ListConsumerGroups(handle(), options.get(), queue.get());
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, "listing consumer groups"));
+  STRAIT_ASSIGN_OR_RETURN(
+      EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, "listing consumer groups"));
   const rd_kafka_ListConsumerGroups_result_t* result =
       rd_kafka_event_ListConsumerGroups_result(event.get());
   size_t n_errors = 0;
@@ -336,10 +399,11 @@ Result<std::vector<GroupDescription>> Admin::DescribeConsumerGroups(
   std::vector<const char*> names;
   for (const std::string& g : groups) names.push_back(g.c_str());
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout);
   rd_kafka_DescribeConsumerGroups(handle(), names.data(), names.size(), options.get(), queue.get());
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event,
-                          Await(queue.get(), timeout, "describing consumer groups"));
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout,
+                                                               "describing consumer groups"));
   size_t n = 0;
   const rd_kafka_ConsumerGroupDescription_t** descs = rd_kafka_DescribeConsumerGroups_result_groups(
       rd_kafka_event_DescribeConsumerGroups_result(event.get()), &n);
@@ -347,7 +411,9 @@ Result<std::vector<GroupDescription>> Admin::DescribeConsumerGroups(
   for (size_t i = 0; i < n; ++i) {
     GroupDescription d;
     d.group_id = rd_kafka_ConsumerGroupDescription_group_id(descs[i]);
-    d.error = internal::FromError(rd_kafka_ConsumerGroupDescription_error(descs[i]),
+    d.error =
+        internal::FromAccessError(rd_kafka_ConsumerGroupDescription_error(descs[i]), identity(),
+                                  {AclOperation::kDescribe, AclResourceType::kGroup, d.group_id},
                                   fmt::format("describing group {}", d.group_id));
     d.state = ToGroupState(rd_kafka_ConsumerGroupDescription_state(descs[i]));
     if (const rd_kafka_Node_t* node = rd_kafka_ConsumerGroupDescription_coordinator(descs[i])) {
@@ -385,15 +451,16 @@ Result<std::vector<TopicPartitionOffset>> Admin::ListConsumerGroupOffsets(
   rd_kafka_ListConsumerGroupOffsets_t* request =
       rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), list.get());
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout);
   rd_kafka_ListConsumerGroupOffsets(handle(), &request, 1, options.get(), queue.get());
   rd_kafka_ListConsumerGroupOffsets_destroy(request);
   std::string what = fmt::format("reading committed offsets of group {}", group);
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, what));
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, what));
   size_t n = 0;
   const rd_kafka_group_result_t** groups = rd_kafka_ListConsumerGroupOffsets_result_groups(
       rd_kafka_event_ListConsumerGroupOffsets_result(event.get()), &n);
-  return GroupResultOffsets(groups, n, what);
+  return GroupResultOffsets(groups, n, what, identity(), AclOperation::kDescribe);
 }
 
 Result<std::vector<TopicPartitionOffset>> Admin::AlterConsumerGroupOffsets(
@@ -403,30 +470,33 @@ Result<std::vector<TopicPartitionOffset>> Admin::AlterConsumerGroupOffsets(
   rd_kafka_AlterConsumerGroupOffsets_t* request =
       rd_kafka_AlterConsumerGroupOffsets_new(group.c_str(), list.get());
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, timeout);
   rd_kafka_AlterConsumerGroupOffsets(handle(), &request, 1, options.get(), queue.get());
   rd_kafka_AlterConsumerGroupOffsets_destroy(request);
   std::string what = fmt::format("committing offsets for group {}", group);
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, what));
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, what));
   size_t n = 0;
   const rd_kafka_group_result_t** groups = rd_kafka_AlterConsumerGroupOffsets_result_groups(
       rd_kafka_event_AlterConsumerGroupOffsets_result(event.get()), &n);
-  return GroupResultOffsets(groups, n, what);
+  return GroupResultOffsets(groups, n, what, identity(), AclOperation::kRead);
 }
 
 Status Admin::DeleteConsumerGroup(const std::string& group, milliseconds timeout) {
   rd_kafka_DeleteGroup_t* del = rd_kafka_DeleteGroup_new(group.c_str());
   QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options = Options(handle(), RD_KAFKA_ADMIN_OP_DELETEGROUPS, timeout);
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DELETEGROUPS, timeout);
   rd_kafka_DeleteGroups(handle(), &del, 1, options.get(), queue.get());
   rd_kafka_DeleteGroup_destroy(del);
   std::string what = fmt::format("deleting group {}", group);
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event, Await(queue.get(), timeout, what));
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, what));
   size_t n = 0;
   const rd_kafka_group_result_t** groups =
       rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(event.get()), &n);
   if (n != 1) return Internal(fmt::format("{}: {} results", what, n));
-  return internal::FromError(rd_kafka_group_result_error(groups[0]), what);
+  return internal::FromAccessError(rd_kafka_group_result_error(groups[0]), identity(),
+                                   {AclOperation::kDelete, AclResourceType::kGroup, group}, what);
 }
 
 }  // namespace strait::kafka

@@ -6,20 +6,24 @@
 
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "kafka/acl.h"
 #include "kafka/client.h"
 
 namespace strait::kafka {
 
 class Admin : public Client {
  public:
-  static Result<std::unique_ptr<Admin>> Create(const ClientOptions& options);
+  static Result<std::unique_ptr<Admin>> Create(ClientOptions options);
 
-  // One Status per requested topic, in request order.
+  // One Status per requested topic, in request order. With `validate_only` the brokers only
+  // check (the authorizer included) that the topics could be created.
   Result<std::vector<Status>> CreateTopics(const std::vector<NewTopic>& topics,
-                                           milliseconds timeout);
+                                           milliseconds timeout, bool validate_only = false);
   Result<std::vector<Status>> DeleteTopics(const std::vector<std::string>& topics,
                                            milliseconds timeout);
   // Raises the topic's partition count to `total`.
@@ -53,8 +57,27 @@ class Admin : public Client {
       milliseconds timeout);
   Status DeleteConsumerGroup(const std::string& group, milliseconds timeout);
 
+  // ACLs (admin_acl.cc). The bindings matching `filter`; nullopt when the cluster has no
+  // authorizer (SECURITY_DISABLED). Needs DESCRIBE on the cluster.
+  Result<std::optional<std::vector<AclBinding>>> DescribeAcls(const AclFilter& filter,
+                                                              milliseconds timeout);
+  // One Status per binding, in order. Needs ALTER on the cluster.
+  Result<std::vector<Status>> CreateAcls(const std::vector<AclBinding>& bindings,
+                                         milliseconds timeout);
+  // Deletes every binding that matches one of `filters`; returns those deleted.
+  Result<std::vector<AclBinding>> DeleteAcls(const std::vector<AclFilter>& filters,
+                                             milliseconds timeout);
+  // What this client's principal may do (Kafka's authorized operations): on the cluster, and
+  // on each topic (a topic it may not even DESCRIBE comes back as an error).
+  Result<std::set<AclOperation>> ClusterOperations(milliseconds timeout);
+  Result<std::map<std::string, Result<std::set<AclOperation>>>> TopicOperations(
+      const std::vector<std::string>& topics, milliseconds timeout);
+
+ protected:
+  void ServeErrors() override;
+
  private:
-  explicit Admin(const ClientOptions& options);
+  explicit Admin(ClientOptions options);
 };
 
 }  // namespace strait::kafka

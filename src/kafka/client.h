@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "kafka/security.h"
 #include "kafka/types.h"
 
 struct rd_kafka_s;
@@ -26,16 +27,18 @@ using std::chrono::milliseconds;
 using LogSink = std::function<void(int level, std::string_view facility, std::string_view message)>;
 
 struct ClientOptions {
-  std::string name;       // shown in logs, e.g. "dc1/source-consumer"
-  Properties properties;  // librdkafka properties; the caller's keys win over strait's defaults
-  LogSink log_sink;       // default: strait's log, component=librdkafka
+  std::string name;  // shown in logs, e.g. "dc1/source-consumer"
+  // librdkafka properties; the caller's keys win over strait's defaults. strait's own
+  // "strait.*" properties (security.h) are read here and not passed on.
+  Properties properties;
+  LogSink log_sink;  // default: strait's log, component=librdkafka
 };
 
 // The version of the librdkafka strait runs with, e.g. "2.15.1".
 std::string LibraryVersion();
 
 // Validates client properties without connecting: unknown keys, bad values. Error messages
-// never contain secret values.
+// never contain secret values. strait's own "strait.*" properties are not checked.
 Status ValidateProperties(const Properties& properties, bool consumer);
 
 class Client {
@@ -45,6 +48,8 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   const std::string& name() const { return name_; }
+  // The cluster this client talks to and the principal it is there.
+  const Identity& identity() const { return identity_; }
 
   // Metadata for all topics (topic empty) or one topic.
   Result<ClusterMetadata> Metadata(milliseconds timeout, const std::string& topic = "");
@@ -59,6 +64,12 @@ class Client {
   // The last client-wide error librdkafka reported (all brokers down, authentication,
   // a fatal error), or OK once a broker answered again.
   Status LastClientError() const;
+  // Why brokers are refusing this client, when they are: a broker certificate that failed
+  // verification, a failed login, a failed TLS handshake. OK when nothing like that happened
+  // since a broker last answered.
+  Status ConnectionProblem();
+  // A timeout or an unreachable cluster, explained by the connection problem when there is one.
+  Status Explain(Status s);
 
  protected:
   enum class Type { kProducer, kConsumer };
@@ -68,16 +79,26 @@ class Client {
               const std::function<Status(void* conf)>& configure = {});
   rd_kafka_s* handle() const { return handle_; }
   void SetClientError(Status s);
+  // Records what librdkafka said about a failed login or TLS handshake (kafka/ internal);
+  // true when that is news.
+  bool SetConnectionProblem(int err, std::string_view reason);
+  // Delivers librdkafka's queued error events to OnError; only handles nobody polls need it.
+  virtual void ServeErrors() {}
 
  private:
   static void OnLog(const rd_kafka_s* rk, int level, const char* fac, const char* buf);
   static void OnError(rd_kafka_s* rk, int err, const char* reason, void* opaque);
+  static int OnVerifyCertificate(rd_kafka_s* rk, const char* broker_name, int32_t broker_id,
+                                 int* x509_error, int depth, const char* buf, size_t size,
+                                 char* errstr, size_t errstr_size, void* opaque);
 
   std::string name_;
   LogSink log_sink_;
+  Identity identity_;  // set by Init, read-only afterwards
   rd_kafka_s* handle_ = nullptr;
   mutable std::mutex mu_;
-  Status last_client_error_;  // guarded by mu_
+  Status last_client_error_;   // guarded by mu_
+  Status connection_problem_;  // guarded by mu_
 };
 
 }  // namespace strait::kafka

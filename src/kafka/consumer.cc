@@ -132,7 +132,21 @@ size_t Consumer::PollBatch(milliseconds timeout, size_t max, std::vector<Message
   ssize_t n =
       rd_kafka_consume_batch_queue(queue.get(), static_cast<int>(timeout.count()), raw.data(), max);
   if (n <= 0) return 0;
-  for (ssize_t i = 0; i < n; ++i) out->emplace_back(raw[i]);
+  for (ssize_t i = 0; i < n; ++i) {
+    rd_kafka_message_t* m = raw[i];
+    // Client-wide errors (a failed login, a TLS handshake) come through the consumer queue.
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR && m->rkt == nullptr) {
+      std::string reason = m->payload != nullptr
+                               ? std::string(static_cast<const char*>(m->payload), m->len)
+                               : rd_kafka_err2str(m->err);
+      if (m->err == RD_KAFKA_RESP_ERR__AUTHENTICATION || m->err == RD_KAFKA_RESP_ERR__SSL ||
+          (m->err == RD_KAFKA_RESP_ERR__TRANSPORT &&
+           reason.find("SSL alert") != std::string::npos)) {
+        SetConnectionProblem(m->err, reason);
+      }
+    }
+    out->emplace_back(m, &identity());
+  }
   return static_cast<size_t>(n);
 }
 

@@ -90,6 +90,34 @@ Status FromErrorCode(rd_kafka_resp_err_t err, std::string_view context, std::str
   return Status(CodeFor(err), Redact(message), IsRetriable(err) ? Retriable::kYes : Retriable::kNo);
 }
 
+Status FromAccessError(rd_kafka_resp_err_t err, const Identity& identity, const Access& access,
+                       std::string_view context, std::string_view detail) {
+  Access denied = access;
+  switch (err) {
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
+      break;
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+      denied.type = AclResourceType::kCluster;
+      denied.name = kClusterResourceName;
+      break;
+    default:
+      return FromErrorCode(err, context, detail);
+  }
+  std::string message =
+      ExplainDenied(identity, denied.operation, denied.type, denied.name, rd_kafka_err2name(err));
+  if (!context.empty()) message = fmt::format("{}: {}", context, message);
+  return Status(StatusCode::kPermissionDenied, Redact(message));
+}
+
+Status FromAccessError(const rd_kafka_error_t* error, const Identity& identity,
+                       const Access& access, std::string_view context) {
+  if (error == nullptr) return Status::Ok();
+  return FromAccessError(rd_kafka_error_code(error), identity, access, context,
+                         rd_kafka_error_string(error));
+}
+
 Status FromError(const rd_kafka_error_t* error, std::string_view context) {
   if (error == nullptr) return Status::Ok();
   rd_kafka_resp_err_t code = rd_kafka_error_code(error);

@@ -4,12 +4,16 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/status.h"
+#include "kafka/acl.h"
+#include "kafka/client.h"
+#include "kafka/security.h"
 #include "kafka/types.h"
 
 // The build links the librdkafka that scripts/setup.sh builds (cmake/librdkafka.cmake); this
@@ -63,10 +67,30 @@ using HeadersPtr = std::unique_ptr<rd_kafka_headers_t, HeadersDeleter>;
 // Maps a librdkafka error code to a Status; `context` says what was being done.
 Status FromErrorCode(rd_kafka_resp_err_t err, std::string_view context,
                      std::string_view detail = {});
+// What an operation needed from the authorizer, for the message when it was denied.
+struct Access {
+  AclOperation operation = AclOperation::kDescribe;
+  AclResourceType type = AclResourceType::kTopic;
+  std::string name;
+};
+// Like FromErrorCode, but an authorization error says who was denied what on which cluster
+// and how to grant it (security.h). A CLUSTER_AUTHORIZATION_FAILED names the cluster
+// resource, whatever `access` says.
+Status FromAccessError(rd_kafka_resp_err_t err, const Identity& identity, const Access& access,
+                       std::string_view context, std::string_view detail = {});
+Status FromAccessError(const rd_kafka_error_t* error, const Identity& identity,
+                       const Access& access, std::string_view context);
 // Takes over nothing: the caller still owns `error`.
 Status FromError(const rd_kafka_error_t* error, std::string_view context);
 // Consumes `error` (may be null: OK).
 Status TakeError(rd_kafka_error_t* error, std::string_view context);
+
+// Admin calls (admin.cc): options with request (and, where Kafka has one, operation)
+// timeouts; the wait for a call's result event, with failures explained by `client`.
+AdminOptionsPtr AdminOptions(rd_kafka_t* rk, rd_kafka_admin_op_t op,
+                             std::chrono::milliseconds timeout);
+Result<EventPtr> AwaitAdmin(Client& client, rd_kafka_queue_t* queue,
+                            std::chrono::milliseconds timeout, std::string_view what);
 
 PartitionListPtr ToPartitionList(const std::vector<TopicPartitionOffset>& tps);
 std::vector<TopicPartitionOffset> FromPartitionList(const rd_kafka_topic_partition_list_t* list);

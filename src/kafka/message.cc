@@ -48,6 +48,7 @@ Message& Message::operator=(Message&& other) noexcept {
   if (this != &other) {
     if (raw_ != nullptr) rd_kafka_message_destroy(raw_);
     raw_ = other.raw_;
+    identity_ = other.identity_;
     other.raw_ = nullptr;
   }
   return *this;
@@ -61,6 +62,11 @@ Status Message::error() const {
   if (raw_->payload != nullptr) detail.assign(static_cast<const char*>(raw_->payload), raw_->len);
   std::string where =
       raw_->rkt != nullptr ? fmt::format("{}[{}]", topic(), raw_->partition) : std::string();
+  if (identity_ != nullptr && raw_->rkt != nullptr) {
+    return internal::FromAccessError(
+        raw_->err, *identity_, {AclOperation::kRead, AclResourceType::kTopic, std::string(topic())},
+        where, detail);
+  }
   return internal::FromErrorCode(raw_->err, where, detail);
 }
 

@@ -18,6 +18,8 @@ struct rd_kafka_headers_s;
 
 namespace strait::kafka {
 
+struct Identity;  // kafka/security.h
+
 enum class TimestampType { kNone, kCreateTime, kLogAppendTime };
 
 struct HeaderView {
@@ -46,13 +48,18 @@ class Headers {
 class Message {
  public:
   Message() = default;
-  explicit Message(rd_kafka_message_s* raw) : raw_(raw) {}
+  // `identity`, the consumer's (it outlives its messages), lets error() name who was denied.
+  explicit Message(rd_kafka_message_s* raw, const Identity* identity = nullptr)
+      : raw_(raw), identity_(identity) {}
   ~Message();
-  Message(Message&& other) noexcept : raw_(other.raw_) { other.raw_ = nullptr; }
+  Message(Message&& other) noexcept : raw_(other.raw_), identity_(other.identity_) {
+    other.raw_ = nullptr;
+  }
   Message& operator=(Message&& other) noexcept;
 
   bool valid() const { return raw_ != nullptr; }
-  // Non-OK for error events delivered through the consume queue (e.g. offset out of range).
+  // Non-OK for error events delivered through the consume queue (e.g. offset out of range,
+  // a READ the source's authorizer denied).
   Status error() const;
   bool is_partition_eof() const;
   // The fetch offset is below the log start or above the end (auto.offset.reset=error).
@@ -78,6 +85,7 @@ class Message {
 
  private:
   rd_kafka_message_s* raw_ = nullptr;
+  const Identity* identity_ = nullptr;
 };
 
 }  // namespace strait::kafka

@@ -15,9 +15,10 @@ struct ProducerCallbacks {
     report.partition = msg->partition;
     report.offset = msg->offset;
     if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      report.error = internal::FromErrorCode(
-          msg->err,
-          fmt::format("producing to {}[{}]", rd_kafka_topic_name(msg->rkt), msg->partition));
+      std::string topic = rd_kafka_topic_name(msg->rkt);
+      report.error = internal::FromAccessError(
+          msg->err, self->identity(), {AclOperation::kWrite, AclResourceType::kTopic, topic},
+          fmt::format("producing to {}[{}]", topic, msg->partition));
       report.possibly_persisted =
           rd_kafka_message_status(msg) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
     }
@@ -81,8 +82,11 @@ Status Producer::Produce(const ProduceRecord& r) {
   rd_kafka_error_t* error = rd_kafka_produceva(handle(), vus, n);
   if (error == nullptr) return Status::Ok();
   if (headers != nullptr) r.headers->Adopt(headers);  // not taken on failure: the caller may retry
-  return internal::TakeError(
-      error, fmt::format("producing to {}[{}]", rd_kafka_topic_name(r.topic->raw()), r.partition));
+  internal::ErrorPtr owned(error);
+  std::string topic = rd_kafka_topic_name(r.topic->raw());
+  return internal::FromAccessError(owned.get(), identity(),
+                                   {AclOperation::kWrite, AclResourceType::kTopic, topic},
+                                   fmt::format("producing to {}[{}]", topic, r.partition));
 }
 
 int Producer::Poll(milliseconds timeout) {
@@ -100,7 +104,12 @@ Status Producer::FatalError() {
   char err[512];
   rd_kafka_resp_err_t code = rd_kafka_fatal_error(handle(), err, sizeof(err));
   if (code == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::Ok();
-  return internal::FromErrorCode(code, fmt::format("producer {} failed fatally", name()), err);
+  // An idempotent producer needs IDEMPOTENT_WRITE on the cluster, or (Kafka 3.0 and later)
+  // WRITE on any topic, to get its producer id.
+  return internal::FromAccessError(code, identity(),
+                                   {AclOperation::kIdempotentWrite, AclResourceType::kCluster,
+                                    std::string(kClusterResourceName)},
+                                   fmt::format("producer {} failed fatally", name()), err);
 }
 
 void Producer::PurgeQueued() { rd_kafka_purge(handle(), RD_KAFKA_PURGE_F_QUEUE); }

@@ -16,6 +16,7 @@ using Clock = std::chrono::steady_clock;
 OffsetLoop::OffsetLoop(const config::FlowConfig& flow, std::function<MirrorView()> snapshot)
     : heartbeat_interval_(flow.heartbeat_interval),
       checkpoint_interval_(flow.checkpoint_interval),
+      acl_interval_(flow.acl_sync_interval),
       snapshot_(std::move(snapshot)) {}
 
 Result<std::unique_ptr<OffsetLoop>> OffsetLoop::Create(const config::FlowConfig& flow,
@@ -62,6 +63,7 @@ Result<std::unique_ptr<OffsetLoop>> OffsetLoop::Create(const config::FlowConfig&
                                                 name + "/source-search"),
         c.source_fingerprint, c.target_fingerprint);
   }
+  loop->acl_sync_ = acl::MakeAclSync(flow, *c.target, c.source_admin, c.target_admin);
   return loop;
 }
 
@@ -83,16 +85,29 @@ void OffsetLoop::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+namespace {
+
+// Source topic -> remote topic of what is mirrored now: the topics whose ACLs are copied.
+acl::TopicMap TopicNames(const MirrorView& view) {
+  acl::TopicMap out;
+  for (const MirroredTopic& t : view.topics) out[t.source_topic] = t.remote_topic;
+  return out;
+}
+
+}  // namespace
+
 void OffsetLoop::Run() {
   auto next_heartbeat = Clock::now();
   auto next_groups = Clock::now() + checkpoint_interval_;
+  auto next_acls = Clock::now();
   std::unique_lock lock(mu_);
   while (!stop_) {
     lock.unlock();
     auto now = Clock::now();
     const bool heartbeat_due = now >= next_heartbeat;
     const bool groups_due = group_sync_ != nullptr && now >= next_groups;
-    if (heartbeat_due || groups_due) {
+    const bool acls_due = acl_sync_ != nullptr && now >= next_acls;
+    if (heartbeat_due || groups_due || acls_due) {
       MirrorView view = snapshot_();
       if (heartbeat_due) {
         heartbeats_->RunOnce(NowMs(), view.remote_heartbeats_mirrored);
@@ -102,8 +117,13 @@ void OffsetLoop::Run() {
         group_sync_->RunOnce(view.topics);
         next_groups = Clock::now() + checkpoint_interval_;
       }
+      if (acls_due) {
+        acl_sync_->RunOnce(TopicNames(view));
+        next_acls = Clock::now() + acl_interval_;
+      }
     }
     auto next = std::min(next_heartbeat, next_groups);
+    if (acl_sync_ != nullptr) next = std::min(next, next_acls);
     lock.lock();
     wake_.wait_until(lock, next + 1ms, [this] { return stop_; });
   }
@@ -118,5 +138,10 @@ int64_t OffsetLoop::checkpoints_written() const {
 }
 
 HeartbeatStatus OffsetLoop::heartbeats() const { return heartbeats_->Snapshot(); }
+
+std::optional<acl::AclSyncStatus> OffsetLoop::acls() const {
+  if (acl_sync_ == nullptr) return std::nullopt;
+  return acl_sync_->Snapshot();
+}
 
 }  // namespace strait::offsets

@@ -1,6 +1,7 @@
 // The offset thread ("offsets") of one flow: MirrorMaker 2 heartbeats every
-// heartbeat.interval.ms (heartbeats.h), and consumer-group translation every
-// checkpoint.interval.ms (group_sync.h), over what the flow has mirrored so far. The flow
+// heartbeat.interval.ms (heartbeats.h), consumer-group translation every
+// checkpoint.interval.ms (group_sync.h), and ACL sync every sync.acls.interval.ms
+// (acl/acl_sync.h), over what the flow has mirrored so far. The flow
 // tells it that through a snapshot callback, called on the offset thread at the start of a
 // round; the offset maps it hands over stay alive for the round.
 //
@@ -12,10 +13,12 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "acl/acl_sync.h"
 #include "base/status.h"
 #include "config/config.h"
 #include "kafka/admin.h"
@@ -58,6 +61,8 @@ class OffsetLoop {
   std::vector<GroupStatus> groups() const;
   int64_t checkpoints_written() const;
   HeartbeatStatus heartbeats() const;
+  // Absent when ACL sync is off.
+  std::optional<acl::AclSyncStatus> acls() const;
 
  private:
   OffsetLoop(const config::FlowConfig& flow, std::function<MirrorView()> snapshot);
@@ -65,9 +70,11 @@ class OffsetLoop {
 
   const std::chrono::milliseconds heartbeat_interval_;
   const std::chrono::milliseconds checkpoint_interval_;
+  const std::chrono::milliseconds acl_interval_;
   std::function<MirrorView()> snapshot_;
   std::unique_ptr<Heartbeats> heartbeats_;
-  std::unique_ptr<GroupSync> group_sync_;  // null when neither checkpoints nor group sync
+  std::unique_ptr<GroupSync> group_sync_;   // null when neither checkpoints nor group sync
+  std::unique_ptr<acl::AclSync> acl_sync_;  // null when ACL sync is off
 
   std::thread thread_;
   std::mutex mu_;

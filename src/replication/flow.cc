@@ -86,11 +86,8 @@ void Flow::Run() {
     HandleEvents();
     if (Clock::now() >= next_sync) {
       TopicSync::Errors errors = topic_sync_->Round();
-      {
-        std::lock_guard lock(mu_);
-        published_.source_error = errors.source;
-        published_.target_error = errors.target;
-      }
+      SetClusterError(Side::kSource, errors.source, /*log=*/true);
+      SetClusterError(Side::kTarget, errors.target, /*log=*/true);
       Reconcile();
       next_sync = Clock::now() + flow_.refresh_interval;
     }
@@ -105,6 +102,30 @@ void Flow::Run() {
   }
   StopParts();
   log::Info("flow", "flow stopped", {{"flow", name_}});
+}
+
+std::string Flow::SetClusterError(Side side, const Status& status, bool log) {
+  const config::ClusterConfig& cluster = side == Side::kSource ? source_ : target_;
+  return SetClusterError(side,
+                         status.ok() ? ""
+                                     : fmt::format("cannot reach {} at {}: {}", cluster.alias,
+                                                   cluster.Bootstrap(), status.message()),
+                         log);
+}
+
+std::string Flow::SetClusterError(Side side, std::string error, bool log) {
+  const config::ClusterConfig& cluster = side == Side::kSource ? source_ : target_;
+  std::lock_guard lock(mu_);
+  std::string& field = side == Side::kSource ? published_.source_error : published_.target_error;
+  if (log && error != field) {
+    if (!error.empty()) {
+      log::Warn("flow", "cluster unreachable; retrying", {{"flow", name_}, {"error", error}});
+    } else {
+      log::Info("flow", "cluster reachable again", {{"flow", name_}, {"cluster", cluster.alias}});
+    }
+  }
+  field = error;
+  return error;
 }
 
 void Flow::StopParts() {
@@ -138,23 +159,18 @@ bool Flow::Connect() {
   }
   Result<std::string> source_id = source_admin_->ClusterId(10s);
   Result<std::string> target_id = target_admin_->ClusterId(10s);
-  {
-    std::lock_guard lock(mu_);
-    published_.source_error = source_id.ok()
-                                  ? ""
-                                  : fmt::format("cannot reach {} at {}: {}; retrying", flow_.source,
-                                                source_.Bootstrap(), source_id.status().message());
-    published_.target_error = target_id.ok()
-                                  ? ""
-                                  : fmt::format("cannot reach {} at {}: {}; retrying", flow_.target,
-                                                target_.Bootstrap(), target_id.status().message());
-  }
+  std::string source_error = SetClusterError(Side::kSource, source_id.status(), /*log=*/false);
+  std::string target_error = SetClusterError(Side::kTarget, target_id.status(), /*log=*/false);
   if (!source_id.ok() || !target_id.ok()) {
     log::Warn("flow", "cannot reach a cluster; retrying",
               {{"flow", name_},
-               {"source", source_id.status().message()},
-               {"target", target_id.status().message()},
+               {"source", source_error},
+               {"target", target_error},
                {"backoff_s", connect_backoff_.count()}});
+    // New clients next time read certificate and CA files again, so that a fix on this side
+    // (a renewed client certificate, a CA added to ssl.ca.location) needs no restart.
+    if (!source_id.ok()) source_admin_.reset();
+    if (!target_id.ok()) target_admin_.reset();
     return false;
   }
   if (*source_id == *target_id) {
@@ -357,13 +373,8 @@ void Flow::PollWatermarks() {
   }
   if (query.empty()) return;
   Result<std::vector<kafka::TopicPartitionOffset>> ends = source_admin_->OffsetsForTimes(query, 5s);
-  std::lock_guard lock(mu_);
-  if (!ends.ok()) {
-    published_.source_error = fmt::format("cannot reach {} at {}: {}", flow_.source,
-                                          source_.Bootstrap(), ends.status().message());
-    return;
-  }
-  published_.source_error.clear();
+  SetClusterError(Side::kSource, ends.status(), /*log=*/true);
+  if (!ends.ok()) return;
   const int64_t now = NowMs();
   for (size_t i = 0; i < ends->size() && i < states.size(); ++i) {
     const kafka::TopicPartitionOffset& e = (*ends)[i];
@@ -427,6 +438,7 @@ void Flow::Publish() {
     s.groups = offset_loop_->groups();
     s.checkpoints_written = offset_loop_->checkpoints_written();
     s.heartbeats = offset_loop_->heartbeats();
+    s.acls = offset_loop_->acls();
   }
   std::lock_guard lock(mu_);
   s.name = published_.name;

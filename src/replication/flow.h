@@ -59,8 +59,14 @@ class Flow {
  private:
   using Clock = std::chrono::steady_clock;
 
+  enum class Side { kSource, kTarget };
+
   void Run();
   bool Connect();
+  // Publishes (and, with `log`, logs when it changes) why a cluster cannot be reached;
+  // returns the message, empty for OK.
+  std::string SetClusterError(Side side, const Status& status, bool log);
+  std::string SetClusterError(Side side, std::string error, bool log);
   void StopParts();
   // Brings the partition table in line with the topics after a sync round.
   void Reconcile();

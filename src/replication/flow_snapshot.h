@@ -5,10 +5,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "acl/acl_sync.h"
 #include "offsets/group_sync.h"
 #include "offsets/heartbeats.h"
 #include "replication/partition_state.h"
@@ -43,6 +45,7 @@ struct FlowSnapshot {
   std::vector<offsets::GroupStatus> groups;
   int64_t checkpoints_written = 0;
   offsets::HeartbeatStatus heartbeats;
+  std::optional<acl::AclSyncStatus> acls;  // absent when ACL sync is off
 };
 
 }  // namespace strait::replication

@@ -40,8 +40,7 @@ TopicSync::TopicSync(const config::FlowConfig& flow, kafka::Admin* source_admin,
 TopicSync::Errors TopicSync::Round() {
   Result<kafka::ClusterMetadata> source_md = source_admin_->Metadata(kAdminTimeout);
   Result<kafka::ClusterMetadata> target_md = target_admin_->Metadata(kAdminTimeout);
-  Errors errors{source_md.ok() ? "" : source_md.status().message(),
-                target_md.ok() ? "" : target_md.status().message()};
+  Errors errors{source_md.status(), target_md.status()};
   if (!source_md.ok() || !target_md.ok()) return errors;
 
   std::map<std::string, int32_t> matched;
@@ -80,6 +79,11 @@ TopicSync::Errors TopicSync::Round() {
   }
   for (const auto& [name, n] : matched) {
     auto sc = source_configs->find(name);
+    if (sc != source_configs->end() &&
+        sc->second.status().code() == StatusCode::kPermissionDenied) {
+      DeniedTopic(name, sc->second.status());
+      continue;
+    }
     if (sc == source_configs->end() || !sc->second.ok()) continue;  // deleted meanwhile
     std::string remote = *mm2::RemoteTopicName(naming_, name);
     auto tc = target_configs.find(remote);
@@ -88,6 +92,16 @@ TopicSync::Errors TopicSync::Round() {
     SyncTopic(name, n, *target_md, *sc->second, target_entries);
   }
   return errors;
+}
+
+void TopicSync::DeniedTopic(const std::string& name, const Status& why) {
+  RemoteTopic& entry = topics_[name];
+  if (entry.remote.empty()) entry.remote = *mm2::RemoteTopicName(naming_, name);
+  if (entry.error != why.message()) {
+    log::Error("flow", "topic not mirrored",
+               {{"flow", name_}, {"topic", name}, {"error", why.message()}});
+  }
+  entry.error = why.message();
 }
 
 void TopicSync::MarkGone(const std::string& name, RemoteTopic& entry) {

@@ -45,9 +45,9 @@ class TopicSync {
   TopicSync(const config::FlowConfig& flow, kafka::Admin* source_admin, kafka::Admin* target_admin,
             provenance::LogSearch* target_tails, uint64_t source_fingerprint);
 
-  // What a round could not read: a cluster's metadata (empty strings when both answered).
+  // What a round could not read: a cluster's metadata (OK when both answered).
   struct Errors {
-    std::string source, target;
+    Status source, target;
   };
   Errors Round();
 
@@ -57,6 +57,8 @@ class TopicSync {
   void Forget(const std::string& source_topic) { topics_.erase(source_topic); }
 
  private:
+  // A topic strait may see but not read the configs of: said once, shown in /status.
+  void DeniedTopic(const std::string& name, const Status& why);
   void SyncTopic(const std::string& name, int32_t source_partitions,
                  const kafka::ClusterMetadata& target_md,
                  const std::vector<kafka::ConfigEntry>& source_configs,

@@ -81,6 +81,9 @@ std::string MetricsText(const View& view) {
            "Records skipped because forward: local and they were mirrored into the source.");
   e.Family("strait_groups", Type::kGauge,
            "Consumer groups by offset-sync state: synced, active-on-target, waiting, error.");
+  e.Family("strait_acls_mirrored", Type::kGauge,
+           "Target ACLs that mirror source ACLs after the last ACL sync round.");
+  e.Family("strait_acl_sync_failing", Type::kGauge, "1 while the last ACL sync round failed.");
   for (const FlowSnapshot& s : view.flows) {
     std::map<std::string, std::array<int64_t, 3>> by_topic;  // errors, filtered, not local
     for (const auto& p : s.partitions) {
@@ -108,6 +111,10 @@ std::string MetricsText(const View& view) {
     if (s.heartbeats.newest_arrived_ms > 0) {
       e.Sample("strait_heartbeat_lag_seconds", flow,
                std::max<int64_t>(0, now - s.heartbeats.newest_arrived_ms) / 1000.0);
+    }
+    if (s.acls) {
+      e.Sample("strait_acls_mirrored", flow, s.acls->bindings);
+      e.Sample("strait_acl_sync_failing", flow, int64_t{s.acls->state == "error"});
     }
     std::map<offsets::GroupSyncState, int64_t> by_state = {
         {offsets::GroupSyncState::kSynced, 0},

@@ -29,6 +29,15 @@ nlohmann::json PartitionJson(const PartitionState& p, int64_t now) {
           {"skipped_not_local_records", p.not_local.load()}};
 }
 
+nlohmann::json AclSyncJson(const std::optional<acl::AclSyncStatus>& acls) {
+  if (!acls) return {{"state", "off"}};
+  return {{"state", acls->state},
+          {"detail", acls->detail},
+          {"bindings", acls->bindings},
+          {"created_total", acls->created_total},
+          {"removed_total", acls->removed_total}};
+}
+
 // The replication graph: one edge per flow with its end-to-end lag, and the problems of its
 // shape (replication/topology.h).
 nlohmann::json TopologyJson(const View& view) {
@@ -118,6 +127,7 @@ std::string StatusJson(const View& view) {
                      {"heartbeats_written_to_source", s.heartbeats.written_to_source},
                      {"topics", topics},
                      {"groups", groups},
+                     {"acls", AclSyncJson(s.acls)},
                      {"partitions", partitions}});
   }
   return nlohmann::json{{"flows", flows}, {"topology", TopologyJson(view)}}.dump(2);

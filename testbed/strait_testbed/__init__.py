@@ -7,4 +7,4 @@ suite, the demo, the benchmarks, and by hand through scripts/testbed.
 """
 
 from .bed import TestBed, ClusterSpec  # noqa: F401
-from .security import SecuritySpec  # noqa: F401
+from .security import Certificate, Listener, SecuritySpec  # noqa: F401

@@ -6,6 +6,7 @@ import sys
 
 from .bed import TestBed, all_testbed_pids, kill_pids
 from .cluster import ClusterSpec, pid_alive
+from .security import SecuritySpec
 
 
 def _specs(args) -> list:
@@ -13,8 +14,13 @@ def _specs(args) -> list:
     for alias in args.aliases:
         racks = args.racks.split(",") if args.racks else None
         controller_racks = args.controller_racks.split(",") if args.controller_racks else None
+        security = None
+        if args.secure:
+            user, _, password = args.secure.partition(":")
+            security = SecuritySpec(users={user: password})
         specs.append(ClusterSpec(alias, brokers=args.brokers, controllers=args.controllers,
-                                 racks=racks, controller_racks=controller_racks))
+                                 racks=racks, controller_racks=controller_racks,
+                                 security=security))
     return specs
 
 
@@ -40,6 +46,12 @@ def cmd_status(bed: TestBed, args):
         print(f"{alias}  cluster id {c.cluster_id}")
         print(f"  LOCAL bootstrap (same DC):    {c.bootstrap()}")
         print(f"  WAN bootstrap (through proxy): {c.bootstrap(wan=True)}")
+        if c.spec.security:
+            for listener in c.spec.security.listeners:
+                print(f"  {listener.name} ({listener.protocol}, client auth "
+                      f"{listener.client_auth}): {c.bootstrap(listener=listener.name)}")
+            print(f"  CA certificate: {c.ca.cert}; users: "
+                  f"{', '.join(c.spec.security.all_users())}")
         for n in c.nodes:
             state = "up" if pid_alive(n.pid) else "down"
             ports = []
@@ -76,6 +88,9 @@ def main(argv=None):
                     help="controller-only nodes (0: brokers are also controllers)")
     up.add_argument("--racks", help="broker.rack per broker, comma-separated")
     up.add_argument("--controller-racks", help="the DC of each controller, comma-separated")
+    up.add_argument("--secure", metavar="USER:PASSWORD",
+                    help="SASL_SSL, mutual-TLS and TLS listeners, ACLs enforced, and this user "
+                         "(SCRAM and PLAIN) besides the bed's super user")
     up.add_argument("--json", action="store_true")
     st = sub.add_parser("status", help="print clusters, nodes and bootstrap addresses")
     st.add_argument("--json", action="store_true")

@@ -6,7 +6,8 @@ Ports: cluster number i (dc1 is usually 1) owns base + 100*i .. base + 100*i + 9
   broker n WAN proxy            base + 100*i + 20 + n   (clients in other DCs)
   node n CONTROLLER listener    base + 100*i + 30 + n
   broker n LINK listener        base + 100*i + 40 + n   (only with ClusterSpec.link_host)
-  broker n SECURE listener      base + 100*i + 50 + n   (SASL_SSL, only with ClusterSpec.security)
+  broker n secured listener k   base + 100*i + 50 + 10*k + n   (only with ClusterSpec.security:
+                                SECURE, MTLS and TLS by default, security.py)
 """
 
 import base64
@@ -20,7 +21,9 @@ import uuid
 from typing import Dict, List, Optional
 
 from . import paths
-from .security import CertificateAuthority, SecuritySpec, broker_properties, format_arguments
+from . import security
+from .security import (Certificate, CertificateAuthority, SecuritySpec, broker_certificate,
+                       broker_properties, format_arguments)
 
 LOG4J2 = """status = warn
 appender.console.type = Console
@@ -51,7 +54,8 @@ class ClusterSpec:
     # An address of this machine's end of a simulated WAN link (testbed/strait_testbed/wanlink.py): brokers
     # also listen there, so clients in the link's network namespace reach them through it.
     link_host: Optional[str] = None
-    # A SECURE (SASL_SSL) listener on every broker, users and ACLs enforced (security.py).
+    # Secured listeners on every broker (SASL_SSL, mutual TLS, TLS), users and ACLs
+    # enforced (security.py).
     security: Optional[SecuritySpec] = None
 
 
@@ -65,7 +69,6 @@ class Node:
     proxy_port: int = 0
     controller_port: int = 0
     link_port: int = 0
-    secure_port: int = 0
     pid: int = 0
 
     @property
@@ -128,8 +131,6 @@ class Cluster:
                 node.proxy_port = self.port_base + 20 + n
                 if s.link_host:
                     node.link_port = self.port_base + 40 + n
-                if s.security:
-                    node.secure_port = self.port_base + 50 + n
             if node.is_controller:
                 node.controller_port = self.port_base + 30 + n
         return nodes
@@ -148,13 +149,19 @@ class Cluster:
                 return n
         raise KeyError(f"{self.spec.alias} has no node {node_id}")
 
-    def bootstrap(self, wan: bool = False, link: bool = False, secure: bool = False) -> str:
+    def secured_port(self, node: Node, listener: str) -> int:
+        if not self.spec.security:
+            raise ValueError(f"{self.alias} was started without security")
+        return self.port_base + 50 + 10 * self.spec.security.slot(listener) + node.node_id
+
+    def bootstrap(self, wan: bool = False, link: bool = False, secure: bool = False,
+                  listener: Optional[str] = None) -> str:
         """LOCAL listeners; `wan`: through toxiproxy; `link`: the LINK listeners, for
-        clients behind the simulated WAN link; `secure`: the SASL_SSL listeners."""
-        if secure:
-            if not self.spec.security:
-                raise ValueError(f"{self.alias} was started without security")
-            return ",".join(f"127.0.0.1:{n.secure_port}" for n in self.brokers)
+        clients behind the simulated WAN link; `secure`: the SASL_SSL listeners (SECURE);
+        `listener`: the secured listener of that name (SECURE, MTLS, TLS, ...)."""
+        if secure or listener:
+            name = listener or "SECURE"
+            return ",".join(f"127.0.0.1:{self.secured_port(n, name)}" for n in self.brokers)
         if link:
             if not self.spec.link_host:
                 raise ValueError(f"{self.alias} was started without a link_host")
@@ -166,6 +173,29 @@ class Cluster:
     def ca(self) -> CertificateAuthority:
         """The bed's certificate authority (shared by every secured cluster of the bed)."""
         return CertificateAuthority(self.dir.parent / "pki")
+
+    @property
+    def stranger_ca(self) -> CertificateAuthority:
+        """A CA no client of the bed trusts, for untrusted broker certificates."""
+        return CertificateAuthority(self.dir.parent / "pki-stranger", "stranger-ca")
+
+    def _keystore(self, node: Node, listener: str, kind: Certificate,
+                  renewed: bool = False) -> pathlib.Path:
+        name = f"{self.alias}-n{node.node_id}-{listener.lower()}-{kind.value}"
+        if renewed:  # a new file: the broker reloads a keystore when its location changes
+            name += f"-{time.time_ns()}"
+        return broker_certificate(self.ca, self.stranger_ca, name, kind)
+
+    def replace_certificate(self, listener: str, kind: Certificate = Certificate.GOOD):
+        """Gives every broker's `listener` a new certificate while it runs (a dynamic
+        per-broker update of its keystore location, as an operator renews a certificate)."""
+        spec = self.spec.security.listener(listener)
+        spec.certificate = kind
+        for node in self.brokers:
+            keystore = self._keystore(node, listener, kind, renewed=True)
+            security.configs(self.bootstrap(), "--alter", "--entity-type", "brokers",
+                             "--entity-name", str(node.node_id), "--add-config",
+                             f"listener.name.{listener.lower()}.ssl.keystore.location={keystore}")
 
     def proxy_name(self, node: Node) -> str:
         return f"{self.spec.alias}-b{node.node_id}"
@@ -184,9 +214,10 @@ class Cluster:
                 listeners.append(link)
                 advertised.append(link)
             if self.spec.security:
-                secure = f"SECURE://127.0.0.1:{node.secure_port}"
-                listeners.append(secure)
-                advertised.append(secure)
+                for listener in self.spec.security.listeners:
+                    url = f"{listener.name}://127.0.0.1:{self.secured_port(node, listener.name)}"
+                    listeners.append(url)
+                    advertised.append(url)
         if node.is_controller:
             listeners.append(f"CONTROLLER://127.0.0.1:{node.controller_port}")
             advertised.append(f"CONTROLLER://127.0.0.1:{node.controller_port}")
@@ -196,8 +227,8 @@ class Cluster:
             "controller.quorum.voters": voters,
             "listeners": ",".join(listeners),
             "advertised.listeners": ",".join(advertised),
-            "listener.security.protocol.map": "LOCAL:PLAINTEXT,WAN:PLAINTEXT,LINK:PLAINTEXT,"
-                                              "SECURE:SASL_SSL,CONTROLLER:PLAINTEXT",
+            "listener.security.protocol.map": ",".join(
+                f"{name}:{protocol}" for name, protocol in self._protocols().items()),
             "controller.listener.names": "CONTROLLER",
             "log.dirs": str(self.dir / f"n{node.node_id}" / "data"),
             "num.network.threads": "2",
@@ -220,9 +251,10 @@ class Cluster:
             "log.retention.check.interval.ms": "5000",
         }
         if self.spec.security:
-            # The authorizer runs on controllers too; the keystore only matters on brokers.
-            keystore = self.ca.issue(f"{self.alias}-n{node.node_id}")
-            props.update(broker_properties(self.spec.security, keystore, self.ca))
+            # The authorizer runs on controllers too; the keystores only matter on brokers.
+            keystores = {x.name: self._keystore(node, x.name, x.certificate)
+                         for x in self.spec.security.listeners}
+            props.update(broker_properties(self.spec.security, keystores, self.ca))
         if node.is_broker:
             props["inter.broker.listener.name"] = "LOCAL"
             if node.rack:
@@ -231,6 +263,13 @@ class Cluster:
                     "org.apache.kafka.common.replica.RackAwareReplicaSelector"
         props.update(self.spec.overrides)
         return props
+
+    def _protocols(self) -> Dict[str, str]:
+        out = {"LOCAL": "PLAINTEXT", "WAN": "PLAINTEXT", "LINK": "PLAINTEXT",
+               "CONTROLLER": "PLAINTEXT"}
+        if self.spec.security:
+            out.update({x.name: x.protocol for x in self.spec.security.listeners})
+        return out
 
     # ---- processes ----------------------------------------------------------------------
 
@@ -318,7 +357,7 @@ class Cluster:
     def from_state(cls, state: dict, port_base: int, root: pathlib.Path, marker: str) -> "Cluster":
         spec = dict(state["spec"])
         if spec.get("security") is not None:
-            spec["security"] = SecuritySpec(**spec["security"])
+            spec["security"] = SecuritySpec.from_state(spec["security"])
         return cls(ClusterSpec(**spec), state["index"], port_base, root, marker,
                    state["cluster_id"], [Node(**n) for n in state["nodes"]])
 

@@ -7,6 +7,7 @@ import os
 import pathlib
 import signal
 import socket
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -46,14 +47,23 @@ class Strait:
     environment, so scripts/test.sh kills it even if a test crashes."""
 
     def __init__(self, binary: pathlib.Path, workdir: pathlib.Path, marker: str,
-                 clusters: Dict[str, dict], flows: List[dict], log_level: str = "info"):
+                 clusters: Dict[str, dict], flows: List[dict], log_level: str = "info",
+                 http: Optional[dict] = None, env: Optional[Dict[str, str]] = None):
         self.binary = binary
         self.workdir = pathlib.Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.marker = marker
         self.port = free_port()
+        # `http` adds keys to the http section (tls.certificate, tls.key, token); the tests'
+        # own requests then use HTTPS (trusting http_ca) and the token.
+        http = dict(http or {})
         self.config = {"clusters": clusters, "flows": flows,
-                       "http": {"listen": f"127.0.0.1:{self.port}"}, "log": {"level": log_level}}
+                       "http": {"listen": f"127.0.0.1:{self.port}", **http},
+                       "log": {"level": log_level}}
+        self.scheme = "https" if "tls.certificate" in http else "http"
+        self.http_ca = http.get("tls.ca") or http.get("tls.certificate")
+        self.token = http.get("token")
+        self.env = env or {}
         self.config_path = write_config(self.workdir / "strait.yaml", self.config)
         self.log_path = self.workdir / "strait.log"
         self.proc: Optional[subprocess.Popen] = None
@@ -67,7 +77,8 @@ class Strait:
     def start(self, wait: bool = True) -> "Strait":
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(run_command(self.binary, self.config_path), stdout=log,
-                                     stderr=subprocess.STDOUT, env=process_env(self.marker))
+                                     stderr=subprocess.STDOUT,
+                                     env=dict(process_env(self.marker), **self.env))
         self.starts += 1
         if wait:
             self.wait_healthy()
@@ -79,7 +90,7 @@ class Strait:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"strait exited with {self.proc.returncode}:\n{self.log_tail()}")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2):
+                with self.open("/healthz", timeout=2):
                     return
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.1)
@@ -129,8 +140,21 @@ class Strait:
 
     # ---- observation --------------------------------------------------------------------
 
+    def open(self, path: str, timeout: float = 5, token: Optional[str] = None,
+             ca: Optional[str] = None):
+        """urlopen on strait's endpoint, with the token (or `token`) and, for HTTPS, a
+        context that verifies strait's certificate against `ca` (default: http_ca)."""
+        request = urllib.request.Request(f"{self.scheme}://127.0.0.1:{self.port}{path}")
+        token = token if token is not None else self.token
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        context = None
+        if self.scheme == "https":
+            context = ssl.create_default_context(cafile=str(ca or self.http_ca))
+        return urllib.request.urlopen(request, timeout=timeout, context=context)
+
     def _get(self, path: str) -> str:
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as r:
+        with self.open(path) as r:
             return r.read().decode()
 
     def status(self) -> dict:
