@@ -321,3 +321,15 @@ def test_http_endpoint_serves_tls_and_wants_the_token_except_for_healthz(
     r = run(strait_bin, "status", "--config", s.config_path)
     assert r.returncode == 0 and "sdc1->sdc2" in r.stdout, r.stdout + r.stderr
     assert TOKEN not in r.stdout + r.stderr
+    # The commands that change a running instance go through the same HTTPS and token.
+    for page in ("/", "/status/history"):
+        with pytest.raises(urllib.error.HTTPError) as denied:
+            s.open(page, token="")
+        assert denied.value.code == 401
+    r = run(strait_bin, "pause", "sdc1->sdc2", "--config", s.config_path)
+    assert r.returncode == 0 and "paused" in r.stdout, r.stdout + r.stderr
+    r = run(strait_bin, "resume", "sdc1->sdc2", "--config", s.config_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = run(strait_bin, "reload", "--config", s.config_path)
+    assert r.returncode == 0 and "config reloaded" in r.stdout, r.stdout + r.stderr
+    assert TOKEN not in r.stdout + r.stderr

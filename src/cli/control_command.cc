@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/endpoint.h"
 #include "config/config.h"
 #include "http/client.h"
 
@@ -35,7 +36,8 @@ int RunControl(const ControlOptions& options) {
                          ? "/reload"
                          : "/flows/" + http::EncodePathSegment(options.flow) + "/" + options.action;
   const config::HttpConfig& http = config->http;
-  Result<http::Response> r = http::Post(http.host, http.port, path, kTimeout);
+  const http::Endpoint endpoint = EndpointOf(http);
+  Result<http::Response> r = http::Post(endpoint, path, kTimeout);
   if (!r.ok()) {
     std::fprintf(stderr, "error: is strait running with %s? %s\n", options.config_path.c_str(),
                  r.status().message().c_str());
@@ -43,8 +45,8 @@ int RunControl(const ControlOptions& options) {
   }
   nlohmann::json body = nlohmann::json::parse(r->body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded() || !body.contains("ok")) {
-    std::fprintf(stderr, "error: http://%s:%d%s answered %d: %s\n", http.host.c_str(), http.port,
-                 path.c_str(), r->status, r->body.c_str());
+    std::fprintf(stderr, "error: %s://%s:%d%s answered %d: %s\n", endpoint.tls ? "https" : "http",
+                 endpoint.host.c_str(), endpoint.port, path.c_str(), r->status, r->body.c_str());
     return kExitFailure;
   }
   if (!body["ok"].get<bool>()) {

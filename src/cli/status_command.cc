@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/endpoint.h"
 #include "config/config.h"
 #include "http/client.h"
 
@@ -47,11 +48,6 @@ void PrintGraph(const nlohmann::json& topology) {
 
 // How to reach the instance that listens on `http`: a wildcard address is reached on the
 // loopback; HTTPS trusts http.tls.ca, or the server's own certificate (self-signed).
-http::Endpoint EndpointOf(const config::HttpConfig& http) {
-  std::string host = http.host == "0.0.0.0" ? "127.0.0.1" : http.host == "::" ? "::1" : http.host;
-  return {host, http.port, http.tls(), http.tls_ca.empty() ? http.tls_certificate : http.tls_ca,
-          http.token};
-}
 
 }  // namespace
 

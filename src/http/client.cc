@@ -19,45 +19,48 @@ std::unique_ptr<httplib::ClientImpl> MakeClient(const Endpoint& e) {
   return client;
 }
 
-}  // namespace
+std::string Url(const Endpoint& e, const std::string& path) {
+  return fmt::format("{}://{}:{}{}", e.tls ? "https" : "http", e.host, e.port, path);
+}
 
-Result<std::string> Get(const Endpoint& endpoint, const std::string& path,
-                        std::chrono::milliseconds timeout) {
-  std::string url = fmt::format("{}://{}:{}{}", endpoint.tls ? "https" : "http", endpoint.host,
-                                endpoint.port, path);
+// One request through a client set up for `endpoint`: no answer and 401 become errors.
+Result<Response> Send(const Endpoint& endpoint, const std::string& path,
+                      std::chrono::milliseconds timeout, bool post) {
   std::unique_ptr<httplib::ClientImpl> client = MakeClient(endpoint);
   client->set_connection_timeout(timeout);
   client->set_read_timeout(timeout);
   if (!endpoint.token.empty()) client->set_bearer_token_auth(endpoint.token);
-  httplib::Result r = client->Get(path);
+  httplib::Result r = post ? client->Post(path, "", "application/json") : client->Get(path);
   if (!r) {
     std::string why = httplib::to_string(r.error());
     if (r.error() == httplib::Error::SSLServerVerification) {
       why += fmt::format(" (the server's certificate is not signed by {}, or does not name {})",
                          endpoint.ca_file, endpoint.host);
     }
-    return Unavailable(fmt::format("no answer from {}: {}", url, why));
+    return Unavailable(fmt::format("no answer from {}: {}", Url(endpoint, path), why));
   }
   if (r->status == 401) {
     return Unavailable(Redact(
-        fmt::format("{} answered 401: {}", url,
+        fmt::format("{} answered 401: {}", Url(endpoint, path),
                     endpoint.token.empty() ? "it needs http.token" : "the token was refused")));
   }
-  if (r->status != 200) return Unavailable(fmt::format("{} answered {}", url, r->status));
-  return r->body;
+  return Response{r->status, r->body};
 }
 
-Result<Response> Post(const std::string& host, int port, const std::string& path,
-                      std::chrono::milliseconds timeout) {
-  httplib::Client client(host, port);
-  client.set_connection_timeout(timeout);
-  client.set_read_timeout(timeout);
-  httplib::Result r = client.Post(path.c_str(), "", "application/json");
-  if (!r) {
-    return Unavailable(fmt::format("no answer from http://{}:{}{}: {}", host, port, path,
-                                   httplib::to_string(r.error())));
+}  // namespace
+
+Result<std::string> Get(const Endpoint& endpoint, const std::string& path,
+                        std::chrono::milliseconds timeout) {
+  STRAIT_ASSIGN_OR_RETURN(Response r, Send(endpoint, path, timeout, /*post=*/false));
+  if (r.status != 200) {
+    return Unavailable(fmt::format("{} answered {}", Url(endpoint, path), r.status));
   }
-  return Response{r->status, r->body};
+  return std::move(r.body);
+}
+
+Result<Response> Post(const Endpoint& endpoint, const std::string& path,
+                      std::chrono::milliseconds timeout) {
+  return Send(endpoint, path, timeout, /*post=*/true);
 }
 
 std::string EncodePathSegment(std::string_view segment) {

@@ -29,8 +29,9 @@ struct Response {
   std::string body;
 };
 
-// POSTs an empty body to http://host:port/path; an error only when there is no answer.
-Result<Response> Post(const std::string& host, int port, const std::string& path,
+// POSTs an empty body to http(s)://host:port/path, as Get does (certificate, token); an
+// error when there is no answer or the token is missing or refused, else whatever answered.
+Result<Response> Post(const Endpoint& endpoint, const std::string& path,
                       std::chrono::milliseconds timeout);
 
 // Percent-encodes everything but letters, digits and -._~ (for a flow name in a path).
