@@ -411,8 +411,17 @@ TEST_F(Compat, TopicIdsTellARecreatedTopic) {
     std::this_thread::sleep_for(200ms);
   } while (std::chrono::steady_clock::now() < deadline);
   ASSERT_TRUE((*created)[0].ok()) << (*created)[0].message();
-  auto second = admin_->DescribeTopicIds({topic}, 30s);
-  ASSERT_TRUE(second.ok() && second->at(topic).ok());
+  // The broker learns of the new topic from the controller a little later: until then it
+  // answers UNKNOWN_TOPIC_OR_PARTITION.
+  Result<std::map<std::string, Result<std::string>>> second = Internal("not asked yet");
+  deadline = std::chrono::steady_clock::now() + 30s;
+  do {
+    second = admin_->DescribeTopicIds({topic}, 30s);
+    if (second.ok() && second->at(topic).ok()) break;
+    std::this_thread::sleep_for(200ms);
+  } while (std::chrono::steady_clock::now() < deadline);
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  ASSERT_TRUE(second->at(topic).ok()) << second->at(topic).status().message();
   EXPECT_NE(*second->at(topic), *first->at(topic));
 }
 
