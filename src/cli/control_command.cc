@@ -19,8 +19,9 @@ constexpr std::chrono::milliseconds kTimeout = 120s;
 void PrintList(const char* what, const nlohmann::json& names) {
   if (names.empty()) return;
   std::string joined;
-  for (const nlohmann::json& n : names)
+  for (const nlohmann::json& n : names) {
     joined += (joined.empty() ? "" : ", ") + n.get<std::string>();
+  }
   std::printf("%-10s %s\n", what, joined.c_str());
 }
 

@@ -25,8 +25,9 @@ std::string CheckProperty(const std::string& key, const std::string& value) {
 // The config may hold passwords: only its owner may read the file.
 Status WriteFile(const std::string& path, const std::string& text) {
   std::FILE* f = std::fopen(path.c_str(), "w");
-  if (f == nullptr)
+  if (f == nullptr) {
     return InvalidArgument(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
+  }
   ::chmod(path.c_str(), 0600);
   bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
   ok = std::fclose(f) == 0 && ok;

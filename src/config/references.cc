@@ -18,8 +18,9 @@ Result<std::string> ReadFile(const std::string& path) {
   if (!in) return InvalidArgument(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
   std::stringstream buffer;
   buffer << in.rdbuf();
-  if (in.bad())
+  if (in.bad()) {
     return InvalidArgument(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+  }
   return buffer.str();
 }
 
@@ -41,13 +42,15 @@ Result<std::string> Lookup(std::string_view body, const Environment& env) {
   }
   if (kind == "env") {
     std::optional<std::string> v = env.variable(arg);
-    if (!v)
+    if (!v) {
       return InvalidArgument(fmt::format("{}: the environment variable {} is not set", shown, arg));
+    }
     return *v;
   }
   Result<std::string> contents = env.file(arg);
-  if (!contents.ok())
+  if (!contents.ok()) {
     return InvalidArgument(fmt::format("{}: {}", shown, contents.status().message()));
+  }
   std::string out = std::move(contents).value();
   // Secret files are usually written by `echo` or an editor: the final newline is not
   // part of the password.

@@ -7,7 +7,8 @@
 namespace strait::config {
 namespace {
 
-Environment Env(std::map<std::string, std::string> vars, std::map<std::string, std::string> files) {
+Environment Env(const std::map<std::string, std::string>& vars,
+                const std::map<std::string, std::string>& files) {
   return {[vars](const std::string& name) -> std::optional<std::string> {
             auto it = vars.find(name);
             return it == vars.end() ? std::nullopt : std::optional<std::string>(it->second);

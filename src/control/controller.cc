@@ -91,8 +91,9 @@ Result<ReloadPlan> Controller::Reload() {
   }
   replicator_->SetTopology(next->flows);
   ApplyLogSettings(*next, options_.log_level_override);
-  for (const std::string& note : plan.needs_restart)
+  for (const std::string& note : plan.needs_restart) {
     log::Warn("control", "not reloaded", {{"setting", note}});
+  }
   running_ = std::move(next).value();
   {
     std::lock_guard stats(stats_mu_);

@@ -37,8 +37,9 @@ class ControllerTest : public testing::Test {
   void Write(const std::string& text) { std::ofstream(path_) << text; }
   std::vector<std::string> States() {
     std::vector<std::string> out;
-    for (const auto& s : replicator_->Snapshots())
+    for (const auto& s : replicator_->Snapshots()) {
       out.push_back(s.name + " " + std::string(replication::FlowStateName(s.state)));
+    }
     return out;
   }
 

@@ -48,6 +48,7 @@ struct AclBinding {
   AclOperation operation = AclOperation::kRead;
   AclPermission permission = AclPermission::kAllow;
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted comparison
   auto operator<=>(const AclBinding&) const = default;
 };
 

@@ -75,8 +75,9 @@ Result<std::optional<std::vector<AclBinding>>> Admin::DescribeAcls(const AclFilt
   rd_kafka_DescribeAcls(handle(), raw.get(), options.get(), queue.get());
   EventPtr event(rd_kafka_queue_poll(
       queue.get(), static_cast<int>((timeout + std::chrono::seconds(2)).count())));
-  if (!event)
+  if (!event) {
     return Explain(Timeout(fmt::format("describing ACLs: no reply within {} ms", timeout.count())));
+  }
   rd_kafka_resp_err_t err = rd_kafka_event_error(event.get());
   if (err == RD_KAFKA_RESP_ERR_SECURITY_DISABLED) return std::optional<std::vector<AclBinding>>();
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {

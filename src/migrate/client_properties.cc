@@ -132,8 +132,9 @@ void TranslateKeystore(const ClientMap& in, Sink* sink) {
   auto key_pem = in.find("ssl.keystore.key");
   auto chain_pem = in.find("ssl.keystore.certificate.chain");
   if (key_pem != in.end()) sink->Add(key_pem->second, "ssl.key.pem", key_pem->second.value);
-  if (chain_pem != in.end())
+  if (chain_pem != in.end()) {
     sink->Add(chain_pem->second, "ssl.certificate.pem", chain_pem->second.value);
+  }
   bool pkcs12 = false, pem = type == "PEM" || key_pem != in.end();
   if (location != in.end()) {
     std::string path = Trim(location->second.value);
@@ -184,8 +185,9 @@ std::optional<std::map<std::string, std::string>> JaasOptions(const std::string&
     skip_space();
     size_t b = i;
     while (i < jaas.size() && !std::isspace(static_cast<unsigned char>(jaas[i])) &&
-           jaas[i] != '=' && jaas[i] != ';')
+           jaas[i] != '=' && jaas[i] != ';') {
       ++i;
+    }
     return jaas.substr(b, i - b);
   };
   *module = word();
@@ -230,8 +232,9 @@ void TranslateJaas(const ClientMap& in, Sink* sink) {
     }
   } else if (EndsWith(module, "Krb5LoginModule")) {
     if (has("keyTab")) sink->Add(it->second, "sasl.kerberos.keytab", options->at("keyTab"));
-    if (has("principal"))
+    if (has("principal")) {
       sink->Add(it->second, "sasl.kerberos.principal", options->at("principal"));
+    }
     if (has("keyTab") || has("principal")) return;
   } else if (EndsWith(module, "OAuthBearerLoginModule")) {
     sink->Skip(it->second,

@@ -41,7 +41,6 @@ const std::map<std::string, std::string>& NotTranslated() {
          "(checkpoint.interval.ms)"},
         {"sync.topic.configs.interval.seconds",
          "strait syncs topic configs every refresh.interval.ms (5 s by default)"},
-        {"sync.topic.acls.interval.seconds", "strait does not mirror ACLs"},
         {"refresh.groups.enabled", "strait lists consumer groups in every checkpoint round"},
         {"refresh.groups.interval.seconds",
          "strait lists consumer groups in every checkpoint round"},
@@ -117,7 +116,6 @@ std::optional<std::string> Seconds(const std::string& value, std::optional<int64
 // Keys whose only translation is "strait already does this" for one value.
 std::optional<std::string> SameAsStrait(const std::string& key, const std::string& value) {
   static const std::map<std::string, std::pair<std::string, std::string>> kKeys = {
-      {"sync.topic.acls.enabled", {"false", "strait does not mirror ACLs"}},
       {"refresh.topics.enabled", {"true", "strait always looks for new topics"}},
       {"heartbeats.replication.enabled", {"true", "strait always mirrors heartbeats topics"}},
       {"use.defaults.from",
@@ -190,11 +188,13 @@ bool IsClusterClientKey(const std::string& key) {
 std::optional<std::string> ApplyConnectorKey(const std::string& key, const std::string& value,
                                              FlowSettings* s) {
   if (key == "topics") return RegexList(value, &s->topics);
-  if (key == "topics.exclude" || key == "topics.blacklist")
+  if (key == "topics.exclude" || key == "topics.blacklist") {
     return RegexList(value, &s->topics_exclude);
+  }
   if (key == "groups") return RegexList(value, &s->groups);
-  if (key == "groups.exclude" || key == "groups.blacklist")
+  if (key == "groups.exclude" || key == "groups.blacklist") {
     return RegexList(value, &s->groups_exclude);
+  }
   if (key == "config.properties.exclude" || key == "config.properties.blacklist") {
     return RegexList(value, &s->config_exclude);
   }
@@ -202,13 +202,16 @@ std::optional<std::string> ApplyConnectorKey(const std::string& key, const std::
   if (key == "emit.checkpoints.enabled") return Bool(value, &s->emit_checkpoints);
   if (key == "sync.group.offsets.enabled") return Bool(value, &s->sync_group_offsets);
   if (key == "emit.heartbeats.enabled") return Bool(value, &s->emit_heartbeats);
+  if (key == "sync.topic.acls.enabled") return Bool(value, &s->sync_topic_acls);
+  if (key == "sync.topic.acls.interval.seconds") return Seconds(value, &s->acl_ms);
   if (key == "emit.checkpoints.interval.seconds") return Seconds(value, &s->checkpoint_ms);
   if (key == "emit.heartbeats.interval.seconds") return Seconds(value, &s->heartbeat_ms);
   if (key == "refresh.topics.interval.seconds") return Seconds(value, &s->refresh_ms);
   if (key == "replication.factor") {
     int64_t rf = 0;
-    if (!ParseInt(value, -1, 32767, &rf) || rf == 0)
+    if (!ParseInt(value, -1, 32767, &rf) || rf == 0) {
       return std::string("expected -1 or 1 to 32767");
+    }
     s->replication_factor = rf;
     return "";
   }

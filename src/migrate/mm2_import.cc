@@ -71,8 +71,7 @@ class Importer {
   std::optional<Property> top_offsets_topic_;
   FlowSettings defaults_;
   std::map<std::pair<std::string, std::string>, std::vector<FlowKey>> flow_keys_;
-  bool acls_off_ = false;
-  std::vector<std::string> acl_flows_;  // enabled flows that MirrorMaker 2 syncs ACLs for
+  std::vector<std::string> acl_flows_;  // enabled flows with topic ACL sync on
 };
 
 std::vector<Property> Importer::LastValues(const std::vector<Property>& entries) {
@@ -246,8 +245,6 @@ void Importer::TopLevelKey(const Property& p) {
     top_offsets_topic_ = p;
     return;
   }
-  if (p.key == "sync.topic.acls.enabled")
-    acls_off_ = SplitList(p.value) == std::vector<std::string>{"false"};
   if (std::optional<std::string> why = ApplyConnectorKey(p.key, p.value, &defaults_)) {
     if (!why->empty()) Skip(p, *why);
   } else if (std::optional<std::string> worker = WorkerKeyReason(p.key)) {
@@ -335,12 +332,8 @@ std::optional<FlowOut> Importer::BuildFlow(const std::string& source, const std:
   }
   FlowOut f{source, target, defaults_};
   std::optional<std::string> start = clusters.at(source).start_offset;
-  bool acls = !acls_off_;
-  for (const FlowKey& k : keys) {
-    if (k.setting == "sync.topic.acls.enabled") acls = Trim(k.entry.value) != "false";
-    FlowSetting(k, &f.settings, &start);
-  }
-  if (acls) acl_flows_.push_back(source + "->" + target);
+  for (const FlowKey& k : keys) FlowSetting(k, &f.settings, &start);
+  if (f.settings.sync_topic_acls.value_or(true)) acl_flows_.push_back(source + "->" + target);
   FlowSettings& s = f.settings;
   if (start) s.start_offset = start;
   if (!s.sync_group_offsets) {
@@ -396,12 +389,13 @@ Result<Mm2Import> Importer::Run(const std::vector<Property>& all) {
     }
   }
   for (const ClusterOut& c : cluster_list) {
+    // An empty value (a line "A.bootstrap.servers" without "=") counts as missing.
     bool has_bootstrap = std::any_of(c.common.begin(), c.common.end(), [](const auto& kv) {
-      return kv.first == "bootstrap.servers";
+      return kv.first == "bootstrap.servers" && !kv.second.empty();
     });
     if (used.count(c.alias) != 0 && !has_bootstrap) {
       errors_.push_back(
-          fmt::format("{}: {}.bootstrap.servers: missing; the cluster {} is in an "
+          fmt::format("{}: {}.bootstrap.servers: missing or empty; the cluster {} is in an "
                       "enabled flow",
                       path_, c.alias, c.alias));
     }
@@ -409,8 +403,9 @@ Result<Mm2Import> Importer::Run(const std::vector<Property>& all) {
   if (!errors_.empty()) return InvalidArgument(fmt::format("{}", fmt::join(errors_, "\n")));
   if (!acl_flows_.empty()) {
     out_.notes.push_back(fmt::format(
-        "MirrorMaker 2 copies topic ACLs (sync.topic.acls.enabled, on by default) for {}; "
-        "strait does not: grant the remote topics' ACLs yourself",
+        "topic ACLs are copied to the target for {} (sync.topic.acls), as MirrorMaker 2 "
+        "did, except that strait never copies ALLOW CREATE, DELETE, ALTER or ALTER_CONFIGS "
+        "and removes a copy whose source ACL is gone (docs/security.md, ACL sync)",
         fmt::join(acl_flows_, ", ")));
   }
   std::stable_sort(out_.untranslated.begin(), out_.untranslated.end(),

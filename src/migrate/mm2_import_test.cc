@@ -275,6 +275,42 @@ us-east->us-west.enabled = true
       << r.status().message();
 }
 
+// Found by fuzz/mm2_import_fuzz.cc: a line "B.bootstrap.servers" without "=" is the key with
+// an empty value, which strait's config then refused.
+TEST(Mm2Import, AnEmptyBootstrapIsMissing) {
+  Result<Mm2Import> r = ImportMm2(
+      "clusters = A, B\nA.bootstrap.servers = a:9092\nB.bootstrap.servers\nA->B.enabled = true\n",
+      "mm2.properties", Check);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("mm2.properties: B.bootstrap.servers: missing or empty"),
+            std::string::npos)
+      << r.status().message();
+}
+
+// MirrorMaker 2's topic ACL sync becomes strait's: off stays off, the interval carries over.
+TEST(Mm2Import, TopicAclSyncCarriesOver) {
+  Mm2Import imported = Import(R"(clusters = A, B
+A.bootstrap.servers = a:9092
+B.bootstrap.servers = b:9092
+A->B.enabled = true
+B->A.enabled = true
+sync.topic.acls.interval.seconds = 30
+B->A.sync.topic.acls.enabled = false
+)");
+  config::Config c = Load(imported);
+  ASSERT_EQ(c.flows.size(), 2u);
+  for (const config::FlowConfig& f : c.flows) {
+    EXPECT_EQ(f.sync_topic_acls, f.source == "A") << f.Name();
+    EXPECT_EQ(f.acl_sync_interval.count(), 30000) << f.Name();
+  }
+  EXPECT_EQ(Reason(imported, 6), "");
+  EXPECT_EQ(Reason(imported, 7), "");
+  ASSERT_EQ(imported.notes.size(), 1u);
+  EXPECT_NE(imported.notes[0].find("topic ACLs are copied to the target for A->B"),
+            std::string::npos)
+      << imported.notes[0];
+}
+
 // Apache Kafka docs, multi-cluster example, verbatim: `clusters:` with a colon, and "..."
 // for the addresses.
 TEST(Mm2Import, MultiClusterExampleFromTheDocs) {

@@ -19,8 +19,9 @@ struct FlowSettings {
   std::optional<std::vector<std::string>> topics, topics_exclude, groups, groups_exclude,
       config_exclude;
   std::optional<std::string> naming, separator, start_offset, offsets_topic;
-  std::optional<bool> sync_topic_configs, emit_checkpoints, sync_group_offsets, emit_heartbeats;
-  std::optional<int64_t> replication_factor, refresh_ms, checkpoint_ms, heartbeat_ms;
+  std::optional<bool> sync_topic_configs, emit_checkpoints, sync_group_offsets, emit_heartbeats,
+      sync_topic_acls;
+  std::optional<int64_t> replication_factor, refresh_ms, checkpoint_ms, heartbeat_ms, acl_ms;
   // Set from MirrorMaker 2's defaults, not from the file: said so in the YAML.
   bool mm2_default_sync_group_offsets = false;
   bool mm2_default_replication_factor = false;

@@ -67,6 +67,8 @@ void Flow(YAML::Emitter& e, const FlowOut& f) {
         s.mm2_default_sync_group_offsets ? "MirrorMaker 2's default" : nullptr);
   Value(e, "emit.heartbeats", s.emit_heartbeats);
   Value(e, "heartbeat.interval.ms", s.heartbeat_ms);
+  Value(e, "sync.topic.acls", s.sync_topic_acls);
+  Value(e, "sync.acls.interval.ms", s.acl_ms);
   e << YAML::Key << "mm2.takeover" << YAML::Value << true
     << YAML::Comment("continue where MirrorMaker 2 stopped");
   Value(e, "mm2.offsets.topic", s.offsets_topic);

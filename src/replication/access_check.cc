@@ -19,8 +19,9 @@ constexpr std::chrono::milliseconds kTimeout = 10s;
 
 void Add(std::vector<AccessNeed>* out, Side side, const std::string& topic,
          std::initializer_list<AclOperation> ops, const char* feature) {
-  for (AclOperation op : ops)
+  for (AclOperation op : ops) {
     out->push_back({side, op, AclResourceType::kTopic, topic, false, feature});
+  }
 }
 
 // A topic strait writes to, and creates when it is missing.
@@ -117,8 +118,9 @@ std::vector<AccessNeed> FlowNeeds(const config::FlowConfig& flow, const FlowTopi
     Add(&out, Side::kTarget, t,
         {AclOperation::kWrite, AclOperation::kRead, AclOperation::kDescribeConfigs}, "mirroring");
     Add(&out, Side::kTarget, t, {AclOperation::kAlter}, "raising partition counts");
-    if (flow.sync_topic_configs)
+    if (flow.sync_topic_configs) {
       Add(&out, Side::kTarget, t, {AclOperation::kAlterConfigs}, "config sync");
+    }
   }
   for (const std::string& t : topics.remote_missing) {
     out.push_back(

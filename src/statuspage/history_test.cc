@@ -20,7 +20,9 @@ std::string Status(const std::string& flow, int64_t records, int64_t lag) {
 
 TEST(History, KeepsTheLastSamplesOfEachFlowOldestFirst) {
   History h([] { return std::string(); }, {std::chrono::milliseconds(1000), 3});
-  for (int i = 0; i < 5; ++i) h.Record(Status("dc1->dc2", i * 100, 5 - i), 1000 * i);
+  for (int i = 0; i < 5; ++i) {
+    h.Record(Status("dc1->dc2", int64_t{100} * i, 5 - i), int64_t{1000} * i);
+  }
   nlohmann::json j = nlohmann::json::parse(h.Json());
   EXPECT_EQ(j["interval_ms"], 1000);
   const nlohmann::json& samples = j["flows"]["dc1->dc2"];

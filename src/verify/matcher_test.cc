@@ -182,8 +182,9 @@ TEST(PartitionMatcher, RecordsTheFlowNeverCopiesAreNotExpected) {
 TEST(PartitionMatcher, OffsetsTheSourceSkipsAreNeitherMissingNorUnknown) {
   // Transaction markers, aborted records and compacted records leave holes in the offsets.
   std::vector<SourceRecord> records;
-  for (int64_t o : {0, 1, 2, 5, 6, 9})
+  for (int64_t o : {0, 1, 2, 5, 6, 9}) {
     records.push_back({SourceOffset(o), true, DigestOf(o), 5000 + o});
+  }
   VectorSource source(records);
   MatchResult r = Check(source, Copies({0, 1, 2, 5, 6, 9}));
   EXPECT_EQ(r.counts.matched, 6);

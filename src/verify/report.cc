@@ -126,8 +126,9 @@ std::string FlowTable(const FlowReport& f) {
           "compacted away on the target\n",
           p.topic, p.partition, n.missing);
     }
-    if (!p.match.note.empty())
+    if (!p.match.note.empty()) {
       details += fmt::format("  {}[{}]: {}\n", p.topic, p.partition, p.match.note);
+    }
     if (!p.match.error.ok()) {
       details += fmt::format("  {}[{}]: not fully checked: {}\n", p.topic, p.partition,
                              p.match.error.message());
