@@ -98,9 +98,12 @@ Result<std::vector<PartitionTail>> LogSearch::Tails(const std::string& topic,
           tail.has_records = true;
           if (scan.first_seen < 0 || m.offset() < scan.first_seen) scan.first_seen = m.offset();
           std::optional<Provenance> prov = CopiedFrom(m, source_fingerprint);
-          if (prov && (!tail.last_upstream || prov->upstream_offset > *tail.last_upstream)) {
+          // The last one written, not the highest upstream offset: after a source topic was
+          // created again, or truncated, upstream offsets on the target go down.
+          if (prov && (!tail.last_offset || TargetOffset(m.offset()) > *tail.last_offset)) {
             tail.last_upstream = prov->upstream_offset;
             tail.last_offset = TargetOffset(m.offset());
+            tail.last_source_topic = prov->source_topic;
           }
         }
         if (reached_end) {

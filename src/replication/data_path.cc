@@ -33,6 +33,7 @@ struct DataPath::Pipe {
   // end of the log.
   std::optional<SourceOffset> next;
   int64_t max_message_bytes = 0;
+  uint64_t source_topic = 0;  // StartPartition::source_topic
   std::deque<InFlight> inflight;
   int64_t inflight_bytes = 0;
   // Paused at the source because its in-flight budget is full.
@@ -156,6 +157,7 @@ void DataPath::ApplyCommands() {
       pipe->source = tp;
       pipe->target = producer_->Topic(start->state->remote_topic());
       pipe->max_message_bytes = start->max_message_bytes;
+      pipe->source_topic = start->source_topic;
       pipe->next = start->from.offset();
       pipe->state->acked_next.store(pipe->next.value_or(SourceOffset(-1)),
                                     std::memory_order_relaxed);
@@ -246,7 +248,7 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   }
   kafka::Headers headers;
   const Hop hop{options_.provenance_headers, options_.source_fingerprint,
-                options_.target_fingerprint, pipe.state->local_only()};
+                options_.target_fingerprint, pipe.state->local_only(), pipe.source_topic};
   switch (PassOn(hop, offset, message.headers(), &headers)) {
     case HopVerdict::kWrite:
       break;
@@ -427,7 +429,9 @@ void DataPath::HandleConsumerError(const kafka::Message& message) {
              pipe->next.value_or(SourceOffset(message.offset())));
     return;
   }
-  if (error.code() == StatusCode::kNotFound) return;  // topic deleted: the control loop stops it
+  // Not found included: a source topic deleted, and maybe created again under its name,
+  // which librdkafka would go on reading at the old positions. Nothing more is taken until
+  // the control loop knows which topic that is (TopicSync::Recheck).
   StopPipe(*pipe, error, DataEvent::Kind::kStopped);
 }
 

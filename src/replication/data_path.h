@@ -39,6 +39,9 @@ struct StartPartition {
   std::shared_ptr<PartitionState> state;
   StartAt from = StartAt::Earliest();
   int64_t max_message_bytes = 1048588;  // the remote topic's max.message.bytes
+  // provenance::TopicFingerprint of the source topic's id, written into every record's
+  // provenance header so that resume can tell a topic deleted and created again.
+  uint64_t source_topic = 0;
 };
 
 struct StopPartition {

@@ -282,7 +282,7 @@ TEST_F(DataPathTest, AFatalProducerErrorReplacesTheProducerAndEveryPartitionResu
   // What the control loop does: find where the target stopped, start there.
   provenance::LogSearch tails(target_->ClientProperties(), "test-tails", 30s);
   std::unique_ptr<ResumeStrategy> resume = ResumeFromTargetLog(&tails, kSourceFp);
-  auto found = resume->Find("dc1.orders", {PartitionId(0), PartitionId(1)});
+  auto found = resume->Find("dc1.orders", 0, {PartitionId(0), PartitionId(1)});
   ASSERT_TRUE(found.ok()) << found.status().message();
   for (int32_t p = 0; p < 2; ++p) {
     auto it = found->find(PartitionId(p));

@@ -239,6 +239,13 @@ void Flow::Reconcile() {
 
 void Flow::HandleEvents() {
   for (const DataEvent& e : data_->TakeEvents()) {
+    // The source topic may have been deleted, or deleted and created again: look now,
+    // rather than a refresh interval later, before anything of the new topic is copied as
+    // if it were the old one's.
+    if (e.kind == DataEvent::Kind::kStopping && e.reason == StatusCodeName(StatusCode::kNotFound) &&
+        topic_sync_->Recheck(e.source.topic)) {
+      Reconcile();
+    }
     switch (partitions_.Apply(e, Clock::now())) {
       case PartitionTable::Outcome::kNone:
         break;
@@ -265,6 +272,10 @@ void Flow::HandleEvents() {
 // they were mirrored, or the partition was truncated. Mirroring continues at the nearest end
 // of the source's log, and the loss is counted and logged.
 void Flow::RestartOutOfRange(const DataEvent& e) {
+  if (topic_sync_->Recheck(e.source.topic)) {
+    Reconcile();  // the topic was deleted or created again: its partitions are let go
+    return;
+  }
   Result<kafka::Watermarks> w =
       source_admin_->QueryWatermarks(e.source.topic, e.source.partition, kAdminTimeout);
   if (!w.ok()) {
@@ -314,7 +325,8 @@ void Flow::ResumeTopic(const std::string& name, const RemoteTopic& topic,
   if (partitions.empty()) return;
   std::vector<PartitionId> ids;
   for (int32_t p : partitions) ids.push_back(PartitionId(p));
-  Result<std::map<PartitionId, SourceOffset>> found = resume_->Find(topic.remote, ids);
+  Result<std::map<PartitionId, SourceOffset>> found =
+      resume_->Find(topic.remote, topic.source_topic, ids);
   if (!found.ok()) {
     log::Warn("flow", fmt::format("cannot read the {}; retrying", resume_->where()),
               {{"flow", name_}, {"remote", topic.remote}, {"error", found.status().message()}});
@@ -340,7 +352,7 @@ void Flow::StartPartitionAt(const std::string& name, const RemoteTopic& topic, i
              {"offset", start.at.kafka_offset()},
              {"from", start.from}});
   partitions_.Started(name, partition);
-  data_->Post(StartPartition{entry->state, start.at, topic.max_message_bytes});
+  data_->Post(StartPartition{entry->state, start.at, topic.max_message_bytes, topic.source_topic});
 }
 
 // Asks the source for the end of every mirrored partition (one ListOffsets request per

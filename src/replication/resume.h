@@ -43,8 +43,12 @@ class ResumeStrategy {
   virtual ~ResumeStrategy() = default;
   // For each of `partitions` of the remote topic that the target knows about, the first
   // source offset not on the target. Partitions it knows nothing of are left out.
+  // `source_topic` (provenance::TopicFingerprint of the source topic's id, 0 when not known)
+  // tells the source topic apart from an earlier one of the same name: what the target holds
+  // of that one says nothing about this one, which starts at offset 0.
   virtual Result<std::map<PartitionId, SourceOffset>> Find(
-      const std::string& remote_topic, const std::vector<PartitionId>& partitions) = 0;
+      const std::string& remote_topic, uint64_t source_topic,
+      const std::vector<PartitionId>& partitions) = 0;
   // Keeps acknowledged progress where Find will look for it. Called every couple of seconds
   // and once after the data path drained at stop.
   virtual void Record(const std::vector<Progress>& progress) = 0;
