@@ -115,6 +115,7 @@ class DataPath {
     SourceOffset offset;
     int64_t bytes = 0;
     int64_t timestamp = 0;
+    bool settled = false;  // its report came; it leaves the queue once those before it have
   };
 
   void Run();
@@ -132,6 +133,9 @@ class DataPath {
   void UpdateFlowControl();
   void UpdateWatermarks();
   void ResetProducer(const Status& why);
+  // After a reset: makes the new producer, then hands back the partitions the reset let go
+  // (kNeedsResume). False, with producer_ still null, when it cannot be made yet.
+  bool RemakeProducer();
   void Drain(std::chrono::milliseconds timeout);
   Pipe* Route(const kafka::Message& message);
   int64_t PartitionBudget() const;
@@ -152,7 +156,8 @@ class DataPath {
   std::map<kafka::TopicPartition, std::unique_ptr<Pipe>> pipes_;
   std::unordered_map<const void*, std::vector<Pipe*>> routes_;  // consumer topic handle -> pipes
   std::vector<kafka::TopicPartition> to_pause_, to_resume_;
-  Status fatal_;        // set by a delivery report; acted on in the loop
+  Status fatal_;                              // set by a delivery report; acted on in the loop
+  std::vector<DataEvent> awaiting_producer_;  // sent once a new producer exists
   int busy_pipes_ = 0;  // pipes with records in flight: how many share the flow budget
 
   std::atomic<int64_t> inflight_bytes_total_{0};
