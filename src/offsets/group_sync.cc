@@ -159,8 +159,14 @@ Status GroupSync::WriteCheckpoints(const std::string& group,
     if (it != written_.end() && it->second == std::make_pair(t.upstream, t.downstream)) continue;
     mm2::Checkpoint c{group,     t.topic, t.partition, t.upstream.value(), t.downstream.value(),
                       t.metadata};
-    STRAIT_RETURN_IF_ERROR(
-        writer_->Write(topic, mm2::EncodeCheckpointKey(c), mm2::EncodeCheckpointValue(c)));
+    Result<std::string> record_key = mm2::EncodeCheckpointKey(c);
+    Result<std::string> record_value = mm2::EncodeCheckpointValue(c);
+    if (!record_key.ok() || !record_value.ok()) {
+      // Not representable in MirrorMaker 2's format: this checkpoint is not written.
+      return (record_key.ok() ? record_value.status() : record_key.status())
+          .WithContext(fmt::format("checkpoint of {}[{}]", t.topic, t.partition));
+    }
+    STRAIT_RETURN_IF_ERROR(writer_->Write(topic, *record_key, *record_value));
     written_[key] = {t.upstream, t.downstream};
     ++written;
   }
