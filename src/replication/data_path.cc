@@ -170,6 +170,8 @@ void DataPath::ApplyCommands() {
       pipe->target = producer_->Topic(start->state->remote_topic());
       pipe->max_message_bytes = start->max_message_bytes;
       pipe->source_topic = start->source_topic;
+      // Records of an earlier start may have landed unacknowledged (a producer reset).
+      pipe->state->offset_map.Break();
       pipe->next = start->from.offset();
       pipe->state->acked_next.store(pipe->next.value_or(SourceOffset(-1)),
                                     std::memory_order_relaxed);
