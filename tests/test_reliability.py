@@ -5,8 +5,8 @@ import struct
 import time
 
 from strait_testbed.e2e import clusters, flow
-from strait_testbed.kafka import Cluster, Record, consume_all, create_topic, produce, unique, \
-    wait_for
+from strait_testbed.kafka import Cluster, Record, admin, consume_all, create_topic, produce, \
+    unique, wait_for
 from strait_testbed.verify import PROVENANCE
 
 
@@ -110,3 +110,48 @@ def test_source_topic_recreated_while_strait_is_down(dc1_dc2, strait):
     s.start()
     _check_old_then_new(dc2, f"dc1.{topic}", old, new)
     assert "source topic was deleted and created again" in s.log_text()
+
+
+def test_a_record_the_target_refuses_stops_its_partition_at_that_record(dc1_dc2, strait):
+    """A record without a key, for a remote topic that is compacted (its cleanup.policy not
+    synced): the broker refuses its whole batch, and librdkafka's idempotent producer would
+    write the batches after it. The partition stops at that record instead, says why, and
+    nothing after it is written; once the operator fixes the topic, it continues there."""
+    dc1, dc2 = dc1_dc2
+    topic = unique("refused")
+    create_topic(dc1.bootstrap(), topic, 2)
+    now = int(time.time() * 1000)
+    batch = [Record(f"k{i}".encode(), f"v{i}".encode(), [], now + i, partition=0)
+             for i in range(10)]
+    batch.append(Record(None, b"no key", [], now + 10, partition=0))
+    batch += [Record(f"k{i}".encode(), f"v{i}".encode(), [], now + i, partition=0)
+              for i in range(11, 30)]
+    batch += [Record(f"k{i}".encode(), f"v{i}".encode(), [], now + i, partition=1)
+              for i in range(20)]
+    produce(dc1.bootstrap(), topic, batch)
+    create_topic(dc2.bootstrap(), f"dc1.{topic}", 2, config={"cleanup.policy": "compact"})
+    s = strait(clusters(dc1, dc2), [flow(topic, **{
+        "config.properties.exclude": ["cleanup\\.policy"],
+        "partition.retry.backoff.ms": 2000})])
+    wait_for(lambda: (s.partition("dc1->dc2", topic, 0) or {}).get("state") == "stopped", 60,
+             "partition 0 to stop")
+    p0 = s.partition("dc1->dc2", topic, 0)
+    assert "offset 10" in p0["error"] and "no key" in p0["error"], p0["error"]
+    assert s.metric("strait_partition_stopped", flow="dc1->dc2", topic=topic, partition="0",
+                    reason="invalid_argument") == 1
+    wait_for(lambda: (s.partition("dc1->dc2", topic, 1) or {}).get("lag_records") == 0, 60,
+             "partition 1 to be mirrored")
+    # Retried after its backoff, it stops at the same record again; nothing after it is written.
+    wait_for(lambda: s.log_text().count("has no key") >= 2, 60, "a retry")
+    got = consume_all(dc2.bootstrap(), f"dc1.{topic}", partitions=[0])
+    assert [r.value for r in got] == [f"v{i}".encode() for i in range(10)]
+
+    # The operator makes the remote topic accept it: the partition continues at that record.
+    from confluent_kafka.admin import ConfigResource
+    client = admin(dc2.bootstrap())
+    res = ConfigResource(ConfigResource.Type.TOPIC, f"dc1.{topic}",
+                         set_config={"cleanup.policy": "delete"})
+    client.alter_configs([res])[res].result(30)
+    s.wait_caught_up("dc1->dc2", [topic], timeout=120)
+    got = consume_all(dc2.bootstrap(), f"dc1.{topic}", partitions=[0])
+    assert [r.value for r in got] == [r.value for r in batch if r.partition == 0]

@@ -16,9 +16,22 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr size_t kPollBatch = 4096;
-// Kafka's record batch header plus per-record framing, so that a record that fits our
-// estimate fits the broker's max.message.bytes check on a batch of one.
-constexpr int64_t kBatchOverhead = 128;
+// What a record costs in a batch of one beyond its key, value and header names and values,
+// so that a record that fits the estimate fits the broker's max.message.bytes check: the
+// record batch header, the record's framing with its varints at their widest, each header's
+// two length varints, and the provenance header this hop adds (name, a version-2 value of
+// one hop, and 8 bytes for the hop it adds to one the record carries, which size_bytes()
+// counts already).
+constexpr int64_t kBatchHeader = 61;
+constexpr int64_t kRecordFraming = 5 + 1 + 10 + 5 + 5 + 5 + 5;
+constexpr int64_t kHeaderFraming = 5 + 5;
+constexpr int64_t kProvenanceBytes = 17 + 26 + 8;
+
+int64_t BatchOfOneBytes(const kafka::Message& m) {
+  const auto headers = static_cast<int64_t>(m.headers().size()) + 1;  // + provenance
+  return static_cast<int64_t>(m.size_bytes()) + kBatchHeader + kRecordFraming +
+         kHeaderFraming * headers + kProvenanceBytes;
+}
 // What librdkafka holds per queued record besides its bytes; counted against the in-flight
 // budget so that a backlog of tiny records stays as bounded as one of large records.
 constexpr int64_t kRecordOverhead = 256;
@@ -35,6 +48,7 @@ struct DataPath::Pipe {
   // end of the log.
   std::optional<SourceOffset> next;
   int64_t max_message_bytes = 0;
+  bool keys_required = false;
   uint64_t source_topic = 0;  // StartPartition::source_topic
   std::deque<InFlight> inflight;
   int64_t inflight_bytes = 0;
@@ -169,6 +183,7 @@ void DataPath::ApplyCommands() {
       pipe->source = tp;
       pipe->target = producer_->Topic(start->state->remote_topic());
       pipe->max_message_bytes = start->max_message_bytes;
+      pipe->keys_required = start->keys_required;
       pipe->source_topic = start->source_topic;
       // Records of an earlier start may have landed unacknowledged (a producer reset).
       pipe->state->offset_map.Break();
@@ -184,7 +199,9 @@ void DataPath::ApplyCommands() {
       StopPipe(*it->second, Cancelled(stop->reason), DataEvent::Kind::kReleased);
     } else if (auto* limit = std::get_if<SetMessageLimit>(&c)) {
       for (auto& [tp, pipe] : pipes_) {
-        if (tp.topic == limit->source_topic) pipe->max_message_bytes = limit->max_message_bytes;
+        if (tp.topic != limit->source_topic) continue;
+        pipe->max_message_bytes = limit->max_message_bytes;
+        pipe->keys_required = limit->keys_required;
       }
     }
   }
@@ -247,7 +264,7 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   const SourceOffset offset(message.offset());
   int64_t size = static_cast<int64_t>(message.size_bytes());
   int64_t cost = size + kRecordOverhead;
-  if (size + kBatchOverhead > pipe.max_message_bytes) {
+  if (BatchOfOneBytes(message) > pipe.max_message_bytes) {
     StopPipe(
         pipe,
         Status(StatusCode::kResourceExhausted,
@@ -258,6 +275,17 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
                            offset, pipe.source.topic, pipe.source.partition, size,
                            pipe.state->remote_topic(), pipe.max_message_bytes)),
         DataEvent::Kind::kStopped);
+    return false;
+  }
+  if (pipe.keys_required && !message.key()) {
+    StopPipe(pipe,
+             InvalidArgument(fmt::format(
+                 "record at offset {} of {}[{}] has no key; the target topic {} is compacted "
+                 "(cleanup.policy) and refuses records without a key: change its cleanup.policy "
+                 "(and exclude it from config sync if the source differs); the partition stays "
+                 "stopped at this record and is retried until then",
+                 offset, pipe.source.topic, pipe.source.partition, pipe.state->remote_topic())),
+             DataEvent::Kind::kStopped);
     return false;
   }
   kafka::Headers headers;

@@ -39,6 +39,7 @@ struct StartPartition {
   std::shared_ptr<PartitionState> state;
   StartAt from = StartAt::Earliest();
   int64_t max_message_bytes = 1048588;  // the remote topic's max.message.bytes
+  bool keys_required = false;           // the remote topic is compacted
   // provenance::TopicFingerprint of the source topic's id, written into every record's
   // provenance header so that resume can tell a topic deleted and created again.
   uint64_t source_topic = 0;
@@ -49,9 +50,14 @@ struct StopPartition {
   std::string reason;
 };
 
+// What the remote topic accepts changed: records that it would refuse stop their partition
+// before they are sent, since librdkafka's idempotent producer would write the records
+// after a refused one.
 struct SetMessageLimit {
   std::string source_topic;
   int64_t max_message_bytes = 0;
+  bool keys_required = false;
+  bool operator==(const SetMessageLimit&) const = default;
 };
 
 using Command = std::variant<StartPartition, StopPartition, SetMessageLimit>;

@@ -218,10 +218,11 @@ void Flow::Reconcile() {
       if (!partitions_.Has(name)) forget.push_back(name);
       continue;
     }
-    int64_t& limit = message_limits_[name];
-    if (topic.max_message_bytes != 0 && topic.max_message_bytes != limit) {
-      limit = topic.max_message_bytes;
-      data_->Post(SetMessageLimit{name, limit});
+    SetMessageLimit& sent = message_limits_[name];
+    const SetMessageLimit limit{name, topic.max_message_bytes, topic.keys_required};
+    if (topic.max_message_bytes != 0 && limit != sent) {
+      sent = limit;
+      data_->Post(limit);
     }
     if (!topic.Ready()) continue;
     // Heartbeats keep their prefixed names, so only identity-named topics can receive one
@@ -336,7 +337,7 @@ void Flow::ResumeTopic(const std::string& name, const RemoteTopic& topic,
     PartitionTable::Entry* entry = partitions_.Find(name, p);
     auto it = found->find(PartitionId(p));
     StartPartitionAt(name, topic, p,
-                     ChooseStart(entry->forced_offset,
+                     ChooseStart(entry->forced_offset, entry->forced_from,
                                  it != found->end() ? std::optional(it->second) : std::nullopt,
                                  resume_->where(), flow_.start_offset));
   }
@@ -352,7 +353,8 @@ void Flow::StartPartitionAt(const std::string& name, const RemoteTopic& topic, i
              {"offset", start.at.kafka_offset()},
              {"from", start.from}});
   partitions_.Started(name, partition);
-  data_->Post(StartPartition{entry->state, start.at, topic.max_message_bytes, topic.source_topic});
+  data_->Post(StartPartition{entry->state, start.at, topic.max_message_bytes, topic.keys_required,
+                             topic.source_topic});
 }
 
 // Asks the source for the end of every mirrored partition (one ListOffsets request per

@@ -116,9 +116,10 @@ std::string ProgressGroupName(const std::string& source, const std::string& targ
   return "strait-progress." + source + "-" + target;
 }
 
-StartPoint ChooseStart(std::optional<SourceOffset> forced, std::optional<SourceOffset> found,
-                       std::string_view found_where, config::StartOffset start_offset) {
-  if (forced) return {StartAt::Offset(*forced), "source log bounds"};
+StartPoint ChooseStart(std::optional<SourceOffset> forced, std::string_view forced_from,
+                       std::optional<SourceOffset> found, std::string_view found_where,
+                       config::StartOffset start_offset) {
+  if (forced) return {StartAt::Offset(*forced), forced_from};
   if (found) return {StartAt::Offset(*found), found_where};
   return {start_offset == config::StartOffset::kEarliest ? StartAt::Earliest() : StartAt::Latest(),
           "start.offset"};

@@ -65,14 +65,15 @@ std::unique_ptr<ResumeStrategy> ResumeFromProgressGroup(kafka::Admin* target, st
 // The progress group of flow source -> target.
 std::string ProgressGroupName(const std::string& source, const std::string& target);
 
-// Where the data path starts a partition and why (for the log), in this order: a position
-// forced by the source's log bounds after an out-of-range, what the strategy found, or the
-// flow's start.offset.
+// Where the data path starts a partition and why (for the log), in this order: a forced
+// position (the source's log bounds after an out-of-range, or the first record a delivery
+// failure left off the target), what the strategy found, or the flow's start.offset.
 struct StartPoint {
   StartAt at;
-  std::string_view from;  // "source log bounds", the strategy's where(), "start.offset"
+  std::string_view from;  // `forced_from`, the strategy's where(), "start.offset"
 };
-StartPoint ChooseStart(std::optional<SourceOffset> forced, std::optional<SourceOffset> found,
-                       std::string_view found_where, config::StartOffset start_offset);
+StartPoint ChooseStart(std::optional<SourceOffset> forced, std::string_view forced_from,
+                       std::optional<SourceOffset> found, std::string_view found_where,
+                       config::StartOffset start_offset);
 
 }  // namespace strait::replication

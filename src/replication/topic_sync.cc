@@ -189,11 +189,13 @@ void TopicSync::SyncTopic(const std::string& name, int32_t source_partitions, ui
       }
     }
   }
-  std::string limit = desired.count("max.message.bytes") != 0 ? desired.at("max.message.bytes")
-                      : target_configs != nullptr
-                          ? ConfigValue(*target_configs, "max.message.bytes")
-                          : "";
-  entry.max_message_bytes = ParseBytes(limit, kDefaultMaxMessageBytes);
+  auto target_value = [&](const std::string& key) {
+    return desired.count(key) != 0     ? desired.at(key)
+           : target_configs != nullptr ? ConfigValue(*target_configs, key)
+                                       : "";
+  };
+  entry.max_message_bytes = ParseBytes(target_value("max.message.bytes"), kDefaultMaxMessageBytes);
+  entry.keys_required = target_value("cleanup.policy").find("compact") != std::string::npos;
   std::string error = status.ok() ? "" : status.message();
   if (error != entry.error) {
     if (!error.empty()) {

@@ -32,6 +32,7 @@ struct RemoteTopic {
   bool owned = false;             // created by strait, or shown to hold this flow's records
   bool gone = false;              // deleted at the source
   int64_t max_message_bytes = 0;  // the remote topic's max.message.bytes
+  bool keys_required = false;     // its cleanup.policy compacts: it refuses null keys
   // provenance::TopicFingerprint of the source topic's id (0: the source has no topic ids).
   uint64_t source_topic = 0;
   std::string error;  // empty when the topic can be mirrored
