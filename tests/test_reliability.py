@@ -155,3 +155,42 @@ def test_a_record_the_target_refuses_stops_its_partition_at_that_record(dc1_dc2,
     s.wait_caught_up("dc1->dc2", [topic], timeout=120)
     got = consume_all(dc2.bootstrap(), f"dc1.{topic}", partitions=[0])
     assert [r.value for r in got] == [r.value for r in batch if r.partition == 0]
+
+
+def test_lag_that_cannot_be_read_is_unknown_and_the_partition_stalled(bed, dc1_dc2, strait):
+    """The link to the source is cut while the source keeps receiving records: the lag
+    cannot be read, so /status, `strait status` and /metrics say it is unknown (not the last
+    value, not 0), and the partition shows as stalled with the reason; both clear once the
+    source answers again."""
+    dc1, dc2 = dc1_dc2
+    topic = unique("unknown-lag")
+    create_topic(dc1.bootstrap(), topic, 1)
+    produce(dc1.bootstrap(), topic, _values(20, "before", 1))
+    s = strait(clusters(dc1, dc2), [flow(topic)])
+    s.wait_caught_up("dc1->dc2", [topic])
+    bed.cut("dc1")
+    try:
+        produce(dc1.bootstrap(), topic, _values(30, "during", 1))
+        wait_for(lambda: s.partition("dc1->dc2", topic, 0)["lag_records"] is None, 90,
+                 "the lag to be unknown")
+        assert s.metric("strait_partition_lag_unknown", flow="dc1->dc2", topic=topic,
+                        partition="0") == 1
+        assert s.metric("strait_partition_lag_records", flow="dc1->dc2", topic=topic,
+                        partition="0") is None
+        assert s.flow("dc1->dc2")["lag_unknown_partitions"] == 1
+        wait_for(lambda: s.partition("dc1->dc2", topic, 0)["state"] == "stalled", 90,
+                 "the partition to show as stalled")
+        assert "has not answered" in s.partition("dc1->dc2", topic, 0)["stalled"]
+        assert s.metric("strait_partition_stalled", flow="dc1->dc2", topic=topic,
+                        partition="0", reason="lag_unknown") == 1
+        out = s.cli("status")
+        assert out.returncode != 0 and "1 partitions stalled; lag unknown for 1" in out.stdout, \
+            out.stdout + out.stderr
+    finally:
+        bed.restore("dc1")
+    s.wait_caught_up("dc1->dc2", [topic], timeout=180)
+    wait_for(lambda: s.partition("dc1->dc2", topic, 0)["lag_records"] == 0, 60,
+             "the lag to be known again")
+    assert s.partition("dc1->dc2", topic, 0)["stalled"] == ""
+    assert s.metric("strait_partition_lag_unknown", flow="dc1->dc2", topic=topic,
+                    partition="0") == 0

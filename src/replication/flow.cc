@@ -370,6 +370,7 @@ void Flow::PollWatermarks() {
     }
   }
   if (query.empty()) return;
+  for (PartitionState* state : states) state->ObserveProgress(NowMs());
   Result<std::vector<kafka::TopicPartitionOffset>> ends = source_admin_->OffsetsForTimes(query, 5s);
   std::lock_guard lock(mu_);
   if (!ends.ok()) {
