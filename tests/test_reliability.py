@@ -5,8 +5,8 @@ import struct
 import time
 
 from strait_testbed.e2e import clusters, flow
-from strait_testbed.kafka import Cluster, Record, admin, consume_all, create_topic, produce, \
-    unique, wait_for
+from strait_testbed.kafka import QUIET, Cluster, Record, admin, consume_all, create_topic, \
+    produce, unique, wait_for
 from strait_testbed.verify import PROVENANCE
 
 
@@ -194,3 +194,33 @@ def test_lag_that_cannot_be_read_is_unknown_and_the_partition_stalled(bed, dc1_d
     assert s.partition("dc1->dc2", topic, 0)["stalled"] == ""
     assert s.metric("strait_partition_lag_unknown", flow="dc1->dc2", topic=topic,
                     partition="0") == 0
+
+
+def test_identity_resume_past_a_local_transaction_marker(dc1_dc2, strait):
+    """Identity naming: the target topic has writers of its own. A local transactional
+    producer commits after strait's last record, so the partition's last offset is a
+    transaction marker, which no consumer sees. Resume still finds strait's last record
+    (neither mirroring the partition again from start.offset nor skipping)."""
+    from confluent_kafka import Producer
+    dc1, dc2 = dc1_dc2
+    topic = unique("marker")
+    create_topic(dc1.bootstrap(), topic, 1)
+    create_topic(dc2.bootstrap(), topic, 1)
+    produce(dc1.bootstrap(), topic, _values(20, "first", 1))
+    s = strait(clusters(dc1, dc2), [flow(topic, naming="identity")])
+    s.wait_caught_up("dc1->dc2", [topic])
+    assert s.stop() == 0
+    local = Producer({"bootstrap.servers": dc2.bootstrap(), "transactional.id": unique("local"),
+                      **QUIET})
+    local.init_transactions(30)
+    local.begin_transaction()
+    local.produce(topic, value=b"local", partition=0)
+    local.commit_transaction(30)
+    produce(dc1.bootstrap(), topic, _values(10, "second", 1))
+    s.start()
+    s.wait_caught_up("dc1->dc2", [topic])
+    got = consume_all(dc2.bootstrap(), topic)
+    mirrored = [r.value for r in got if r.value != b"local"]
+    assert mirrored == [f"first-{i}".encode() for i in range(20)] + \
+        [f"second-{i}".encode() for i in range(10)], mirrored
+    assert [r.value for r in got].count(b"local") == 1
