@@ -96,6 +96,7 @@ std::string StatusJson(const View& view) {
       for (const offsets::GroupPosition& p : g.positions) {
         positions.push_back({{"topic", p.topic},
                              {"partition", p.partition},
+                             {"source_topic", p.source_topic},
                              {"source_offset", p.source_offset.value()},
                              {"target_offset", p.target_offset.value()}});
       }
