@@ -69,9 +69,9 @@ TopicSync::Errors TopicSync::Round() {
               {{"flow", name_}, {"error", described.status().message()}});
     return errors;
   }
-  std::map<std::string, uint64_t> ids;
+  std::map<std::string, uint64_t> ids;  // 0: not known this round (the topic is still synced)
   for (const auto& [name, id] : *described) {
-    if (id.ok()) ids[name] = provenance::TopicFingerprint(*id);
+    ids[name] = id.ok() ? provenance::TopicFingerprint(*id) : 0;
   }
   MarkRecreated(ids);
   auto source_configs = source_admin_->DescribeTopicConfigs(source_names, kAdminTimeout);
@@ -94,7 +94,7 @@ TopicSync::Errors TopicSync::Round() {
     auto sc = source_configs->find(name);
     if (sc == source_configs->end() || !sc->second.ok()) continue;  // deleted meanwhile
     auto id = ids.find(name);
-    if (id == ids.end()) continue;  // deleted meanwhile
+    const uint64_t source_topic = id != ids.end() ? id->second : 0;
     // A gone topic comes back only once its partitions were let go (Forget): the topic
     // now under that name may be another one, and resume must look at the target afresh.
     auto known = topics_.find(name);
@@ -103,7 +103,7 @@ TopicSync::Errors TopicSync::Round() {
     auto tc = target_configs.find(remote);
     const std::vector<kafka::ConfigEntry>* target_entries =
         (tc != target_configs.end() && tc->second.ok()) ? &tc->second.value() : nullptr;
-    SyncTopic(name, n, id->second, *target_md, *sc->second, target_entries);
+    SyncTopic(name, n, source_topic, *target_md, *sc->second, target_entries);
   }
   return errors;
 }
@@ -111,7 +111,9 @@ TopicSync::Errors TopicSync::Round() {
 void TopicSync::MarkRecreated(const std::map<std::string, uint64_t>& ids) {
   for (auto& [name, entry] : topics_) {
     auto id = ids.find(name);
-    if (entry.gone || id == ids.end() || entry.source_topic == id->second) continue;
+    if (entry.gone || id == ids.end() || id->second == 0 || entry.source_topic == id->second) {
+      continue;
+    }
     MarkGone(name, entry, /*recreated=*/true);
   }
 }
@@ -149,7 +151,7 @@ void TopicSync::SyncTopic(const std::string& name, int32_t source_partitions, ui
               {{"flow", name_}, {"topic", name}, {"remote", entry.remote}});
   }
   entry.source_partitions = source_partitions;
-  entry.source_topic = source_topic;
+  if (source_topic != 0) entry.source_topic = source_topic;
   ConfigMap target_overrides = target_configs ? TopicOverrides(*target_configs) : ConfigMap{};
   ConfigMap desired =
       flow_.sync_topic_configs
