@@ -111,7 +111,9 @@ TopicSync::Errors TopicSync::Round() {
 void TopicSync::MarkRecreated(const std::map<std::string, uint64_t>& ids) {
   for (auto& [name, entry] : topics_) {
     auto id = ids.find(name);
-    if (entry.gone || id == ids.end() || id->second == 0 || entry.source_topic == id->second) {
+    // Either id not known (this round, or when the topic was taken up): nothing to compare.
+    if (entry.gone || id == ids.end() || id->second == 0 || entry.source_topic == 0 ||
+        entry.source_topic == id->second) {
       continue;
     }
     MarkGone(name, entry, /*recreated=*/true);
