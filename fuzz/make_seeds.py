@@ -18,9 +18,11 @@ def record(key: bytes, value: bytes) -> bytes:
     return struct.pack(">H", len(key)) + key + value
 
 
-def provenance(upstream: int, path) -> bytes:
-    return bytes([1]) + struct.pack(">q", upstream) + bytes([len(path)]) + \
-        b"".join(struct.pack(">Q", fp) for fp in path)
+def provenance(upstream: int, path, topic: int = 0) -> bytes:
+    """Version 2 with the source topic's fingerprint, version 1 without."""
+    return bytes([2 if topic else 1]) + struct.pack(">q", upstream) + bytes([len(path)]) + \
+        b"".join(struct.pack(">Q", fp) for fp in path) + \
+        (struct.pack(">Q", topic) if topic else b"")
 
 
 def write(target: str, name: str, data: bytes):
@@ -33,7 +35,8 @@ def main():
     write("provenance", "one_hop", provenance(0, [0xCBF29CE484222325]))
     write("provenance", "three_hops", provenance(123456789012, [1, 2, 3]))
     write("provenance", "negative_offset", provenance(-1, [7]))
-    write("provenance", "wrong_version", b"\x02" + provenance(5, [1])[1:])
+    write("provenance", "wrong_version", b"\x03" + provenance(5, [1])[1:])
+    write("provenance", "with_topic", provenance(42, [1, 2], topic=0x1234567890ABCDEF))
 
     def checkpoint(group, topic, partition, upstream, downstream, metadata):
         key = kstring(group) + kstring(topic) + struct.pack(">i", partition)

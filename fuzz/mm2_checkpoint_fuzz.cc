@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   strait::fuzz::KeyValue record = strait::fuzz::SplitKeyValue(data, size);
   std::optional<Checkpoint> c = DecodeCheckpoint(record.key, record.value);
   if (!c) return 0;
-  FUZZ_CHECK(EncodeCheckpointKey(*c) == record.key);
-  FUZZ_CHECK(EncodeCheckpointValue(*c) == record.value);
+  FUZZ_CHECK(*EncodeCheckpointKey(*c) == record.key);
+  FUZZ_CHECK(*EncodeCheckpointValue(*c) == record.value);
   return 0;
 }

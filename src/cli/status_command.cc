@@ -33,6 +33,12 @@ void PrintGraph(const nlohmann::json& topology) {
                 Cell(e["state"]).c_str(), Cell(e["naming"]).c_str(), Cell(e["forward"]).c_str(),
                 Cell(e["records"]).c_str(), Cell(e["lag_records"]).c_str(),
                 Cell(e["lag_seconds"]).c_str(), Cell(e["loop_records_dropped"]).c_str());
+    const int64_t unknown = e.value("lag_unknown_partitions", int64_t{0});
+    const int64_t stalled = e.value("stalled_partitions", int64_t{0});
+    if (unknown > 0 || stalled > 0) {
+      std::printf("  %lld partitions stalled; lag unknown for %lld (LAG_RECS counts the others)\n",
+                  static_cast<long long>(stalled), static_cast<long long>(unknown));
+    }
     if (!e["heartbeat_error"].get<std::string>().empty()) {
       std::printf("  heartbeats: %s\n", e["heartbeat_error"].get<std::string>().c_str());
     }
@@ -72,7 +78,9 @@ int RunStatus(const StatusOptions& options) {
   }
   const nlohmann::json& topology = status["topology"];
   bool fine = topology["problems"].empty();
-  for (const nlohmann::json& e : topology["edges"]) fine = fine && e["state"] == "running";
+  for (const nlohmann::json& e : topology["edges"]) {
+    fine = fine && e["state"] == "running" && e.value("stalled_partitions", 0) == 0;
+  }
   if (options.json) {
     std::printf("%s\n", topology.dump(2).c_str());
   } else {

@@ -1,7 +1,11 @@
 #include "mm2/format.h"
 
+#include <fmt/format.h>
+
 namespace strait::mm2 {
 namespace {
+
+constexpr size_t kMaxString = 32767;  // Kafka's STRING: an int16 length
 
 void PutInt(std::string& out, uint64_t v, int bytes) {
   for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) {
@@ -9,9 +13,14 @@ void PutInt(std::string& out, uint64_t v, int bytes) {
   }
 }
 
-void PutString(std::string& out, std::string_view s) {
+Status PutString(std::string& out, std::string_view s, std::string_view field) {
+  if (s.size() > kMaxString) {
+    return InvalidArgument(fmt::format("{} is {} bytes; MirrorMaker 2's format holds at most {}",
+                                       field, s.size(), kMaxString));
+  }
   PutInt(out, s.size(), 2);
   out.append(s);
+  return Status::Ok();
 }
 
 // Reads fields front to back; any short read makes the whole record invalid.
@@ -51,20 +60,20 @@ constexpr int16_t kVersion = 0;
 
 }  // namespace
 
-std::string EncodeCheckpointKey(const Checkpoint& c) {
+Result<std::string> EncodeCheckpointKey(const Checkpoint& c) {
   std::string out;
-  PutString(out, c.group);
-  PutString(out, c.topic);
+  STRAIT_RETURN_IF_ERROR(PutString(out, c.group, "the group name"));
+  STRAIT_RETURN_IF_ERROR(PutString(out, c.topic, "the topic name"));
   PutInt(out, static_cast<uint32_t>(c.partition), 4);
   return out;
 }
 
-std::string EncodeCheckpointValue(const Checkpoint& c) {
+Result<std::string> EncodeCheckpointValue(const Checkpoint& c) {
   std::string out;
   PutInt(out, static_cast<uint16_t>(kVersion), 2);
   PutInt(out, static_cast<uint64_t>(c.upstream_offset), 8);
   PutInt(out, static_cast<uint64_t>(c.downstream_offset), 8);
-  PutString(out, c.metadata);
+  STRAIT_RETURN_IF_ERROR(PutString(out, c.metadata, "the commit's metadata"));
   return out;
 }
 
@@ -83,10 +92,10 @@ std::optional<Checkpoint> DecodeCheckpoint(std::string_view key, std::string_vie
   return c;
 }
 
-std::string EncodeHeartbeatKey(const Heartbeat& h) {
+Result<std::string> EncodeHeartbeatKey(const Heartbeat& h) {
   std::string out;
-  PutString(out, h.source_alias);
-  PutString(out, h.target_alias);
+  STRAIT_RETURN_IF_ERROR(PutString(out, h.source_alias, "the source alias"));
+  STRAIT_RETURN_IF_ERROR(PutString(out, h.target_alias, "the target alias"));
   return out;
 }
 

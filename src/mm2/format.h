@@ -8,13 +8,16 @@
 //                      metadata STRING ("" when the commit had none)
 //   Heartbeat   key: source alias STRING, target alias STRING
 //               value: version INT16 = 0, timestamp INT64 (epoch ms, also the record's)
-// Pure functions, thread-safe.
+// A STRING holds at most 32,767 bytes; the encoders refuse a longer one (InvalidArgument)
+// rather than write a wrapped length. Pure functions, thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "base/status.h"
 
 namespace strait::mm2 {
 
@@ -29,8 +32,8 @@ struct Checkpoint {
   std::string metadata;
 };
 
-std::string EncodeCheckpointKey(const Checkpoint& c);
-std::string EncodeCheckpointValue(const Checkpoint& c);
+Result<std::string> EncodeCheckpointKey(const Checkpoint& c);
+Result<std::string> EncodeCheckpointValue(const Checkpoint& c);
 std::optional<Checkpoint> DecodeCheckpoint(std::string_view key, std::string_view value);
 
 // A heartbeat: a flow is alive. Written to "heartbeats", partition 0, every second.
@@ -40,8 +43,8 @@ struct Heartbeat {
   int64_t timestamp_ms = 0;
 };
 
-std::string EncodeHeartbeatKey(const Heartbeat& h);
-std::string EncodeHeartbeatValue(const Heartbeat& h);
+Result<std::string> EncodeHeartbeatKey(const Heartbeat& h);
+std::string EncodeHeartbeatValue(const Heartbeat& h);  // no strings: always encodable
 std::optional<Heartbeat> DecodeHeartbeat(std::string_view key, std::string_view value);
 
 // "<source>.checkpoints.internal", as MM2's DefaultReplicationPolicy names it.

@@ -100,7 +100,7 @@ std::optional<GroupStatus> GroupSync::SyncGroup(const std::string& group,
         // Unchanged since the last round: the translation cannot have changed either (the
         // target only grows), and searching the target's log again would cost round trips.
         translated.push_back(
-            {target_topic, c.partition, committed_at, cached->second.second, c.metadata});
+            {target_topic, c.partition, c.topic, committed_at, cached->second.second, c.metadata});
         continue;
       }
       FlowProgress progress{mp->map.get(), mp->acked_next};
@@ -125,7 +125,7 @@ std::optional<GroupStatus> GroupSync::SyncGroup(const std::string& group,
       if (waiting.empty()) waiting = fmt::format("{}[{}]: {}", c.topic, c.partition, t->note);
       continue;
     }
-    translated.push_back({target_topic, c.partition, committed_at, t->offset, c.metadata});
+    translated.push_back({target_topic, c.partition, c.topic, committed_at, t->offset, c.metadata});
   }
   if (translated.empty()) {
     if (waiting.empty()) return std::nullopt;
@@ -141,7 +141,7 @@ std::optional<GroupStatus> GroupSync::SyncGroup(const std::string& group,
                                          "checkpoints only (sync.group.offsets: false)", 0, 0};
   status.partitions = static_cast<int>(translated.size());
   for (const Translated& t : translated) {
-    status.positions.push_back({t.topic, t.partition, t.upstream, t.downstream});
+    status.positions.push_back({t.topic, t.partition, t.source_topic, t.upstream, t.downstream});
   }
   if (!waiting.empty() && status.state == GroupSyncState::kSynced) {
     status.detail = "partly waiting: " + waiting;
@@ -159,8 +159,14 @@ Status GroupSync::WriteCheckpoints(const std::string& group,
     if (it != written_.end() && it->second == std::make_pair(t.upstream, t.downstream)) continue;
     mm2::Checkpoint c{group,     t.topic, t.partition, t.upstream.value(), t.downstream.value(),
                       t.metadata};
-    STRAIT_RETURN_IF_ERROR(
-        writer_->Write(topic, mm2::EncodeCheckpointKey(c), mm2::EncodeCheckpointValue(c)));
+    Result<std::string> record_key = mm2::EncodeCheckpointKey(c);
+    Result<std::string> record_value = mm2::EncodeCheckpointValue(c);
+    if (!record_key.ok() || !record_value.ok()) {
+      // Not representable in MirrorMaker 2's format: this checkpoint is not written.
+      return (record_key.ok() ? record_value.status() : record_key.status())
+          .WithContext(fmt::format("checkpoint of {}[{}]", t.topic, t.partition));
+    }
+    STRAIT_RETURN_IF_ERROR(writer_->Write(topic, *record_key, *record_value));
     written_[key] = {t.upstream, t.downstream};
     ++written;
   }

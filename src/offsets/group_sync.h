@@ -41,6 +41,10 @@ struct MirroredTopic {
 struct GroupPosition {
   std::string topic;  // on the target
   int32_t partition = 0;
+  // The topic the group committed on the source: the one mirrored into `topic`, or, when
+  // translating back, the source's copy of `topic` ("dc2.orders" for "orders"). Without it
+  // a position translated back reads like one of the source's own "orders".
+  std::string source_topic;
   SourceOffset source_offset;
   TargetOffset target_offset;
 };
@@ -93,6 +97,7 @@ class GroupSync {
   struct Translated {
     std::string topic;  // on the target
     int32_t partition;
+    std::string source_topic;
     SourceOffset upstream;    // committed on the source
     TargetOffset downstream;  // the same position on the target
     std::string metadata;

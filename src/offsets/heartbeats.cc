@@ -40,9 +40,9 @@ void Heartbeats::RunOnce(int64_t now_ms, bool read_remote) {
 Status Heartbeats::Emit(mm2::Writer* writer, const std::string& source, const std::string& target,
                         int64_t now_ms) {
   mm2::Heartbeat hb{source, target, now_ms};
-  STRAIT_RETURN_IF_ERROR(writer->Write(std::string(mm2::kHeartbeatsTopic),
-                                       mm2::EncodeHeartbeatKey(hb), mm2::EncodeHeartbeatValue(hb),
-                                       now_ms));
+  STRAIT_ASSIGN_OR_RETURN(std::string key, mm2::EncodeHeartbeatKey(hb));
+  STRAIT_RETURN_IF_ERROR(writer->Write(std::string(mm2::kHeartbeatsTopic), key,
+                                       mm2::EncodeHeartbeatValue(hb), now_ms));
   return writer->Flush(5s);
 }
 

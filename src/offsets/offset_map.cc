@@ -11,10 +11,12 @@ void OffsetMap::Record(SourceOffset upstream, TargetOffset target) {
     if (upstream.value() == last.upstream + last.length &&
         target.value() == last.target + last.length) {
       ++last.length;
+      break_pending_ = false;  // no gap: nothing can be missing
       return;
     }
   }
-  runs_.push_back({upstream.value(), target.value(), 1});
+  runs_.push_back({upstream.value(), target.value(), 1, break_pending_ && !runs_.empty()});
+  break_pending_ = false;
   if (runs_.size() > max_runs_) runs_.pop_front();
 }
 
@@ -28,6 +30,7 @@ OffsetMap::Translation OffsetMap::Translate(SourceOffset n) const {
     const Run& last = runs_.back();
     return {Coverage::kAfterLast, TargetOffset(last.target + last.length)};
   }
+  if (n.value() < it->upstream && it->after_break) return {};  // in a gap nobody saw
   int64_t into = std::max<int64_t>(0, n.value() - it->upstream);
   return {Coverage::kExact, TargetOffset(it->target + into)};
 }
@@ -38,8 +41,14 @@ std::optional<SourceOffset> OffsetMap::Reverse(TargetOffset t) const {
   auto it = std::partition_point(runs_.begin(), runs_.end(),
                                  [&](const Run& r) { return r.target + r.length <= t.value(); });
   if (it == runs_.end()) return std::nullopt;
+  if (t.value() < it->target && it->after_break) return std::nullopt;
   int64_t into = std::max<int64_t>(0, t.value() - it->target);
   return SourceOffset(it->upstream + into);
+}
+
+void OffsetMap::Break() {
+  std::lock_guard lock(mu_);
+  break_pending_ = true;
 }
 
 bool OffsetMap::empty() const {

@@ -4,8 +4,9 @@
 // Stored as runs: a run is a stretch where source and target offsets both advance by one
 // per record. A topic mirrored from its first offset without gaps is a single run; every
 // gap (compaction, transaction markers, aborted records, another writer on the target)
-// starts a new one. The oldest runs are dropped past a bound; translations older than the
-// map fall back to searching the target's log (log_search.h).
+// starts a new one; so does a restart of the partition, whose gap is not trusted (Break).
+// The oldest runs are dropped past a bound; translations older than the map, or inside a
+// gap across a restart, fall back to searching the target's log (log_search.h).
 //
 // Thread-safe: the data thread records, the offset-sync thread translates.
 #pragma once
@@ -24,6 +25,10 @@ class OffsetMap {
 
   // One acknowledged record; calls come in increasing source and target offsets.
   void Record(SourceOffset upstream, TargetOffset target);
+  // The partition starts again (after a stop or a producer reset): records may have reached
+  // the target that the map never heard of, so a gap before the next record is not a gap
+  // in the source (compaction, transaction markers) but unknown.
+  void Break();
 
   enum class Coverage {
     kExact,      // the first mirrored record with upstream offset >= n is at `target`
@@ -48,10 +53,12 @@ class OffsetMap {
     int64_t upstream;
     int64_t target;
     int64_t length;
+    bool after_break;  // the gap before it came with a restart: what is in it is unknown
   };
   const size_t max_runs_;
   mutable std::mutex mu_;
-  std::deque<Run> runs_;  // guarded by mu_
+  std::deque<Run> runs_;        // guarded by mu_
+  bool break_pending_ = false;  // guarded by mu_
 };
 
 }  // namespace strait::offsets

@@ -22,6 +22,28 @@ TEST(OffsetMap, NoGapsMeansEqualShiftEverywhere) {
   EXPECT_EQ(end.target, TargetOffset(100));
 }
 
+// A producer reset abandons records in flight that may still reach the target; the
+// partition then resumes after whatever the target holds. The map never heard of the
+// records in between, so a gap after a break says nothing: the log must be searched.
+TEST(OffsetMap, AGapAcrossARestartIsNotKnown) {
+  OffsetMap m;
+  for (int64_t i = 0; i < 100; ++i) m.Record(SourceOffset(i), TargetOffset(i));
+  m.Break();  // 100..149 were abandoned in flight, and landed at target 100..149
+  for (int64_t i = 150; i < 200; ++i) m.Record(SourceOffset(i), TargetOffset(i));
+  EXPECT_EQ(m.Translate(SourceOffset(120)).coverage, C::kUnknown);
+  EXPECT_EQ(m.Translate(SourceOffset(100)).coverage, C::kUnknown);
+  EXPECT_EQ(m.Translate(SourceOffset(99)).target, TargetOffset(99));
+  EXPECT_EQ(m.Translate(SourceOffset(150)).target, TargetOffset(150));
+  EXPECT_EQ(m.Translate(SourceOffset(170)).target, TargetOffset(170));
+  EXPECT_EQ(m.Reverse(TargetOffset(120)), std::nullopt);
+  // A restart that continues right where the map ends leaves no gap to doubt.
+  OffsetMap contiguous;
+  for (int64_t i = 0; i < 10; ++i) contiguous.Record(SourceOffset(i), TargetOffset(i));
+  contiguous.Break();
+  for (int64_t i = 10; i < 20; ++i) contiguous.Record(SourceOffset(i), TargetOffset(i));
+  EXPECT_EQ(contiguous.Translate(SourceOffset(15)).target, TargetOffset(15));
+}
+
 TEST(OffsetMap, CompactedGapsTranslateToTheNextRecord) {
   // Source offsets 3, 4, 8, 9 survived compaction; the target holds them at 0..3.
   OffsetMap m;

@@ -98,9 +98,12 @@ Result<std::vector<PartitionTail>> LogSearch::Tails(const std::string& topic,
           tail.has_records = true;
           if (scan.first_seen < 0 || m.offset() < scan.first_seen) scan.first_seen = m.offset();
           std::optional<Provenance> prov = CopiedFrom(m, source_fingerprint);
-          if (prov && (!tail.last_upstream || prov->upstream_offset > *tail.last_upstream)) {
+          // The last one written, not the highest upstream offset: after a source topic was
+          // created again, or truncated, upstream offsets on the target go down.
+          if (prov && (!tail.last_offset || TargetOffset(m.offset()) > *tail.last_offset)) {
             tail.last_upstream = prov->upstream_offset;
             tail.last_offset = TargetOffset(m.offset());
+            tail.last_source_topic = prov->source_topic;
           }
         }
         if (reached_end) {
@@ -109,15 +112,22 @@ Result<std::vector<PartitionTail>> LogSearch::Tails(const std::string& topic,
         }
       }
     }
-    // Widen the window for partitions with records but none from the source, back to the
-    // log start.
+    // Widen the window for partitions with nothing from the source in it, back to the log
+    // start. A window can also hold no record at all and still not be the whole log: its
+    // offsets were transaction markers (a local transactional producer's, after the last
+    // record copied), which a consumer never sees.
     for (auto& [p, scan] : scans) {
-      if (!widen || tails[p].last_upstream || scan.first_seen <= 0) continue;
+      if (!widen || tails[p].last_upstream) continue;
       STRAIT_ASSIGN_OR_RETURN(kafka::Watermarks w, consumer->QueryWatermarks(topic, p, timeout_));
-      if (scan.first_seen <= w.low) continue;
+      // The first window is the last offset (a logical tail offset); the others are ranges.
+      const int64_t covered_from = scan.until >= 0        ? scan.from
+                                   : scan.first_seen >= 0 ? scan.first_seen
+                                                          : w.high - 1;
+      if (covered_from <= w.low) continue;
       scan.window *= kGrowth;
-      scan.until = scan.first_seen;
-      scan.from = std::max(w.low, scan.first_seen - scan.window);
+      scan.until = covered_from;
+      scan.from = std::max(w.low, covered_from - scan.window);
+      scan.first_seen = -1;
       scan.done = false;
     }
   }

@@ -29,6 +29,8 @@ struct PartitionTail {
   bool has_records = false;                   // anything between log start and end
   std::optional<SourceOffset> last_upstream;  // the last record copied from the source
   std::optional<TargetOffset> last_offset;    // where that record is
+  // The source topic of that record (Provenance::source_topic; 0 when not known).
+  uint64_t last_source_topic = 0;
 };
 
 struct MirroredRecord {

@@ -5,7 +5,9 @@
 namespace strait::provenance {
 namespace {
 
-constexpr uint8_t kVersion = 1;
+constexpr uint8_t kVersion1 = 1;
+constexpr uint8_t kVersion2 = 2;  // adds the source topic
+constexpr std::string_view kZeroTopicId = "AAAAAAAAAAAAAAAAAAAAAA";
 
 void PutU64(std::string& out, uint64_t v) {
   for (int shift = 56; shift >= 0; shift -= 8) {
@@ -30,27 +32,41 @@ uint64_t ClusterFingerprint(std::string_view cluster_id) {
   return h;
 }
 
+uint64_t TopicFingerprint(std::string_view topic_id) {
+  if (topic_id.empty() || topic_id == kZeroTopicId) return 0;
+  uint64_t fp = ClusterFingerprint(topic_id);
+  return fp != 0 ? fp : 1;  // 0 means "not known"
+}
+
 bool Provenance::Visited(uint64_t fingerprint) const {
   return std::find(path.begin(), path.end(), fingerprint) != path.end();
 }
 
 std::string EncodeProvenance(const Provenance& p) {
   std::string out;
-  out.reserve(10 + 8 * p.path.size());
-  out.push_back(static_cast<char>(kVersion));
+  out.reserve(18 + 8 * p.path.size());
+  out.push_back(static_cast<char>(p.source_topic != 0 ? kVersion2 : kVersion1));
   PutU64(out, static_cast<uint64_t>(p.upstream_offset.value()));
   out.push_back(static_cast<char>(p.path.size()));
   for (uint64_t fp : p.path) PutU64(out, fp);
+  if (p.source_topic != 0) PutU64(out, p.source_topic);
   return out;
 }
 
 std::optional<Provenance> DecodeProvenance(std::string_view value) {
-  if (value.size() < 10 || static_cast<uint8_t>(value[0]) != kVersion) return std::nullopt;
+  if (value.size() < 10) return std::nullopt;
+  const uint8_t version = static_cast<uint8_t>(value[0]);
+  if (version != kVersion1 && version != kVersion2) return std::nullopt;
   size_t hops = static_cast<uint8_t>(value[9]);
-  if (hops == 0 || value.size() != 10 + 8 * hops) return std::nullopt;
+  const size_t path_end = 10 + 8 * hops;
+  if (hops == 0 || value.size() != path_end + (version == kVersion2 ? 8 : 0)) return std::nullopt;
   Provenance p;
   p.upstream_offset = SourceOffset(static_cast<int64_t>(GetU64(value.substr(1))));
   for (size_t i = 0; i < hops; ++i) p.path.push_back(GetU64(value.substr(10 + 8 * i)));
+  if (version == kVersion2) {
+    p.source_topic = GetU64(value.substr(path_end));
+    if (p.source_topic == 0) return std::nullopt;  // version 1 says "not known"
+  }
   return p;
 }
 

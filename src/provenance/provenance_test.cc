@@ -23,11 +23,45 @@ TEST(Provenance, RejectsWhatIsNotAHeaderOfOurs) {
   EXPECT_FALSE(DecodeProvenance(""));
   EXPECT_FALSE(DecodeProvenance("hello world, not ours"));
   std::string wrong_version = EncodeProvenance({SourceOffset(1), {1}});
-  wrong_version[0] = 2;
+  wrong_version[0] = 3;
   EXPECT_FALSE(DecodeProvenance(wrong_version));
   std::string truncated = EncodeProvenance({SourceOffset(1), {1, 2}});
   truncated.pop_back();
   EXPECT_FALSE(DecodeProvenance(truncated));
+}
+
+TEST(Provenance, Version2CarriesTheSourceTopic) {
+  Provenance p{
+      SourceOffset(7), {ClusterFingerprint("a")}, TopicFingerprint("ASNFZ4mrze8BI0VniavN7w")};
+  std::string encoded = EncodeProvenance(p);
+  EXPECT_EQ(encoded[0], 2);
+  EXPECT_EQ(encoded.size(), 10u + 8u + 8u);
+  std::optional<Provenance> back = DecodeProvenance(encoded);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->upstream_offset, SourceOffset(7));
+  EXPECT_EQ(back->path, p.path);
+  EXPECT_EQ(back->source_topic, p.source_topic);
+  // A version-2 header without its topic, or with the topic of a version-1 header, is not ours.
+  std::string short_v2 = encoded.substr(0, 18);
+  EXPECT_FALSE(DecodeProvenance(short_v2));
+  std::string long_v1 = encoded;
+  long_v1[0] = 1;
+  EXPECT_FALSE(DecodeProvenance(long_v1));
+  std::string zero_topic = encoded.substr(0, 18) + std::string(8, '\0');
+  EXPECT_FALSE(DecodeProvenance(zero_topic));
+}
+
+TEST(Provenance, Version1HasNoSourceTopic) {
+  std::optional<Provenance> back = DecodeProvenance(EncodeProvenance({SourceOffset(3), {9}}));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->source_topic, 0u);
+}
+
+TEST(Provenance, TopicFingerprints) {
+  EXPECT_EQ(TopicFingerprint("AAAAAAAAAAAAAAAAAAAAAA"), 0u);  // a broker without topic ids
+  EXPECT_EQ(TopicFingerprint(""), 0u);
+  EXPECT_NE(TopicFingerprint("ASNFZ4mrze8BI0VniavN7w"), TopicFingerprint("ASNFZ4mrze8BI0VniavN7x"));
+  EXPECT_NE(TopicFingerprint("ASNFZ4mrze8BI0VniavN7w"), 0u);
 }
 
 TEST(Provenance, FingerprintsDifferPerCluster) {

@@ -16,12 +16,27 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr size_t kPollBatch = 4096;
-// Kafka's record batch header plus per-record framing, so that a record that fits our
-// estimate fits the broker's max.message.bytes check on a batch of one.
-constexpr int64_t kBatchOverhead = 128;
+// What a record costs in a batch of one beyond its key, value and header names and values,
+// so that a record that fits the estimate fits the broker's max.message.bytes check: the
+// record batch header, the record's framing with its varints at their widest, each header's
+// two length varints, and the provenance header this hop adds (name, a version-2 value of
+// one hop, and 8 bytes for the hop it adds to one the record carries, which size_bytes()
+// counts already).
+constexpr int64_t kBatchHeader = 61;
+constexpr int64_t kRecordFraming = 5 + 1 + 10 + 5 + 5 + 5 + 5;
+constexpr int64_t kHeaderFraming = 5 + 5;
+constexpr int64_t kProvenanceBytes = 17 + 26 + 8;
+
+int64_t BatchOfOneBytes(const kafka::Message& m) {
+  const auto headers = static_cast<int64_t>(m.headers().size()) + 1;  // + provenance
+  return static_cast<int64_t>(m.size_bytes()) + kBatchHeader + kRecordFraming +
+         kHeaderFraming * headers + kProvenanceBytes;
+}
 // What librdkafka holds per queued record besides its bytes; counted against the in-flight
 // budget so that a backlog of tiny records stays as bounded as one of large records.
 constexpr int64_t kRecordOverhead = 256;
+// How long the data path waits before trying again to make a producer that failed to be made.
+constexpr std::chrono::milliseconds kRemakeBackoff = 1s;
 
 }  // namespace
 
@@ -33,6 +48,8 @@ struct DataPath::Pipe {
   // end of the log.
   std::optional<SourceOffset> next;
   int64_t max_message_bytes = 0;
+  bool keys_required = false;
+  uint64_t source_topic = 0;  // StartPartition::source_topic
   std::deque<InFlight> inflight;
   int64_t inflight_bytes = 0;
   // Paused at the source because its in-flight budget is full.
@@ -41,11 +58,16 @@ struct DataPath::Pipe {
   // sent) once nothing is in flight.
   bool draining = false;
   DataEvent release_event;
-  bool failed_delivery = false;  // a delivery failed; a later success would leave a gap
+  // The first record whose delivery failed: where the partition must start again (a
+  // later record may fail before it: librdkafka fails queued records ahead of those in
+  // flight).
+  std::optional<SourceOffset> first_failed;
 
   bool paused() const { return throttled || draining; }
+  // The first source offset not on the target.
   std::optional<SourceOffset> AckedNext() const {
-    return inflight.empty() ? next : inflight.front().offset;
+    std::optional<SourceOffset> unsettled = inflight.empty() ? next : inflight.front().offset;
+    return first_failed && (!unsettled || *first_failed < *unsettled) ? first_failed : unsettled;
   }
   void Publish() {
     state->acked_next.store(AckedNext().value_or(SourceOffset(-1)), std::memory_order_relaxed);
@@ -109,6 +131,11 @@ void DataPath::Run() {
   // Acquire: Stop() writes drain_timeout_ before it sets stop_, and Drain reads it below.
   while (!stop_.load(std::memory_order_acquire)) {
     last_loop_ms_.store(NowMs(), std::memory_order_relaxed);
+    if (producer_ == nullptr && !RemakeProducer()) {
+      // Commands wait: a partition cannot start without a producer.
+      std::this_thread::sleep_for(kRemakeBackoff);
+      continue;
+    }
     ApplyCommands();
     if (inflight_bytes_total_.load(std::memory_order_relaxed) > options_.max_inflight_bytes) {
       // The target as a whole is slower than the source: stop taking records, and the
@@ -156,6 +183,10 @@ void DataPath::ApplyCommands() {
       pipe->source = tp;
       pipe->target = producer_->Topic(start->state->remote_topic());
       pipe->max_message_bytes = start->max_message_bytes;
+      pipe->keys_required = start->keys_required;
+      pipe->source_topic = start->source_topic;
+      // Records of an earlier start may have landed unacknowledged (a producer reset).
+      pipe->state->offset_map.Break();
       pipe->next = start->from.offset();
       pipe->state->acked_next.store(pipe->next.value_or(SourceOffset(-1)),
                                     std::memory_order_relaxed);
@@ -168,7 +199,9 @@ void DataPath::ApplyCommands() {
       StopPipe(*it->second, Cancelled(stop->reason), DataEvent::Kind::kReleased);
     } else if (auto* limit = std::get_if<SetMessageLimit>(&c)) {
       for (auto& [tp, pipe] : pipes_) {
-        if (tp.topic == limit->source_topic) pipe->max_message_bytes = limit->max_message_bytes;
+        if (tp.topic != limit->source_topic) continue;
+        pipe->max_message_bytes = limit->max_message_bytes;
+        pipe->keys_required = limit->keys_required;
       }
     }
   }
@@ -231,7 +264,7 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   const SourceOffset offset(message.offset());
   int64_t size = static_cast<int64_t>(message.size_bytes());
   int64_t cost = size + kRecordOverhead;
-  if (size + kBatchOverhead > pipe.max_message_bytes) {
+  if (BatchOfOneBytes(message) > pipe.max_message_bytes) {
     StopPipe(
         pipe,
         Status(StatusCode::kResourceExhausted,
@@ -244,9 +277,20 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
         DataEvent::Kind::kStopped);
     return false;
   }
+  if (pipe.keys_required && !message.key()) {
+    StopPipe(pipe,
+             InvalidArgument(fmt::format(
+                 "record at offset {} of {}[{}] has no key; the target topic {} is compacted "
+                 "(cleanup.policy) and refuses records without a key: change its cleanup.policy "
+                 "(and exclude it from config sync if the source differs); the partition stays "
+                 "stopped at this record and is retried until then",
+                 offset, pipe.source.topic, pipe.source.partition, pipe.state->remote_topic())),
+             DataEvent::Kind::kStopped);
+    return false;
+  }
   kafka::Headers headers;
   const Hop hop{options_.provenance_headers, options_.source_fingerprint,
-                options_.target_fingerprint, pipe.state->local_only()};
+                options_.target_fingerprint, pipe.state->local_only(), pipe.source_topic};
   switch (PassOn(hop, offset, message.headers(), &headers)) {
     case HopVerdict::kWrite:
       break;
@@ -268,16 +312,17 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
     producer_->Metadata(5s, pipe.state->remote_topic()).status().IgnoreError();
     s = producer_->Produce(record);
   }
+  // The local queue is full: let deliveries drain it. A delivery report served meanwhile
+  // may stop this partition; the record is then not handed over at all, since nothing
+  // after a failed record may be written (and once handed over, it is librdkafka's).
   while (!s.ok() && s.code() == StatusCode::kResourceExhausted && s.retriable() &&
-         !stop_.load(std::memory_order_relaxed)) {
-    producer_->Poll(10ms);  // the local queue is full: let deliveries drain it
-    s = producer_->Produce(record);
+         !stop_.load(std::memory_order_relaxed) && !pipe.draining) {
+    producer_->Poll(10ms);
+    if (!pipe.draining) s = producer_->Produce(record);
   }
-  if (!s.ok() || pipe.draining) {
-    // Either the record was refused, or a delivery report stopped this partition while we
-    // waited for queue space: nothing after a failed record may be written.
-    pipe.inflight.pop_back();
-    if (!s.ok()) StopPipe(pipe, s, DataEvent::Kind::kStopped);
+  if (!s.ok()) {
+    pipe.inflight.pop_back();  // never handed over
+    if (!pipe.draining) StopPipe(pipe, s, DataEvent::Kind::kStopped);
     return false;
   }
   if (pipe.inflight_bytes == 0) ++busy_pipes_;
@@ -294,18 +339,23 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
 void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
   auto* entry = static_cast<InFlight*>(report.opaque);
   Pipe& pipe = *entry->pipe;
-  if (pipe.inflight.empty() || &pipe.inflight.front() != entry) {
-    // The idempotent producer reports each partition's records in order; anything else
+  const bool in_order = !pipe.inflight.empty() && &pipe.inflight.front() == entry;
+  if (!in_order && report.error.ok()) {
+    // The idempotent producer acknowledges each partition's records in order (it fails
+    // records still queued at once when a topic-wide error arrives, ahead of those in
+    // flight: those are settled where they are, below); an acknowledgement out of order
     // means the bookkeeping can no longer be trusted, so start the partition over.
     log::Error("data", "delivery report out of order",
                {{"flow", options_.flow_name},
                 {"topic", pipe.source.topic},
-                {"partition", pipe.source.partition}});
+                {"partition", pipe.source.partition},
+                {"offset", entry->offset.value()},
+                {"error", report.error.message()}});
     fatal_ = Internal("delivery reports arrived out of order");
     return;
   }
   if (report.error.ok()) {
-    if (pipe.failed_delivery) {
+    if (pipe.first_failed) {
       log::Error("data", "a record after a failed one reached the target: the target has a gap",
                  {{"flow", options_.flow_name},
                   {"topic", pipe.source.topic},
@@ -318,7 +368,7 @@ void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
     pipe.state->target_last_offset.store(TargetOffset(report.offset), std::memory_order_relaxed);
     pipe.state->offset_map.Record(entry->offset, TargetOffset(report.offset));
   } else {
-    pipe.failed_delivery = true;
+    if (!pipe.first_failed || entry->offset < *pipe.first_failed) pipe.first_failed = entry->offset;
     pipe.state->errors.fetch_add(1, std::memory_order_relaxed);
     if (report.error.code() == StatusCode::kFailedPrecondition || !producer_->FatalError().ok()) {
       fatal_ = report.error;  // the idempotent producer cannot go on: replace it
@@ -329,7 +379,8 @@ void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
   pipe.inflight_bytes -= entry->bytes;
   if (pipe.inflight_bytes == 0) --busy_pipes_;
   inflight_bytes_total_.fetch_sub(entry->bytes, std::memory_order_relaxed);
-  pipe.inflight.pop_front();
+  entry->settled = true;
+  while (!pipe.inflight.empty() && pipe.inflight.front().settled) pipe.inflight.pop_front();
   pipe.Publish();
   if (pipe.throttled && !pipe.draining && pipe.inflight_bytes <= PartitionBudget() / 2) {
     pipe.throttled = false;
@@ -376,6 +427,9 @@ void DataPath::ReleaseIfDone(Pipe& pipe) {
     log::Warn("data", "unassign failed", {{"flow", options_.flow_name}, {"error", s.message()}});
   }
   DataEvent event = pipe.release_event;
+  if (pipe.first_failed && (!event.offset || *pipe.first_failed < *event.offset)) {
+    event.offset = pipe.first_failed;  // one failed before the one that stopped it
+  }
   if (!event.offset) event.offset = pipe.AckedNext();
   routes_.clear();
   pipes_.erase(pipe.source);  // `pipe` is gone after this line
@@ -427,7 +481,9 @@ void DataPath::HandleConsumerError(const kafka::Message& message) {
              pipe->next.value_or(SourceOffset(message.offset())));
     return;
   }
-  if (error.code() == StatusCode::kNotFound) return;  // topic deleted: the control loop stops it
+  // Not found included: a source topic deleted, and maybe created again under its name,
+  // which librdkafka would go on reading at the old positions. Nothing more is taken until
+  // the control loop knows which topic that is (TopicSync::Recheck).
   StopPipe(*pipe, error, DataEvent::Kind::kStopped);
 }
 
@@ -462,17 +518,24 @@ void DataPath::ResetProducer(const Status& why) {
   to_pause_.clear();
   to_resume_.clear();
   fatal_ = Status::Ok();
+  for (const kafka::TopicPartition& tp : all) {
+    awaiting_producer_.push_back({DataEvent::Kind::kNeedsResume, tp, std::nullopt, why.message()});
+  }
+  RemakeProducer();  // or the loop tries again, and does nothing else until it succeeds
+}
+
+bool DataPath::RemakeProducer() {
   Status s = CreateProducer();
   if (!s.ok()) {
-    log::Error("data", "cannot create a new producer",
+    log::Error("data", "cannot create a new producer; retrying",
                {{"flow", options_.flow_name}, {"error", s.message()}});
-    fatal_ = s;  // try again on the next turn of the loop
+    return false;
   }
   // Only now that the new producer is there: whoever acts on these events finds the data
   // path ready to take the partitions back.
-  for (const kafka::TopicPartition& tp : all) {
-    Emit({DataEvent::Kind::kNeedsResume, tp, std::nullopt, why.message()});
-  }
+  for (DataEvent& e : awaiting_producer_) Emit(std::move(e));
+  awaiting_producer_.clear();
+  return true;
 }
 
 void DataPath::Drain(std::chrono::milliseconds timeout) {

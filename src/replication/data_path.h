@@ -39,6 +39,10 @@ struct StartPartition {
   std::shared_ptr<PartitionState> state;
   StartAt from = StartAt::Earliest();
   int64_t max_message_bytes = 1048588;  // the remote topic's max.message.bytes
+  bool keys_required = false;           // the remote topic is compacted
+  // provenance::TopicFingerprint of the source topic's id, written into every record's
+  // provenance header so that resume can tell a topic deleted and created again.
+  uint64_t source_topic = 0;
 };
 
 struct StopPartition {
@@ -46,9 +50,14 @@ struct StopPartition {
   std::string reason;
 };
 
+// What the remote topic accepts changed: records that it would refuse stop their partition
+// before they are sent, since librdkafka's idempotent producer would write the records
+// after a refused one.
 struct SetMessageLimit {
   std::string source_topic;
   int64_t max_message_bytes = 0;
+  bool keys_required = false;
+  bool operator==(const SetMessageLimit&) const = default;
 };
 
 using Command = std::variant<StartPartition, StopPartition, SetMessageLimit>;
@@ -112,6 +121,7 @@ class DataPath {
     SourceOffset offset;
     int64_t bytes = 0;
     int64_t timestamp = 0;
+    bool settled = false;  // its report came; it leaves the queue once those before it have
   };
 
   void Run();
@@ -129,6 +139,9 @@ class DataPath {
   void UpdateFlowControl();
   void UpdateWatermarks();
   void ResetProducer(const Status& why);
+  // After a reset: makes the new producer, then hands back the partitions the reset let go
+  // (kNeedsResume). False, with producer_ still null, when it cannot be made yet.
+  bool RemakeProducer();
   void Drain(std::chrono::milliseconds timeout);
   Pipe* Route(const kafka::Message& message);
   int64_t PartitionBudget() const;
@@ -149,7 +162,8 @@ class DataPath {
   std::map<kafka::TopicPartition, std::unique_ptr<Pipe>> pipes_;
   std::unordered_map<const void*, std::vector<Pipe*>> routes_;  // consumer topic handle -> pipes
   std::vector<kafka::TopicPartition> to_pause_, to_resume_;
-  Status fatal_;        // set by a delivery report; acted on in the loop
+  Status fatal_;                              // set by a delivery report; acted on in the loop
+  std::vector<DataEvent> awaiting_producer_;  // sent once a new producer exists
   int busy_pipes_ = 0;  // pipes with records in flight: how many share the flow budget
 
   std::atomic<int64_t> inflight_bytes_total_{0};

@@ -167,6 +167,28 @@ class DataPathTest : public ::testing::Test {
     return found;
   }
 
+  // Starts both partitions (100 records each at the source): the producer is replaced, both
+  // are let go, and resumed as the control loop does it (where the target stopped), neither
+  // has a gap or a duplicate.
+  void ExpectAResetAndAWholeResume() {
+    StartPartition(0);
+    StartPartition(1);
+    ASSERT_TRUE(AwaitEvent(DataEvent::Kind::kNeedsResume, 0).has_value());
+    ASSERT_TRUE(AwaitEvent(DataEvent::Kind::kNeedsResume, 1).has_value());
+    provenance::LogSearch tails(target_->ClientProperties(), "test-tails", 30s);
+    std::unique_ptr<ResumeStrategy> resume = ResumeFromTargetLog(&tails, kSourceFp);
+    auto found = resume->Find("dc1.orders", 0, {PartitionId(0), PartitionId(1)});
+    ASSERT_TRUE(found.ok()) << found.status().message();
+    for (int32_t p = 0; p < 2; ++p) {
+      auto it = found->find(PartitionId(p));
+      StartPartition(p, it != found->end() ? StartAt::Offset(it->second) : StartAt::Earliest());
+    }
+    for (int32_t p = 0; p < 2; ++p) {
+      ASSERT_TRUE(Mirrored(p, 100));
+      EXPECT_EQ(Upstreams(ReadAll(*target_, "dc1.orders", p)), Range(0, 100));
+    }
+  }
+
   bool Mirrored(int32_t p, int64_t records) {
     return WaitFor([&] { return states_[p]->acked_next.load() == SourceOffset(records); });
   }
@@ -275,27 +297,52 @@ TEST_F(DataPathTest, AFatalProducerErrorReplacesTheProducerAndEveryPartitionResu
   Produce(*source_, "orders", 1, 0, 100);
   ASSERT_TRUE(target_->FailProduce("dc1.orders", 0, {KafkaError::kOutOfOrderSequenceNumber}).ok());
   Start(Options());
-  StartPartition(0);
-  StartPartition(1);
-
-  ASSERT_TRUE(AwaitEvent(DataEvent::Kind::kNeedsResume, 0).has_value());
-  ASSERT_TRUE(AwaitEvent(DataEvent::Kind::kNeedsResume, 1).has_value());
+  ExpectAResetAndAWholeResume();
   EXPECT_EQ(data_->producer_resets(), 1);
   EXPECT_EQ(producers_made_.load(), 2);
+}
 
-  // What the control loop does: find where the target stopped, start there.
-  provenance::LogSearch tails(target_->ClientProperties(), "test-tails", 30s);
-  std::unique_ptr<ResumeStrategy> resume = ResumeFromTargetLog(&tails, kSourceFp);
-  auto found = resume->Find("dc1.orders", {PartitionId(0), PartitionId(1)});
-  ASSERT_TRUE(found.ok()) << found.status().message();
-  for (int32_t p = 0; p < 2; ++p) {
-    auto it = found->find(PartitionId(p));
-    StartPartition(p, it != found->end() ? StartAt::Offset(it->second) : StartAt::Earliest());
-  }
-  ASSERT_TRUE(Mirrored(0, 100));
-  ASSERT_TRUE(Mirrored(1, 100));
-  EXPECT_EQ(Upstreams(ReadAll(*target_, "dc1.orders", 0)), Range(0, 100));
-  EXPECT_EQ(Upstreams(ReadAll(*target_, "dc1.orders", 1)), Range(0, 100));
+// The producer that replaces a failed one cannot be made at first: the data path keeps the
+// partitions let go and tries again, rather than use a producer that is not there, and hands
+// them back only once one exists; they then resume from the target without gap or duplicate.
+TEST_F(DataPathTest, AProducerThatCannotBeMadeAgainAtOnceIsTriedAgain) {
+  Produce(*source_, "orders", 0, 0, 100);
+  Produce(*source_, "orders", 1, 0, 100);
+  ASSERT_TRUE(target_->FailProduce("dc1.orders", 0, {KafkaError::kOutOfOrderSequenceNumber}).ok());
+  DataPathOptions options = Options();
+  options.clients.producer =
+      [this](const kafka::ClientOptions& o,
+             kafka::DeliveryHandler h) -> Result<std::unique_ptr<kafka::Producer>> {
+    if (++producers_made_ == 2) return Unavailable("the second producer cannot be made");
+    return kafka::Producer::Create(o, std::move(h));
+  };
+  Start(std::move(options));
+  ExpectAResetAndAWholeResume();
+  EXPECT_EQ(producers_made_.load(), 3);  // the one refused, then the one that works
+}
+
+// A delivery fails while the data path waits for room in the producer's full local queue:
+// the record it was trying to hand over is not handed over after all (it would land after
+// the failed one, and its in-flight entry would be gone when its report came). librdkafka
+// then fails the records still queued ahead of those in flight; the partition stops at the
+// first failed record, without a producer reset.
+TEST_F(DataPathTest, ADeliveryFailureWhileTheQueueIsFullStopsAtTheFailedRecord) {
+  Produce(*source_, "orders", 0, 0, 400);
+  ASSERT_TRUE(target_->SetRoundTrip(100ms).ok());
+  ASSERT_TRUE(target_->FailProduce("dc1.orders", 0, {KafkaError::kTopicAuthorizationFailed}).ok());
+  DataPathOptions options = Options();
+  options.producer_properties.push_back({"queue.buffering.max.messages", "20"});
+  options.producer_properties.push_back({"batch.num.messages", "5"});
+  options.max_inflight_bytes_per_partition = 0;
+  Start(std::move(options));
+  StartPartition(0);
+
+  std::optional<DataEvent> stopped = AwaitEvent(DataEvent::Kind::kStopped, 0);
+  ASSERT_TRUE(stopped.has_value());
+  EXPECT_EQ(stopped->offset, SourceOffset(0));
+  EXPECT_EQ(data_->producer_resets(), 0);
+  EXPECT_EQ(states_[0]->inflight_records.load(), 0);
+  EXPECT_EQ(states_[0]->acked_next.load(), SourceOffset(0));
 }
 
 // Stopping a partition (a deleted source topic today; a partition revoked from this

@@ -234,10 +234,11 @@ void Flow::Reconcile() {
       if (!partitions_.Has(name)) forget.push_back(name);
       continue;
     }
-    int64_t& limit = message_limits_[name];
-    if (topic.max_message_bytes != 0 && topic.max_message_bytes != limit) {
-      limit = topic.max_message_bytes;
-      data_->Post(SetMessageLimit{name, limit});
+    SetMessageLimit& sent = message_limits_[name];
+    const SetMessageLimit limit{name, topic.max_message_bytes, topic.keys_required};
+    if (topic.max_message_bytes != 0 && limit != sent) {
+      sent = limit;
+      data_->Post(limit);
     }
     if (!topic.Ready()) continue;
     // Heartbeats keep their prefixed names, so only identity-named topics can receive one
@@ -255,6 +256,13 @@ void Flow::Reconcile() {
 
 void Flow::HandleEvents() {
   for (const DataEvent& e : data_->TakeEvents()) {
+    // The source topic may have been deleted, or deleted and created again: look now,
+    // rather than a refresh interval later, before anything of the new topic is copied as
+    // if it were the old one's.
+    if (e.kind == DataEvent::Kind::kStopping && e.reason == StatusCodeName(StatusCode::kNotFound) &&
+        topic_sync_->Recheck(e.source.topic)) {
+      Reconcile();
+    }
     switch (partitions_.Apply(e, Clock::now())) {
       case PartitionTable::Outcome::kNone:
         break;
@@ -281,6 +289,10 @@ void Flow::HandleEvents() {
 // they were mirrored, or the partition was truncated. Mirroring continues at the nearest end
 // of the source's log, and the loss is counted and logged.
 void Flow::RestartOutOfRange(const DataEvent& e) {
+  if (topic_sync_->Recheck(e.source.topic)) {
+    Reconcile();  // the topic was deleted or created again: its partitions are let go
+    return;
+  }
   Result<kafka::Watermarks> w =
       source_admin_->QueryWatermarks(e.source.topic, e.source.partition, kAdminTimeout);
   if (!w.ok()) {
@@ -330,7 +342,8 @@ void Flow::ResumeTopic(const std::string& name, const RemoteTopic& topic,
   if (partitions.empty()) return;
   std::vector<PartitionId> ids;
   for (int32_t p : partitions) ids.push_back(PartitionId(p));
-  Result<std::map<PartitionId, SourceOffset>> found = resume_->Find(topic.remote, ids);
+  Result<std::map<PartitionId, SourceOffset>> found =
+      resume_->Find(topic.remote, topic.source_topic, ids);
   if (!found.ok()) {
     log::Warn("flow", fmt::format("cannot read the {}; retrying", resume_->where()),
               {{"flow", name_}, {"remote", topic.remote}, {"error", found.status().message()}});
@@ -340,7 +353,7 @@ void Flow::ResumeTopic(const std::string& name, const RemoteTopic& topic,
     PartitionTable::Entry* entry = partitions_.Find(name, p);
     auto it = found->find(PartitionId(p));
     StartPartitionAt(name, topic, p,
-                     ChooseStart(entry->forced_offset,
+                     ChooseStart(entry->forced_offset, entry->forced_from,
                                  it != found->end() ? std::optional(it->second) : std::nullopt,
                                  resume_->where(), flow_.start_offset));
   }
@@ -356,7 +369,8 @@ void Flow::StartPartitionAt(const std::string& name, const RemoteTopic& topic, i
              {"offset", start.at.kafka_offset()},
              {"from", start.from}});
   partitions_.Started(name, partition);
-  data_->Post(StartPartition{entry->state, start.at, topic.max_message_bytes});
+  data_->Post(StartPartition{entry->state, start.at, topic.max_message_bytes, topic.keys_required,
+                             topic.source_topic});
 }
 
 // Asks the source for the end of every mirrored partition (one ListOffsets request per
@@ -372,6 +386,7 @@ void Flow::PollWatermarks() {
     }
   }
   if (query.empty()) return;
+  for (PartitionState* state : states) state->ObserveProgress(NowMs());
   Result<std::vector<kafka::TopicPartitionOffset>> ends = source_admin_->OffsetsForTimes(query, 5s);
   SetClusterError(Side::kSource, ends.status(), /*log=*/true);
   if (!ends.ok()) return;

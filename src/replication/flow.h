@@ -107,8 +107,8 @@ class Flow {
 
   // Control thread only.
   PartitionTable partitions_;
-  std::map<std::string, int64_t> message_limits_;  // what the data path was told, by topic
-  uint64_t source_fp_ = 0;                         // the source cluster's, once connected
+  std::map<std::string, SetMessageLimit> message_limits_;  // what the data path was told
+  uint64_t source_fp_ = 0;                                 // the source cluster's, once connected
   Clock::time_point settle_until_{};
   std::chrono::seconds connect_backoff_{1};
   int64_t records_expired_ = 0;

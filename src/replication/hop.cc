@@ -22,7 +22,8 @@ HopVerdict PassOn(const Hop& hop, SourceOffset offset, const std::vector<kafka::
   // it as well would deliver it twice.
   if (upstream && hop.local_only) return HopVerdict::kNotLocal;
   if (hop.provenance_headers) {
-    provenance::Provenance p{offset, upstream ? upstream->path : std::vector<uint64_t>{}};
+    provenance::Provenance p{offset, upstream ? upstream->path : std::vector<uint64_t>{},
+                             hop.source_topic};
     if (p.path.size() >= 255) p.path.erase(p.path.begin() + 1);  // keep the origin
     p.path.push_back(hop.source_fingerprint);
     out->Add(provenance::kProvenanceHeader, provenance::EncodeProvenance(p));

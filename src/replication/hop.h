@@ -17,6 +17,8 @@ struct Hop {
   uint64_t source_fingerprint = 0;
   uint64_t target_fingerprint = 0;
   bool local_only = false;  // forward: local, on an identity-named topic
+  // provenance::TopicFingerprint of the source topic's id; 0 when the source has no ids.
+  uint64_t source_topic = 0;
 };
 
 enum class HopVerdict {

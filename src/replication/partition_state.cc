@@ -1,16 +1,18 @@
 #include "replication/partition_state.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace strait::replication {
 
-std::string_view PartitionStateName(PartitionStage stage, bool throttled) {
+std::string_view PartitionStateName(PartitionStage stage, bool throttled, bool stalled) {
   switch (stage) {
     case PartitionStage::kResuming:
       return "resuming";
     case PartitionStage::kRunning:
     case PartitionStage::kReleasing:
-      return throttled ? "throttled" : "mirroring";
+      return stalled ? "stalled" : throttled ? "throttled" : "mirroring";
     case PartitionStage::kStopping:
     case PartitionStage::kStopped:
       return "stopped";
@@ -33,6 +35,51 @@ int64_t PartitionState::LagRecords() const {
     next = std::max(SourceOffset(0), source_low.load(std::memory_order_relaxed));
   }
   return std::max<int64_t>(0, high - next);
+}
+
+std::optional<int64_t> PartitionState::KnownLagRecords(int64_t now_ms) const {
+  if (SourceHigh().value() < 0) return std::nullopt;
+  const int64_t read_at = high_read_at_ms_.load(std::memory_order_relaxed);
+  const int64_t since = read_at > 0 ? read_at : watched_since_ms_.load(std::memory_order_relaxed);
+  if (since > 0 && now_ms - since > kLagUnknownAfterMs) return std::nullopt;
+  return LagRecords();
+}
+
+std::string PartitionState::Stalled(int64_t now_ms, std::string* kind) const {
+  if (stage() != PartitionStage::kRunning) return "";
+  const int64_t watched = watched_since_ms_.load(std::memory_order_relaxed);
+  const int64_t read_at = high_read_at_ms_.load(std::memory_order_relaxed);
+  const int64_t unread_since = read_at > 0 ? read_at : watched;
+  std::string reason, why;
+  if (unread_since > 0 && now_ms - unread_since > kStalledAfterMs) {
+    why = "lag_unknown";
+    reason = fmt::format("the source has not answered for this partition's end offset for {} s",
+                         (now_ms - unread_since) / 1000);
+  } else if (const int64_t lag = LagRecords(); lag > 0) {
+    const int64_t at = progress_at_ms_.load(std::memory_order_relaxed);
+    if (at > 0 && now_ms - at > kStalledAfterMs) {
+      why = "no_progress";
+      reason = fmt::format(
+          "no record acknowledged by the target for {} s while the source is {} "
+          "records ahead",
+          (now_ms - at) / 1000, lag);
+    }
+  }
+  if (kind != nullptr) *kind = why;
+  return reason;
+}
+
+void PartitionState::ObserveProgress(int64_t now_ms) {
+  if (watched_since_ms_.load(std::memory_order_relaxed) == 0) {
+    watched_since_ms_.store(now_ms, std::memory_order_relaxed);
+  }
+  const SourceOffset next = acked_next.load(std::memory_order_relaxed);
+  // Caught up counts as progress: nothing to do is not a stall.
+  if (next != progress_seen_.load(std::memory_order_relaxed) || LagRecords() == 0 ||
+      progress_at_ms_.load(std::memory_order_relaxed) == 0) {
+    progress_seen_.store(next, std::memory_order_relaxed);
+    progress_at_ms_.store(now_ms, std::memory_order_relaxed);
+  }
 }
 
 // A high watermark older than this is stale: the source is probably unreachable.

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -35,8 +36,8 @@ enum class PartitionStage {
   kReleasing,  // the control thread asked the data path to let it go
 };
 
-// The state /status and /metrics show: resuming, mirroring, throttled or stopped.
-std::string_view PartitionStateName(PartitionStage stage, bool throttled);
+// The state /status and /metrics show: resuming, mirroring, throttled, stalled or stopped.
+std::string_view PartitionStateName(PartitionStage stage, bool throttled, bool stalled = false);
 
 class PartitionState {
  public:
@@ -79,7 +80,19 @@ class PartitionState {
 
   // Lag in records: the source high watermark minus the first source offset the target
   // has not acknowledged. Offsets, so gaps (compaction, transaction markers) count too.
+  // 0 when unknown; KnownLagRecords says which.
   int64_t LagRecords() const;
+  // The same, or nullopt while it cannot be measured: no high watermark was read yet, or
+  // the source has not answered for this partition for a while (kLagUnknownAfterMs).
+  std::optional<int64_t> KnownLagRecords(int64_t now_ms) const;
+  // Why the partition is stalled, or "" when it is not: mirroring, but no record
+  // acknowledged for kStalledAfterMs while the source is ahead, or its lag unknown as long.
+  // `kind` (optional) gets the reason's class for /metrics: "no_progress", "lag_unknown".
+  std::string Stalled(int64_t now_ms, std::string* kind = nullptr) const;
+  // Control thread, every couple of seconds: notes whether acknowledgement moved.
+  void ObserveProgress(int64_t now_ms);
+  static constexpr int64_t kLagUnknownAfterMs = 15000;
+  static constexpr int64_t kStalledAfterMs = 30000;
   // Seconds between now and the source timestamp of the oldest record not yet on the target
   // (estimated from the last acknowledged record when nothing is in flight). While the source
   // cannot be reached its high watermark is unknown; the lag is then at least the time since
@@ -124,6 +137,9 @@ class PartitionState {
   std::atomic<SourceOffset> cached_high_{SourceOffset(-1)};       // data thread
   std::atomic<SourceOffset> queried_high_{SourceOffset(-1)};      // control thread
   std::atomic<int64_t> high_read_at_ms_{0};                       // control thread
+  std::atomic<int64_t> watched_since_ms_{0};                      // control thread
+  std::atomic<SourceOffset> progress_seen_{SourceOffset(-1)};     // control thread
+  std::atomic<int64_t> progress_at_ms_{0};                        // control thread
   mutable std::mutex mu_;
   std::string error_;   // guarded by mu_; control thread
   std::string reason_;  // guarded by mu_; control thread

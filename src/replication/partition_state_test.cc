@@ -43,6 +43,48 @@ TEST(PartitionState, LagGrowsWhileTheSourceIsUnreachable) {
   EXPECT_EQ(p.SourceHigh(), SourceOffset(100));
 }
 
+// The source stops answering for a partition's end offset: its lag is unknown, not the
+// last value read (nor 0 before any was read), and after a while the partition is stalled.
+TEST(PartitionState, LagThatCannotBeReadIsUnknownThenStalled) {
+  PartitionState p("orders", PartitionId(0), "dc1.orders");
+  p.set_stage(PartitionStage::kRunning);
+  p.ObserveProgress(1000);
+  EXPECT_EQ(p.KnownLagRecords(1000), std::nullopt);  // nothing read yet
+  p.acked_next = SourceOffset(100);
+  p.ObserveQueriedHigh(SourceOffset(150), 2000);
+  EXPECT_EQ(p.KnownLagRecords(3000), 50);
+  EXPECT_EQ(p.KnownLagRecords(2000 + PartitionState::kLagUnknownAfterMs + 1), std::nullopt);
+  std::string kind;
+  EXPECT_EQ(p.Stalled(20000, &kind), "");
+  EXPECT_NE(p.Stalled(2000 + PartitionState::kStalledAfterMs + 1000, &kind), "");
+  EXPECT_EQ(kind, "lag_unknown");
+  EXPECT_EQ(PartitionStateName(p.stage(), false, true), "stalled");
+}
+
+// The source answers and is ahead, but nothing is acknowledged: stalled, with the reason.
+TEST(PartitionState, NoProgressWhileTheSourceIsAheadIsStalled) {
+  PartitionState p("orders", PartitionId(0), "dc1.orders");
+  p.set_stage(PartitionStage::kRunning);
+  p.acked_next = SourceOffset(100);
+  p.ObserveProgress(1000);
+  for (int64_t t = 1000; t <= 40000; t += 2000) {
+    p.ObserveQueriedHigh(SourceOffset(130), t);
+    p.ObserveProgress(t);
+  }
+  std::string kind;
+  const std::string reason = p.Stalled(41000, &kind);
+  EXPECT_EQ(kind, "no_progress");
+  EXPECT_NE(reason.find("30 records ahead"), std::string::npos) << reason;
+  p.acked_next = SourceOffset(101);  // one record acknowledged: moving again
+  p.ObserveProgress(42000);
+  EXPECT_EQ(p.Stalled(43000), "");
+  // Caught up and idle is not stalled, however long.
+  p.acked_next = SourceOffset(130);
+  p.ObserveProgress(44000);
+  for (int64_t t = 44000; t <= 100000; t += 2000) p.ObserveQueriedHigh(SourceOffset(130), t);
+  EXPECT_EQ(p.Stalled(100000), "");
+}
+
 TEST(PartitionState, ShowsTheStageInStatusWords) {
   PartitionState p("orders", PartitionId(0), "dc1.orders");
   EXPECT_EQ(p.StateName(), "resuming");

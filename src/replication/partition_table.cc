@@ -68,6 +68,8 @@ PartitionTable::Outcome PartitionTable::Apply(const DataEvent& event, Clock::tim
   switch (event.kind) {
     case DataEvent::Kind::kStopped:
       RetryLater(*e, event.error, event.reason, now);
+      e->forced_offset = event.offset;  // nullopt: nothing acknowledged yet, the usual resume
+      e->forced_from = "first record not on the target";
       return Outcome::kNone;
     case DataEvent::Kind::kNeedsResume:
       state.set_stage(PartitionStage::kResuming);
@@ -104,6 +106,7 @@ void PartitionTable::RestartAt(const std::string& topic, int32_t partition,
   Entry* e = Find(topic, partition);
   if (e == nullptr) return;
   e->forced_offset = offset;
+  e->forced_from = "source log bounds";
   e->retry_at = at;
 }
 

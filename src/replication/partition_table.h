@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "replication/data_path.h"
@@ -26,8 +27,12 @@ class PartitionTable {
   struct Entry {
     std::shared_ptr<PartitionState> state;
     Clock::time_point retry_at{};
-    std::chrono::milliseconds backoff{0};       // 0: the flow's partition.retry.backoff.ms
-    std::optional<SourceOffset> forced_offset;  // after an out-of-range: where to restart
+    std::chrono::milliseconds backoff{0};  // 0: the flow's partition.retry.backoff.ms
+    // Where to restart regardless of what the target's log says, and why (for the log):
+    // the source's log bounds after an out-of-range; after a delivery failure, the first
+    // record not on the target (later ones may have landed: the tail would skip it).
+    std::optional<SourceOffset> forced_offset;
+    std::string_view forced_from;
   };
 
   // `retry_backoff`: the first wait after an error; it doubles up to `max_backoff`.

@@ -9,20 +9,39 @@ using namespace std::chrono_literals;
 
 constexpr std::chrono::milliseconds kAdminTimeout = 15s;
 
+// A record written from a topic of another id: both ids known (a version-1 header, or a
+// source without topic ids, says nothing) and different.
+bool IsEarlierTopic(uint64_t written_from, uint64_t current) {
+  return written_from != 0 && current != 0 && written_from != current;
+}
+
 class TargetLog : public ResumeStrategy {
  public:
   TargetLog(provenance::LogSearch* tails, uint64_t source_fingerprint)
       : tails_(tails), source_fp_(source_fingerprint) {}
 
   Result<std::map<PartitionId, SourceOffset>> Find(
-      const std::string& remote_topic, const std::vector<PartitionId>& partitions) override {
+      const std::string& remote_topic, uint64_t source_topic,
+      const std::vector<PartitionId>& partitions) override {
     std::vector<int32_t> numbers;
     for (PartitionId p : partitions) numbers.push_back(p.value());
     STRAIT_ASSIGN_OR_RETURN(std::vector<provenance::PartitionTail> tails,
                             tails_->Tails(remote_topic, numbers, source_fp_));
     std::map<PartitionId, SourceOffset> out;
     for (const provenance::PartitionTail& t : tails) {
-      if (t.last_upstream) out[PartitionId(t.partition)] = *t.last_upstream + 1;
+      if (!t.last_upstream) continue;
+      if (IsEarlierTopic(t.last_source_topic, source_topic)) {
+        log::Warn("flow",
+                  "source topic was deleted and created again: the last record on the target "
+                  "came from the earlier topic of that name; the new topic is mirrored from its "
+                  "start after it",
+                  {{"remote", remote_topic},
+                   {"partition", t.partition},
+                   {"earlier_topic_last_offset", t.last_upstream->value()}});
+        out[PartitionId(t.partition)] = SourceOffset(0);
+        continue;
+      }
+      out[PartitionId(t.partition)] = *t.last_upstream + 1;
     }
     return out;
   }
@@ -40,7 +59,8 @@ class ProgressGroup : public ResumeStrategy {
       : target_(target), group_(std::move(group)), flow_name_(std::move(flow_name)) {}
 
   Result<std::map<PartitionId, SourceOffset>> Find(
-      const std::string& remote_topic, const std::vector<PartitionId>& partitions) override {
+      const std::string& remote_topic, uint64_t /*source_topic*/,
+      const std::vector<PartitionId>& partitions) override {
     std::vector<kafka::TopicPartition> tps;
     for (PartitionId p : partitions) tps.push_back({remote_topic, p.value()});
     STRAIT_ASSIGN_OR_RETURN(std::vector<kafka::TopicPartitionOffset> committed,
@@ -96,9 +116,10 @@ std::string ProgressGroupName(const std::string& source, const std::string& targ
   return "strait-progress." + source + "-" + target;
 }
 
-StartPoint ChooseStart(std::optional<SourceOffset> forced, std::optional<SourceOffset> found,
-                       std::string_view found_where, config::StartOffset start_offset) {
-  if (forced) return {StartAt::Offset(*forced), "source log bounds"};
+StartPoint ChooseStart(std::optional<SourceOffset> forced, std::string_view forced_from,
+                       std::optional<SourceOffset> found, std::string_view found_where,
+                       config::StartOffset start_offset) {
+  if (forced) return {StartAt::Offset(*forced), forced_from};
   if (found) return {StartAt::Offset(*found), found_where};
   return {start_offset == config::StartOffset::kEarliest ? StartAt::Earliest() : StartAt::Latest(),
           "start.offset"};

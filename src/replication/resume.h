@@ -43,8 +43,12 @@ class ResumeStrategy {
   virtual ~ResumeStrategy() = default;
   // For each of `partitions` of the remote topic that the target knows about, the first
   // source offset not on the target. Partitions it knows nothing of are left out.
+  // `source_topic` (provenance::TopicFingerprint of the source topic's id, 0 when not known)
+  // tells the source topic apart from an earlier one of the same name: what the target holds
+  // of that one says nothing about this one, which starts at offset 0.
   virtual Result<std::map<PartitionId, SourceOffset>> Find(
-      const std::string& remote_topic, const std::vector<PartitionId>& partitions) = 0;
+      const std::string& remote_topic, uint64_t source_topic,
+      const std::vector<PartitionId>& partitions) = 0;
   // Keeps acknowledged progress where Find will look for it. Called every couple of seconds
   // and once after the data path drained at stop.
   virtual void Record(const std::vector<Progress>& progress) = 0;
@@ -61,14 +65,15 @@ std::unique_ptr<ResumeStrategy> ResumeFromProgressGroup(kafka::Admin* target, st
 // The progress group of flow source -> target.
 std::string ProgressGroupName(const std::string& source, const std::string& target);
 
-// Where the data path starts a partition and why (for the log), in this order: a position
-// forced by the source's log bounds after an out-of-range, what the strategy found, or the
-// flow's start.offset.
+// Where the data path starts a partition and why (for the log), in this order: a forced
+// position (the source's log bounds after an out-of-range, or the first record a delivery
+// failure left off the target), what the strategy found, or the flow's start.offset.
 struct StartPoint {
   StartAt at;
-  std::string_view from;  // "source log bounds", the strategy's where(), "start.offset"
+  std::string_view from;  // `forced_from`, the strategy's where(), "start.offset"
 };
-StartPoint ChooseStart(std::optional<SourceOffset> forced, std::optional<SourceOffset> found,
-                       std::string_view found_where, config::StartOffset start_offset);
+StartPoint ChooseStart(std::optional<SourceOffset> forced, std::string_view forced_from,
+                       std::optional<SourceOffset> found, std::string_view found_where,
+                       config::StartOffset start_offset);
 
 }  // namespace strait::replication

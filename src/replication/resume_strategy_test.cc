@@ -14,19 +14,21 @@ using namespace std::chrono_literals;
 
 constexpr uint64_t kSourceFp = 101;
 constexpr uint64_t kOtherFp = 303;
+constexpr uint64_t kTopic = 505;     // the source topic's id, fingerprinted
+constexpr uint64_t kOldTopic = 707;  // an earlier topic of the same name
 
 // Writes records to `topic`[partition] whose provenance says they came from `from` at the
 // given upstream offsets; a nullopt upstream writes a record without provenance (a local
 // producer on the target).
 void Write(kafka::MockCluster& target, const std::string& topic, int32_t partition, uint64_t from,
-           const std::vector<std::optional<int64_t>>& upstreams) {
+           const std::vector<std::optional<int64_t>>& upstreams, uint64_t source_topic = kTopic) {
   auto producer = kafka::Producer::Create({"writer", target.ClientProperties(), {}}, {});
   ASSERT_TRUE(producer.ok());
   for (const std::optional<int64_t>& u : upstreams) {
     kafka::Headers headers;
     if (u) {
       headers.Add(provenance::kProvenanceHeader,
-                  provenance::EncodeProvenance({SourceOffset(*u), {from}}));
+                  provenance::EncodeProvenance({SourceOffset(*u), {from}, source_topic}));
     }
     ASSERT_TRUE(
         (*producer)->Produce({(*producer)->Topic(topic), partition, "k", "v", 0, &headers}).ok());
@@ -46,12 +48,33 @@ TEST(ResumeFromTargetLog, ContinuesAfterTheLastRecordThisFlowCopied) {
   provenance::LogSearch tails((*target)->ClientProperties(), "tails", 30s);
   std::unique_ptr<ResumeStrategy> resume = ResumeFromTargetLog(&tails, kSourceFp);
 
-  auto found = resume->Find("dc1.orders", {PartitionId(0), PartitionId(1), PartitionId(2)});
+  auto found = resume->Find("dc1.orders", kTopic, {PartitionId(0), PartitionId(1), PartitionId(2)});
   ASSERT_TRUE(found.ok()) << found.status().message();
   EXPECT_EQ(found->at(PartitionId(0)), SourceOffset(4));
   EXPECT_EQ(found->at(PartitionId(1)), SourceOffset(2));
   EXPECT_EQ(found->count(PartitionId(2)), 0u);  // empty: the target knows nothing
   EXPECT_EQ(resume->where(), "target log");
+}
+
+// The source topic was deleted and created again: the target's last records came from the
+// earlier topic, whose offsets say nothing about the new one, which starts at 0. Records
+// without a topic (version-1 headers, written before strait knew topic ids) count as this one.
+TEST(ResumeFromTargetLog, StartsARecreatedSourceTopicFromItsBeginning) {
+  auto target = kafka::MockCluster::Create();
+  ASSERT_TRUE(target.ok());
+  ASSERT_TRUE((*target)->CreateTopic("dc1.orders", 3).ok());
+  Write(**target, "dc1.orders", 0, kSourceFp, {0, 1, 2, 3, 4, 5}, kOldTopic);
+  Write(**target, "dc1.orders", 1, kSourceFp, {0, 1, 2, 3, 4, 5}, kOldTopic);
+  Write(**target, "dc1.orders", 1, kSourceFp, {0, 1}, kTopic);  // the new topic's, after them
+  Write(**target, "dc1.orders", 2, kSourceFp, {0, 1, 2}, /*source_topic=*/0);
+  provenance::LogSearch tails((*target)->ClientProperties(), "tails", 30s);
+  std::unique_ptr<ResumeStrategy> resume = ResumeFromTargetLog(&tails, kSourceFp);
+
+  auto found = resume->Find("dc1.orders", kTopic, {PartitionId(0), PartitionId(1), PartitionId(2)});
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  EXPECT_EQ(found->at(PartitionId(0)), SourceOffset(0));
+  EXPECT_EQ(found->at(PartitionId(1)), SourceOffset(2));
+  EXPECT_EQ(found->at(PartitionId(2)), SourceOffset(3));
 }
 
 TEST(ResumeFromProgressGroup, FindsWhatItRecorded) {
@@ -63,13 +86,13 @@ TEST(ResumeFromProgressGroup, FindsWhatItRecorded) {
   std::unique_ptr<ResumeStrategy> resume =
       ResumeFromProgressGroup(admin->get(), ProgressGroupName("dc1", "dc2"), "dc1->dc2");
 
-  auto none = resume->Find("dc1.orders", {PartitionId(0), PartitionId(1)});
+  auto none = resume->Find("dc1.orders", 0, {PartitionId(0), PartitionId(1)});
   ASSERT_TRUE(none.ok()) << none.status().message();
   EXPECT_TRUE(none->empty());
 
   resume->Record({{"dc1.orders", PartitionId(0), SourceOffset(42)},
                   {"dc1.orders", PartitionId(1), SourceOffset(-1)}});  // nothing acked yet
-  auto found = resume->Find("dc1.orders", {PartitionId(0), PartitionId(1)});
+  auto found = resume->Find("dc1.orders", 0, {PartitionId(0), PartitionId(1)});
   ASSERT_TRUE(found.ok()) << found.status().message();
   EXPECT_EQ(found->size(), 1u);
   EXPECT_EQ(found->at(PartitionId(0)), SourceOffset(42));

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "base/log.h"
+#include "provenance/provenance.h"
 #include "replication/config_sync.h"
 
 namespace strait::replication {
@@ -61,6 +62,17 @@ TopicSync::Errors TopicSync::Round() {
     std::string remote = *mm2::RemoteTopicName(naming_, name);
     if (target_md->FindTopic(remote) != nullptr) remote_names.push_back(remote);
   }
+  auto described = source_admin_->DescribeTopicIds(source_names, kAdminTimeout);
+  if (!described.ok()) {
+    log::Warn("flow", "cannot read source topic ids",
+              {{"flow", name_}, {"error", described.status().message()}});
+    return errors;
+  }
+  std::map<std::string, uint64_t> ids;  // 0: not known this round (the topic is still synced)
+  for (const auto& [name, id] : *described) {
+    ids[name] = id.ok() ? provenance::TopicFingerprint(*id) : 0;
+  }
+  MarkRecreated(ids);
   auto source_configs = source_admin_->DescribeTopicConfigs(source_names, kAdminTimeout);
   if (!source_configs.ok()) {
     log::Warn("flow", "cannot read source topic configs",
@@ -85,11 +97,17 @@ TopicSync::Errors TopicSync::Round() {
       continue;
     }
     if (sc == source_configs->end() || !sc->second.ok()) continue;  // deleted meanwhile
+    auto id = ids.find(name);
+    const uint64_t source_topic = id != ids.end() ? id->second : 0;
+    // A gone topic comes back only once its partitions were let go (Forget): the topic
+    // now under that name may be another one, and resume must look at the target afresh.
+    auto known = topics_.find(name);
+    if (known != topics_.end() && known->second.gone) continue;
     std::string remote = *mm2::RemoteTopicName(naming_, name);
     auto tc = target_configs.find(remote);
     const std::vector<kafka::ConfigEntry>* target_entries =
         (tc != target_configs.end() && tc->second.ok()) ? &tc->second.value() : nullptr;
-    SyncTopic(name, n, *target_md, *sc->second, target_entries);
+    SyncTopic(name, n, source_topic, *target_md, *sc->second, target_entries);
   }
   return errors;
 }
@@ -104,13 +122,41 @@ void TopicSync::DeniedTopic(const std::string& name, const Status& why) {
   entry.error = why.message();
 }
 
-void TopicSync::MarkGone(const std::string& name, RemoteTopic& entry) {
+void TopicSync::MarkRecreated(const std::map<std::string, uint64_t>& ids) {
+  for (auto& [name, entry] : topics_) {
+    auto id = ids.find(name);
+    // Either id not known (this round, or when the topic was taken up): nothing to compare.
+    if (entry.gone || id == ids.end() || id->second == 0 || entry.source_topic == 0 ||
+        entry.source_topic == id->second) {
+      continue;
+    }
+    MarkGone(name, entry, /*recreated=*/true);
+  }
+}
+
+bool TopicSync::Recheck(const std::string& name) {
+  auto entry = topics_.find(name);
+  if (entry == topics_.end() || entry->second.gone) return false;
+  auto described = source_admin_->DescribeTopicIds({name}, kAdminTimeout);
+  if (!described.ok() || described->count(name) == 0) return false;  // the next round decides
+  const Result<std::string>& id = described->at(name);
+  if (!id.ok() && id.status().code() != StatusCode::kNotFound) return false;
+  const bool recreated = id.ok();
+  if (recreated && provenance::TopicFingerprint(*id) == entry->second.source_topic) return false;
+  MarkGone(name, entry->second, recreated);
+  return true;
+}
+
+void TopicSync::MarkGone(const std::string& name, RemoteTopic& entry, bool recreated) {
   entry.gone = true;
-  log::Warn("flow", "source topic is gone; its remote topic is kept",
+  log::Warn("flow",
+            recreated ? "source topic was deleted and created again (its topic id changed); the "
+                        "new topic is mirrored from its start after what the remote topic holds"
+                      : "source topic is gone; its remote topic is kept",
             {{"flow", name_}, {"topic", name}, {"remote", entry.remote}});
 }
 
-void TopicSync::SyncTopic(const std::string& name, int32_t source_partitions,
+void TopicSync::SyncTopic(const std::string& name, int32_t source_partitions, uint64_t source_topic,
                           const kafka::ClusterMetadata& target_md,
                           const std::vector<kafka::ConfigEntry>& source_configs,
                           const std::vector<kafka::ConfigEntry>* target_configs) {
@@ -120,8 +166,8 @@ void TopicSync::SyncTopic(const std::string& name, int32_t source_partitions,
     log::Info("flow", "mirroring topic",
               {{"flow", name_}, {"topic", name}, {"remote", entry.remote}});
   }
-  entry.gone = false;
   entry.source_partitions = source_partitions;
+  if (source_topic != 0) entry.source_topic = source_topic;
   ConfigMap target_overrides = target_configs ? TopicOverrides(*target_configs) : ConfigMap{};
   ConfigMap desired =
       flow_.sync_topic_configs
@@ -161,11 +207,13 @@ void TopicSync::SyncTopic(const std::string& name, int32_t source_partitions,
       }
     }
   }
-  std::string limit = desired.count("max.message.bytes") != 0 ? desired.at("max.message.bytes")
-                      : target_configs != nullptr
-                          ? ConfigValue(*target_configs, "max.message.bytes")
-                          : "";
-  entry.max_message_bytes = ParseBytes(limit, kDefaultMaxMessageBytes);
+  auto target_value = [&](const std::string& key) {
+    return desired.count(key) != 0     ? desired.at(key)
+           : target_configs != nullptr ? ConfigValue(*target_configs, key)
+                                       : "";
+  };
+  entry.max_message_bytes = ParseBytes(target_value("max.message.bytes"), kDefaultMaxMessageBytes);
+  entry.keys_required = target_value("cleanup.policy").find("compact") != std::string::npos;
   std::string error = status.ok() ? "" : status.message();
   if (error != entry.error) {
     if (!error.empty()) {

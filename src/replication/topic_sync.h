@@ -4,6 +4,8 @@
 // its partition count, syncs its configs (config_sync.h, within refresh.interval.ms), and
 // decides whether the flow may write into it at all (ownership). A source topic that
 // disappeared is marked gone, and stays until the flow has let its partitions go (Forget).
+// So is one whose topic id changed (deleted and created again between two rounds): its
+// partitions are let go, and the new topic is taken up as a new one once they are.
 //
 // Which partitions run where is not its business: the Flow reads topics() after a round.
 // Not thread-safe: owned and called by the flow's control thread.
@@ -30,7 +32,10 @@ struct RemoteTopic {
   bool owned = false;             // created by strait, or shown to hold this flow's records
   bool gone = false;              // deleted at the source
   int64_t max_message_bytes = 0;  // the remote topic's max.message.bytes
-  std::string error;              // empty when the topic can be mirrored
+  bool keys_required = false;     // its cleanup.policy compacts: it refuses null keys
+  // provenance::TopicFingerprint of the source topic's id (0: the source has no topic ids).
+  uint64_t source_topic = 0;
+  std::string error;  // empty when the topic can be mirrored
 
   // Every source partition has a remote partition the flow may write, and the remote
   // topic's record size limit is known.
@@ -51,6 +56,11 @@ class TopicSync {
   };
   Errors Round();
 
+  // Between rounds, when a partition of `source_topic` ran into an error that a deletion
+  // causes (not found, offset out of range): asks the source for the topic's id now, and
+  // marks the topic gone if it is deleted or is another topic of that name. True if so.
+  bool Recheck(const std::string& source_topic);
+
   // By source topic name.
   const std::map<std::string, RemoteTopic>& topics() const { return topics_; }
   // Drops a gone topic once none of its partitions is mirrored any more.
@@ -59,14 +69,16 @@ class TopicSync {
  private:
   // A topic strait may see but not read the configs of: said once, shown in /status.
   void DeniedTopic(const std::string& name, const Status& why);
-  void SyncTopic(const std::string& name, int32_t source_partitions,
+  // Marks gone the topics whose id is not the one they were mirrored with.
+  void MarkRecreated(const std::map<std::string, uint64_t>& ids);
+  void SyncTopic(const std::string& name, int32_t source_partitions, uint64_t source_topic,
                  const kafka::ClusterMetadata& target_md,
                  const std::vector<kafka::ConfigEntry>& source_configs,
                  const std::vector<kafka::ConfigEntry>* target_configs);
   Status CreateRemote(RemoteTopic& entry, int32_t partitions,
                       const std::map<std::string, std::string>& configs);
   Status CheckOwnership(RemoteTopic& entry);
-  void MarkGone(const std::string& name, RemoteTopic& entry);
+  void MarkGone(const std::string& name, RemoteTopic& entry, bool recreated = false);
 
   const config::FlowConfig flow_;
   const std::string name_;

@@ -30,7 +30,14 @@ std::string MetricsText(const View& view) {
     }
   }
   e.Family("strait_partition_lag_records", Type::kGauge,
-           "Source high watermark minus the first source offset not yet on the target.");
+           "Source high watermark minus the first source offset not yet on the target; absent "
+           "while it cannot be measured (strait_partition_lag_unknown).");
+  e.Family("strait_partition_lag_unknown", Type::kGauge,
+           "1 while a partition's lag cannot be measured: the source has not answered for its "
+           "end offset lately.");
+  e.Family("strait_partition_stalled", Type::kGauge,
+           "1 for each mirroring partition that is stalled: no progress while the source is "
+           "ahead (reason no_progress), or its lag unknown for long (lag_unknown).");
   e.Family("strait_partition_lag_seconds", Type::kGauge,
            "Age of the oldest source record not yet acknowledged by the target.");
   e.Family(
@@ -44,8 +51,16 @@ std::string MetricsText(const View& view) {
       metrics::Labels l = {{"flow", s.name},
                            {"topic", p->source_topic()},
                            {"partition", std::to_string(p->partition().value())}};
-      e.Sample("strait_partition_lag_records", l, p->LagRecords());
+      const std::optional<int64_t> lag = p->KnownLagRecords(now);
+      if (lag) e.Sample("strait_partition_lag_records", l, *lag);
+      e.Sample("strait_partition_lag_unknown", l, int64_t{!lag});
       e.Sample("strait_partition_lag_seconds", l, p->LagSeconds(now));
+      std::string stall_kind;
+      if (!p->Stalled(now, &stall_kind).empty()) {
+        metrics::Labels stalled = l;
+        stalled.push_back({"reason", stall_kind});
+        e.Sample("strait_partition_stalled", stalled, int64_t{1});
+      }
       const replication::PartitionStage stage = p->stage();
       e.Sample("strait_partition_up", l, int64_t{stage == replication::PartitionStage::kRunning});
       if (stage == replication::PartitionStage::kStopping ||

@@ -28,6 +28,8 @@ View Capture(const replication::Replicator& replicator);
 struct FlowTotals {
   int64_t records = 0, bytes = 0, lag = 0, loops = 0, not_local = 0;
   double lag_seconds = 0;
+  // Partitions whose lag cannot be measured (not in `lag`), and stalled partitions.
+  int64_t lag_unknown = 0, stalled = 0;
 };
 FlowTotals Totals(const replication::FlowSnapshot& s, int64_t now_ms);
 

@@ -12,14 +12,17 @@ using replication::TopicStatus;
 using replication::TopologyProblem;
 
 nlohmann::json PartitionJson(const PartitionState& p, int64_t now) {
+  const std::string stalled = p.Stalled(now);
+  const std::optional<int64_t> lag = p.KnownLagRecords(now);
   return {{"topic", p.source_topic()},
           {"partition", p.partition().value()},
           {"remote_topic", p.remote_topic()},
-          {"state", p.StateName()},
+          {"state", replication::PartitionStateName(p.stage(), p.throttled(), !stalled.empty())},
           {"error", p.error()},
+          {"stalled", stalled},
           {"next_source_offset", p.acked_next.load().value()},
           {"source_high_watermark", p.SourceHigh().value()},
-          {"lag_records", p.LagRecords()},
+          {"lag_records", lag ? nlohmann::json(*lag) : nlohmann::json(nullptr)},
           {"lag_seconds", p.LagSeconds(now)},
           {"records", p.records.load()},
           {"bytes", p.bytes.load()},
@@ -63,6 +66,8 @@ nlohmann::json TopologyJson(const View& view) {
                      {"state", replication::FlowStateName(s.state)},
                      {"records", totals.records},
                      {"lag_records", totals.lag},
+                     {"lag_unknown_partitions", totals.lag_unknown},
+                     {"stalled_partitions", totals.stalled},
                      {"lag_seconds", heartbeat_lag},
                      {"record_lag_seconds", totals.lag_seconds},
                      {"loop_records_dropped", totals.loops},
@@ -100,6 +105,7 @@ std::string StatusJson(const View& view) {
       for (const offsets::GroupPosition& p : g.positions) {
         positions.push_back({{"topic", p.topic},
                              {"partition", p.partition},
+                             {"source_topic", p.source_topic},
                              {"source_offset", p.source_offset.value()},
                              {"target_offset", p.target_offset.value()}});
       }
@@ -120,6 +126,8 @@ std::string StatusJson(const View& view) {
                      {"bytes", totals.bytes},
                      {"lag_records", totals.lag},
                      {"lag_seconds", totals.lag_seconds},
+                     {"lag_unknown_partitions", totals.lag_unknown},
+                     {"stalled_partitions", totals.stalled},
                      {"inflight_bytes", s.inflight_bytes},
                      {"records_expired_at_source", s.records_expired},
                      {"checkpoints_written", s.checkpoints_written},

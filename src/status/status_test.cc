@@ -57,12 +57,13 @@ TEST(StatusJson, AGroupShowsWhereItsPositionsLandOnTheTarget) {
   offsets::GroupStatus g;
   g.group = "billing";
   g.partitions = 1;
-  g.positions.push_back({"dc1.orders", 0, SourceOffset(40), TargetOffset(38)});
+  g.positions.push_back({"dc1.orders", 0, "orders", SourceOffset(40), TargetOffset(38)});
   v.flows[0].groups.push_back(g);
   nlohmann::json j = nlohmann::json::parse(StatusJson(v));
   const nlohmann::json& group = j["flows"][0]["groups"][0];
   EXPECT_EQ(group["state"], "synced");
   EXPECT_EQ(group["positions"][0]["topic"], "dc1.orders");
+  EXPECT_EQ(group["positions"][0]["source_topic"], "orders");
   EXPECT_EQ(group["positions"][0]["source_offset"], 40);
   EXPECT_EQ(group["positions"][0]["target_offset"], 38);
 }

@@ -11,9 +11,10 @@ PROVENANCE = "strait.provenance"
 
 
 def provenance(record: Record):
-    """(upstream offset, path) from strait's header, or None."""
+    """(upstream offset, path) from strait's header (version 1, or 2 with the source topic's
+    fingerprint after the path), or None."""
     for k, v in record.headers:
-        if k == PROVENANCE and v is not None and len(v) >= 10 and v[0] == 1:
+        if k == PROVENANCE and v is not None and len(v) >= 10 and v[0] in (1, 2):
             (upstream,) = struct.unpack(">q", v[1:9])
             hops = v[9]
             path = [struct.unpack(">Q", v[10 + 8 * i:18 + 8 * i])[0] for i in range(hops)]
