@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "replication/data_path_pipe.h"
 #include "replication/flow_control.h"
 #include "replication/hop.h"
 
@@ -39,44 +40,6 @@ constexpr int64_t kRecordOverhead = 256;
 constexpr std::chrono::milliseconds kRemakeBackoff = 1s;
 
 }  // namespace
-
-struct DataPath::Pipe {
-  std::shared_ptr<PartitionState> state;
-  kafka::TopicPartition source;
-  kafka::ProducerTopic* target = nullptr;
-  // The next source offset expected; unknown until the first record after a start at an
-  // end of the log.
-  std::optional<SourceOffset> next;
-  int64_t max_message_bytes = 0;
-  bool keys_required = false;
-  uint64_t source_topic = 0;  // StartPartition::source_topic
-  std::deque<InFlight> inflight;
-  int64_t inflight_bytes = 0;
-  // Paused at the source because its in-flight budget is full.
-  bool throttled = false;
-  // Stopped: no record is taken any more; it is released (unassigned, `release_event`
-  // sent) once nothing is in flight.
-  bool draining = false;
-  DataEvent release_event;
-  // The first record whose delivery failed: where the partition must start again (a
-  // later record may fail before it: librdkafka fails queued records ahead of those in
-  // flight).
-  std::optional<SourceOffset> first_failed;
-
-  bool paused() const { return throttled || draining; }
-  // The first source offset not on the target.
-  std::optional<SourceOffset> AckedNext() const {
-    std::optional<SourceOffset> unsettled = inflight.empty() ? next : inflight.front().offset;
-    return first_failed && (!unsettled || *first_failed < *unsettled) ? first_failed : unsettled;
-  }
-  void Publish() {
-    state->acked_next.store(AckedNext().value_or(SourceOffset(-1)), std::memory_order_relaxed);
-    state->inflight_records.store(static_cast<int64_t>(inflight.size()), std::memory_order_relaxed);
-    state->inflight_bytes.store(inflight_bytes, std::memory_order_relaxed);
-    state->oldest_inflight_timestamp.store(inflight.empty() ? 0 : inflight.front().timestamp,
-                                           std::memory_order_relaxed);
-  }
-};
 
 DataPath::DataPath(DataPathOptions options) : options_(std::move(options)) {}
 
@@ -390,27 +353,6 @@ void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
   ReleaseIfDone(pipe);
 }
 
-void DataPath::StopPipe(Pipe& pipe, const Status& error, DataEvent::Kind kind,
-                        std::optional<SourceOffset> offset) {
-  if (pipe.draining) return;
-  if (!pipe.paused()) to_pause_.push_back(pipe.source);
-  pipe.draining = true;
-  // Without an offset of its own the event says where acknowledgement stands at release.
-  const std::string reason(StatusCodeName(error.code()));
-  pipe.release_event = {kind, pipe.source, offset, error.message(), reason};
-  if (kind != DataEvent::Kind::kReleased) {
-    log::Error("data", "partition stopped",
-               {{"flow", options_.flow_name},
-                {"topic", pipe.source.topic},
-                {"partition", pipe.source.partition},
-                {"error", error.message()}});
-    // At once, so that /status says why before what is in flight is acknowledged.
-    Emit({DataEvent::Kind::kStopping, pipe.source, offset ? offset : pipe.AckedNext(),
-          error.message(), reason});
-  }
-  ReleaseIfDone(pipe);
-}
-
 void DataPath::ReleaseIfDone(Pipe& pipe) {
   if (!pipe.draining || !pipe.inflight.empty()) return;
   // Pauses queued for this partition must not reach librdkafka after it is unassigned.
@@ -465,77 +407,6 @@ void DataPath::UpdateWatermarks() {
     if (w->high >= 0) pipe->state->ObserveCachedHigh(SourceOffset(w->high));
     if (w->low >= 0) pipe->state->source_low.store(SourceOffset(w->low), std::memory_order_relaxed);
   }
-}
-
-void DataPath::HandleConsumerError(const kafka::Message& message) {
-  Status error = message.error();
-  if (message.topic().empty()) {
-    log::Debug("data", "source consumer error",
-               {{"flow", options_.flow_name}, {"error", error.message()}});
-    return;
-  }
-  Pipe* pipe = Route(message);
-  if (pipe == nullptr || pipe->draining) return;
-  if (message.is_offset_out_of_range()) {
-    StopPipe(*pipe, error, DataEvent::Kind::kOutOfRange,
-             pipe->next.value_or(SourceOffset(message.offset())));
-    return;
-  }
-  // Not found included: a source topic deleted, and maybe created again under its name,
-  // which librdkafka would go on reading at the old positions. Nothing more is taken until
-  // the control loop knows which topic that is (TopicSync::Recheck).
-  StopPipe(*pipe, error, DataEvent::Kind::kStopped);
-}
-
-void DataPath::ResetProducer(const Status& why) {
-  producer_resets_.fetch_add(1, std::memory_order_relaxed);
-  log::Error("data", "replacing the target producer; every partition resumes from the target",
-             {{"flow", options_.flow_name}, {"error", why.message()}});
-  for (auto& [tp, pipe] : pipes_) {
-    pipe->draining = true;
-    pipe->release_event = {DataEvent::Kind::kNeedsResume, tp, std::nullopt, why.message()};
-  }
-  producer_->PurgeQueued();
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (producer_->OutQueueLength() > 0 && std::chrono::steady_clock::now() < deadline) {
-    producer_->Poll(100ms);
-  }
-  // Anything still in flight is abandoned with the producer; the resume that follows reads
-  // what actually reached the target.
-  std::vector<kafka::TopicPartition> all;
-  for (auto& [tp, pipe] : pipes_) {
-    all.push_back(tp);
-    inflight_bytes_total_.fetch_sub(pipe->inflight_bytes, std::memory_order_relaxed);
-  }
-  if (!all.empty()) {
-    consumer_->Resume(all).IgnoreError();  // see ReleaseIfDone: pause flags outlive assignments
-    consumer_->IncrementalUnassign(all).IgnoreError();
-  }
-  producer_.reset();  // before the pipes: no delivery report may reach a freed entry
-  routes_.clear();
-  pipes_.clear();
-  busy_pipes_ = 0;
-  to_pause_.clear();
-  to_resume_.clear();
-  fatal_ = Status::Ok();
-  for (const kafka::TopicPartition& tp : all) {
-    awaiting_producer_.push_back({DataEvent::Kind::kNeedsResume, tp, std::nullopt, why.message()});
-  }
-  RemakeProducer();  // or the loop tries again, and does nothing else until it succeeds
-}
-
-bool DataPath::RemakeProducer() {
-  Status s = CreateProducer();
-  if (!s.ok()) {
-    log::Error("data", "cannot create a new producer; retrying",
-               {{"flow", options_.flow_name}, {"error", s.message()}});
-    return false;
-  }
-  // Only now that the new producer is there: whoever acts on these events finds the data
-  // path ready to take the partitions back.
-  for (DataEvent& e : awaiting_producer_) Emit(std::move(e));
-  awaiting_producer_.clear();
-  return true;
 }
 
 void DataPath::Drain(std::chrono::milliseconds timeout) {
