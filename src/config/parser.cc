@@ -1,5 +1,7 @@
 // The generic half of the YAML reader (parser.h): keys, scalars with their references,
 // numbers, lists, and the whole document.
+#include "config/parser.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
@@ -11,7 +13,6 @@
 
 #include "base/redact.h"
 #include "base/utf8.h"
-#include "config/parser.h"
 #include "config/suggest.h"
 #include "kafka/client.h"
 #include "kafka/security.h"

@@ -1,0 +1,184 @@
+// Admin calls about consumer groups: list, describe, read, move and delete their offsets.
+#include <fmt/format.h>
+
+#include "kafka/admin.h"
+#include "kafka/internal.h"
+
+namespace strait::kafka {
+namespace {
+
+using internal::AdminOptionsPtr;
+using internal::EventPtr;
+using internal::QueuePtr;
+
+GroupState ToGroupState(rd_kafka_consumer_group_state_t s) {
+  switch (s) {
+    case RD_KAFKA_CONSUMER_GROUP_STATE_PREPARING_REBALANCE:
+      return GroupState::kPreparingRebalance;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_COMPLETING_REBALANCE:
+      return GroupState::kCompletingRebalance;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_STABLE:
+      return GroupState::kStable;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_DEAD:
+      return GroupState::kDead;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY:
+      return GroupState::kEmpty;
+    default:
+      return GroupState::kUnknown;
+  }
+}
+
+// `operation` is what the group call needs on the group and on each of its topics.
+Result<std::vector<TopicPartitionOffset>> GroupResultOffsets(const rd_kafka_group_result_t** groups,
+                                                             size_t n, std::string_view what,
+                                                             const Identity& identity,
+                                                             AclOperation operation) {
+  if (n != 1) return Internal(fmt::format("{}: expected one group result, got {}", what, n));
+  std::string group = rd_kafka_group_result_name(groups[0]);
+  Status s = internal::FromAccessError(rd_kafka_group_result_error(groups[0]), identity,
+                                       {operation, AclResourceType::kGroup, group}, what);
+  if (!s.ok()) return s;
+  const rd_kafka_topic_partition_list_t* list = rd_kafka_group_result_partitions(groups[0]);
+  std::vector<TopicPartitionOffset> out = internal::FromPartitionList(list);
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].error = internal::FromAccessError(list->elems[i].err, identity,
+                                             {operation, AclResourceType::kTopic, out[i].topic},
+                                             fmt::format("{}[{}]", out[i].topic, out[i].partition));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<GroupListing>> Admin::ListConsumerGroups(milliseconds timeout) {
+  QueuePtr queue(rd_kafka_queue_new(handle()));
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeout);
+  rd_kafka_ListConsumerGroups(handle(), options.get(), queue.get());
+  STRAIT_ASSIGN_OR_RETURN(
+      EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, "listing consumer groups"));
+  const rd_kafka_ListConsumerGroups_result_t* result =
+      rd_kafka_event_ListConsumerGroups_result(event.get());
+  size_t n_errors = 0;
+  const rd_kafka_error_t** errors = rd_kafka_ListConsumerGroups_result_errors(result, &n_errors);
+  // A partial answer (one broker down) is still reported as an error: a group missing from
+  // the list must not look like a group that does not exist.
+  if (n_errors > 0) return internal::FromError(errors[0], "listing consumer groups");
+  size_t n = 0;
+  const rd_kafka_ConsumerGroupListing_t** groups =
+      rd_kafka_ListConsumerGroups_result_valid(result, &n);
+  std::vector<GroupListing> out;
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back({rd_kafka_ConsumerGroupListing_group_id(groups[i]),
+                   ToGroupState(rd_kafka_ConsumerGroupListing_state(groups[i])),
+                   rd_kafka_ConsumerGroupListing_is_simple_consumer_group(groups[i]) != 0});
+  }
+  return out;
+}
+
+Result<std::vector<GroupDescription>> Admin::DescribeConsumerGroups(
+    const std::vector<std::string>& groups, milliseconds timeout) {
+  std::vector<const char*> names;
+  for (const std::string& g : groups) names.push_back(g.c_str());
+  QueuePtr queue(rd_kafka_queue_new(handle()));
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout);
+  rd_kafka_DescribeConsumerGroups(handle(), names.data(), names.size(), options.get(), queue.get());
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout,
+                                                               "describing consumer groups"));
+  size_t n = 0;
+  const rd_kafka_ConsumerGroupDescription_t** descs = rd_kafka_DescribeConsumerGroups_result_groups(
+      rd_kafka_event_DescribeConsumerGroups_result(event.get()), &n);
+  std::vector<GroupDescription> out;
+  for (size_t i = 0; i < n; ++i) {
+    GroupDescription d;
+    d.group_id = rd_kafka_ConsumerGroupDescription_group_id(descs[i]);
+    d.error =
+        internal::FromAccessError(rd_kafka_ConsumerGroupDescription_error(descs[i]), identity(),
+                                  {AclOperation::kDescribe, AclResourceType::kGroup, d.group_id},
+                                  fmt::format("describing group {}", d.group_id));
+    d.state = ToGroupState(rd_kafka_ConsumerGroupDescription_state(descs[i]));
+    if (const rd_kafka_Node_t* node = rd_kafka_ConsumerGroupDescription_coordinator(descs[i])) {
+      d.coordinator_id = rd_kafka_Node_id(node);
+    }
+    size_t members = rd_kafka_ConsumerGroupDescription_member_count(descs[i]);
+    for (size_t m = 0; m < members; ++m) {
+      const rd_kafka_MemberDescription_t* md =
+          rd_kafka_ConsumerGroupDescription_member(descs[i], m);
+      GroupMember member;
+      member.member_id = rd_kafka_MemberDescription_consumer_id(md);
+      member.client_id = rd_kafka_MemberDescription_client_id(md);
+      member.host = rd_kafka_MemberDescription_host(md);
+      if (const rd_kafka_MemberAssignment_t* a = rd_kafka_MemberDescription_assignment(md)) {
+        for (const TopicPartitionOffset& tp :
+             internal::FromPartitionList(rd_kafka_MemberAssignment_partitions(a))) {
+          member.assignment.push_back({tp.topic, tp.partition});
+        }
+      }
+      d.members.push_back(std::move(member));
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+Result<std::vector<TopicPartitionOffset>> Admin::ListConsumerGroupOffsets(
+    const std::string& group, const std::vector<TopicPartition>& partitions, milliseconds timeout) {
+  internal::PartitionListPtr list;
+  if (!partitions.empty()) {
+    std::vector<TopicPartitionOffset> tps;
+    for (const TopicPartition& tp : partitions) tps.push_back({tp.topic, tp.partition});
+    list = internal::ToPartitionList(tps);
+  }
+  rd_kafka_ListConsumerGroupOffsets_t* request =
+      rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), list.get());
+  QueuePtr queue(rd_kafka_queue_new(handle()));
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout);
+  rd_kafka_ListConsumerGroupOffsets(handle(), &request, 1, options.get(), queue.get());
+  rd_kafka_ListConsumerGroupOffsets_destroy(request);
+  std::string what = fmt::format("reading committed offsets of group {}", group);
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, what));
+  size_t n = 0;
+  const rd_kafka_group_result_t** groups = rd_kafka_ListConsumerGroupOffsets_result_groups(
+      rd_kafka_event_ListConsumerGroupOffsets_result(event.get()), &n);
+  return GroupResultOffsets(groups, n, what, identity(), AclOperation::kDescribe);
+}
+
+Result<std::vector<TopicPartitionOffset>> Admin::AlterConsumerGroupOffsets(
+    const std::string& group, const std::vector<TopicPartitionOffset>& offsets,
+    milliseconds timeout) {
+  internal::PartitionListPtr list = internal::ToPartitionList(offsets);
+  rd_kafka_AlterConsumerGroupOffsets_t* request =
+      rd_kafka_AlterConsumerGroupOffsets_new(group.c_str(), list.get());
+  QueuePtr queue(rd_kafka_queue_new(handle()));
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, timeout);
+  rd_kafka_AlterConsumerGroupOffsets(handle(), &request, 1, options.get(), queue.get());
+  rd_kafka_AlterConsumerGroupOffsets_destroy(request);
+  std::string what = fmt::format("committing offsets for group {}", group);
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, what));
+  size_t n = 0;
+  const rd_kafka_group_result_t** groups = rd_kafka_AlterConsumerGroupOffsets_result_groups(
+      rd_kafka_event_AlterConsumerGroupOffsets_result(event.get()), &n);
+  return GroupResultOffsets(groups, n, what, identity(), AclOperation::kRead);
+}
+
+Status Admin::DeleteConsumerGroup(const std::string& group, milliseconds timeout) {
+  rd_kafka_DeleteGroup_t* del = rd_kafka_DeleteGroup_new(group.c_str());
+  QueuePtr queue(rd_kafka_queue_new(handle()));
+  AdminOptionsPtr options =
+      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_DELETEGROUPS, timeout);
+  rd_kafka_DeleteGroups(handle(), &del, 1, options.get(), queue.get());
+  rd_kafka_DeleteGroup_destroy(del);
+  std::string what = fmt::format("deleting group {}", group);
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, what));
+  size_t n = 0;
+  const rd_kafka_group_result_t** groups =
+      rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(event.get()), &n);
+  if (n != 1) return Internal(fmt::format("{}: {} results", what, n));
+  return internal::FromAccessError(rd_kafka_group_result_error(groups[0]), identity(),
+                                   {AclOperation::kDelete, AclResourceType::kGroup, group}, what);
+}
+
+}  // namespace strait::kafka
