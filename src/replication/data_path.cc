@@ -285,6 +285,13 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   }
   if (!s.ok()) {
     pipe.inflight.pop_back();  // never handed over
+    if (!producer_->FatalError().ok()) {
+      // Refused because the producer failed fatally (its delivery report may not have been
+      // served yet): not this partition's fault. The loop replaces the producer and every
+      // partition resumes from the target; stopping this one would keep it stopped.
+      if (fatal_.ok()) fatal_ = s;
+      return false;
+    }
     if (!pipe.draining) StopPipe(pipe, s, DataEvent::Kind::kStopped);
     return false;
   }

@@ -162,7 +162,7 @@ class DataPath {
   std::map<kafka::TopicPartition, std::unique_ptr<Pipe>> pipes_;
   std::unordered_map<const void*, std::vector<Pipe*>> routes_;  // consumer topic handle -> pipes
   std::vector<kafka::TopicPartition> to_pause_, to_resume_;
-  Status fatal_;                              // set by a delivery report; acted on in the loop
+  Status fatal_;  // set by a delivery report or a refused produce; acted on in the loop
   std::vector<DataEvent> awaiting_producer_;  // sent once a new producer exists
   int busy_pipes_ = 0;  // pipes with records in flight: how many share the flow budget
 

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -167,10 +168,10 @@ class DataPathTest : public ::testing::Test {
     return found;
   }
 
-  // Starts both partitions (100 records each at the source): the producer is replaced, both
-  // are let go, and resumed as the control loop does it (where the target stopped), neither
-  // has a gap or a duplicate.
-  void ExpectAResetAndAWholeResume() {
+  // Starts both partitions (`records[p]` at the source, 100 unless told): the producer is
+  // replaced, both are let go, and resumed as the control loop does it (where the target
+  // stopped), neither has a gap or a duplicate.
+  void ExpectAResetAndAWholeResume(std::array<int64_t, 2> records = {100, 100}) {
     StartPartition(0);
     StartPartition(1);
     ASSERT_TRUE(AwaitEvent(DataEvent::Kind::kNeedsResume, 0).has_value());
@@ -184,8 +185,8 @@ class DataPathTest : public ::testing::Test {
       StartPartition(p, it != found->end() ? StartAt::Offset(it->second) : StartAt::Earliest());
     }
     for (int32_t p = 0; p < 2; ++p) {
-      ASSERT_TRUE(Mirrored(p, 100));
-      EXPECT_EQ(Upstreams(ReadAll(*target_, "dc1.orders", p)), Range(0, 100));
+      ASSERT_TRUE(Mirrored(p, records[p]));
+      EXPECT_EQ(Upstreams(ReadAll(*target_, "dc1.orders", p)), Range(0, records[p]));
     }
   }
 
@@ -300,6 +301,18 @@ TEST_F(DataPathTest, AFatalProducerErrorReplacesTheProducerAndEveryPartitionResu
   ExpectAResetAndAWholeResume();
   EXPECT_EQ(data_->producer_resets(), 1);
   EXPECT_EQ(producers_made_.load(), 2);
+}
+
+// The fatal error comes while another partition's records are still being handed to the
+// producer, which refuses them before its delivery report says why: that partition must not
+// stop for it (it would stay stopped), but be let go and resumed like every other.
+TEST_F(DataPathTest, RecordsRefusedByAFailedProducerDoNotStopTheirPartition) {
+  Produce(*source_, "orders", 0, 0, 100);
+  Produce(*source_, "orders", 1, 0, 20000);
+  ASSERT_TRUE(target_->FailProduce("dc1.orders", 0, {KafkaError::kOutOfOrderSequenceNumber}).ok());
+  Start(Options());
+  ExpectAResetAndAWholeResume({100, 20000});
+  EXPECT_EQ(data_->producer_resets(), 1);
 }
 
 // The producer that replaces a failed one cannot be made at first: the data path keeps the
