@@ -12,7 +12,7 @@ import time
 import uuid
 from typing import Dict, Iterable, List, Optional, Tuple
 
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 
@@ -127,8 +127,7 @@ def consume_all(bootstrap: str, topic: str, partitions: Optional[List[int]] = No
             partitions = sorted(md.topics[topic].partitions.keys())
         ends = {}
         for p in partitions:
-            _, high = c.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
-            ends[p] = high
+            ends[p] = high_watermark(c, topic, p)
         c.assign([TopicPartition(topic, p, 0) for p in partitions])
         out: Dict[int, List[Record]] = {p: [] for p in partitions}
         done = {p for p in partitions if ends[p] == 0} if expect is None else set()
@@ -154,6 +153,22 @@ def consume_all(bootstrap: str, topic: str, partitions: Optional[List[int]] = No
         c.close()
 
 
+def high_watermark(c: Consumer, topic: str, partition: int, timeout: float = 10) -> int:
+    """The partition's high watermark. Right after a broker restart its leadership may still
+    be moving (NOT_LEADER_FOR_PARTITION, LEADER_NOT_AVAILABLE): asked again until
+    `timeout` has passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return c.get_watermark_offsets(TopicPartition(topic, partition), timeout=timeout)[1]
+        except KafkaException as e:
+            moving = e.args[0].code() in (KafkaError.NOT_LEADER_FOR_PARTITION,
+                                          KafkaError.LEADER_NOT_AVAILABLE)
+            if not moving or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.2)
+
+
 def end_offsets(bootstrap: str, topics: List[str], timeout: float = 5) -> Dict[Tuple[str, int], int]:
     """The high watermark of every partition of `topics`."""
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": unique("ends"), **QUIET})
@@ -162,8 +177,7 @@ def end_offsets(bootstrap: str, topics: List[str], timeout: float = 5) -> Dict[T
         for topic in topics:
             md = c.list_topics(topic, timeout=timeout)
             for p in md.topics[topic].partitions:
-                _, high = c.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout)
-                ends[(topic, p)] = high
+                ends[(topic, p)] = high_watermark(c, topic, p, timeout)
         return ends
     finally:
         c.close()
