@@ -238,7 +238,7 @@ def test_strait_takes_over_from_mirrormaker2_without_copying_twice_or_losing_any
         wait_for(mm2_mirroring, 240, "MirrorMaker 2 to mirror and store its offsets", interval=1)
         wait_for(lambda: all(o > 0 for o in committed(dc2.bootstrap(), early, remote,
                                                        range(3)).values()),
-                 120, "MirrorMaker 2 to sync the early group", interval=1)
+                 240, "MirrorMaker 2 to sync the early group", interval=1)
 
         # Stop MirrorMaker 2 under load. For kill -9, do it when its last store is fresh and
         # it has copied more since, so the copies past the stored offsets are certain.
