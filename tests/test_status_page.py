@@ -50,6 +50,7 @@ def test_status_page_renders_the_live_state(dc1_dc2, strait, tmp_path):
                 # this group's positions were seen to move while the page was being read.
                 {"source": "dc2", "target": "dc1", "topics": [back], "groups": []}])
     s.wait_caught_up("dc1->dc2", [orders])
+    s.wait_caught_up("dc2->dc1", [back])  # the page shows both flows running
     wait_for(lambda: (s.partition("dc1->dc2", big, 0) or {}).get("state") == "stopped", 60,
              "the oversized record to stop its partition")
     synced = lambda: [g for g in s.flow("dc1->dc2")["groups"]
