@@ -27,6 +27,43 @@ TEST(ValidateProperties, NeverEchoesASecretValue) {
   EXPECT_EQ(s.message().find("pw-0123456789"), std::string::npos);
 }
 
+// The texts librdkafka 2.15.1 gives a truncated partition (rdkafka_offset.c) with
+// auto.offset.reset=error: the consumer error's payload, the reason then the error's name.
+TEST(ParseLogTruncation, ReadsWhereTheLeadersLogDiverges) {
+  std::optional<LogTruncation> t = ParseLogTruncation(
+      "Partition log truncation detected at offset 1000 (leader epoch 3): broker end offset is "
+      "900 (offset leader epoch 2). Reset to INVALID.: Local: Partition log truncation "
+      "detected (broker 2)");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->diverges_at, 900);
+}
+
+TEST(ParseLogTruncation, ATruncationWithoutAPointHasNone) {
+  std::optional<LogTruncation> t = ParseLogTruncation(
+      "No epoch found less or equal to offset 1000 (leader epoch 3): broker end offset is -1 "
+      "(offset leader epoch -1). Reset using configured policy.: Local: Partition log "
+      "truncation detected (broker 2)");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->diverges_at, std::nullopt);
+  for (const char* text :
+       {"Partition log truncation detected at offset 1000 (leader epoch 3): broker end offset "
+        "is x",
+        "Partition log truncation detected at offset 10: broker end offset is 9: broker end "
+        "offset is 8",
+        "Partition log truncation detected at offset 10: broker end offset is 9x",
+        "Local: Partition log truncation detected"}) {
+    t = ParseLogTruncation(text);
+    ASSERT_TRUE(t) << text;
+    EXPECT_EQ(t->diverges_at, std::nullopt) << text;
+  }
+}
+
+TEST(ParseLogTruncation, AnOffsetOutOfRangeIsNotATruncation) {
+  EXPECT_FALSE(
+      ParseLogTruncation("fetch failed due to requested offset not available on the "
+                         "broker: Broker: Offset out of range (broker 1)"));
+}
+
 TEST(Producer, CreateFailsClearlyOnBadProperties) {
   auto p = Producer::Create({"bad", {{"acks", "most"}}, {}}, {});
   ASSERT_FALSE(p.ok());

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "kafka/internal.h"
 
 namespace strait::kafka {
@@ -75,6 +77,38 @@ bool Message::is_partition_eof() const { return raw_->err == RD_KAFKA_RESP_ERR__
 bool Message::is_offset_out_of_range() const {
   return raw_->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE ||
          raw_->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET;
+}
+
+std::optional<LogTruncation> Message::log_truncation() const {
+  if (raw_->err == RD_KAFKA_RESP_ERR__LOG_TRUNCATION) {
+    return ParseLogTruncation(rd_kafka_err2str(raw_->err));  // a later librdkafka, maybe
+  }
+  if (raw_->err != RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET || raw_->payload == nullptr) {
+    return std::nullopt;
+  }
+  return ParseLogTruncation(std::string_view(static_cast<const char*>(raw_->payload), raw_->len));
+}
+
+// Defensive on purpose: the text is librdkafka's, not an interface. Anything that names a
+// truncation but not, in the one form known, where it starts gives a truncation without a
+// point, which the caller must not guess.
+std::optional<LogTruncation> ParseLogTruncation(std::string_view text) {
+  if (text.find("log truncation detected") == std::string_view::npos) return std::nullopt;
+  LogTruncation out;
+  constexpr std::string_view kDetected = "Partition log truncation detected at offset ";
+  constexpr std::string_view kEnd = ": broker end offset is ";
+  if (text.rfind(kDetected, 0) != 0) return out;
+  const size_t end = text.find(kEnd);
+  if (end == std::string_view::npos || text.find(kEnd, end + 1) != std::string_view::npos) {
+    return out;
+  }
+  const char* first = text.data() + end + kEnd.size();
+  const char* last = text.data() + text.size();
+  int64_t offset = -1;
+  auto [ptr, ec] = std::from_chars(first, last, offset);
+  if (ec != std::errc() || ptr == first || offset < 0 || (ptr != last && *ptr != ' ')) return out;
+  out.diverges_at = offset;
+  return out;
 }
 
 std::string_view Message::topic() const {

@@ -45,6 +45,20 @@ class Headers {
   rd_kafka_headers_s* headers_;
 };
 
+// A truncated source partition as librdkafka 2.15.1 reports it with auto.offset.reset=error:
+// an RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET event whose offset is invalid (-1001) and whose
+// only word on where the new leader's log diverges is its text, "Partition log truncation
+// detected at offset 1000 (leader epoch 3): broker end offset is 900 (offset leader epoch 2).
+// Reset to INVALID. ..." (rdkafka_offset.c, rd_kafka_toppar_handle_OffsetForLeaderEpoch).
+struct LogTruncation {
+  // The first offset where the leader's log differs from what the consumer read (the end
+  // of the consumer's leader epoch on the leader); nullopt when the text does not say (the
+  // leader has no such epoch: "No epoch found less or equal to ...").
+  std::optional<int64_t> diverges_at;
+};
+// nullopt unless `error_text` is librdkafka's report of a log truncation.
+std::optional<LogTruncation> ParseLogTruncation(std::string_view error_text);
+
 class Message {
  public:
   Message() = default;
@@ -63,7 +77,11 @@ class Message {
   Status error() const;
   bool is_partition_eof() const;
   // The fetch offset is below the log start or above the end (auto.offset.reset=error).
+  // Also true for a log truncation (log_truncation()), which librdkafka reports the same way.
   bool is_offset_out_of_range() const;
+  // Set when the partition's leader no longer has records the consumer read (KIP-320
+  // leader-epoch validation after an unclean leader election): see LogTruncation.
+  std::optional<LogTruncation> log_truncation() const;
 
   std::string_view topic() const;
   // Identifies the topic without comparing names: stable while the consumer lives.

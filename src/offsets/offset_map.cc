@@ -6,6 +6,7 @@ namespace strait::offsets {
 
 void OffsetMap::Record(SourceOffset upstream, TargetOffset target) {
   std::lock_guard lock(mu_);
+  target_end_ = std::max(target_end_, target.value() + 1);
   if (!runs_.empty()) {
     Run& last = runs_.back();
     if (upstream.value() == last.upstream + last.length &&
@@ -28,7 +29,7 @@ OffsetMap::Translation OffsetMap::Translate(SourceOffset n) const {
                                  [&](const Run& r) { return r.upstream + r.length <= n.value(); });
   if (it == runs_.end()) {
     const Run& last = runs_.back();
-    return {Coverage::kAfterLast, TargetOffset(last.target + last.length)};
+    return {Coverage::kAfterLast, TargetOffset(std::max(last.target + last.length, target_end_))};
   }
   if (n.value() < it->upstream && it->after_break) return {};  // in a gap nobody saw
   int64_t into = std::max<int64_t>(0, n.value() - it->upstream);
@@ -48,6 +49,18 @@ std::optional<SourceOffset> OffsetMap::Reverse(TargetOffset t) const {
 
 void OffsetMap::Break() {
   std::lock_guard lock(mu_);
+  break_pending_ = true;
+}
+
+void OffsetMap::Truncate(SourceOffset upstream) {
+  std::lock_guard lock(mu_);
+  while (!runs_.empty() && runs_.back().upstream >= upstream.value()) runs_.pop_back();
+  if (!runs_.empty()) {
+    Run& last = runs_.back();
+    last.length = std::min(last.length, upstream.value() - last.upstream);
+  }
+  // The restart may leave a gap before the next record that is neither compaction nor
+  // markers (the dropped copies at least): not to be trusted.
   break_pending_ = true;
 }
 

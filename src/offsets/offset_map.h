@@ -5,6 +5,7 @@
 // per record. A topic mirrored from its first offset without gaps is a single run; every
 // gap (compaction, transaction markers, aborted records, another writer on the target)
 // starts a new one; so does a restart of the partition, whose gap is not trusted (Break).
+// Upstream offsets only grow: a truncated source (Truncate) cuts the runs back first.
 // The oldest runs are dropped past a bound; translations older than the map, or inside a
 // gap across a restart, fall back to searching the target's log (log_search.h).
 //
@@ -29,6 +30,12 @@ class OffsetMap {
   // the target that the map never heard of, so a gap before the next record is not a gap
   // in the source (compaction, transaction markers) but unknown.
   void Break();
+  // The source's log was truncated at `upstream` (an unclean leader election there) and
+  // mirroring restarts there: what the map holds from `upstream` on are copies of records
+  // the source lost, which a group reading the source now never saw. They are forgotten;
+  // until the new records are mapped, a translation at or past `upstream` points after the
+  // last copy (the target's end then), not back among the lost records.
+  void Truncate(SourceOffset upstream);
 
   enum class Coverage {
     kExact,      // the first mirrored record with upstream offset >= n is at `target`
@@ -59,6 +66,9 @@ class OffsetMap {
   mutable std::mutex mu_;
   std::deque<Run> runs_;        // guarded by mu_
   bool break_pending_ = false;  // guarded by mu_
+  // Where the records recorded next begin at the earliest: after the last copy, including
+  // copies a Truncate dropped. -1 before the first record. Guarded by mu_.
+  int64_t target_end_ = -1;
 };
 
 }  // namespace strait::offsets

@@ -44,6 +44,39 @@ TEST(OffsetMap, AGapAcrossARestartIsNotKnown) {
   EXPECT_EQ(contiguous.Translate(SourceOffset(15)).target, TargetOffset(15));
 }
 
+// An unclean leader election at the source: 0..999 were mirrored, the new leader's log
+// diverges at 900, and its own 900.. follow the old copies on the target (at 1000..).
+// A group reading the source now reads the new records from 900 on: translation must
+// point at their copies, never back among the copies of the lost records.
+TEST(OffsetMap, ATruncatedSourceForgetsTheLostRecords) {
+  OffsetMap m;
+  for (int64_t i = 0; i < 1000; ++i) m.Record(SourceOffset(i), TargetOffset(i));
+  m.Truncate(SourceOffset(900));
+  // Before anything new is mirrored: after the last copy, not at the lost ones.
+  EXPECT_EQ(m.Translate(SourceOffset(900)).coverage, C::kAfterLast);
+  EXPECT_EQ(m.Translate(SourceOffset(900)).target, TargetOffset(1000));
+  EXPECT_EQ(m.Translate(SourceOffset(899)).target, TargetOffset(899));
+  for (int64_t i = 900; i < 950; ++i) m.Record(SourceOffset(i), TargetOffset(i + 100));
+  EXPECT_EQ(m.Translate(SourceOffset(900)).coverage, C::kExact);
+  EXPECT_EQ(m.Translate(SourceOffset(900)).target, TargetOffset(1000));
+  EXPECT_EQ(m.Translate(SourceOffset(920)).target, TargetOffset(1020));
+  EXPECT_EQ(m.Translate(SourceOffset(899)).target, TargetOffset(899));
+  EXPECT_EQ(m.Translate(SourceOffset(950)).target, TargetOffset(1050));
+  // A position among the lost copies has no source offset of today's log.
+  EXPECT_EQ(m.Reverse(TargetOffset(950)), std::nullopt);
+  EXPECT_EQ(m.Reverse(TargetOffset(1020)), SourceOffset(920));
+}
+
+TEST(OffsetMap, ATruncationBelowTheMapEmptiesIt) {
+  OffsetMap m;
+  Mirror(m, {{10, 0}, {11, 1}, {15, 2}});
+  m.Truncate(SourceOffset(5));
+  EXPECT_EQ(m.Translate(SourceOffset(10)).coverage, C::kUnknown);
+  m.Record(SourceOffset(5), TargetOffset(3));
+  EXPECT_EQ(m.Translate(SourceOffset(5)).target, TargetOffset(3));
+  EXPECT_EQ(m.Translate(SourceOffset(6)).target, TargetOffset(4));
+}
+
 TEST(OffsetMap, CompactedGapsTranslateToTheNextRecord) {
   // Source offsets 3, 4, 8, 9 survived compaction; the target holds them at 0..3.
   OffsetMap m;

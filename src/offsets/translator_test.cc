@@ -98,5 +98,29 @@ TEST_F(TranslatorTest, PastTheEndWithoutTheFlowSaysWhatMayBeMissing) {
   EXPECT_NE(r->note.find("source offset 6"), std::string::npos) << r->note;
 }
 
+// The source was truncated at 5 after 5 and 6 had been mirrored: its new 5 follows on the
+// target (at 7), then 6 and 7 (8, 9). A search by source offset meets upstream offsets going down
+// and says it cannot answer, rather than send a group to a copy of a record the source lost.
+TEST_F(TranslatorTest, ASearchAcrossATruncatedSourceRefuses) {
+  Write({{kSourceFp, 5}});
+  Translator t(log_.get(), nullptr, kSourceFp, 0);
+  auto r = t.Forward("dc1.orders", PartitionId(0), SourceOffset(5), nullptr);
+  ASSERT_FALSE(r.ok()) << r->offset;
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("truncated"), std::string::npos) << r.status().message();
+  // The flow's own map knows the truncation, and answers exactly.
+  OffsetMap map;
+  for (int64_t i : {0, 1, 2}) map.Record(SourceOffset(i), TargetOffset(i));
+  map.Record(SourceOffset(5), TargetOffset(5));
+  map.Record(SourceOffset(6), TargetOffset(6));
+  map.Truncate(SourceOffset(5));
+  for (int64_t i : {5, 6, 7}) map.Record(SourceOffset(i), TargetOffset(i + 2));
+  Write({{kSourceFp, 6}, {kSourceFp, 7}});
+  FlowProgress flow{&map, SourceOffset(8)};
+  r = t.Forward("dc1.orders", PartitionId(0), SourceOffset(6), &flow);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->offset, TargetOffset(8));
+}
+
 }  // namespace
 }  // namespace strait::offsets

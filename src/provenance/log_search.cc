@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "provenance/provenance.h"
@@ -192,6 +193,23 @@ Result<std::optional<StoredRecord>> LogSearch::Last(const std::string& topic, in
                                  partition, timeout_.count()));
 }
 
+Status CheckUpstreamGrows(const std::string& topic, int32_t partition,
+                          std::vector<MirroredRecord> probes) {
+  std::sort(probes.begin(), probes.end(),
+            [](const MirroredRecord& a, const MirroredRecord& b) { return a.offset < b.offset; });
+  for (size_t i = 1; i < probes.size(); ++i) {
+    if (probes[i].upstream < probes[i - 1].upstream) {
+      return FailedPrecondition(fmt::format(
+          "upstream offsets go down in {}[{}] (source offset {} at target offset {}, {} at {}): "
+          "the source partition was truncated (an unclean leader election there) and records "
+          "it lost stay on the target; a search by source offset cannot be trusted across that",
+          topic, partition, probes[i - 1].upstream.value(), probes[i - 1].offset.value(),
+          probes[i].upstream.value(), probes[i].offset.value()));
+    }
+  }
+  return Status::Ok();
+}
+
 // Binary search over target offsets: NextFrom(mid) is the first record from the source at
 // or after mid, and upstream offsets grow with target offsets among those records.
 Result<SearchResult> LogSearch::FirstWithUpstreamAtLeast(const std::string& topic,
@@ -206,10 +224,12 @@ Result<SearchResult> LogSearch::FirstWithUpstreamAtLeast(const std::string& topi
                             consumer->QueryWatermarks(topic, partition, timeout_));
     int64_t lo = from ? std::max(w.low, from->value()) : w.low, hi = w.high;
     std::optional<int64_t> best;
+    std::vector<MirroredRecord> probes;
     while (lo < hi) {
       int64_t mid = lo + (hi - lo) / 2;
       STRAIT_ASSIGN_OR_RETURN(std::optional<MirroredRecord> r,
                               NextFrom(topic, partition, TargetOffset(mid), source_fingerprint));
+      if (r) probes.push_back(*r);
       if (!r || r->offset.value() >= hi) {
         hi = mid;  // nothing from the source in [mid, hi)
       } else if (r->upstream >= n) {
@@ -219,10 +239,21 @@ Result<SearchResult> LogSearch::FirstWithUpstreamAtLeast(const std::string& topi
         lo = r->offset.value() + 1;
       }
     }
-    if (best) return SearchResult{false, TargetOffset(*best), std::nullopt};
+    // The answer is a copy >= n right after one < n, so it never skips a record; after a
+    // truncation it may still be a copy of a record the source lost. The copy after it and
+    // the last one show the usual truncation (the new leader not yet past the old end).
+    if (best) {
+      STRAIT_ASSIGN_OR_RETURN(
+          std::optional<MirroredRecord> after,
+          NextFrom(topic, partition, TargetOffset(*best + 1), source_fingerprint));
+      if (after) probes.push_back(*after);
+    }
     STRAIT_ASSIGN_OR_RETURN(std::vector<PartitionTail> tails,
                             Tails(topic, {partition}, source_fingerprint));
     const PartitionTail& tail = tails.front();
+    if (tail.last_offset) probes.push_back({*tail.last_offset, *tail.last_upstream});
+    STRAIT_RETURN_IF_ERROR(CheckUpstreamGrows(topic, partition, probes));
+    if (best) return SearchResult{false, TargetOffset(*best), std::nullopt};
     if (tail.last_upstream && *tail.last_upstream >= n) continue;
     SearchResult out{true, TargetOffset(w.low), tail.last_upstream};
     if (tail.last_offset) out.target = *tail.last_offset + 1;

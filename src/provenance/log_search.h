@@ -3,6 +3,8 @@
 //  - Tails(): where a flow stopped writing (the last record copied from a source), for resume;
 //  - FirstWithUpstreamAtLeast(): where a consumer that would read source offset n next must
 //    read on the target, by binary search, for translations older than offsets::OffsetMap;
+//    it refuses (CheckUpstreamGrows) when the records it reads show upstream offsets going
+//    down, which a truncated source leaves behind;
 //  - NextFrom(): the first record at or after a target offset that came from a cluster, for
 //    translating back (failback);
 //  - Last(): the newest record of a partition (the newest heartbeat that arrived);
@@ -52,6 +54,12 @@ struct SearchResult {
   TargetOffset target;
   std::optional<SourceOffset> last_upstream;  // when past_end: the last record mirrored
 };
+
+// A failed precondition when upstream offsets do not grow with target offsets among
+// `probes` (records copied from one source, in any order): the source was truncated and the
+// target holds copies of records it lost before the copies of what replaced them.
+Status CheckUpstreamGrows(const std::string& topic, int32_t partition,
+                          std::vector<MirroredRecord> probes);
 
 class LogSearch {
  public:

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "provenance/log_search.h"
+
 namespace strait::provenance {
 namespace {
 
@@ -68,6 +70,18 @@ TEST(Provenance, FingerprintsDifferPerCluster) {
   EXPECT_NE(ClusterFingerprint("ASNFZ4mrze8BI0VniavN7w"),
             ClusterFingerprint("ASNFZ4mrze8BI0VniavN7x"));
   EXPECT_EQ(ClusterFingerprint("x"), ClusterFingerprint("x"));
+}
+
+TEST(CheckUpstreamGrows, RefusesUpstreamOffsetsThatGoDown) {
+  auto rec = [](int64_t t, int64_t u) { return MirroredRecord{TargetOffset(t), SourceOffset(u)}; };
+  EXPECT_TRUE(CheckUpstreamGrows("t", 0, {rec(5, 9), rec(1, 1), rec(3, 4)}).ok());
+  EXPECT_TRUE(CheckUpstreamGrows("t", 0, {}).ok());
+  // 0..999 mirrored, the source truncated at 900: its new 900.. follow at 1000.
+  Status s = CheckUpstreamGrows("t", 0, {rec(600, 600), rec(1051, 951), rec(976, 976)});
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("source offset 976 at target offset 976, 951 at 1051"),
+            std::string::npos)
+      << s.message();
 }
 
 }  // namespace

@@ -81,6 +81,9 @@ struct DataEvent {
   // The error's class, a StatusCodeName ("resource_exhausted"): strait_partition_stopped's
   // reason label, which must have few values.
   std::string reason;
+  // kOutOfRange only: the source's leader found its log truncated below what the consumer
+  // read (leader-epoch validation), and where, when librdkafka said.
+  std::optional<kafka::LogTruncation> truncation;
 };
 
 struct DataPathOptions {
@@ -134,7 +137,8 @@ class DataPath {
   void OnDelivery(const kafka::DeliveryReport& report);
   // `error`'s code becomes the partition's stop reason (/metrics); its message the error.
   void StopPipe(Pipe& pipe, const Status& error, DataEvent::Kind kind,
-                std::optional<SourceOffset> offset = std::nullopt);
+                std::optional<SourceOffset> offset = std::nullopt,
+                std::optional<kafka::LogTruncation> truncation = std::nullopt);
   void ReleaseIfDone(Pipe& pipe);
   void UpdateFlowControl();
   void UpdateWatermarks();

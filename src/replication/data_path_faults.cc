@@ -11,13 +11,14 @@ namespace strait::replication {
 using namespace std::chrono_literals;
 
 void DataPath::StopPipe(Pipe& pipe, const Status& error, DataEvent::Kind kind,
-                        std::optional<SourceOffset> offset) {
+                        std::optional<SourceOffset> offset,
+                        std::optional<kafka::LogTruncation> truncation) {
   if (pipe.draining) return;
   if (!pipe.paused()) to_pause_.push_back(pipe.source);
   pipe.draining = true;
   // Without an offset of its own the event says where acknowledgement stands at release.
   const std::string reason(StatusCodeName(error.code()));
-  pipe.release_event = {kind, pipe.source, offset, error.message(), reason};
+  pipe.release_event = {kind, pipe.source, offset, error.message(), reason, truncation};
   if (kind != DataEvent::Kind::kReleased) {
     log::Error("data", "partition stopped",
                {{"flow", options_.flow_name},
@@ -41,8 +42,9 @@ void DataPath::HandleConsumerError(const kafka::Message& message) {
   Pipe* pipe = Route(message);
   if (pipe == nullptr || pipe->draining) return;
   if (message.is_offset_out_of_range()) {
+    // A truncation's event carries no offset (-1001): where the pipe was is what was read.
     StopPipe(*pipe, error, DataEvent::Kind::kOutOfRange,
-             pipe->next.value_or(SourceOffset(message.offset())));
+             pipe->next.value_or(SourceOffset(message.offset())), message.log_truncation());
     return;
   }
   // Not found included: a source topic deleted, and maybe created again under its name,

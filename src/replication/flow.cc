@@ -15,7 +15,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr std::chrono::milliseconds kAdminTimeout = 15s;
 constexpr std::chrono::milliseconds kDrainTimeout = 30s;
 constexpr std::chrono::milliseconds kMaxBackoff = 300s;
 constexpr std::chrono::seconds kMaxConnectBackoff = 30s;
@@ -285,46 +284,6 @@ void Flow::HandleEvents() {
   }
 }
 
-// The source no longer has the offset a partition was at: retention deleted records before
-// they were mirrored, or the partition was truncated. Mirroring continues at the nearest end
-// of the source's log, and the loss is counted and logged.
-void Flow::RestartOutOfRange(const DataEvent& e) {
-  if (topic_sync_->Recheck(e.source.topic)) {
-    Reconcile();  // the topic was deleted or created again: its partitions are let go
-    return;
-  }
-  Result<kafka::Watermarks> w =
-      source_admin_->QueryWatermarks(e.source.topic, e.source.partition, kAdminTimeout);
-  if (!w.ok()) {
-    partitions_.RestartAt(e.source.topic, e.source.partition, std::nullopt, Clock::now() + 5s);
-    return;
-  }
-  const SourceOffset low(w->low), high(w->high);
-  const SourceOffset at = e.offset.value_or(low);
-  SourceOffset restart = high;
-  if (at < low) {
-    records_expired_ += low - at;
-    log::Error("flow", "records were deleted at the source before they were mirrored",
-               {{"flow", name_},
-                {"topic", e.source.topic},
-                {"partition", e.source.partition},
-                {"first_missing", at.value()},
-                {"log_start", low.value()},
-                {"records", low - at}});
-    restart = low;
-  } else {
-    log::Error("flow",
-               "the source partition is shorter than what was mirrored (unclean leader "
-               "election?); mirroring continues from its end",
-               {{"flow", name_},
-                {"topic", e.source.topic},
-                {"partition", e.source.partition},
-                {"mirrored_up_to", at.value()},
-                {"source_end", high.value()}});
-  }
-  partitions_.RestartAt(e.source.topic, e.source.partition, restart, {});
-}
-
 void Flow::ResumeDue() {
   if (Clock::now() < settle_until_) return;
   const auto now = Clock::now();
@@ -449,6 +408,7 @@ void Flow::Publish() {
     s.data_last_loop_ms = data_->last_loop_ms();
   }
   s.records_expired = records_expired_;
+  s.source_truncations = source_truncations_;
   if (offset_loop_ != nullptr) {
     s.groups = offset_loop_->groups();
     s.checkpoints_written = offset_loop_->checkpoints_written();

@@ -71,7 +71,14 @@ class Flow {
   // Brings the partition table in line with the topics after a sync round.
   void Reconcile();
   void HandleEvents();
+  // flow_source_bounds.cc: the source lacks the offset a partition was at.
   void RestartOutOfRange(const DataEvent& event);
+  void RestartAfterTruncation(const DataEvent& event);
+  // Counts, logs and shows in /status a truncation of the source's log; `restart` nullopt:
+  // the partition is held.
+  void NoteTruncation(const DataEvent& event, std::optional<SourceOffset> mirrored_up_to,
+                      std::optional<SourceOffset> diverges_at, std::optional<SourceOffset> restart,
+                      std::string_view detected_by);
   void ResumeDue();
   void ResumeTopic(const std::string& topic, const RemoteTopic& remote,
                    const std::vector<int32_t>& partitions);
@@ -112,6 +119,7 @@ class Flow {
   Clock::time_point settle_until_{};
   std::chrono::seconds connect_backoff_{1};
   int64_t records_expired_ = 0;
+  int64_t source_truncations_ = 0;
 
   std::thread thread_;
   std::atomic<bool> stop_{false};

@@ -72,6 +72,27 @@ class PartitionState {
     std::lock_guard lock(mu_);
     return reason_;
   }
+  // The last time the source's log turned out shorter than, or different from, what had
+  // been read (an unclean leader election at the source): what /status shows.
+  struct SourceTruncation {
+    SourceOffset mirrored_up_to{-1};  // the first source offset not yet read then (-1: none)
+    SourceOffset diverges_at{-1};     // where the source's log changed; -1: not known
+    SourceOffset restarted_at{-1};    // where mirroring went on; -1: held (stopped)
+    std::string detected_by;          // "leader_epoch" or "source_end"
+  };
+  // Control thread only, while the data path does not hold the partition (released): the
+  // high watermarks seen before are forgotten, since they only grow and the source's end
+  // is now lower.
+  void SetTruncation(SourceTruncation t) {
+    cached_high_.store(SourceOffset(-1), std::memory_order_relaxed);
+    queried_high_.store(SourceOffset(-1), std::memory_order_relaxed);
+    std::lock_guard lock(mu_);
+    truncation_ = std::move(t);
+  }
+  std::optional<SourceTruncation> truncation() const {
+    std::lock_guard lock(mu_);
+    return truncation_;
+  }
   // Data thread only: paused at the source because its in-flight budget is full.
   void set_throttled(bool t) { throttled_.store(t, std::memory_order_relaxed); }
   bool throttled() const { return throttled_.load(std::memory_order_relaxed); }
@@ -124,8 +145,9 @@ class PartitionState {
   offsets::OffsetMap offset_map;
 
  private:
-  // Watermarks only grow (a truncated source is handled as an out-of-range error), and a
-  // cache may answer with an older value than a direct query did.
+  // Watermarks only grow (a truncated source is handled as an out-of-range error, and
+  // SetTruncation starts them again), and a cache may answer with an older value than a
+  // direct query did.
   static void Raise(std::atomic<SourceOffset>& to, SourceOffset value);
 
   const std::string source_topic_;
@@ -141,8 +163,9 @@ class PartitionState {
   std::atomic<SourceOffset> progress_seen_{SourceOffset(-1)};     // control thread
   std::atomic<int64_t> progress_at_ms_{0};                        // control thread
   mutable std::mutex mu_;
-  std::string error_;   // guarded by mu_; control thread
-  std::string reason_;  // guarded by mu_; control thread
+  std::string error_;                           // guarded by mu_; control thread
+  std::string reason_;                          // guarded by mu_; control thread
+  std::optional<SourceTruncation> truncation_;  // guarded by mu_; control thread
 };
 
 }  // namespace strait::replication

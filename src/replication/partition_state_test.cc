@@ -14,6 +14,20 @@ TEST(PartitionState, LagIsZeroWhenCaughtUp) {
   EXPECT_EQ(p.LagSeconds(50000), 0);
 }
 
+// The source's log was truncated from 150 to 120: the old end must not stay as a lag of
+// 30 records that never goes away (the watermarks otherwise only grow).
+TEST(PartitionState, ATruncatedSourceForgetsItsOldEnd) {
+  PartitionState p("orders", PartitionId(0), "dc1.orders");
+  p.ObserveCachedHigh(SourceOffset(150));
+  p.ObserveQueriedHigh(SourceOffset(150), 1000);
+  p.SetTruncation({SourceOffset(150), SourceOffset(100), SourceOffset(100), "leader_epoch"});
+  p.acked_next = SourceOffset(120);
+  p.ObserveQueriedHigh(SourceOffset(120), 2000);
+  EXPECT_EQ(p.LagRecords(), 0);
+  ASSERT_TRUE(p.truncation());
+  EXPECT_EQ(p.truncation()->diverges_at, SourceOffset(100));
+}
+
 TEST(PartitionState, LagSecondsAgeOfTheOldestRecordInFlight) {
   PartitionState p("orders", PartitionId(0), "dc1.orders");
   p.ObserveCachedHigh(SourceOffset(110));

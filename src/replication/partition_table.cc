@@ -110,6 +110,16 @@ void PartitionTable::RestartAt(const std::string& topic, int32_t partition,
   e->retry_at = at;
 }
 
+void PartitionTable::Hold(const std::string& topic, int32_t partition, const std::string& error,
+                          const std::string& reason) {
+  Entry* e = Find(topic, partition);
+  if (e == nullptr) return;
+  e->state->set_stage(PartitionStage::kStopped);
+  e->state->SetError(error, reason);
+  e->forced_offset.reset();
+  e->retry_at = Clock::time_point::max();
+}
+
 PartitionTable::Entry* PartitionTable::Find(const std::string& topic, int32_t partition) {
   auto t = topics_.find(topic);
   if (t == topics_.end()) return nullptr;

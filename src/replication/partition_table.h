@@ -66,6 +66,11 @@ class PartitionTable {
   void RestartAt(const std::string& topic, int32_t partition, std::optional<SourceOffset> offset,
                  Clock::time_point at);
 
+  // After kOutOfRange, when no restart offset can be trusted: kStopped with the error, and
+  // not retried until the flow is restarted (a reload or a restart of strait).
+  void Hold(const std::string& topic, int32_t partition, const std::string& error,
+            const std::string& reason);
+
   Entry* Find(const std::string& topic, int32_t partition);
   bool Has(const std::string& topic) const { return topics_.count(topic) != 0; }
   // Every partition by topic, in order.

@@ -98,6 +98,23 @@ TEST(PartitionTable, OutOfRangeRestartsWhereTheCallerSays) {
   EXPECT_FALSE(t.Find("orders", 0)->forced_offset.has_value());
 }
 
+// A truncated source whose truncation point is not known: no restart offset can be trusted,
+// so the partition stays stopped, saying why, until the flow is restarted.
+TEST(PartitionTable, AHeldPartitionIsNeverDue) {
+  PartitionTable t(1s, 3s);
+  t.Add("orders", 0, "dc1.orders", false);
+  t.Started("orders", 0);
+  const auto now = Clock::now();
+  EXPECT_EQ(t.Apply(Event(DataEvent::Kind::kOutOfRange, 0), now),
+            PartitionTable::Outcome::kOutOfRange);
+  t.Hold("orders", 0, "truncated at an unknown offset", "data_loss");
+  PartitionState& s = *t.Find("orders", 0)->state;
+  EXPECT_EQ(s.StateName(), "stopped");
+  EXPECT_EQ(s.error(), "truncated at an unknown offset");
+  EXPECT_EQ(s.reason(), "data_loss");
+  EXPECT_TRUE(t.Due("orders", now + 24h * 365).empty());
+}
+
 TEST(PartitionTable, ReleasesOnlyWhatTheDataPathHas) {
   PartitionTable t(1s, 300s);
   for (int32_t p = 0; p < 3; ++p) t.Add("orders", p, "dc1.orders", false);

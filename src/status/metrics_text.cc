@@ -83,6 +83,9 @@ std::string MetricsText(const View& view) {
            "Times the target producer hit a fatal error and was replaced.");
   e.Family("strait_records_expired_total", Type::kCounter,
            "Records deleted at the source (retention) before they were mirrored.");
+  e.Family("strait_source_truncations_total", Type::kCounter,
+           "Times a source partition's log was found truncated below what strait had read "
+           "(an unclean leader election at the source).");
   e.Family("strait_records_filtered_total", Type::kCounter,
            "Records not written because they had been on the target cluster (loop prevention).");
   e.Family("strait_checkpoints_written_total", Type::kCounter,
@@ -121,6 +124,7 @@ std::string MetricsText(const View& view) {
     e.Sample("strait_refetched_records_dropped_total", flow, s.dropped_duplicates);
     e.Sample("strait_producer_resets_total", flow, s.producer_resets);
     e.Sample("strait_records_expired_total", flow, s.records_expired);
+    e.Sample("strait_source_truncations_total", flow, s.source_truncations);
     e.Sample("strait_checkpoints_written_total", flow, s.checkpoints_written);
     e.Sample("strait_heartbeats_written_total", flow, s.heartbeats.written_to_target);
     if (s.heartbeats.newest_arrived_ms > 0) {

@@ -11,6 +11,19 @@ using replication::PartitionState;
 using replication::TopicStatus;
 using replication::TopologyProblem;
 
+// null until the source's log was found truncated below what had been read.
+nlohmann::json TruncationJson(const PartitionState& p) {
+  const std::optional<PartitionState::SourceTruncation> t = p.truncation();
+  if (!t) return nullptr;
+  auto offset = [](SourceOffset o) {
+    return o.value() >= 0 ? nlohmann::json(o.value()) : nlohmann::json(nullptr);
+  };
+  return {{"mirrored_up_to", offset(t->mirrored_up_to)},
+          {"truncated_at", offset(t->diverges_at)},
+          {"restarted_at", offset(t->restarted_at)},
+          {"detected_by", t->detected_by}};
+}
+
 nlohmann::json PartitionJson(const PartitionState& p, int64_t now) {
   const std::string stalled = p.Stalled(now);
   const std::optional<int64_t> lag = p.KnownLagRecords(now);
@@ -29,7 +42,8 @@ nlohmann::json PartitionJson(const PartitionState& p, int64_t now) {
           {"inflight_records", p.inflight_records.load()},
           {"last_target_offset", p.target_last_offset.load().value()},
           {"filtered_loop_records", p.filtered.load()},
-          {"skipped_not_local_records", p.not_local.load()}};
+          {"skipped_not_local_records", p.not_local.load()},
+          {"source_truncation", TruncationJson(p)}};
 }
 
 nlohmann::json AclSyncJson(const std::optional<acl::AclSyncStatus>& acls) {
@@ -130,6 +144,7 @@ std::string StatusJson(const View& view) {
                      {"stalled_partitions", totals.stalled},
                      {"inflight_bytes", s.inflight_bytes},
                      {"records_expired_at_source", s.records_expired},
+                     {"source_truncations", s.source_truncations},
                      {"checkpoints_written", s.checkpoints_written},
                      {"heartbeats_written", s.heartbeats.written_to_target},
                      {"heartbeats_written_to_source", s.heartbeats.written_to_source},

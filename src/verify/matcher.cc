@@ -178,6 +178,7 @@ void PartitionMatcher::Revisit(const TargetRecord& record, SourceOffset u) {
   if (it == gaps_.begin() || (it - 1)->last < o) {
     ++n.duplicated;
     Note(Finding::Kind::kDuplicated, u, u, record.offset);
+    NoteFallingUpstream(record, u);
     return;
   }
   ++n.out_of_order;
@@ -194,6 +195,20 @@ void PartitionMatcher::Revisit(const TargetRecord& record, SourceOffset u) {
     gap.last = o - 1;
     gaps_.insert(it, tail);
   }
+}
+
+// The matcher reads the source once, forward, so it cannot tell a truncated source (the new
+// leader's records copied after copies of records it lost) from second copies. It says so
+// once, where it first sees upstream offsets fall.
+void PartitionMatcher::NoteFallingUpstream(const TargetRecord& record, SourceOffset u) {
+  if (!result_.note.empty() || u >= *result_.last_mirrored) return;
+  result_.note = fmt::format(
+      "upstream offsets go down at target offset {} (source offset {} after {}): if the "
+      "source partition was truncated there (an unclean leader election; strait logs it and "
+      "/status shows it as source_truncation), the copies of the records the source lost are "
+      "reported as different or not in source, and the copies of its new records after them "
+      "as duplicated",
+      record.offset.value(), u.value(), result_.last_mirrored->value());
 }
 
 void PartitionMatcher::CountNotYetMirrored() {

@@ -148,6 +148,7 @@ class PartitionMatcher {
   bool SkipTo(SourceOffset upstream);
   void Match(const TargetRecord& record, SourceOffset upstream);
   void Revisit(const TargetRecord& record, SourceOffset upstream);
+  void NoteFallingUpstream(const TargetRecord& record, SourceOffset u);
   void CountNotYetMirrored();
   void AddGap(SourceOffset offset);
   void Note(Finding::Kind kind, SourceOffset first, SourceOffset last,
