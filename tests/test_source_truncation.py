@@ -4,6 +4,8 @@ of its own at the offsets the old one had used. Every record the source holds af
 truncation must reach the target, once each, in order; the copies of the records the source
 lost stay on the target before them (guarantees.md, "A truncated source")."""
 
+import signal
+
 import pytest
 
 from strait_testbed import ClusterSpec
@@ -57,15 +59,22 @@ def _truncated_topic(bed, src, dc2, strait, prefix):
     return topic, s, leader, follower
 
 
-def _elect_uncleanly(bed, src, topic, leader, follower, new):
+def _elect_uncleanly(bed, src, topic, leader, follower, new, frozen=None):
     """The leader dies; the out-of-sync follower, the only replica left, is elected and
     receives `new` at source offsets 100...; then the old leader comes back, truncates its
-    log to 100 and follows."""
-    bed.kill(SOURCE, [leader])
-    bed.start(SOURCE, [follower])
-    wait_for(lambda: _leader(src.bootstrap(), topic) == follower, 90,
-             "the old follower to be elected leader")
-    produce(src.bootstrap(), topic, new)
+    log to 100 and follows. `frozen`: a strait stopped (SIGSTOP) meanwhile, so that the new
+    leader holds its records before strait can look."""
+    if frozen is not None:
+        frozen.proc.send_signal(signal.SIGSTOP)
+    try:
+        bed.kill(SOURCE, [leader])
+        bed.start(SOURCE, [follower])
+        wait_for(lambda: _leader(src.bootstrap(), topic) == follower, 90,
+                 "the old follower to be elected leader")
+        produce(src.bootstrap(), topic, new)
+    finally:
+        if frozen is not None:
+            frozen.proc.send_signal(signal.SIGCONT)
     bed.start(SOURCE, [leader])
     source = consume_all(src.bootstrap(), topic)
     assert [r.value for r in source] == [r.value for r in _records("first", 100) + new]
@@ -77,7 +86,7 @@ def test_records_written_after_an_unclean_leader_election_are_all_mirrored(
     topic, s, leader, follower = _truncated_topic(bed, src, dc2, strait, "shrink")
     remote = f"dc1.{topic}"
     new = _records("new", 20)
-    _elect_uncleanly(bed, src, topic, leader, follower, new)
+    _elect_uncleanly(bed, src, topic, leader, follower, new, frozen=s)
 
     want = [r.value for r in _records("first", 100) + _records("lost", 50) + new]
     wait_for(lambda: len(consume_all(dc2.bootstrap(), remote)) >= len(want), 120,
