@@ -28,8 +28,12 @@ void Flow::RestartOutOfRange(const DataEvent& e) {
     partitions_.RestartAt(e.source.topic, e.source.partition, std::nullopt, Clock::now() + 5s);
     return;
   }
-  const SourceOffset low(w->low), high(w->high);
-  const SourceOffset at = e.offset.value_or(low);
+  if (!e.offset) {
+    // Nothing read yet (started at an end of the log): start where the config says.
+    partitions_.RestartAt(e.source.topic, e.source.partition, std::nullopt, {});
+    return;
+  }
+  const SourceOffset low(w->low), high(w->high), at = *e.offset;
   if (at < low) {
     records_expired_ += low - at;
     log::Error("flow", "records were deleted at the source before they were mirrored",
@@ -45,9 +49,11 @@ void Flow::RestartOutOfRange(const DataEvent& e) {
   // Above the end: the source lost records strait had read. Without a leader epoch (a
   // partition resumed from the target's log, or a fetch that met the new leader before
   // librdkafka validated its epoch) where the logs diverge is not known; it is at most the
-  // new end, which is where mirroring goes on.
-  NoteTruncation(e, at, std::nullopt, high, "source_end");
-  partitions_.RestartAt(e.source.topic, e.source.partition, high, {});
+  // new end, which is where mirroring goes on (or strait's position, if the new leader
+  // has grown past it since).
+  const SourceOffset restart = std::min(at, high);
+  NoteTruncation(e, at, std::nullopt, restart, "source_end");
+  partitions_.RestartAt(e.source.topic, e.source.partition, restart, {});
 }
 
 // librdkafka's leader-epoch validation found the source's log diverging at a known offset:
