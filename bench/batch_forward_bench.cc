@@ -124,23 +124,29 @@ void BM_ForwardWithMarkerBatch(benchmark::State& s) { Run(s, &Forwarder::Forward
 void BM_ForwardWithFirstRecordHeader(benchmark::State& s) {
   Run(s, &Forwarder::ForwardWithFirstRecordHeader);
 }
+void BM_ForwardWithFirstBlockHeader(benchmark::State& s) {
+  Run(s, &Forwarder::ForwardWithFirstBlockHeader);
+}
 void BM_Reencode(benchmark::State& s) { Run(s, &Forwarder::Reencode); }
 
 BENCHMARK(BM_Forward);
 BENCHMARK(BM_ForwardWithMarkerBatch);
 BENCHMARK(BM_ForwardWithFirstRecordHeader);
+BENCHMARK(BM_ForwardWithFirstBlockHeader);
 BENCHMARK(BM_Reencode);
 
 constexpr std::pair<std::string_view, Path> kPaths[] = {
     {"forward", &Forwarder::Forward},
     {"marker", &Forwarder::ForwardWithMarkerBatch},
     {"first-record", &Forwarder::ForwardWithFirstRecordHeader},
+    {"first-block", &Forwarder::ForwardWithFirstBlockHeader},
     {"reencode", &Forwarder::Reencode}};
 
 Path Named(std::string_view name) {
   for (const auto& [key, path] : kPaths)
     if (key == name) return path;
-  Fail("a path is one of forward, marker, first-record, reencode; not " + std::string(name));
+  Fail("a path is one of forward, marker, first-record, first-block, reencode; not " +
+       std::string(name));
 }
 
 // --callgrind=<path>: one warm-up pass, then kPasses passes with callgrind's

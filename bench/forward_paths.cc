@@ -56,13 +56,39 @@ Status Forwarder::ForwardWithFirstRecordHeader(std::string_view batch) {
   Record first;
   size_t size;
   STRAIT_RETURN_IF_ERROR(DecodeRecord(raw_.view(), &first, &size));
+  EncodeFirstRecord(source, first);
+  encoded_.Append(raw_.view().substr(size));
+  compressed_.clear();
+  STRAIT_RETURN_IF_ERROR(Lz4Compress(encoded_.view(), compressed_));
+  AppendBatch(TargetHeader(source, source.record_count), compressed_.view(), request_);
+  return Status::Ok();
+}
+
+void Forwarder::EncodeFirstRecord(const BatchHeader& source, const Record& first) {
   std::string provenance = ProvenanceOf(source.base_offset);
   Header extra{provenance::kProvenanceHeader, provenance};
   encoded_.clear();
   EncodeRecord(first, &extra, encoded_);
+}
+
+Status Forwarder::ForwardWithFirstBlockHeader(std::string_view batch) {
+  BatchHeader source = ReadHeader(batch);
+  std::optional<Lz4Frame> frame;
+  if (source.compression() == kLz4) frame = SplitLz4Frame(batch.substr(batch_field::kRecords));
+  if (!frame) return ForwardWithFirstRecordHeader(batch);
+  raw_.clear();
+  STRAIT_RETURN_IF_ERROR(Lz4DecompressBlock(frame->first_block, frame->first_block_compressed,
+                                            frame->block_max, raw_));
+  Record first;
+  size_t size;
+  // A first record longer than a block: the simple way.
+  if (!DecodeRecord(raw_.view(), &first, &size).ok()) return ForwardWithFirstRecordHeader(batch);
+  EncodeFirstRecord(source, first);
   encoded_.Append(raw_.view().substr(size));
   compressed_.clear();
-  STRAIT_RETURN_IF_ERROR(Lz4Compress(encoded_.view(), compressed_));
+  compressed_.Append(frame->header);
+  Lz4AppendBlocks(encoded_.view(), frame->block_max, compressed_);
+  compressed_.Append(frame->rest);
   AppendBatch(TargetHeader(source, source.record_count), compressed_.view(), request_);
   return Status::Ok();
 }

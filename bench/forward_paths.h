@@ -9,6 +9,9 @@
 //   ForwardWithFirstRecordHeader the provenance as a header on the batch's first record
 //                                only: the rest is copied, but the whole batch must be
 //                                decompressed and compressed again.
+//   ForwardWithFirstBlockHeader  the same, decompressing and compressing only the lz4 block
+//                                that holds the first record (Kafka's lz4 blocks are
+//                                independent) and copying the other blocks as they are.
 //   Reencode                     today's path in one process: decompress, decode every
 //                                record, add the provenance header to each, encode,
 //                                compress (what librdkafka's consumer and producer do around
@@ -36,6 +39,7 @@ class Forwarder {
   Status Forward(std::string_view batch);
   Status ForwardWithMarkerBatch(std::string_view batch);
   Status ForwardWithFirstRecordHeader(std::string_view batch);
+  Status ForwardWithFirstBlockHeader(std::string_view batch);
   Status Reencode(std::string_view batch);
 
   std::string_view request() const { return request_.view(); }
@@ -43,6 +47,8 @@ class Forwarder {
 
  private:
   std::string ProvenanceOf(int64_t source_offset) const;
+  // Encodes `first` with the provenance of `source` into encoded_.
+  void EncodeFirstRecord(const BatchHeader& source, const Record& first);
   // The new batch's header: the source's fields with this producer's ids.
   BatchHeader TargetHeader(const BatchHeader& source, int32_t record_count);
 

@@ -1,5 +1,6 @@
 #include "record_batch.h"
 
+#include <lz4.h>
 #include <lz4frame.h>
 
 #include <algorithm>
@@ -26,6 +27,16 @@ void PutBig(char* at, T value) {
   auto v = static_cast<std::make_unsigned_t<T>>(value);
   for (size_t i = 0; i < sizeof(T); ++i)
     at[sizeof(T) - 1 - i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+
+uint32_t GetLittle32(std::string_view bytes, size_t pos) {
+  uint32_t value = 0;
+  for (int i = 3; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(bytes[pos + i]);
+  return value;
+}
+
+void PutLittle32(char* at, uint32_t value) {
+  for (int i = 0; i < 4; ++i) at[i] = static_cast<char>((value >> (8 * i)) & 0xFF);
 }
 
 void UpdateCrc(char* batch, size_t size) {
@@ -274,6 +285,56 @@ Status Lz4Compress(std::string_view data, Buffer& out) {
     bound -= r;
   }
   return Status::Ok();
+}
+
+std::optional<Lz4Frame> SplitLz4Frame(std::string_view frame) {
+  constexpr uint32_t kMagic = 0x184D2204;
+  constexpr int kIndependent = 0x20, kTiedTogether = 0x1F;  // checksums, size, dictionary
+  if (frame.size() < 7 || GetLittle32(frame, 0) != kMagic) return std::nullopt;
+  auto flags = static_cast<unsigned char>(frame[4]);
+  auto bd = static_cast<unsigned char>(frame[5]);
+  if ((flags & 0xC0) != 0x40 || !(flags & kIndependent) || (flags & kTiedTogether))
+    return std::nullopt;
+  Lz4Frame f;
+  f.block_max = size_t{1} << (8 + 2 * ((bd >> 4) & 0x7));  // 4: 64 KiB ... 7: 4 MiB
+  f.header = frame.substr(0, 7);
+  frame.remove_prefix(7);
+  if (frame.size() < 4) return std::nullopt;
+  uint32_t size = GetLittle32(frame, 0);
+  f.first_block_compressed = !(size & 0x80000000u);
+  size &= 0x7FFFFFFFu;
+  if (size == 0 || size > f.block_max || frame.size() - 4 < size) return std::nullopt;
+  f.first_block = frame.substr(4, size);
+  f.rest = frame.substr(4 + size);
+  return f;
+}
+
+Status Lz4DecompressBlock(std::string_view block, bool compressed, size_t block_max, Buffer& out) {
+  if (!compressed) {
+    out.Append(block);
+    return Status::Ok();
+  }
+  int n = LZ4_decompress_safe(block.data(), out.Reserve(block_max), static_cast<int>(block.size()),
+                              static_cast<int>(block_max));
+  if (n < 0) return Corrupt("lz4 block");
+  out.Commit(n);
+  return Status::Ok();
+}
+
+void Lz4AppendBlocks(std::string_view data, size_t block_max, Buffer& out) {
+  for (size_t pos = 0; pos < data.size(); pos += block_max) {
+    std::string_view chunk = data.substr(pos, block_max);
+    auto n = static_cast<int>(chunk.size());
+    char* size_at = out.Reserve(4 + LZ4_compressBound(n));
+    int written = LZ4_compress_default(chunk.data(), size_at + 4, n, LZ4_compressBound(n));
+    uint32_t size = static_cast<uint32_t>(written);
+    if (written <= 0 || written >= n) {  // incompressible: stored as it is
+      std::memcpy(size_at + 4, chunk.data(), chunk.size());
+      size = static_cast<uint32_t>(n) | 0x80000000u;
+    }
+    PutLittle32(size_at, size);
+    out.Commit(4 + (size & 0x7FFFFFFFu));
+  }
 }
 
 void AppendBatch(const BatchHeader& h, std::string_view records, Buffer& out) {

@@ -128,6 +128,22 @@ void EncodeRecord(const Record& record, const Header* extra, Buffer& out);
 Status Lz4Decompress(std::string_view frame, Buffer& out);
 Status Lz4Compress(std::string_view data, Buffer& out);
 
+// A Kafka lz4 frame split where it can be edited: the frame header, the first block and
+// the rest (the other blocks and the end mark), all as they are. Only for frames whose
+// blocks do not depend on each other: independent blocks, no content size or checksum, no
+// block checksums, no dictionary, which is how both the Java client and librdkafka write.
+struct Lz4Frame {
+  std::string_view header;
+  std::string_view first_block;  // its data, without the 4-byte size
+  bool first_block_compressed = true;
+  std::string_view rest;
+  size_t block_max = 0;
+};
+std::optional<Lz4Frame> SplitLz4Frame(std::string_view frame);
+Status Lz4DecompressBlock(std::string_view block, bool compressed, size_t block_max, Buffer& out);
+// Appends `data` as independent blocks of at most `block_max` bytes each.
+void Lz4AppendBlocks(std::string_view data, size_t block_max, Buffer& out);
+
 // Appends a whole batch: `header`'s fields (the length and CRC computed), then `records`,
 // already compressed as `header.attributes` say.
 void AppendBatch(const BatchHeader& header, std::string_view records, Buffer& out);

@@ -44,6 +44,22 @@ std::optional<provenance::Provenance> ProvenanceOf(const Record& r) {
   return std::nullopt;
 }
 
+// `copy` has `source`'s records, a valid CRC, and one header, on its first record only,
+// naming the source batch's base offset.
+void ExpectProvenanceOnFirstRecordOnly(std::string_view source, std::string_view copy) {
+  EXPECT_TRUE(CrcMatches(copy));
+  Buffer raw_in, raw_out;
+  auto in = RecordsOf(source, raw_in);
+  auto copied = RecordsOf(copy, raw_out);
+  ASSERT_EQ(copied.size(), in.size());
+  ASSERT_TRUE(ProvenanceOf(copied[0]));
+  EXPECT_EQ(ProvenanceOf(copied[0])->upstream_offset.value(), ReadHeader(source).base_offset);
+  for (size_t i = 0; i < in.size(); ++i) {
+    EXPECT_EQ(copied[i].value, in[i].value);
+    EXPECT_EQ(copied[i].headers.size(), i == 0 ? 1u : 0u);
+  }
+}
+
 TEST(Crc32c, MatchesKnownValues) {
   // RFC 3720, B.4, and the usual check value: they cover the 8-byte steps and the tail.
   EXPECT_EQ(Crc32c("123456789"), 0xE3069283u);
@@ -66,31 +82,39 @@ TEST(RecordBatch, SplitRefusesATruncatedBatch) {
   EXPECT_FALSE(SplitBatches(std::string_view(bytes).substr(0, 1000)).ok());
 }
 
-TEST(Forwarder, ForwardRewritesOnlyTheHeaderAndKeepsTheCrcValid) {
-  std::string bytes = Fixture();
-  auto batches = Batches(bytes);
-  Forwarder f(1, 2);
-  ASSERT_TRUE(f.Forward(batches[0]).ok());
-  ASSERT_TRUE(f.Forward(batches[1]).ok());
-  std::string request(f.request());
-  auto out = Batches(request);
+// The fixture's batches and a forwarder; Sent() is what the forwarder would send.
+class ForwarderTest : public ::testing::Test {
+ protected:
+  std::vector<std::string_view> Sent() {
+    request_ = std::string(forwarder_.request());
+    return Batches(request_);
+  }
+
+  std::string bytes_ = Fixture();
+  std::vector<std::string_view> batches_ = Batches(bytes_);
+  Forwarder forwarder_{1, 2};
+
+ private:
+  std::string request_;
+};
+
+TEST_F(ForwarderTest, ForwardRewritesOnlyTheHeaderAndKeepsTheCrcValid) {
+  ASSERT_TRUE(forwarder_.Forward(batches_[0]).ok());
+  ASSERT_TRUE(forwarder_.Forward(batches_[1]).ok());
+  auto out = Sent();
   ASSERT_EQ(out.size(), 2u);
-  BatchHeader source = ReadHeader(batches[1]), second = ReadHeader(out[1]);
+  BatchHeader source = ReadHeader(batches_[1]), second = ReadHeader(out[1]);
   EXPECT_TRUE(CrcMatches(out[1]));
   EXPECT_EQ(second.base_offset, 0);
   EXPECT_EQ(second.producer_id, 4242);
-  EXPECT_EQ(second.base_sequence, ReadHeader(batches[0]).record_count);
+  EXPECT_EQ(second.base_sequence, ReadHeader(batches_[0]).record_count);
   EXPECT_EQ(second.record_count, source.record_count);
-  EXPECT_EQ(out[1].substr(batch_field::kRecords), batches[1].substr(batch_field::kRecords));
+  EXPECT_EQ(out[1].substr(batch_field::kRecords), batches_[1].substr(batch_field::kRecords));
 }
 
-TEST(Forwarder, MarkerBatchCarriesTheSourceBaseOffset) {
-  std::string bytes = Fixture();
-  auto batches = Batches(bytes);
-  Forwarder f(1, 2);
-  ASSERT_TRUE(f.ForwardWithMarkerBatch(batches[3]).ok());
-  std::string request(f.request());
-  auto out = Batches(request);
+TEST_F(ForwarderTest, MarkerBatchCarriesTheSourceBaseOffset) {
+  ASSERT_TRUE(forwarder_.ForwardWithMarkerBatch(batches_[3]).ok());
+  auto out = Sent();
   ASSERT_EQ(out.size(), 2u);
   BatchHeader marker = ReadHeader(out[1]);
   EXPECT_TRUE(CrcMatches(out[1]));
@@ -101,45 +125,39 @@ TEST(Forwarder, MarkerBatchCarriesTheSourceBaseOffset) {
   ASSERT_EQ(records.size(), 1u);
   auto p = ProvenanceOf(records[0]);
   ASSERT_TRUE(p);
-  EXPECT_EQ(p->upstream_offset.value(), ReadHeader(batches[3]).base_offset);
+  EXPECT_EQ(p->upstream_offset.value(), ReadHeader(batches_[3]).base_offset);
   EXPECT_EQ(p->path, std::vector<uint64_t>{1});
 }
 
-TEST(Forwarder, FirstRecordHeaderChangesOnlyTheFirstRecord) {
-  std::string bytes = Fixture();
-  auto batches = Batches(bytes);
-  Forwarder f(1, 2);
-  ASSERT_TRUE(f.ForwardWithFirstRecordHeader(batches[2]).ok());
-  std::string request(f.request());
-  auto out = Batches(request);
+TEST_F(ForwarderTest, FirstRecordHeaderChangesOnlyTheFirstRecord) {
+  ASSERT_TRUE(forwarder_.ForwardWithFirstRecordHeader(batches_[2]).ok());
+  auto out = Sent();
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_TRUE(CrcMatches(out[0]));
-  Buffer raw_in, raw_out;
-  auto in = RecordsOf(batches[2], raw_in);
-  auto copied = RecordsOf(out[0], raw_out);
-  ASSERT_EQ(copied.size(), in.size());
-  ASSERT_TRUE(ProvenanceOf(copied[0]));
-  EXPECT_EQ(ProvenanceOf(copied[0])->upstream_offset.value(), ReadHeader(batches[2]).base_offset);
-  for (size_t i = 0; i < in.size(); ++i) {
-    EXPECT_EQ(copied[i].value, in[i].value);
-    EXPECT_EQ(copied[i].headers.size(), i == 0 ? 1u : 0u);
-  }
+  ExpectProvenanceOnFirstRecordOnly(batches_[2], out[0]);
 }
 
-TEST(Forwarder, ReencodeKeepsEveryRecordAndNamesItsSourceOffset) {
-  std::string bytes = Fixture();
-  auto batches = Batches(bytes);
-  Forwarder f(1, 2);
-  ASSERT_TRUE(f.Reencode(batches[5]).ok());
-  std::string request(f.request());
-  auto out = Batches(request);
+TEST_F(ForwarderTest, FirstBlockHeaderCopiesTheOtherBlocksAsTheyAre) {
+  ASSERT_TRUE(forwarder_.ForwardWithFirstBlockHeader(batches_[4]).ok());
+  auto out = Sent();
   ASSERT_EQ(out.size(), 1u);
   EXPECT_TRUE(CrcMatches(out[0]));
-  BatchHeader source = ReadHeader(batches[5]), copy = ReadHeader(out[0]);
+  auto frame = SplitLz4Frame(batches_[4].substr(batch_field::kRecords));
+  ASSERT_TRUE(frame);
+  EXPECT_GT(frame->rest.size(), frame->first_block.size());  // several blocks in a batch
+  EXPECT_TRUE(out[0].ends_with(frame->rest));
+  ExpectProvenanceOnFirstRecordOnly(batches_[4], out[0]);
+}
+
+TEST_F(ForwarderTest, ReencodeKeepsEveryRecordAndNamesItsSourceOffset) {
+  ASSERT_TRUE(forwarder_.Reencode(batches_[5]).ok());
+  auto out = Sent();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(CrcMatches(out[0]));
+  BatchHeader source = ReadHeader(batches_[5]), copy = ReadHeader(out[0]);
   EXPECT_EQ(copy.compression(), kLz4);
   EXPECT_EQ(copy.last_offset_delta, copy.record_count - 1);
   Buffer raw_in, raw_out;
-  auto in = RecordsOf(batches[5], raw_in);
+  auto in = RecordsOf(batches_[5], raw_in);
   auto copied = RecordsOf(out[0], raw_out);
   ASSERT_EQ(copied.size(), in.size());
   for (size_t i = 0; i < in.size(); ++i) {
