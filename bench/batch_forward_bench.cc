@@ -62,8 +62,9 @@ Fixture Load() {
     if (s.ok()) s = DecodeRecords(raw.view(), h.record_count, records);
     if (!s.ok()) Fail(std::string(path) + ": " + s.ToString());
     f.records += h.record_count;
-    for (const Record& r : records)
+    for (const Record& r : records) {
       f.payload_bytes += (r.key ? r.key->size() : 0) + (r.value ? r.value->size() : 0);
+    }
   }
   return f;
 }
@@ -119,21 +120,23 @@ void Run(benchmark::State& state, Path path) {
   state.counters["out_per_in"] = OutputBytes(path) / static_cast<double>(f.bytes.size());
 }
 
-void BM_Forward(benchmark::State& s) { Run(s, &Forwarder::Forward); }
-void BM_ForwardWithMarkerBatch(benchmark::State& s) { Run(s, &Forwarder::ForwardWithMarkerBatch); }
-void BM_ForwardWithFirstRecordHeader(benchmark::State& s) {
+void ForwardBench(benchmark::State& s) { Run(s, &Forwarder::Forward); }
+void ForwardWithMarkerBatchBench(benchmark::State& s) {
+  Run(s, &Forwarder::ForwardWithMarkerBatch);
+}
+void ForwardWithFirstRecordHeaderBench(benchmark::State& s) {
   Run(s, &Forwarder::ForwardWithFirstRecordHeader);
 }
-void BM_ForwardWithFirstBlockHeader(benchmark::State& s) {
+void ForwardWithFirstBlockHeaderBench(benchmark::State& s) {
   Run(s, &Forwarder::ForwardWithFirstBlockHeader);
 }
-void BM_Reencode(benchmark::State& s) { Run(s, &Forwarder::Reencode); }
+void ReencodeBench(benchmark::State& s) { Run(s, &Forwarder::Reencode); }
 
-BENCHMARK(BM_Forward);
-BENCHMARK(BM_ForwardWithMarkerBatch);
-BENCHMARK(BM_ForwardWithFirstRecordHeader);
-BENCHMARK(BM_ForwardWithFirstBlockHeader);
-BENCHMARK(BM_Reencode);
+BENCHMARK(ForwardBench);
+BENCHMARK(ForwardWithMarkerBatchBench);
+BENCHMARK(ForwardWithFirstRecordHeaderBench);
+BENCHMARK(ForwardWithFirstBlockHeaderBench);
+BENCHMARK(ReencodeBench);
 
 constexpr std::pair<std::string_view, Path> kPaths[] = {
     {"forward", &Forwarder::Forward},
@@ -143,8 +146,9 @@ constexpr std::pair<std::string_view, Path> kPaths[] = {
     {"reencode", &Forwarder::Reencode}};
 
 Path Named(std::string_view name) {
-  for (const auto& [key, path] : kPaths)
+  for (const auto& [key, path] : kPaths) {
     if (key == name) return path;
+  }
   Fail("a path is one of forward, marker, first-record, first-block, reencode; not " +
        std::string(name));
 }

@@ -48,11 +48,16 @@ Status Forwarder::ForwardWithMarkerBatch(std::string_view batch) {
   return Status::Ok();
 }
 
-Status Forwarder::ForwardWithFirstRecordHeader(std::string_view batch) {
+Result<BatchHeader> Forwarder::DecompressInto(std::string_view batch, Buffer& raw) {
   BatchHeader source = ReadHeader(batch);
   if (source.compression() != kLz4) return InvalidArgument("not an lz4 batch");
-  raw_.clear();
-  STRAIT_RETURN_IF_ERROR(Lz4Decompress(batch.substr(batch_field::kRecords), raw_));
+  raw.clear();
+  STRAIT_RETURN_IF_ERROR(Lz4Decompress(batch.substr(batch_field::kRecords), raw));
+  return source;
+}
+
+Status Forwarder::ForwardWithFirstRecordHeader(std::string_view batch) {
+  STRAIT_ASSIGN_OR_RETURN(BatchHeader source, DecompressInto(batch, raw_));
   Record first;
   size_t size;
   STRAIT_RETURN_IF_ERROR(DecodeRecord(raw_.view(), &first, &size));
@@ -94,10 +99,7 @@ Status Forwarder::ForwardWithFirstBlockHeader(std::string_view batch) {
 }
 
 Status Forwarder::Reencode(std::string_view batch) {
-  BatchHeader source = ReadHeader(batch);
-  if (source.compression() != kLz4) return InvalidArgument("not an lz4 batch");
-  raw_.clear();
-  STRAIT_RETURN_IF_ERROR(Lz4Decompress(batch.substr(batch_field::kRecords), raw_));
+  STRAIT_ASSIGN_OR_RETURN(BatchHeader source, DecompressInto(batch, raw_));
   STRAIT_RETURN_IF_ERROR(DecodeRecords(raw_.view(), source.record_count, records_));
   encoded_.clear();
   int32_t delta = 0;

@@ -47,6 +47,8 @@ class Forwarder {
 
  private:
   std::string ProvenanceOf(int64_t source_offset) const;
+  // Decompresses an lz4 batch's records into `raw`; its header.
+  static Result<BatchHeader> DecompressInto(std::string_view batch, Buffer& raw);
   // Encodes `first` with the provenance of `source` into encoded_.
   void EncodeFirstRecord(const BatchHeader& source, const Record& first);
   // The new batch's header: the source's fields with this producer's ids.

@@ -17,16 +17,18 @@ using namespace batch_field;
 template <typename T>
 T GetBig(std::string_view bytes, size_t pos) {
   T value = 0;
-  for (size_t i = 0; i < sizeof(T); ++i)
+  for (size_t i = 0; i < sizeof(T); ++i) {
     value = static_cast<T>((value << 8) | static_cast<unsigned char>(bytes[pos + i]));
+  }
   return value;
 }
 
 template <typename T>
 void PutBig(char* at, T value) {
   auto v = static_cast<std::make_unsigned_t<T>>(value);
-  for (size_t i = 0; i < sizeof(T); ++i)
+  for (size_t i = 0; i < sizeof(T); ++i) {
     at[sizeof(T) - 1 - i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+  }
 }
 
 uint32_t GetLittle32(std::string_view bytes, size_t pos) {
@@ -149,8 +151,9 @@ Result<std::vector<std::string_view>> SplitBatches(std::string_view bytes) {
     if (bytes.size() - pos < kRecords) return Corrupt("truncated header");
     auto length = GetBig<int32_t>(bytes, pos + kLength);
     if (length < int32_t(kRecords - kLeaderEpoch) ||
-        bytes.size() - pos - kLeaderEpoch < size_t(length))
+        bytes.size() - pos - kLeaderEpoch < size_t(length)) {
       return Corrupt("batch length " + std::to_string(length));
+    }
     if (bytes[pos + kMagic] != 2) return Corrupt("magic is not 2");
     batches.push_back(bytes.substr(pos, kLeaderEpoch + length));
     pos += kLeaderEpoch + length;
@@ -194,15 +197,17 @@ void RewriteForProduce(std::span<char> batch, ProducerIds& ids) {
 Status DecodeRecord(std::string_view data, Record* record, size_t* size) {
   Reader in(data);
   int64_t length;
-  if (!in.VarLong(&length) || length < 0 || size_t(length) > data.size() - in.pos())
+  if (!in.VarLong(&length) || length < 0 || size_t(length) > data.size() - in.pos()) {
     return Corrupt("record length");
+  }
   size_t end = in.pos() + length;
   Reader body(data.substr(in.pos(), length));
   int32_t header_count;
   if (!body.Byte(&record->attributes) || !body.VarLong(&record->timestamp_delta) ||
       !body.Var(&record->offset_delta) || !body.Bytes(&record->key) ||
-      !body.Bytes(&record->value) || !body.Var(&header_count) || header_count < 0)
+      !body.Bytes(&record->value) || !body.Var(&header_count) || header_count < 0) {
     return Corrupt("record fields");
+  }
   record->headers.resize(header_count);
   for (Header& h : record->headers) {
     std::optional<std::string_view> key;
@@ -242,8 +247,9 @@ void EncodeRecord(const Record& record, const Header* extra, Buffer& out) {
 Status Lz4Decompress(std::string_view frame, Buffer& out) {
   // A context per call, as librdkafka does (rdkafka_lz4.c).
   LZ4F_dctx* raw = nullptr;
-  if (size_t r = LZ4F_createDecompressionContext(&raw, LZ4F_VERSION); LZ4F_isError(r))
+  if (size_t r = LZ4F_createDecompressionContext(&raw, LZ4F_VERSION); LZ4F_isError(r)) {
     return Lz4Error("lz4 context", r);
+  }
   std::unique_ptr<LZ4F_dctx, decltype(&LZ4F_freeDecompressionContext)> ctx(
       raw, LZ4F_freeDecompressionContext);
   // Without a content size in the frame (neither client writes one), guess, as librdkafka.
@@ -267,8 +273,9 @@ Status Lz4Compress(std::string_view data, Buffer& out) {
   LZ4F_preferences_t prefs{};
   prefs.frameInfo.blockMode = LZ4F_blockIndependent;
   LZ4F_cctx* raw = nullptr;
-  if (size_t r = LZ4F_createCompressionContext(&raw, LZ4F_VERSION); LZ4F_isError(r))
+  if (size_t r = LZ4F_createCompressionContext(&raw, LZ4F_VERSION); LZ4F_isError(r)) {
     return Lz4Error("lz4 context", r);
+  }
   std::unique_ptr<LZ4F_cctx, decltype(&LZ4F_freeCompressionContext)> ctx(
       raw, LZ4F_freeCompressionContext);
   size_t bound = LZ4F_compressBound(data.size(), &prefs) + LZ4F_HEADER_SIZE_MAX;
@@ -293,8 +300,9 @@ std::optional<Lz4Frame> SplitLz4Frame(std::string_view frame) {
   if (frame.size() < 7 || GetLittle32(frame, 0) != kMagic) return std::nullopt;
   auto flags = static_cast<unsigned char>(frame[4]);
   auto bd = static_cast<unsigned char>(frame[5]);
-  if ((flags & 0xC0) != 0x40 || !(flags & kIndependent) || (flags & kTiedTogether))
+  if ((flags & 0xC0) != 0x40 || !(flags & kIndependent) || (flags & kTiedTogether)) {
     return std::nullopt;
+  }
   Lz4Frame f;
   f.block_max = size_t{1} << (8 + 2 * ((bd >> 4) & 0x7));  // 4: 64 KiB ... 7: 4 MiB
   f.header = frame.substr(0, 7);
