@@ -20,6 +20,7 @@ from strait_testbed import paths
 from strait_testbed.e2e import (GROUP_SYNC, clusters, commit_part_of_each_partition, committed,
                                 flow, now_ms, resume_as_group, wait_caught_up)
 from strait_testbed.kafka import QUIET, Record, consume_all, create_topic, produce, unique, wait_for
+from strait_testbed.mm2_records import decode_checkpoint
 from strait_testbed.verify import provenance
 
 def unconsumed(source_records, cuts):
@@ -227,13 +228,19 @@ def interleave(s, dc1, dc2, topic, flows, rounds=4):
 
 def commit_and_wait_synced(s, dc1, dc2, topic, group, cut):
     """The group read dc1's topic up to `cut` and went idle; waits until group sync has
-    committed it on dc2, then stops strait (the disaster)."""
+    committed it on dc2, checks that MirrorMaker 2's checkpoint says the same, then stops
+    strait (the disaster)."""
     c = Consumer({"bootstrap.servers": dc1.bootstrap(), "group.id": group, **QUIET})
     c.commit(offsets=[TopicPartition(topic, 0, cut)], asynchronous=False)
     c.close()
     wait_for(lambda: committed(dc2.bootstrap(), group, topic, [0])[0] >= 0
              and any(g["group"] == group and g["state"] == "synced"
                      for g in s.flow("dc1->dc2")["groups"]), 60, "the group synced to dc2")
+    on_dc2 = committed(dc2.bootstrap(), group, topic, [0])[0]
+    points = [decode_checkpoint(r.key, r.value)
+              for r in consume_all(dc2.bootstrap(), "dc1.checkpoints.internal")]
+    mine = [p[3:5] for p in points if p[:3] == (group, topic, 0)]
+    assert mine and mine[-1] == (cut, on_dc2), f"checkpoints {mine}, committed {on_dc2}"
     assert s.stop() == 0
 
 
