@@ -103,7 +103,12 @@ Result<std::optional<TargetOffset>> Translator::FirstOwnUnread(const std::string
   const int32_t p = partition.value();
   STRAIT_ASSIGN_OR_RETURN(std::optional<provenance::MirroredRecord> next,
                           source_log_->NextFrom(topic, p, TargetOffset(n.value()), target_fp_));
-  if (next) return std::optional<TargetOffset>(TargetOffset(next->upstream.value()));
+  if (next) {
+    // That record itself, unless retention deleted it on the target: a position before the
+    // log start would send the group to its auto.offset.reset.
+    return target_log_->NextNotFrom(topic, p, TargetOffset(next->upstream.value()), limit,
+                                    source_fp_);
+  }
   OwnScan& known = own_scans_[{topic, partition}];
   if (known.no_copies_before > 0) {
     // Nothing copied at or after n either: look only at what came since the last look.

@@ -203,6 +203,17 @@ TEST_F(InterleavedTranslatorTest, BothWaysNeverSkipsAnOwnRecordNotReadAsACopy) {
   EXPECT_EQ(At(t, 7), TargetOffset(6));
 }
 
+// Retention deleted dc2:0 on dc2: the group, which has not read its copy, starts at the
+// first own record still there instead of before the log start.
+TEST_F(InterleavedTranslatorTest, BothWaysNeverAnswersBeforeTheLogStart) {
+  Write(*source_,
+        {{}, {}, Copy({kTargetFp, 0}), {}, {}, Copy({kTargetFp, 3}), Copy({kTargetFp, 4})});
+  ASSERT_TRUE(target_->DeleteRecordsBefore("orders", 0, 1).ok());
+  Translator t(target_log_.get(), source_log_.get(), kSourceFp, kTargetFp, false,
+               RemoteLog::kInterleaved);
+  EXPECT_EQ(At(t, 2), TargetOffset(3));
+}
+
 // dc2 has written nothing since its last record copied to dc1: nothing bounds the position.
 TEST_F(InterleavedTranslatorTest, BothWaysCaughtUpResumesAfterTheLastMirroredRecord) {
   Write(*source_, {{},
