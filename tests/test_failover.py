@@ -2,7 +2,11 @@
 
 A group consumes part of every partition on dc1 and commits; strait translates the group's
 offsets to dc2 (checkpoints + committed offsets); a consumer of the same group on dc2 then
-reads exactly the records the group had not consumed: zero re-read, zero skipped."""
+reads exactly the records the group had not consumed: zero re-read, zero skipped.
+
+With naming: identity (issue 14) dc2's topic also holds dc2's own records between the
+mirrored ones: the group resumes right after the last mirrored record it read, so that none
+of them is skipped."""
 
 import json
 import os
@@ -16,6 +20,7 @@ from strait_testbed import paths
 from strait_testbed.e2e import (GROUP_SYNC, clusters, commit_part_of_each_partition, committed,
                                 flow, now_ms, resume_as_group, wait_caught_up)
 from strait_testbed.kafka import QUIET, Record, consume_all, create_topic, produce, unique, wait_for
+from strait_testbed.mm2_records import decode_checkpoint
 from strait_testbed.verify import provenance
 
 def unconsumed(source_records, cuts):
@@ -204,3 +209,82 @@ def test_failover_then_failback_with_the_offsets_command(dc1_dc2, strait, strait
     want_back = {(r.partition, r.offset) for r in source if r.offset >= moved[r.partition]}
     back = resume_as_group(dc1.bootstrap(), group, topic, len(want_back))
     assert len(back) == len(set(back)) and set(back) == want_back
+
+
+def interleave(s, dc1, dc2, topic, flows, rounds=4):
+    """dc1 writes 5 records and strait copies them, then dc2's own producers write 3, each
+    round: dc2's topic alternates records mirrored from dc1 and dc2's own."""
+    def caught_up():
+        for f in flows:
+            s.wait_caught_up(f, [topic])
+    for r in range(rounds):
+        produce(dc1.bootstrap(), topic,
+                [Record(b"k", b"dc1-%d-%d" % (r, i), [], now_ms()) for i in range(5)])
+        caught_up()
+        produce(dc2.bootstrap(), topic,
+                [Record(b"k", b"dc2-%d-%d" % (r, i), [], now_ms()) for i in range(3)])
+        caught_up()
+
+
+def commit_and_wait_synced(s, dc1, dc2, topic, group, cut):
+    """The group read dc1's topic up to `cut` and went idle; waits until group sync has
+    committed it on dc2, checks that MirrorMaker 2's checkpoint says the same, then stops
+    strait (the disaster)."""
+    c = Consumer({"bootstrap.servers": dc1.bootstrap(), "group.id": group, **QUIET})
+    c.commit(offsets=[TopicPartition(topic, 0, cut)], asynchronous=False)
+    c.close()
+    wait_for(lambda: committed(dc2.bootstrap(), group, topic, [0])[0] >= 0
+             and any(g["group"] == group and g["state"] == "synced"
+                     for g in s.flow("dc1->dc2")["groups"]), 60, "the group synced to dc2")
+    on_dc2 = committed(dc2.bootstrap(), group, topic, [0])[0]
+    points = [decode_checkpoint(r.key, r.value)
+              for r in consume_all(dc2.bootstrap(), "dc1.checkpoints.internal")]
+    mine = [p[3:5] for p in points if p[:3] == (group, topic, 0)]
+    assert mine and mine[-1] == (cut, on_dc2), f"checkpoints {mine}, committed {on_dc2}"
+    assert s.stop() == 0
+
+
+def assert_resumes_after_last_mirrored_read(dc2, topic, group, cut):
+    """On dc2 the group reads every record after the last mirrored one it read on dc1 (dc2's
+    own records among them: none skipped), and none of the mirrored records it read."""
+    log = consume_all(dc2.bootstrap(), topic)
+    mirrored = {provenance(r)[0]: r.offset for r in log if provenance(r)}  # dc1 -> dc2 offset
+    last_read = mirrored[max(u for u in mirrored if u < cut)]
+    after = {r.offset for r in log if r.offset > last_read}
+    already = {o for u, o in mirrored.items() if u < cut}
+    assert any(provenance(r) is None and r.offset in after for r in log)
+    read = resume_as_group(dc2.bootstrap(), group, topic, len(after), own_offsets=True)
+    got = {o for _, o in read}
+    assert after <= got, f"skipped dc2 offsets {sorted(after - got)}"
+    assert not got & already, f"mirrored records read again: dc2 offsets {sorted(got & already)}"
+    assert len(read) == len(got), "records were read twice"
+
+
+def test_identity_naming_resumes_before_the_targets_own_records(dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic, group = unique("fo-identity"), unique("fo-identity-group")
+    for c in (dc1, dc2):
+        create_topic(c.bootstrap(), topic, 1)
+    s = strait(clusters(dc1, dc2), [flow(topic, naming="identity", groups=[group], **GROUP_SYNC)])
+    interleave(s, dc1, dc2, topic, ["dc1->dc2"])
+    # Read dc1's first two rounds: dc2 holds its own round-1 records right after them.
+    commit_and_wait_synced(s, dc1, dc2, topic, group, cut=10)
+    assert_resumes_after_last_mirrored_read(dc2, topic, group, cut=10)
+
+
+def test_identity_both_ways_never_skips_the_targets_own_records(dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic, group = unique("fo-identity2"), unique("fo-identity2-group")
+    for c in (dc1, dc2):
+        create_topic(c.bootstrap(), topic, 1)
+    s = strait(clusters(dc1, dc2), [
+        flow(topic, naming="identity", groups=[group], **GROUP_SYNC),
+        {"source": "dc2", "target": "dc1", "topics": [f"{topic}.*"], "naming": "identity",
+         "groups": ["nothing-synced"]}])
+    interleave(s, dc1, dc2, topic, ["dc1->dc2", "dc2->dc1"])
+    # dc1 holds 0-4 its own, 5-7 copies of dc2's 5-7, 8-12 its own...: the group read dc1's
+    # first five and the copy of dc2:5, not those of dc2:6 and dc2:7.
+    log = consume_all(dc1.bootstrap(), topic)
+    assert [provenance(r) is None for r in log[:8]] == [True] * 5 + [False] * 3
+    commit_and_wait_synced(s, dc1, dc2, topic, group, cut=6)
+    assert_resumes_after_last_mirrored_read(dc2, topic, group, cut=6)

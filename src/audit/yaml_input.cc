@@ -5,26 +5,9 @@
 #include <charconv>
 
 #include "base/utf8.h"
+#include "base/yaml_kind.h"
 
 namespace strait::audit::internal {
-namespace {
-
-std::string_view Kind(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map:
-      return "a map";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Null:
-      return "nothing";
-    case YAML::NodeType::Scalar:
-      return "a single value";
-    default:
-      return "an undefined value";
-  }
-}
-
-}  // namespace
 
 std::string Join(std::string_view path, std::string_view key) {
   return path.empty() ? std::string(key) : fmt::format("{}.{}", path, key);
@@ -54,13 +37,13 @@ void FileReader::Error(const YAML::Node& node, std::string_view key, std::string
 
 bool FileReader::ExpectMap(const YAML::Node& node, std::string_view key) {
   if (node.IsMap()) return true;
-  Error(node, key, fmt::format("expected a map, got {}", Kind(node)));
+  Error(node, key, fmt::format("expected a map, got {}", YamlKind(node)));
   return false;
 }
 
 bool FileReader::ExpectList(const YAML::Node& node, std::string_view key) {
   if (node.IsSequence()) return true;
-  Error(node, key, fmt::format("expected a list, got {}", Kind(node)));
+  Error(node, key, fmt::format("expected a list, got {}", YamlKind(node)));
   return false;
 }
 
@@ -118,7 +101,7 @@ bool FileReader::FieldIds(const YAML::Node& map, std::string_view key, std::stri
 
 bool FileReader::ValueString(const YAML::Node& node, std::string_view key, std::string* out) {
   if (!node.IsScalar()) {
-    Error(node, key, fmt::format("expected a single value, got {}", Kind(node)));
+    Error(node, key, fmt::format("expected a single value, got {}", YamlKind(node)));
     return false;
   }
   if (FindInvalidUtf8(node.Scalar())) {

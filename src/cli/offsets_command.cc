@@ -72,8 +72,11 @@ Result<std::vector<Row>> Translate(const config::Config& config, const OffsetsOp
   provenance::LogSearch to_log(to.cluster->ConsumerProperties(), "offsets/" + o.to + "-search");
   provenance::LogSearch from_log(from.cluster->ConsumerProperties(),
                                  "offsets/" + o.from + "-search");
-  offsets::Translator translator(&to_log, &from_log, from.fingerprint, to.fingerprint,
-                                 forward != nullptr && forward->mm2_takeover);
+  const bool identity = forward != nullptr && forward->naming == config::Naming::kIdentity;
+  offsets::Translator translator(
+      &to_log, &from_log, from.fingerprint, to.fingerprint,
+      forward != nullptr && forward->mm2_takeover,
+      identity ? offsets::RemoteLog::kInterleaved : offsets::RemoteLog::kMirroredOnly);
   std::vector<Row> rows;
   for (const kafka::TopicPartitionOffset& c : *committed) {
     if (!c.error.ok() || c.offset < 0) continue;

@@ -13,6 +13,7 @@
 
 #include "base/redact.h"
 #include "base/utf8.h"
+#include "base/yaml_kind.h"
 #include "config/suggest.h"
 #include "kafka/client.h"
 #include "kafka/security.h"
@@ -34,19 +35,10 @@ std::string JoinOr(const std::vector<std::string>& words) {
   return out;
 }
 
+// Like YamlKind, but a scalar is quoted: the user sees the value that was wrong.
 std::string Describe(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map:
-      return "a map";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Null:
-      return "nothing";
-    case YAML::NodeType::Scalar:
-      return fmt::format("\"{}\"", node.Scalar());
-    default:
-      return "an undefined value";
-  }
+  if (node.IsScalar()) return fmt::format("\"{}\"", node.Scalar());
+  return std::string(YamlKind(node));
 }
 
 bool Parser::Key(const YAML::Node& key, const std::string& path, std::string* out) {

@@ -45,7 +45,8 @@ GroupSync::GroupSync(GroupSyncOptions options, kafka::Admin* source_admin,
       target_log_(std::move(target_log)),
       source_log_(std::move(source_log)),
       translator_(target_log_.get(), source_log_.get(), source_fingerprint, target_fingerprint,
-                  options_.mm2_takeover) {}
+                  options_.mm2_takeover,
+                  options_.prefix_naming ? RemoteLog::kMirroredOnly : RemoteLog::kInterleaved) {}
 
 std::string GroupSync::FromTarget(const std::string& topic) const {
   if (!options_.prefix_naming) return "";
@@ -99,6 +100,8 @@ std::optional<GroupStatus> GroupSync::SyncGroup(const std::string& group,
       if (cached != written_.end() && cached->second.first == committed_at) {
         // Unchanged since the last round: the translation cannot have changed either (the
         // target only grows), and searching the target's log again would cost round trips.
+        // With identity naming a new search could only answer lower (the target's own
+        // records copied to the source since), and a commit is never moved back anyway.
         translated.push_back(
             {target_topic, c.partition, c.topic, committed_at, cached->second.second, c.metadata});
         continue;

@@ -1,6 +1,7 @@
 #include "offsets/offset_map.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace strait::offsets {
 
@@ -34,6 +35,26 @@ OffsetMap::Translation OffsetMap::Translate(SourceOffset n) const {
   if (n.value() < it->upstream && it->after_break) return {};  // in a gap nobody saw
   int64_t into = std::max<int64_t>(0, n.value() - it->upstream);
   return {Coverage::kExact, TargetOffset(it->target + into)};
+}
+
+OffsetMap::Translation OffsetMap::After(SourceOffset n) const {
+  std::lock_guard lock(mu_);
+  const int64_t read = n.value() - 1;  // the last source offset the consumer has read
+  if (runs_.empty() || read < runs_.front().upstream) return {};
+  // The first run that ends after `read`: `read` is inside it or in the gap before it.
+  auto it = std::partition_point(runs_.begin(), runs_.end(),
+                                 [&](const Run& r) { return r.upstream + r.length <= read; });
+  if (it == runs_.end()) {
+    const Run& last = runs_.back();
+    return {Coverage::kAfterLast, TargetOffset(last.target + last.length)};
+  }
+  if (read >= it->upstream) {
+    return {Coverage::kExact, TargetOffset(it->target + (read - it->upstream) + 1)};
+  }
+  // In the gap before `it`; the front run starts at or before `read`, so `it` has one before.
+  if (it->after_break) return {};  // records the map never heard of may be in that gap
+  const Run& before = *std::prev(it);
+  return {Coverage::kExact, TargetOffset(before.target + before.length)};
 }
 
 std::optional<SourceOffset> OffsetMap::Reverse(TargetOffset t) const {

@@ -48,6 +48,12 @@ class OffsetMap {
   };
   // Where a consumer that would read source offset n next must read on the target.
   Translation Translate(SourceOffset n) const;
+  // Right after the last mirrored record with upstream offset < n: where a consumer that
+  // has read source offsets < n resumes on a target log that other writers interleave
+  // (naming: identity). Translate() would jump over their records between that record and
+  // the next mirrored one; this never does. kExact also when n is in a gap the map saw;
+  // kUnknown when the record before n is older than the map or in a gap across a restart.
+  Translation After(SourceOffset n) const;
 
   // The source offset of the first mirrored record at target offset >= t, for failback;
   // nullopt when t is outside the map.

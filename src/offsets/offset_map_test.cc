@@ -118,5 +118,45 @@ TEST(OffsetMap, ReverseGivesTheSourceOffsetOfATargetPosition) {
   EXPECT_EQ(m.Reverse(TargetOffset(4)), std::nullopt);
 }
 
+// naming: identity. The target's own records sit between mirrored ones: source 0-2 at
+// target 0-2, local records at 3-4, source 3-4 at 5-6, a local record at 7, source 5 at 8.
+TEST(OffsetMap, AfterStopsRightAfterTheLastMirroredRecordRead) {
+  OffsetMap m;
+  Mirror(m, {{0, 0}, {1, 1}, {2, 2}, {3, 5}, {4, 6}, {5, 8}});
+  // Read source 0-2: the local records 3 and 4 come next, not source 3 at target 5.
+  EXPECT_EQ(m.Translate(SourceOffset(3)).target, TargetOffset(5));
+  EXPECT_EQ(m.After(SourceOffset(3)).coverage, C::kExact);
+  EXPECT_EQ(m.After(SourceOffset(3)).target, TargetOffset(3));
+  EXPECT_EQ(m.After(SourceOffset(4)).target, TargetOffset(6));  // inside a run: the same
+  EXPECT_EQ(m.After(SourceOffset(5)).target, TargetOffset(7));  // the local record at 7 next
+  EXPECT_EQ(m.After(SourceOffset(6)).target, TargetOffset(9));
+  auto end = m.After(SourceOffset(7));
+  EXPECT_EQ(end.coverage, C::kAfterLast);
+  EXPECT_EQ(end.target, TargetOffset(9));
+}
+
+// Source records that are not mirrored (transaction markers, copies of the target's own
+// records in an identity both-ways setup) leave a gap in upstream offsets: the consumer
+// resumes right after the last record that was mirrored before it.
+TEST(OffsetMap, AfterAGapInTheSourceIsAfterTheRecordBeforeIt) {
+  OffsetMap m;
+  Mirror(m, {{0, 0}, {1, 1}, {5, 4}, {6, 5}});  // source 2-4 not mirrored; target 2-3 local
+  EXPECT_EQ(m.After(SourceOffset(3)).target, TargetOffset(2));
+  EXPECT_EQ(m.After(SourceOffset(5)).target, TargetOffset(2));
+  EXPECT_EQ(m.After(SourceOffset(6)).target, TargetOffset(5));
+}
+
+TEST(OffsetMap, AfterIsUnknownBeforeTheMapAndAcrossARestart) {
+  OffsetMap m;
+  Mirror(m, {{10, 20}, {11, 21}});
+  EXPECT_EQ(m.After(SourceOffset(10)).coverage, C::kUnknown);  // read 9: older than the map
+  EXPECT_EQ(m.After(SourceOffset(0)).coverage, C::kUnknown);
+  m.Break();
+  Mirror(m, {{20, 40}});
+  EXPECT_EQ(m.After(SourceOffset(15)).coverage, C::kUnknown);
+  EXPECT_EQ(m.After(SourceOffset(12)).target, TargetOffset(22));  // before the gap: known
+  EXPECT_EQ(m.After(SourceOffset(21)).target, TargetOffset(41));
+}
+
 }  // namespace
 }  // namespace strait::offsets

@@ -142,15 +142,27 @@ Result<std::optional<MirroredRecord>> LogSearch::NextFrom(const std::string& top
                                                           int32_t partition, TargetOffset from,
                                                           uint64_t source_fingerprint) {
   STRAIT_ASSIGN_OR_RETURN(std::optional<Probe> p,
-                          FirstFrom(topic, partition, from, source_fingerprint, true));
+                          FirstFrom(topic, partition, from, source_fingerprint, Want::kCopied));
   if (!p) return std::optional<MirroredRecord>();
   return std::optional<MirroredRecord>(MirroredRecord{p->offset, *p->upstream});
 }
 
+Result<std::optional<TargetOffset>> LogSearch::NextNotFrom(const std::string& topic,
+                                                           int32_t partition, TargetOffset from,
+                                                           TargetOffset until,
+                                                           uint64_t source_fingerprint) {
+  if (from >= until) return std::optional<TargetOffset>();
+  STRAIT_ASSIGN_OR_RETURN(
+      std::optional<Probe> p,
+      FirstFrom(topic, partition, from, source_fingerprint, Want::kNotCopied, until));
+  if (!p) return std::optional<TargetOffset>();
+  return std::optional<TargetOffset>(p->offset);
+}
+
 Result<std::optional<LogSearch::Probe>> LogSearch::FirstFrom(const std::string& topic,
                                                              int32_t partition, TargetOffset from,
-                                                             uint64_t source_fingerprint,
-                                                             bool copied_only) {
+                                                             uint64_t source_fingerprint, Want want,
+                                                             std::optional<TargetOffset> until) {
   STRAIT_ASSIGN_OR_RETURN(kafka::Consumer * consumer, GetConsumer());
   STRAIT_RETURN_IF_ERROR(consumer->Assign({{topic, partition, from.value()}}));
   auto deadline = Clock::now() + timeout_;
@@ -161,8 +173,9 @@ Result<std::optional<LogSearch::Probe>> LogSearch::FirstFrom(const std::string& 
       if (m.topic() != topic || m.partition() != partition) continue;
       if (m.is_partition_eof()) return std::optional<Probe>();
       if (!m.error().ok()) return m.error().WithContext("reading " + topic);
+      if (until && TargetOffset(m.offset()) >= *until) return std::optional<Probe>();
       std::optional<Provenance> prov = CopiedFrom(m, source_fingerprint);
-      if (copied_only && !prov) continue;
+      if ((want == Want::kCopied && !prov) || (want == Want::kNotCopied && prov)) continue;
       Probe p{TargetOffset(m.offset()), std::nullopt};
       if (prov) p.upstream = prov->upstream_offset;
       return std::optional<Probe>(p);
@@ -241,22 +254,28 @@ Result<SearchResult> LogSearch::FirstWithUpstreamAtLeast(const std::string& topi
     }
     // The answer is a copy >= n right after one < n, so it never skips a record; after a
     // truncation it may still be a copy of a record the source lost. The copy after it and
-    // the last one show the usual truncation (the new leader not yet past the old end).
+    // the last one (when the partition's last record is a copy) show the usual truncation
+    // (the new leader not yet past the old end).
     if (best) {
-      STRAIT_ASSIGN_OR_RETURN(
-          std::optional<MirroredRecord> after,
-          NextFrom(topic, partition, TargetOffset(*best + 1), source_fingerprint));
-      if (after) probes.push_back(*after);
+      for (int64_t at : {*best + 1, w.high - 1}) {
+        STRAIT_ASSIGN_OR_RETURN(std::optional<MirroredRecord> probe,
+                                NextFrom(topic, partition, TargetOffset(at), source_fingerprint));
+        if (probe) probes.push_back(*probe);
+      }
+      STRAIT_RETURN_IF_ERROR(CheckUpstreamGrows(topic, partition, probes));
+      // Every record copied from the source before `lo` has upstream < n and none from `lo`
+      // on: `lo` only ever moves to just after such a record, so it ends right after the last.
+      return SearchResult{false, TargetOffset(*best), std::nullopt, TargetOffset(lo)};
     }
     STRAIT_ASSIGN_OR_RETURN(std::vector<PartitionTail> tails,
                             Tails(topic, {partition}, source_fingerprint));
     const PartitionTail& tail = tails.front();
     if (tail.last_offset) probes.push_back({*tail.last_offset, *tail.last_upstream});
     STRAIT_RETURN_IF_ERROR(CheckUpstreamGrows(topic, partition, probes));
-    if (best) return SearchResult{false, TargetOffset(*best), std::nullopt};
     if (tail.last_upstream && *tail.last_upstream >= n) continue;
-    SearchResult out{true, TargetOffset(w.low), tail.last_upstream};
+    SearchResult out{true, TargetOffset(w.low), tail.last_upstream, TargetOffset(w.low)};
     if (tail.last_offset) out.target = *tail.last_offset + 1;
+    out.after_previous = out.target;
     return out;
   }
   return Unavailable(
@@ -279,7 +298,7 @@ Result<std::optional<LogSearch::FirstCopy>> LogSearch::FirstCopied(const std::st
   while (lo < hi) {
     int64_t mid = lo + (hi - lo) / 2;
     STRAIT_ASSIGN_OR_RETURN(std::optional<Probe> p, FirstFrom(topic, partition, TargetOffset(mid),
-                                                              source_fingerprint, false));
+                                                              source_fingerprint, Want::kAny));
     if (!p || p->offset.value() >= hi) {
       hi = mid;
     } else if (p->upstream) {

@@ -6,7 +6,7 @@
 //    it refuses (CheckUpstreamGrows) when the records it reads show upstream offsets going
 //    down, which a truncated source leaves behind;
 //  - NextFrom(): the first record at or after a target offset that came from a cluster, for
-//    translating back (failback);
+//    translating back (failback); NextNotFrom(): the first that did not (another writer's);
 //  - Last(): the newest record of a partition (the newest heartbeat that arrived);
 //  - FirstCopied(): where strait's records begin after a takeover from MirrorMaker 2.
 //
@@ -53,6 +53,10 @@ struct SearchResult {
   bool past_end = false;
   TargetOffset target;
   std::optional<SourceOffset> last_upstream;  // when past_end: the last record mirrored
+  // Just after the last record copied from the source with upstream offset < n (the
+  // search's start when there is none): where a consumer that read the source up to n
+  // resumes when other writers' records sit between mirrored ones (naming: identity).
+  TargetOffset after_previous;
 };
 
 // A failed precondition when upstream offsets do not grow with target offsets among
@@ -73,6 +77,11 @@ class LogSearch {
                                            uint64_t source_fingerprint, bool widen = true);
   Result<std::optional<MirroredRecord>> NextFrom(const std::string& topic, int32_t partition,
                                                  TargetOffset from, uint64_t source_fingerprint);
+  // The first record in [from, until) not copied from the source (written on the target or
+  // copied from elsewhere), or nullopt. Reads every record in between.
+  Result<std::optional<TargetOffset>> NextNotFrom(const std::string& topic, int32_t partition,
+                                                  TargetOffset from, TargetOffset until,
+                                                  uint64_t source_fingerprint);
   // The last record of a partition, or nullopt when it is empty.
   Result<std::optional<StoredRecord>> Last(const std::string& topic, int32_t partition);
   // `from`: search only at and after this target offset (default: the log start).
@@ -91,15 +100,17 @@ class LogSearch {
 
  private:
   Result<kafka::Consumer*> GetConsumer();
-  // The first record at or after `from` (only among those copied from the source, with
-  // `copied_only`), or nullopt at the end.
+  // Which records FirstFrom() stops at.
+  enum class Want { kAny, kCopied, kNotCopied };
+  // The first record at or after `from` that is what `want` asks for, or nullopt at the end
+  // of the log or at `until`.
   struct Probe {
     TargetOffset offset;
     std::optional<SourceOffset> upstream;  // set when copied from the source
   };
   Result<std::optional<Probe>> FirstFrom(const std::string& topic, int32_t partition,
-                                         TargetOffset from, uint64_t source_fingerprint,
-                                         bool copied_only);
+                                         TargetOffset from, uint64_t source_fingerprint, Want want,
+                                         std::optional<TargetOffset> until = std::nullopt);
 
   kafka::Properties properties_;
   std::string name_;

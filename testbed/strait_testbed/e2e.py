@@ -117,9 +117,11 @@ def committed(bootstrap, group, topic, partitions):
         c.close()
 
 
-def resume_as_group(bootstrap, group, topic, expect):
+def resume_as_group(bootstrap, group, topic, expect, own_offsets=False):
     """What a consumer of `group` reads on failover: it subscribes, starts at the group's
-    committed offsets, and reads to the end."""
+    committed offsets, and reads to the end. Returns (partition, offset) per record read:
+    the source offset from the header for a copy, unless `own_offsets` (the offset on
+    `bootstrap` itself, for topics that also hold that cluster's own records)."""
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
                   "auto.offset.reset": "earliest", "isolation.level": "read_committed", **QUIET})
     c.subscribe([topic])
@@ -142,6 +144,6 @@ def resume_as_group(bootstrap, group, topic, expect):
     for m in out:
         prov = provenance(Record(m.key(), m.value(), list(m.headers() or []), 0))
         # On a target, the source offset from the header; on the original cluster, the offset.
-        records.append((m.partition(), prov[0] if prov else m.offset()))
+        records.append((m.partition(), prov[0] if prov and not own_offsets else m.offset()))
     c.close()
     return records
