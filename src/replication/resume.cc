@@ -1,13 +1,28 @@
 #include "replication/resume.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
 #include "base/log.h"
 
 namespace strait::replication {
 namespace {
 
 using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
 
 constexpr std::chrono::milliseconds kAdminTimeout = 15s;
+// A commit round must not hold up the control loop (status, resumes, watermarks) while the
+// target does not answer; after a failure the next rounds are skipped for a while.
+constexpr std::chrono::milliseconds kRoundTimeout = 3s;
+constexpr std::chrono::seconds kSkipAfterFailure = 30s;
+// Kafka expires a committed offset of a group without members offsets.retention.minutes
+// (7 days by default) after it was committed: positions that do not move are committed
+// again now and then so that an idle partition keeps its own.
+constexpr std::chrono::minutes kRecommitAfter = 60min;
+constexpr std::string_view kTopicMetadata = "source-topic=";
 
 // A record written from a topic of another id: both ids known (a version-1 header, or a
 // source without topic ids, says nothing) and different.
@@ -15,96 +30,169 @@ bool IsEarlierTopic(uint64_t written_from, uint64_t current) {
   return written_from != 0 && current != 0 && written_from != current;
 }
 
-class TargetLog : public ResumeStrategy {
- public:
-  TargetLog(provenance::LogSearch* tails, uint64_t source_fingerprint)
-      : tails_(tails), source_fp_(source_fingerprint) {}
+// The source topic's fingerprint in a progress commit's metadata, so that a position of an
+// earlier topic of the same name is not taken for this one's.
+std::string TopicMetadata(uint64_t source_topic) {
+  return source_topic == 0 ? "" : fmt::format("{}{:016x}", kTopicMetadata, source_topic);
+}
 
-  Result<std::map<PartitionId, SourceOffset>> Find(
-      const std::string& remote_topic, uint64_t source_topic,
-      const std::vector<PartitionId>& partitions) override {
-    std::vector<int32_t> numbers;
-    for (PartitionId p : partitions) numbers.push_back(p.value());
-    STRAIT_ASSIGN_OR_RETURN(std::vector<provenance::PartitionTail> tails,
-                            tails_->Tails(remote_topic, numbers, source_fp_));
-    std::map<PartitionId, SourceOffset> out;
-    for (const provenance::PartitionTail& t : tails) {
-      if (!t.last_upstream) continue;
-      if (IsEarlierTopic(t.last_source_topic, source_topic)) {
-        log::Warn("flow",
-                  "source topic was deleted and created again: the last record on the target "
-                  "came from the earlier topic of that name; the new topic is mirrored from its "
-                  "start after it",
-                  {{"remote", remote_topic},
-                   {"partition", t.partition},
-                   {"earlier_topic_last_offset", t.last_upstream->value()}});
-        out[PartitionId(t.partition)] = SourceOffset(0);
-        continue;
-      }
-      out[PartitionId(t.partition)] = *t.last_upstream + 1;
-    }
-    return out;
-  }
-  void Record(const std::vector<Progress>&) override {}  // the records themselves say it
-  std::string_view where() const override { return "target log"; }
+// 0 (not known) for commits without it: written without topic ids, or by an operator.
+uint64_t TopicOfMetadata(std::string_view metadata) {
+  if (!metadata.starts_with(kTopicMetadata)) return 0;
+  metadata.remove_prefix(kTopicMetadata.size());
+  uint64_t fp = 0;
+  auto [end, ec] = std::from_chars(metadata.data(), metadata.data() + metadata.size(), fp, 16);
+  return ec == std::errc() && end == metadata.data() + metadata.size() ? fp : 0;
+}
 
- private:
-  provenance::LogSearch* tails_;
-  const uint64_t source_fp_;
-};
+// What an earlier topic of the same name left says nothing of the new one: it starts at 0.
+Found StartOfRecreatedTopic(const std::string& remote_topic, int32_t partition, int64_t earlier,
+                            std::string_view where) {
+  log::Warn("flow",
+            "source topic was deleted and created again: the last record on the target came "
+            "from the earlier topic of that name; the new topic is mirrored from its start after "
+            "it",
+            {{"remote", remote_topic},
+             {"partition", partition},
+             {"earlier_topic_last_offset", earlier},
+             {"from", where}});
+  return {SourceOffset(0), where};
+}
 
 class ProgressGroup : public ResumeStrategy {
  public:
   ProgressGroup(kafka::Admin* target, std::string group, std::string flow_name)
       : target_(target), group_(std::move(group)), flow_name_(std::move(flow_name)) {}
 
-  Result<std::map<PartitionId, SourceOffset>> Find(
-      const std::string& remote_topic, uint64_t /*source_topic*/,
-      const std::vector<PartitionId>& partitions) override {
+  Result<std::map<PartitionId, Found>> Find(const std::string& remote_topic, uint64_t source_topic,
+                                            const std::vector<PartitionId>& partitions) override {
     std::vector<kafka::TopicPartition> tps;
     for (PartitionId p : partitions) tps.push_back({remote_topic, p.value()});
-    STRAIT_ASSIGN_OR_RETURN(std::vector<kafka::TopicPartitionOffset> committed,
-                            target_->ListConsumerGroupOffsets(group_, tps, kAdminTimeout));
-    std::map<PartitionId, SourceOffset> out;
-    for (const kafka::TopicPartitionOffset& o : committed) {
-      if (o.error.ok() && o.offset >= 0) out[PartitionId(o.partition)] = SourceOffset(o.offset);
+    Result<std::vector<kafka::TopicPartitionOffset>> committed =
+        target_->ListConsumerGroupOffsets(group_, tps, kAdminTimeout);
+    if (!committed.ok()) return committed.status().WithContext("reading group " + group_);
+    std::map<PartitionId, Found> out;
+    for (const kafka::TopicPartitionOffset& o : *committed) {
+      if (!o.error.ok() || o.offset < 0) continue;
+      out[PartitionId(o.partition)] =
+          IsEarlierTopic(TopicOfMetadata(o.metadata), source_topic)
+              ? StartOfRecreatedTopic(remote_topic, o.partition, o.offset - 1, where())
+              : Found{SourceOffset(o.offset), where()};
     }
     return out;
   }
 
-  void Record(const std::vector<Progress>& progress) override {
-    std::vector<kafka::TopicPartitionOffset> offsets;
+  void Record(const std::vector<Progress>& progress, RecordWhen when) override {
+    const Clock::time_point now = Clock::now();
+    if (when == RecordWhen::kRound && now < skip_until_) return;
+    std::vector<Progress> changed;
+    std::map<kafka::TopicPartition, Committed> sent;
     for (const Progress& p : progress) {
+      if (p.next.value() < 0) continue;
       kafka::TopicPartition key{p.remote_topic, p.partition.value()};
+      const Committed c{p.next.value(), p.source_topic, now};
       auto it = committed_.find(key);
-      if (p.next.value() < 0 || (it != committed_.end() && it->second == p.next.value())) continue;
-      offsets.push_back({p.remote_topic, p.partition.value(), p.next.value()});
+      if (it != committed_.end() && it->second.Same(c) && now - it->second.at < kRecommitAfter) {
+        continue;
+      }
+      changed.push_back(p);
+      sent.emplace(key, c);
     }
-    if (offsets.empty()) return;
-    auto r = target_->AlterConsumerGroupOffsets(group_, offsets, kAdminTimeout);
+    if (changed.empty()) return;
+    auto r = CommitProgress(*target_, group_, changed,
+                            when == RecordWhen::kStop ? kAdminTimeout : kRoundTimeout);
     if (!r.ok()) {
-      log::Warn("flow", "cannot commit progress",
-                {{"flow", flow_name_}, {"error", r.status().message()}});
+      skip_until_ = now + kSkipAfterFailure;
+      log::Warn("flow", "cannot commit progress; trying again in 30 s",
+                {{"flow", flow_name_}, {"group", group_}, {"error", r.status().message()}});
       return;
     }
     for (const kafka::TopicPartitionOffset& o : *r) {
-      if (o.error.ok()) committed_[{o.topic, o.partition}] = o.offset;
+      auto it = sent.find({o.topic, o.partition});
+      if (o.error.ok() && it != sent.end()) committed_[it->first] = it->second;
     }
   }
   std::string_view where() const override { return "progress group"; }
 
  private:
+  struct Committed {
+    int64_t offset = 0;
+    uint64_t topic = 0;
+    Clock::time_point at;
+    bool Same(const Committed& o) const { return offset == o.offset && topic == o.topic; }
+  };
+
   kafka::Admin* target_;
   const std::string group_;
   const std::string flow_name_;
-  std::map<kafka::TopicPartition, int64_t> committed_;  // what the group holds already
+  std::map<kafka::TopicPartition, Committed> committed_;  // what the group holds already
+  Clock::time_point skip_until_{};
+};
+
+class TargetLog : public ResumeStrategy {
+ public:
+  TargetLog(provenance::LogSearch* tails, uint64_t source_fingerprint,
+            std::unique_ptr<ResumeStrategy> progress)
+      : tails_(tails), source_fp_(source_fingerprint), progress_(std::move(progress)) {}
+
+  // In this order: after the last record the flow copied; nothing mirrored yet when the
+  // partition never held a record (log start 0, empty: also after the target lost its whole
+  // log, which is mirrored again); the progress group's position; nothing mirrored yet when
+  // the partition holds records of other writers only (identity naming, a new flow); and
+  // otherwise no answer: records were there and are gone, and nothing says which.
+  Result<std::map<PartitionId, Found>> Find(const std::string& remote_topic, uint64_t source_topic,
+                                            const std::vector<PartitionId>& partitions) override {
+    std::vector<int32_t> numbers;
+    for (PartitionId p : partitions) numbers.push_back(p.value());
+    STRAIT_ASSIGN_OR_RETURN(std::vector<provenance::PartitionTail> tails,
+                            tails_->Tails(remote_topic, numbers, source_fp_));
+    std::map<PartitionId, Found> out;
+    std::vector<PartitionId> none_left;
+    for (const provenance::PartitionTail& t : tails) {
+      if (t.last_upstream) {
+        out[PartitionId(t.partition)] =
+            IsEarlierTopic(t.last_source_topic, source_topic)
+                ? StartOfRecreatedTopic(remote_topic, t.partition, t.last_upstream->value(),
+                                        where())
+                : Found{*t.last_upstream + 1, where()};
+      } else if (t.has_records || t.log_start != 0) {
+        none_left.push_back(PartitionId(t.partition));
+      }
+    }
+    if (none_left.empty()) return out;
+    std::map<PartitionId, Found> recorded;
+    if (progress_ != nullptr) {
+      STRAIT_ASSIGN_OR_RETURN(recorded, progress_->Find(remote_topic, source_topic, none_left));
+    }
+    for (const provenance::PartitionTail& t : tails) {
+      const PartitionId p(t.partition);
+      if (std::find(none_left.begin(), none_left.end(), p) == none_left.end()) continue;
+      auto it = recorded.find(p);
+      if (it != recorded.end()) {
+        out[p] = it->second;
+      } else if (!t.has_records) {
+        out[p] = Found{std::nullopt, "", t.log_start};
+      }
+    }
+    return out;
+  }
+  void Record(const std::vector<Progress>& progress, RecordWhen when) override {
+    if (progress_ != nullptr) progress_->Record(progress, when);
+  }
+  std::string_view where() const override { return "target log"; }
+
+ private:
+  provenance::LogSearch* tails_;
+  const uint64_t source_fp_;
+  std::unique_ptr<ResumeStrategy> progress_;  // may be null
 };
 
 }  // namespace
 
 std::unique_ptr<ResumeStrategy> ResumeFromTargetLog(provenance::LogSearch* tails,
-                                                    uint64_t source_fingerprint) {
-  return std::make_unique<TargetLog>(tails, source_fingerprint);
+                                                    uint64_t source_fingerprint,
+                                                    std::unique_ptr<ResumeStrategy> progress) {
+  return std::make_unique<TargetLog>(tails, source_fingerprint, std::move(progress));
 }
 
 std::unique_ptr<ResumeStrategy> ResumeFromProgressGroup(kafka::Admin* target, std::string group,
@@ -114,6 +202,18 @@ std::unique_ptr<ResumeStrategy> ResumeFromProgressGroup(kafka::Admin* target, st
 
 std::string ProgressGroupName(const std::string& source, const std::string& target) {
   return "strait-progress." + source + "-" + target;
+}
+
+Result<std::vector<kafka::TopicPartitionOffset>> CommitProgress(
+    kafka::Admin& target, const std::string& group, const std::vector<Progress>& progress,
+    std::chrono::milliseconds timeout) {
+  std::vector<kafka::TopicPartitionOffset> offsets;
+  for (const Progress& p : progress) {
+    if (p.next.value() < 0) continue;
+    offsets.push_back(
+        {p.remote_topic, p.partition.value(), p.next.value(), TopicMetadata(p.source_topic)});
+  }
+  return target.AlterConsumerGroupOffsets(group, offsets, timeout);
 }
 
 StartPoint ChooseStart(std::optional<SourceOffset> forced, std::string_view forced_from,
