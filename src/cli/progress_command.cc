@@ -51,11 +51,12 @@ Status SetProgress(const config::Config& config, const ProgressOptions& o) {
   STRAIT_ASSIGN_OR_RETURN(auto target, Connect(config.Cluster(flow->target)));
   STRAIT_ASSIGN_OR_RETURN(uint64_t topic_fp, SourceTopicFingerprint(*source, o.topic));
   const std::string group = replication::ProgressGroupName(flow->source, flow->target);
-  STRAIT_ASSIGN_OR_RETURN(
-      auto results,
-      replication::CommitProgress(
-          *target, group, {{*remote, PartitionId(o.partition), SourceOffset(o.offset), topic_fp}},
-          15s));
+  STRAIT_ASSIGN_OR_RETURN(auto results,
+                          target->AlterConsumerGroupOffsets(
+                              group,
+                              replication::ProgressOffsets({{*remote, PartitionId(o.partition),
+                                                             SourceOffset(o.offset), topic_fp}}),
+                              15s));
   for (const kafka::TopicPartitionOffset& r : results) {
     if (!r.error.ok()) return r.error.WithContext("committing to group " + group);
   }

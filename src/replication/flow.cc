@@ -202,7 +202,7 @@ bool Flow::Connect() {
   topic_sync_ = std::make_unique<TopicSync>(flow_, source_admin_.get(), target_admin_.get(),
                                             tails_.get(), source_fp_);
   std::unique_ptr<ResumeStrategy> progress = ResumeFromProgressGroup(
-      target_admin_.get(), ProgressGroupName(flow_.source, flow_.target), name_);
+      target_.ConsumerProperties(), ProgressGroupName(flow_.source, flow_.target), name_);
   resume_ = flow_.provenance_headers
                 ? ResumeFromTargetLog(tails_.get(), source_fp_, std::move(progress))
                 : std::move(progress);
@@ -343,8 +343,7 @@ void Flow::ResumeTopic(const std::string& name, const RemoteTopic& topic,
   if (partitions.empty()) return;
   std::vector<PartitionId> ids;
   for (int32_t p : partitions) ids.push_back(PartitionId(p));
-  Result<std::map<PartitionId, Found>> found =
-      resume_->Find(topic.remote, topic.source_topic, ids);
+  Result<std::map<PartitionId, Found>> found = resume_->Find(topic.remote, topic.source_topic, ids);
   if (!found.ok()) {
     log::Warn("flow", fmt::format("cannot read the {}; retrying", resume_->where()),
               {{"flow", name_}, {"remote", topic.remote}, {"error", found.status().message()}});

@@ -6,6 +6,8 @@
 #include <charconv>
 
 #include "base/log.h"
+#include "kafka/consumer.h"
+#include "offsets/group_sync.h"
 
 namespace strait::replication {
 namespace {
@@ -14,10 +16,6 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::chrono::milliseconds kAdminTimeout = 15s;
-// A commit round must not hold up the control loop (status, resumes, watermarks) while the
-// target does not answer; after a failure the next rounds are skipped for a while.
-constexpr std::chrono::milliseconds kRoundTimeout = 3s;
-constexpr std::chrono::seconds kSkipAfterFailure = 30s;
 // Kafka expires a committed offset of a group without members offsets.retention.minutes
 // (7 days by default) after it was committed: positions that do not move are committed
 // again now and then so that an idle partition keeps its own.
@@ -61,15 +59,16 @@ Found StartOfRecreatedTopic(const std::string& remote_topic, int32_t partition, 
 
 class ProgressGroup : public ResumeStrategy {
  public:
-  ProgressGroup(kafka::Admin* target, std::string group, std::string flow_name)
-      : target_(target), group_(std::move(group)), flow_name_(std::move(flow_name)) {}
+  ProgressGroup(kafka::Properties target, std::string group, std::string flow_name)
+      : target_(std::move(target)), group_(std::move(group)), flow_name_(std::move(flow_name)) {}
 
   Result<std::map<PartitionId, Found>> Find(const std::string& remote_topic, uint64_t source_topic,
                                             const std::vector<PartitionId>& partitions) override {
+    STRAIT_ASSIGN_OR_RETURN(kafka::Consumer * consumer, GetConsumer());
     std::vector<kafka::TopicPartition> tps;
     for (PartitionId p : partitions) tps.push_back({remote_topic, p.value()});
     Result<std::vector<kafka::TopicPartitionOffset>> committed =
-        target_->ListConsumerGroupOffsets(group_, tps, kAdminTimeout);
+        consumer->Committed(tps, kAdminTimeout);
     if (!committed.ok()) return committed.status().WithContext("reading group " + group_);
     std::map<PartitionId, Found> out;
     for (const kafka::TopicPartitionOffset& o : *committed) {
@@ -82,35 +81,37 @@ class ProgressGroup : public ResumeStrategy {
     return out;
   }
 
+  // A commit runs in the background while the control loop goes on; the next round takes
+  // its outcome, and skips while it is still under way (the target does not answer).
   void Record(const std::vector<Progress>& progress, RecordWhen when) override {
+    Result<kafka::Consumer*> consumer = GetConsumer();
+    if (!consumer.ok()) return;
+    const bool stop = when == RecordWhen::kStop;
+    std::vector<kafka::Message> events;  // errors librdkafka queues for the application
+    (*consumer)->PollBatch(0ms, 100, &events);
+    TakeOutcome(**consumer, stop ? kAdminTimeout : 0ms);
+    if ((*consumer)->commit_pending()) return;
     const Clock::time_point now = Clock::now();
-    if (when == RecordWhen::kRound && now < skip_until_) return;
     std::vector<Progress> changed;
-    std::map<kafka::TopicPartition, Committed> sent;
     for (const Progress& p : progress) {
       if (p.next.value() < 0) continue;
-      kafka::TopicPartition key{p.remote_topic, p.partition.value()};
       const Committed c{p.next.value(), p.source_topic, now};
-      auto it = committed_.find(key);
+      auto it = committed_.find({p.remote_topic, p.partition.value()});
       if (it != committed_.end() && it->second.Same(c) && now - it->second.at < kRecommitAfter) {
         continue;
       }
       changed.push_back(p);
-      sent.emplace(key, c);
+      sending_[{p.remote_topic, p.partition.value()}] = c;
     }
     if (changed.empty()) return;
-    auto r = CommitProgress(*target_, group_, changed,
-                            when == RecordWhen::kStop ? kAdminTimeout : kRoundTimeout);
-    if (!r.ok()) {
-      skip_until_ = now + kSkipAfterFailure;
-      log::Warn("flow", "cannot commit progress; trying again in 30 s",
-                {{"flow", flow_name_}, {"group", group_}, {"error", r.status().message()}});
+    Status s = (*consumer)->CommitAsync(ProgressOffsets(changed));
+    if (!s.ok()) {
+      log::Warn("flow", "cannot commit progress",
+                {{"flow", flow_name_}, {"group", group_}, {"error", s.message()}});
+      sending_.clear();
       return;
     }
-    for (const kafka::TopicPartitionOffset& o : *r) {
-      auto it = sent.find({o.topic, o.partition});
-      if (o.error.ok() && it != sent.end()) committed_[it->first] = it->second;
-    }
+    if (stop) TakeOutcome(**consumer, kAdminTimeout);
   }
   std::string_view where() const override { return "progress group"; }
 
@@ -122,11 +123,40 @@ class ProgressGroup : public ResumeStrategy {
     bool Same(const Committed& o) const { return offset == o.offset && topic == o.topic; }
   };
 
-  kafka::Admin* target_;
+  Result<kafka::Consumer*> GetConsumer() {
+    if (consumer_ == nullptr) {
+      kafka::ConsumerOptions options;
+      options.client.name = flow_name_ + "/progress";
+      options.client.properties = target_;
+      options.client.properties.push_back({"group.id", group_});
+      options.client.properties.push_back({"enable.auto.commit", "false"});
+      STRAIT_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Create(std::move(options)));
+    }
+    return consumer_.get();
+  }
+
+  // Takes the outcome of the commit under way, if it is known within `wait`.
+  void TakeOutcome(kafka::Consumer& consumer, std::chrono::milliseconds wait) {
+    std::optional<Result<std::vector<kafka::TopicPartitionOffset>>> r = consumer.CommitResult(wait);
+    if (!r) return;
+    if (!r->ok()) {
+      log::Warn("flow", "cannot commit progress",
+                {{"flow", flow_name_}, {"group", group_}, {"error", r->status().message()}});
+    } else {
+      for (const kafka::TopicPartitionOffset& o : **r) {
+        auto it = sending_.find({o.topic, o.partition});
+        if (o.error.ok() && it != sending_.end()) committed_[it->first] = it->second;
+      }
+    }
+    sending_.clear();
+  }
+
+  const kafka::Properties target_;
   const std::string group_;
   const std::string flow_name_;
+  std::unique_ptr<kafka::Consumer> consumer_;  // commits and reads the group; made on first use
   std::map<kafka::TopicPartition, Committed> committed_;  // what the group holds already
-  Clock::time_point skip_until_{};
+  std::map<kafka::TopicPartition, Committed> sending_;    // the commit under way
 };
 
 class TargetLog : public ResumeStrategy {
@@ -195,25 +225,23 @@ std::unique_ptr<ResumeStrategy> ResumeFromTargetLog(provenance::LogSearch* tails
   return std::make_unique<TargetLog>(tails, source_fingerprint, std::move(progress));
 }
 
-std::unique_ptr<ResumeStrategy> ResumeFromProgressGroup(kafka::Admin* target, std::string group,
+std::unique_ptr<ResumeStrategy> ResumeFromProgressGroup(kafka::Properties target, std::string group,
                                                         std::string flow_name) {
-  return std::make_unique<ProgressGroup>(target, std::move(group), std::move(flow_name));
+  return std::make_unique<ProgressGroup>(std::move(target), std::move(group), std::move(flow_name));
 }
 
 std::string ProgressGroupName(const std::string& source, const std::string& target) {
-  return "strait-progress." + source + "-" + target;
+  return std::string(offsets::kProgressGroupPrefix) + source + "-" + target;
 }
 
-Result<std::vector<kafka::TopicPartitionOffset>> CommitProgress(
-    kafka::Admin& target, const std::string& group, const std::vector<Progress>& progress,
-    std::chrono::milliseconds timeout) {
+std::vector<kafka::TopicPartitionOffset> ProgressOffsets(const std::vector<Progress>& progress) {
   std::vector<kafka::TopicPartitionOffset> offsets;
   for (const Progress& p : progress) {
     if (p.next.value() < 0) continue;
     offsets.push_back(
         {p.remote_topic, p.partition.value(), p.next.value(), TopicMetadata(p.source_topic)});
   }
-  return target.AlterConsumerGroupOffsets(group, offsets, timeout);
+  return offsets;
 }
 
 StartPoint ChooseStart(std::optional<SourceOffset> forced, std::string_view forced_from,

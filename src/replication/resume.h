@@ -17,7 +17,6 @@
 // Not thread-safe: owned and called by the flow's control thread.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -70,8 +69,9 @@ class ResumeStrategy {
   virtual Result<std::map<PartitionId, Found>> Find(const std::string& remote_topic,
                                                     uint64_t source_topic,
                                                     const std::vector<PartitionId>& partitions) = 0;
-  // Keeps acknowledged progress where Find will look for it. Never blocks the control
-  // thread for long: while the target does not answer, rounds are skipped.
+  // Keeps acknowledged progress where Find will look for it. A round never waits for the
+  // target: while the last commit is still under way (the target does not answer), it is
+  // skipped. At stop it waits up to 15 s.
   virtual void Record(const std::vector<Progress>& progress, RecordWhen when) = 0;
   // Where Find looks, for logs: "target log", "progress group".
   virtual std::string_view where() const = 0;
@@ -83,16 +83,15 @@ class ResumeStrategy {
 std::unique_ptr<ResumeStrategy> ResumeFromTargetLog(
     provenance::LogSearch* tails, uint64_t source_fingerprint,
     std::unique_ptr<ResumeStrategy> progress = nullptr);
-// Commits to and reads the group `group` on the target (`target` stays owned by the caller).
-std::unique_ptr<ResumeStrategy> ResumeFromProgressGroup(kafka::Admin* target, std::string group,
+// Commits to and reads the group `group` on the target, through a consumer of its own made
+// with the target's consumer properties `target`.
+std::unique_ptr<ResumeStrategy> ResumeFromProgressGroup(kafka::Properties target, std::string group,
                                                         std::string flow_name);
 // The progress group of flow source -> target.
 std::string ProgressGroupName(const std::string& source, const std::string& target);
-// Commits `progress` (positions >= 0) to the progress group `group`, each with its source
-// topic's id in the commit metadata; the per-partition results.
-Result<std::vector<kafka::TopicPartitionOffset>> CommitProgress(
-    kafka::Admin& target, const std::string& group, const std::vector<Progress>& progress,
-    std::chrono::milliseconds timeout);
+// The group offsets that record `progress` (positions >= 0), each with its source topic's
+// id in the commit metadata.
+std::vector<kafka::TopicPartitionOffset> ProgressOffsets(const std::vector<Progress>& progress);
 
 // Where the data path starts a partition and why (for the log), in this order: a forced
 // position (the source's log bounds after an out-of-range, or the first record a delivery

@@ -1,7 +1,6 @@
 // The two resume strategies against librdkafka's mock cluster as the target.
 #include <gtest/gtest.h>
 
-#include "kafka/admin.h"
 #include "kafka/mock_cluster.h"
 #include "kafka/producer.h"
 #include "provenance/provenance.h"
@@ -92,12 +91,11 @@ TEST(ResumeFromTargetLog, AsksTheProgressGroupWhenNoneOfTheFlowsRecordsAreLeft) 
     Write(**target, "orders", p, kOtherFp, {std::nullopt});
   }
   Write(**target, "orders", 1, kOtherFp, {7, std::nullopt});  // a new flow: others' only
-  auto admin = kafka::Admin::Create({"admin", (*target)->ClientProperties(), {}});
-  ASSERT_TRUE(admin.ok());
   provenance::LogSearch tails((*target)->ClientProperties(), "tails", 30s);
-  std::unique_ptr<ResumeStrategy> resume = ResumeFromTargetLog(
-      &tails, kSourceFp,
-      ResumeFromProgressGroup(admin->get(), ProgressGroupName("dc1", "dc2"), "dc1->dc2"));
+  std::unique_ptr<ResumeStrategy> resume =
+      ResumeFromTargetLog(&tails, kSourceFp,
+                          ResumeFromProgressGroup((*target)->ClientProperties(),
+                                                  ProgressGroupName("dc1", "dc2"), "dc1->dc2"));
   resume->Record({{"orders", PartitionId(0), SourceOffset(4), kTopic},
                   {"orders", PartitionId(2), SourceOffset(9), kTopic},
                   {"orders", PartitionId(3), SourceOffset(4), kOldTopic}},
@@ -123,10 +121,8 @@ TEST(ResumeFromProgressGroup, FindsWhatItRecorded) {
   auto target = kafka::MockCluster::Create();
   ASSERT_TRUE(target.ok());
   ASSERT_TRUE((*target)->CreateTopic("dc1.orders", 2).ok());
-  auto admin = kafka::Admin::Create({"admin", (*target)->ClientProperties(), {}});
-  ASSERT_TRUE(admin.ok());
-  std::unique_ptr<ResumeStrategy> resume =
-      ResumeFromProgressGroup(admin->get(), ProgressGroupName("dc1", "dc2"), "dc1->dc2");
+  std::unique_ptr<ResumeStrategy> resume = ResumeFromProgressGroup(
+      (*target)->ClientProperties(), ProgressGroupName("dc1", "dc2"), "dc1->dc2");
 
   auto none = resume->Find("dc1.orders", 0, {PartitionId(0), PartitionId(1)});
   ASSERT_TRUE(none.ok()) << none.status().message();
@@ -134,7 +130,7 @@ TEST(ResumeFromProgressGroup, FindsWhatItRecorded) {
 
   resume->Record({{"dc1.orders", PartitionId(0), SourceOffset(42)},
                   {"dc1.orders", PartitionId(1), SourceOffset(-1)}},  // nothing acked yet
-                 RecordWhen::kRound);
+                 RecordWhen::kStop);
   auto found = resume->Find("dc1.orders", 0, {PartitionId(0), PartitionId(1)});
   ASSERT_TRUE(found.ok()) << found.status().message();
   EXPECT_EQ(found->size(), 1u);

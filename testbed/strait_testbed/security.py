@@ -289,7 +289,7 @@ def grant_documented_acls(clusters: Dict[str, str], principal: str,
                           names: Dict[str, Union[str, List[str]]]) -> int:
     """Grants `principal` exactly the rows of the least-privilege table. `clusters` maps the
     table's cluster column (source, target, audited) to a plaintext bootstrap; `names` gives
-    <source>, <topics> and <groups>. Returns the number of rows granted."""
+    <source>, <target>, <topics> and <groups>. Returns the number of rows granted."""
     rows = documented_acls()
     for cluster, _, resource, operations in rows:
         if cluster not in clusters:
