@@ -20,6 +20,7 @@ constexpr std::chrono::milliseconds kAdminTimeout = 15s;
 // (7 days by default) after it was committed: positions that do not move are committed
 // again now and then so that an idle partition keeps its own.
 constexpr std::chrono::minutes kRecommitAfter = 60min;
+constexpr std::chrono::seconds kRetryCommitAfter = 30s;
 constexpr std::string_view kTopicMetadata = "source-topic=";
 
 // A record written from a topic of another id: both ids known (a version-1 header, or a
@@ -90,8 +91,8 @@ class ProgressGroup : public ResumeStrategy {
     std::vector<kafka::Message> events;  // errors librdkafka queues for the application
     (*consumer)->PollBatch(0ms, 100, &events);
     TakeOutcome(**consumer, stop ? kAdminTimeout : 0ms);
-    if ((*consumer)->commit_pending()) return;
     const Clock::time_point now = Clock::now();
+    if ((*consumer)->commit_pending() || (!stop && now < retry_at_)) return;
     std::vector<Progress> changed;
     for (const Progress& p : progress) {
       if (p.next.value() < 0) continue;
@@ -140,8 +141,9 @@ class ProgressGroup : public ResumeStrategy {
     std::optional<Result<std::vector<kafka::TopicPartitionOffset>>> r = consumer.CommitResult(wait);
     if (!r) return;
     if (!r->ok()) {
-      log::Warn("flow", "cannot commit progress",
+      log::Warn("flow", "cannot commit progress; trying again in 30 s",
                 {{"flow", flow_name_}, {"group", group_}, {"error", r->status().message()}});
+      retry_at_ = Clock::now() + kRetryCommitAfter;
     } else {
       for (const kafka::TopicPartitionOffset& o : **r) {
         auto it = sending_.find({o.topic, o.partition});
@@ -157,6 +159,7 @@ class ProgressGroup : public ResumeStrategy {
   std::unique_ptr<kafka::Consumer> consumer_;  // commits and reads the group; made on first use
   std::map<kafka::TopicPartition, Committed> committed_;  // what the group holds already
   std::map<kafka::TopicPartition, Committed> sending_;    // the commit under way
+  Clock::time_point retry_at_{};  // after a failed commit, rounds wait (one warning, not many)
 };
 
 class TargetLog : public ResumeStrategy {
