@@ -43,7 +43,8 @@ def test_runs_with_exactly_the_documented_acls(secured_dcs, strait, strait_bin):
     clusters_of = {"source": src.bootstrap(), "target": dst.bootstrap(), "audited": src.bootstrap()}
     assert {row[0] for row in documented_acls()} == set(clusters_of)
     granted = grant_documented_acls(clusters_of, f"User:{user}",
-                                    {"<source>": "sdc1", "<topics>": topics, "<groups>": groups})
+                                    {"<source>": "sdc1", "<target>": "sdc2", "<topics>": topics,
+                                     "<groups>": groups})
     assert granted >= 10
     topic, group = f"{topics}orders", f"{groups}billing"
     create_topic(src.bootstrap(), topic, 3)

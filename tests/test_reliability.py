@@ -6,7 +6,7 @@ import time
 
 from strait_testbed.e2e import clusters, flow
 from strait_testbed.kafka import QUIET, Cluster, Record, admin, consume_all, create_topic, \
-    produce, unique, wait_for
+    delete_group_offsets, delete_records, produce, unique, wait_for
 from strait_testbed.verify import PROVENANCE
 
 
@@ -227,3 +227,63 @@ def test_identity_resume_past_a_local_transaction_marker(dc1_dc2, strait):
     assert mirrored == [f"first-{i}".encode() for i in range(20)] + \
         [f"second-{i}".encode() for i in range(10)], mirrored
     assert [r.value for r in got].count(b"local") == 1
+
+
+def _mirror_then_lose_it_on_the_target(dc1, dc2, strait, prefix):
+    """Identity naming: 30 source records are mirrored, strait stops, every record of the
+    target partition is deleted (what retention does: its log then starts at its end, and
+    none of strait's records is left to say where it stopped), and 20 more source records
+    arrive."""
+    topic = unique(prefix)
+    create_topic(dc1.bootstrap(), topic, 1)
+    create_topic(dc2.bootstrap(), topic, 1)
+    produce(dc1.bootstrap(), topic, _values(30, "old", 1))
+    s = strait(clusters(dc1, dc2), [flow(topic, naming="identity",
+                                         **{"partition.retry.backoff.ms": 2000})])
+    s.wait_caught_up("dc1->dc2", [topic])
+    assert s.stop() == 0
+    delete_records(dc2.bootstrap(), topic, [0])
+    assert consume_all(dc2.bootstrap(), topic) == []
+    produce(dc1.bootstrap(), topic, _values(20, "new", 1))
+    return topic, s
+
+
+def test_identity_resume_after_target_retention_deleted_every_mirrored_record(dc1_dc2, strait):
+    """The flow's progress group (kept beside the provenance headers) says where it stopped:
+    the new records are mirrored once each, none of the old ones again."""
+    dc1, dc2 = dc1_dc2
+    topic, s = _mirror_then_lose_it_on_the_target(dc1, dc2, strait, "retained")
+    s.start()
+    s.wait_caught_up("dc1->dc2", [topic])
+    got = [r.value for r in consume_all(dc2.bootstrap(), topic)]
+    assert got == [f"new-{i}".encode() for i in range(20)], got
+    assert 'offset=30 from="progress group"' in s.log_text()
+
+
+def test_identity_resume_stops_the_partition_when_nothing_says_where_it_stopped(
+        dc1_dc2, strait):
+    """Neither the target log nor the progress group knows where the flow stopped (the
+    group's position is gone too): the partition stops with an error that says what to do,
+    and mirrors nothing rather than guess. Once the operator sets the position with
+    `strait progress set`, it continues there."""
+    dc1, dc2 = dc1_dc2
+    topic, s = _mirror_then_lose_it_on_the_target(dc1, dc2, strait, "unknown-position")
+    delete_group_offsets(dc2.bootstrap(), "strait-progress.dc1-dc2", topic)
+    s.start()
+    wait_for(lambda: (s.partition("dc1->dc2", topic, 0) or {}).get("state") == "stopped", 90,
+             "the partition to stop")
+    error = s.partition("dc1->dc2", topic, 0)["error"]
+    assert "none copied by this flow are left" in error and "strait progress set" in error, error
+    assert s.metric("strait_partition_stopped", flow="dc1->dc2", topic=topic, partition="0",
+                    reason="data_loss") == 1
+    assert "partition not started: where it stopped is not known" in s.log_text()
+    # Retried after its backoff, it stays stopped and copies nothing.
+    wait_for(lambda: s.log_text().count("where it stopped is not known") >= 2, 60, "a retry")
+    assert consume_all(dc2.bootstrap(), topic) == []
+
+    out = s.cli("progress", "set", "--flow", "dc1->dc2", "--topic", topic, "--partition", "0",
+                "--offset", "30")
+    assert out.returncode == 0, out.stdout + out.stderr
+    s.wait_caught_up("dc1->dc2", [topic], timeout=120)
+    got = [r.value for r in consume_all(dc2.bootstrap(), topic)]
+    assert got == [f"new-{i}".encode() for i in range(20)], got

@@ -2,6 +2,7 @@
 // (docs/operations.md): 0 success, 1 runtime failure, 2 bad config or usage.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,16 @@ struct OffsetsOptions {
 };
 // `strait offsets translate|apply`: exact failover and failback of one group.
 int RunOffsets(const OffsetsOptions& options);
+
+struct ProgressOptions {
+  std::string config_path;
+  std::string flow;   // "dc1->dc2"
+  std::string topic;  // the source topic
+  int32_t partition = 0;
+  int64_t offset = -1;  // the first source offset to mirror
+};
+// `strait progress set`: where a flow continues a partition it cannot resume on its own.
+int RunProgress(const ProgressOptions& options);
 
 struct StatusOptions {
   std::string config_path;  // where the instance listens (http.listen)

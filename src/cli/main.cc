@@ -71,6 +71,19 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     }
   }
 
+  ProgressOptions progress;
+  CLI::App* progress_cmd = app.add_subcommand(
+      "progress", "set where a flow continues a partition it cannot resume on its own");
+  progress_cmd->require_subcommand(1);
+  CLI::App* progress_set = progress_cmd->add_subcommand(
+      "set", "commit the first source offset to mirror to the flow's progress group");
+  progress_set->add_option("-c,--config", progress.config_path, "config file")->required();
+  progress_set->add_option("--flow", progress.flow, "the flow, e.g. dc1->dc2")->required();
+  progress_set->add_option("--topic", progress.topic, "the source topic")->required();
+  progress_set->add_option("--partition", progress.partition, "the partition")->required();
+  progress_set->add_option("--offset", progress.offset, "the first source offset to mirror")
+      ->required();
+
   ImportMm2Options import_mm2;
   CLI::App* import_cmd = app.add_subcommand(
       "import-mm2", "write the strait config for a MirrorMaker 2 config (mm2.properties)");
@@ -114,6 +127,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     offsets.apply = offsets_cmd->got_subcommand("apply");
     return RunOffsets(offsets);
   }
+  if (progress_cmd->parsed()) return RunProgress(progress);
   if (import_cmd->parsed()) return RunImportMm2(import_mm2);
   if (verify_cmd->parsed()) return RunVerify(verify);
   if (audit_cmd->parsed()) return RunAudit(*audit_cmd, audit);

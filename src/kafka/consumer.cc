@@ -68,7 +68,10 @@ Result<std::unique_ptr<Consumer>> Consumer::Create(ConsumerOptions options) {
   return consumer;
 }
 
-Consumer::~Consumer() { Close().IgnoreError(); }
+Consumer::~Consumer() {
+  Close().IgnoreError();
+  if (commit_queue_ != nullptr) rd_kafka_queue_destroy(commit_queue_);
+}
 
 void Consumer::HandleRebalance(rd_kafka_t* rk, int err, void* partitions) {
   auto* list = static_cast<rd_kafka_topic_partition_list_t*>(partitions);
@@ -177,6 +180,33 @@ Status Consumer::Commit(const std::vector<TopicPartitionOffset>& offsets) {
   STRAIT_RETURN_IF_ERROR(
       internal::FromErrorCode(rd_kafka_commit(handle(), list.get(), 0), "committing offsets"));
   return FirstPartitionError(list.get(), "committing");
+}
+
+Status Consumer::CommitAsync(const std::vector<TopicPartitionOffset>& offsets) {
+  if (commit_pending_) return FailedPrecondition("a commit is still under way");
+  if (commit_queue_ == nullptr) commit_queue_ = rd_kafka_queue_new(handle());
+  internal::PartitionListPtr list = internal::ToPartitionList(offsets);
+  STRAIT_RETURN_IF_ERROR(internal::FromErrorCode(
+      rd_kafka_commit_queue(handle(), list.get(), commit_queue_, nullptr, nullptr),
+      "committing offsets"));
+  commit_pending_ = true;
+  return Status::Ok();
+}
+
+std::optional<Result<std::vector<TopicPartitionOffset>>> Consumer::CommitResult(
+    milliseconds timeout) {
+  if (!commit_pending_) return std::nullopt;
+  rd_kafka_event_t* event = rd_kafka_queue_poll(commit_queue_, static_cast<int>(timeout.count()));
+  if (event == nullptr) return std::nullopt;
+  commit_pending_ = false;
+  Result<std::vector<TopicPartitionOffset>> out =
+      rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR
+          ? Result<std::vector<TopicPartitionOffset>>(
+                internal::FromErrorCode(rd_kafka_event_error(event), "committing offsets"))
+          : Result<std::vector<TopicPartitionOffset>>(
+                internal::FromPartitionList(rd_kafka_event_topic_partition_list(event)));
+  rd_kafka_event_destroy(event);
+  return out;
 }
 
 Result<std::vector<TopicPartitionOffset>> Consumer::Committed(

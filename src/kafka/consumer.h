@@ -7,12 +7,14 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "kafka/client.h"
 #include "kafka/message.h"
 
 struct rd_kafka_consumer_group_metadata_s;
+struct rd_kafka_queue_s;
 
 namespace strait::kafka {
 
@@ -52,6 +54,16 @@ class Consumer : public Client {
   Status Seek(const std::vector<TopicPartitionOffset>& positions, milliseconds timeout);
 
   Status Commit(const std::vector<TopicPartitionOffset>& offsets);
+  // Starts committing `offsets` (with their metadata) and returns at once; CommitResult
+  // collects the outcome. One at a time: librdkafka keeps a commit until the group's
+  // coordinator answers, however long the cluster is away. (The admin API's group calls
+  // time out instead, and one that times out while the coordinator is being looked up can
+  // abort librdkafka 2.15.1 on an assertion: librdkafka issues 3663 and 4605.)
+  Status CommitAsync(const std::vector<TopicPartitionOffset>& offsets);
+  // The outcome of the commit CommitAsync started, waiting up to `timeout` for it; nullopt
+  // while it is under way, or when none was started.
+  std::optional<Result<std::vector<TopicPartitionOffset>>> CommitResult(milliseconds timeout);
+  bool commit_pending() const { return commit_pending_; }
   Result<std::vector<TopicPartitionOffset>> Committed(const std::vector<TopicPartition>& partitions,
                                                       milliseconds timeout);
   // Low watermark and high watermark last seen in fetch responses; no network round trip.
@@ -71,6 +83,8 @@ class Consumer : public Client {
 
   std::function<void(const RebalanceEvent&)> on_rebalance_;
   bool closed_ = false;
+  rd_kafka_queue_s* commit_queue_ = nullptr;  // CommitAsync's results; made on first use
+  bool commit_pending_ = false;
 };
 
 }  // namespace strait::kafka

@@ -61,7 +61,7 @@ void GroupSync::RunOnce(const std::vector<MirroredTopic>& topics) {
     return;
   }
   for (const kafka::GroupListing& g : *groups) {
-    if (!filter_.Matches(g.group_id)) continue;
+    if (!filter_.Matches(g.group_id) || g.group_id.starts_with(kProgressGroupPrefix)) continue;
     std::optional<GroupStatus> status = SyncGroup(g.group_id, topics);
     if (!status) continue;
     status->synced_at_ms = NowMs();

@@ -24,6 +24,10 @@
 
 namespace strait::offsets {
 
+// strait's own progress groups (replication/resume.h) hold another cluster's source offsets,
+// not a consumer's position: never translated, whatever `groups` says.
+inline constexpr std::string_view kProgressGroupPrefix = "strait-progress.";
+
 // What the flow mirrors, as the group sync sees it.
 struct MirroredPartition {
   PartitionId partition;

@@ -120,6 +120,7 @@ Result<std::vector<PartitionTail>> LogSearch::Tails(const std::string& topic,
     for (auto& [p, scan] : scans) {
       if (!widen || tails[p].last_upstream) continue;
       STRAIT_ASSIGN_OR_RETURN(kafka::Watermarks w, consumer->QueryWatermarks(topic, p, timeout_));
+      tails[p].log_start = w.low;
       // The first window is the last offset (a logical tail offset); the others are ranges.
       const int64_t covered_from = scan.until >= 0        ? scan.from
                                    : scan.first_seen >= 0 ? scan.first_seen

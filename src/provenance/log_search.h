@@ -33,6 +33,10 @@ struct PartitionTail {
   std::optional<TargetOffset> last_offset;    // where that record is
   // The source topic of that record (Provenance::source_topic; 0 when not known).
   uint64_t last_source_topic = 0;
+  // The log start offset, read while searching back for a record copied from the source
+  // (-1 when not read). With no such record, above 0 says the partition held records that
+  // are gone (retention, deleted records).
+  int64_t log_start = -1;
 };
 
 struct MirroredRecord {

@@ -182,7 +182,8 @@ class DataPathTest : public ::testing::Test {
     ASSERT_TRUE(found.ok()) << found.status().message();
     for (int32_t p = 0; p < 2; ++p) {
       auto it = found->find(PartitionId(p));
-      StartPartition(p, it != found->end() ? StartAt::Offset(it->second) : StartAt::Earliest());
+      StartPartition(p,
+                     it != found->end() ? StartAt::Offset(*it->second.next) : StartAt::Earliest());
     }
     for (int32_t p = 0; p < 2; ++p) {
       ASSERT_TRUE(Mirrored(p, records[p]));

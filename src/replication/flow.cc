@@ -93,7 +93,7 @@ void Flow::Run() {
     ResumeDue();
     if (Clock::now() >= next_watermarks) {
       PollWatermarks();
-      RecordProgress();
+      RecordProgress(RecordWhen::kRound);
       next_watermarks = Clock::now() + 2s;
     }
     Publish();
@@ -135,7 +135,7 @@ void Flow::StopParts() {
   if (offset_loop_ != nullptr) offset_loop_->Stop();
   if (data_ != nullptr) {
     data_->Stop(kDrainTimeout);
-    RecordProgress();  // what the drain acknowledged
+    RecordProgress(RecordWhen::kStop);  // what the drain acknowledged
   }
   std::lock_guard lock(mu_);
   published_.state = FlowState::kStopped;
@@ -200,10 +200,11 @@ bool Flow::Connect() {
       std::make_unique<provenance::LogSearch>(target_.ConsumerProperties(), name_ + "/target-tail");
   topic_sync_ = std::make_unique<TopicSync>(flow_, source_admin_.get(), target_admin_.get(),
                                             tails_.get(), source_fp_);
+  std::unique_ptr<ResumeStrategy> progress = ResumeFromProgressGroup(
+      target_.ConsumerProperties(), ProgressGroupName(flow_.source, flow_.target), name_);
   resume_ = flow_.provenance_headers
-                ? ResumeFromTargetLog(tails_.get(), source_fp_)
-                : ResumeFromProgressGroup(target_admin_.get(),
-                                          ProgressGroupName(flow_.source, flow_.target), name_);
+                ? ResumeFromTargetLog(tails_.get(), source_fp_, std::move(progress))
+                : std::move(progress);
   if (flow_.mm2_takeover) mm2_ = NewMm2Takeover();
   settle_until_ = Clock::now() + flow_.resume_settle;
   offsets::FlowClusters clusters{&source_,   &target_, source_admin_.get(), target_admin_.get(),
@@ -301,8 +302,7 @@ void Flow::ResumeTopic(const std::string& name, const RemoteTopic& topic,
   if (partitions.empty()) return;
   std::vector<PartitionId> ids;
   for (int32_t p : partitions) ids.push_back(PartitionId(p));
-  Result<std::map<PartitionId, SourceOffset>> found =
-      resume_->Find(topic.remote, topic.source_topic, ids);
+  Result<std::map<PartitionId, Found>> found = resume_->Find(topic.remote, topic.source_topic, ids);
   if (!found.ok()) {
     log::Warn("flow", fmt::format("cannot read the {}; retrying", resume_->where()),
               {{"flow", name_}, {"remote", topic.remote}, {"error", found.status().message()}});
@@ -311,11 +311,38 @@ void Flow::ResumeTopic(const std::string& name, const RemoteTopic& topic,
   for (int32_t p : partitions) {
     PartitionTable::Entry* entry = partitions_.Find(name, p);
     auto it = found->find(PartitionId(p));
+    const bool known = it != found->end();
+    if (known && !it->second.next && !entry->forced_offset) {
+      RefuseToGuess(name, topic, p, it->second.log_start);
+      continue;
+    }
     StartPartitionAt(name, topic, p,
                      ChooseStart(entry->forced_offset, entry->forced_from,
-                                 it != found->end() ? std::optional(it->second) : std::nullopt,
-                                 resume_->where(), flow_.start_offset));
+                                 known ? it->second.next : std::nullopt,
+                                 known ? it->second.where : "", flow_.start_offset));
   }
+}
+
+// Records were mirrored into the remote partition (it is not empty from offset 0), none of
+// them are left, and the progress group does not say where the flow stopped: start.offset
+// would mirror them again or skip records. The partition stays stopped until an operator
+// says where it continues, and is retried after the backoff in case they have.
+void Flow::RefuseToGuess(const std::string& name, const RemoteTopic& topic, int32_t partition,
+                         int64_t log_start) {
+  const std::string group = ProgressGroupName(flow_.source, flow_.target);
+  const Status error(
+      StatusCode::kDataLoss,
+      fmt::format(
+          "{}[{}] on {} has held records (its log starts at offset {}) but none copied by this "
+          "flow are left (target retention or deleted records?), and group {} holds no position "
+          "for it: resuming at start.offset would mirror records again or skip some. Set the "
+          "first source offset to mirror with: strait progress set --config <file> --flow '{}' "
+          "--topic {} --partition {} --offset <source offset>",
+          topic.remote, partition, flow_.target, log_start, group, name_, name, partition));
+  log::Error(
+      "flow", "partition not started: where it stopped is not known",
+      {{"flow", name_}, {"topic", name}, {"partition", partition}, {"error", error.message()}});
+  partitions_.StartFailed(name, partition, error, Clock::now());
 }
 
 void Flow::StartPartitionAt(const std::string& name, const RemoteTopic& topic, int32_t partition,
@@ -356,15 +383,18 @@ void Flow::PollWatermarks() {
   }
 }
 
-void Flow::RecordProgress() {
+void Flow::RecordProgress(RecordWhen when) {
   std::vector<Progress> progress;
   for (const auto& [name, partitions] : partitions_.topics()) {
+    auto topic = topic_sync_->topics().find(name);
+    const uint64_t source_topic =
+        topic != topic_sync_->topics().end() ? topic->second.source_topic : 0;
     for (const auto& [p, entry] : partitions) {
-      progress.push_back(
-          {entry.state->remote_topic(), entry.state->partition(), entry.state->acked_next.load()});
+      progress.push_back({entry.state->remote_topic(), entry.state->partition(),
+                          entry.state->acked_next.load(), source_topic});
     }
   }
-  resume_->Record(progress);
+  resume_->Record(progress, when);
 }
 
 offsets::MirrorView Flow::Mirrored() const {

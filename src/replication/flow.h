@@ -90,8 +90,11 @@ class Flow {
   std::unique_ptr<offsets::Mm2Takeover> NewMm2Takeover() const;
   std::vector<int32_t> TakeOverFromMm2(const std::string& topic, const RemoteTopic& remote,
                                        const std::vector<int32_t>& partitions);
+  // Records were mirrored into the partition and none are left: stops it with an error.
+  void RefuseToGuess(const std::string& topic, const RemoteTopic& remote, int32_t partition,
+                     int64_t log_start);
   void PollWatermarks();
-  void RecordProgress();
+  void RecordProgress(RecordWhen when);
   void Publish();
   void Wait(std::chrono::milliseconds d);
   offsets::MirrorView Mirrored() const;

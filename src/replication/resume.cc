@@ -1,13 +1,27 @@
 #include "replication/resume.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
 #include "base/log.h"
+#include "kafka/consumer.h"
+#include "offsets/group_sync.h"
 
 namespace strait::replication {
 namespace {
 
 using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
 
 constexpr std::chrono::milliseconds kAdminTimeout = 15s;
+// Kafka expires a committed offset of a group without members offsets.retention.minutes
+// (7 days by default) after it was committed: positions that do not move are committed
+// again now and then so that an idle partition keeps its own.
+constexpr std::chrono::minutes kRecommitAfter = 60min;
+constexpr std::chrono::seconds kRetryCommitAfter = 30s;
+constexpr std::string_view kTopicMetadata = "source-topic=";
 
 // A record written from a topic of another id: both ids known (a version-1 header, or a
 // source without topic ids, says nothing) and different.
@@ -15,105 +29,222 @@ bool IsEarlierTopic(uint64_t written_from, uint64_t current) {
   return written_from != 0 && current != 0 && written_from != current;
 }
 
+// The source topic's fingerprint in a progress commit's metadata, so that a position of an
+// earlier topic of the same name is not taken for this one's.
+std::string TopicMetadata(uint64_t source_topic) {
+  return source_topic == 0 ? "" : fmt::format("{}{:016x}", kTopicMetadata, source_topic);
+}
+
+// 0 (not known) for commits without it: written without topic ids, or by an operator.
+uint64_t TopicOfMetadata(std::string_view metadata) {
+  if (!metadata.starts_with(kTopicMetadata)) return 0;
+  metadata.remove_prefix(kTopicMetadata.size());
+  uint64_t fp = 0;
+  auto [end, ec] = std::from_chars(metadata.data(), metadata.data() + metadata.size(), fp, 16);
+  return ec == std::errc() && end == metadata.data() + metadata.size() ? fp : 0;
+}
+
+// What an earlier topic of the same name left says nothing of the new one: it starts at 0.
+Found StartOfRecreatedTopic(const std::string& remote_topic, int32_t partition, int64_t earlier,
+                            std::string_view where) {
+  log::Warn("flow",
+            "source topic was deleted and created again: the last record on the target came "
+            "from the earlier topic of that name; the new topic is mirrored from its start after "
+            "it",
+            {{"remote", remote_topic},
+             {"partition", partition},
+             {"earlier_topic_last_offset", earlier},
+             {"from", where}});
+  return {SourceOffset(0), where};
+}
+
+class ProgressGroup : public ResumeStrategy {
+ public:
+  ProgressGroup(kafka::Properties target, std::string group, std::string flow_name)
+      : target_(std::move(target)), group_(std::move(group)), flow_name_(std::move(flow_name)) {}
+
+  Result<std::map<PartitionId, Found>> Find(const std::string& remote_topic, uint64_t source_topic,
+                                            const std::vector<PartitionId>& partitions) override {
+    STRAIT_ASSIGN_OR_RETURN(kafka::Consumer * consumer, GetConsumer());
+    std::vector<kafka::TopicPartition> tps;
+    for (PartitionId p : partitions) tps.push_back({remote_topic, p.value()});
+    Result<std::vector<kafka::TopicPartitionOffset>> committed =
+        consumer->Committed(tps, kAdminTimeout);
+    if (!committed.ok()) return committed.status().WithContext("reading group " + group_);
+    std::map<PartitionId, Found> out;
+    for (const kafka::TopicPartitionOffset& o : *committed) {
+      if (!o.error.ok() || o.offset < 0) continue;
+      out[PartitionId(o.partition)] =
+          IsEarlierTopic(TopicOfMetadata(o.metadata), source_topic)
+              ? StartOfRecreatedTopic(remote_topic, o.partition, o.offset - 1, where())
+              : Found{SourceOffset(o.offset), where()};
+    }
+    return out;
+  }
+
+  // A commit runs in the background while the control loop goes on; the next round takes
+  // its outcome, and skips while it is still under way (the target does not answer).
+  void Record(const std::vector<Progress>& progress, RecordWhen when) override {
+    Result<kafka::Consumer*> consumer = GetConsumer();
+    if (!consumer.ok()) return;
+    const bool stop = when == RecordWhen::kStop;
+    std::vector<kafka::Message> events;  // errors librdkafka queues for the application
+    (*consumer)->PollBatch(0ms, 100, &events);
+    TakeOutcome(**consumer, stop ? kAdminTimeout : 0ms);
+    const Clock::time_point now = Clock::now();
+    if ((*consumer)->commit_pending() || (!stop && now < retry_at_)) return;
+    std::vector<Progress> changed;
+    for (const Progress& p : progress) {
+      if (p.next.value() < 0) continue;
+      const Committed c{p.next.value(), p.source_topic, now};
+      auto it = committed_.find({p.remote_topic, p.partition.value()});
+      if (it != committed_.end() && it->second.Same(c) && now - it->second.at < kRecommitAfter) {
+        continue;
+      }
+      changed.push_back(p);
+      sending_[{p.remote_topic, p.partition.value()}] = c;
+    }
+    if (changed.empty()) return;
+    Status s = (*consumer)->CommitAsync(ProgressOffsets(changed));
+    if (!s.ok()) {
+      log::Warn("flow", "cannot commit progress",
+                {{"flow", flow_name_}, {"group", group_}, {"error", s.message()}});
+      sending_.clear();
+      return;
+    }
+    if (stop) TakeOutcome(**consumer, kAdminTimeout);
+  }
+  std::string_view where() const override { return "progress group"; }
+
+ private:
+  struct Committed {
+    int64_t offset = 0;
+    uint64_t topic = 0;
+    Clock::time_point at;
+    bool Same(const Committed& o) const { return offset == o.offset && topic == o.topic; }
+  };
+
+  Result<kafka::Consumer*> GetConsumer() {
+    if (consumer_ == nullptr) {
+      kafka::ConsumerOptions options;
+      options.client.name = flow_name_ + "/progress";
+      options.client.properties = target_;
+      options.client.properties.push_back({"group.id", group_});
+      options.client.properties.push_back({"enable.auto.commit", "false"});
+      STRAIT_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Create(std::move(options)));
+    }
+    return consumer_.get();
+  }
+
+  // Takes the outcome of the commit under way, if it is known within `wait`.
+  void TakeOutcome(kafka::Consumer& consumer, std::chrono::milliseconds wait) {
+    std::optional<Result<std::vector<kafka::TopicPartitionOffset>>> r = consumer.CommitResult(wait);
+    if (!r) return;
+    if (!r->ok()) {
+      log::Warn("flow", "cannot commit progress; trying again in 30 s",
+                {{"flow", flow_name_}, {"group", group_}, {"error", r->status().message()}});
+      retry_at_ = Clock::now() + kRetryCommitAfter;
+    } else {
+      for (const kafka::TopicPartitionOffset& o : **r) {
+        auto it = sending_.find({o.topic, o.partition});
+        if (o.error.ok() && it != sending_.end()) committed_[it->first] = it->second;
+      }
+    }
+    sending_.clear();
+  }
+
+  const kafka::Properties target_;
+  const std::string group_;
+  const std::string flow_name_;
+  std::unique_ptr<kafka::Consumer> consumer_;  // commits and reads the group; made on first use
+  std::map<kafka::TopicPartition, Committed> committed_;  // what the group holds already
+  std::map<kafka::TopicPartition, Committed> sending_;    // the commit under way
+  Clock::time_point retry_at_{};  // after a failed commit, rounds wait (one warning, not many)
+};
+
 class TargetLog : public ResumeStrategy {
  public:
-  TargetLog(provenance::LogSearch* tails, uint64_t source_fingerprint)
-      : tails_(tails), source_fp_(source_fingerprint) {}
+  TargetLog(provenance::LogSearch* tails, uint64_t source_fingerprint,
+            std::unique_ptr<ResumeStrategy> progress)
+      : tails_(tails), source_fp_(source_fingerprint), progress_(std::move(progress)) {}
 
-  Result<std::map<PartitionId, SourceOffset>> Find(
-      const std::string& remote_topic, uint64_t source_topic,
-      const std::vector<PartitionId>& partitions) override {
+  // In this order: after the last record the flow copied; nothing mirrored yet when the
+  // partition never held a record (log start 0, empty: also after the target lost its whole
+  // log, which is mirrored again); the progress group's position; nothing mirrored yet when
+  // the partition holds records of other writers only (identity naming, a new flow); and
+  // otherwise no answer: records were there and are gone, and nothing says which.
+  Result<std::map<PartitionId, Found>> Find(const std::string& remote_topic, uint64_t source_topic,
+                                            const std::vector<PartitionId>& partitions) override {
     std::vector<int32_t> numbers;
     for (PartitionId p : partitions) numbers.push_back(p.value());
     STRAIT_ASSIGN_OR_RETURN(std::vector<provenance::PartitionTail> tails,
                             tails_->Tails(remote_topic, numbers, source_fp_));
-    std::map<PartitionId, SourceOffset> out;
+    std::map<PartitionId, Found> out;
+    std::vector<PartitionId> none_left;
     for (const provenance::PartitionTail& t : tails) {
-      if (!t.last_upstream) continue;
-      if (IsEarlierTopic(t.last_source_topic, source_topic)) {
-        log::Warn("flow",
-                  "source topic was deleted and created again: the last record on the target "
-                  "came from the earlier topic of that name; the new topic is mirrored from its "
-                  "start after it",
-                  {{"remote", remote_topic},
-                   {"partition", t.partition},
-                   {"earlier_topic_last_offset", t.last_upstream->value()}});
-        out[PartitionId(t.partition)] = SourceOffset(0);
-        continue;
+      if (t.last_upstream) {
+        out[PartitionId(t.partition)] =
+            IsEarlierTopic(t.last_source_topic, source_topic)
+                ? StartOfRecreatedTopic(remote_topic, t.partition, t.last_upstream->value(),
+                                        where())
+                : Found{*t.last_upstream + 1, where()};
+      } else if (t.has_records || t.log_start != 0) {
+        none_left.push_back(PartitionId(t.partition));
       }
-      out[PartitionId(t.partition)] = *t.last_upstream + 1;
+    }
+    if (none_left.empty()) return out;
+    std::map<PartitionId, Found> recorded;
+    if (progress_ != nullptr) {
+      STRAIT_ASSIGN_OR_RETURN(recorded, progress_->Find(remote_topic, source_topic, none_left));
+    }
+    for (const provenance::PartitionTail& t : tails) {
+      const PartitionId p(t.partition);
+      if (std::find(none_left.begin(), none_left.end(), p) == none_left.end()) continue;
+      auto it = recorded.find(p);
+      if (it != recorded.end()) {
+        out[p] = it->second;
+      } else if (!t.has_records) {
+        out[p] = Found{std::nullopt, "", t.log_start};
+      }
     }
     return out;
   }
-  void Record(const std::vector<Progress>&) override {}  // the records themselves say it
+  void Record(const std::vector<Progress>& progress, RecordWhen when) override {
+    if (progress_ != nullptr) progress_->Record(progress, when);
+  }
   std::string_view where() const override { return "target log"; }
 
  private:
   provenance::LogSearch* tails_;
   const uint64_t source_fp_;
-};
-
-class ProgressGroup : public ResumeStrategy {
- public:
-  ProgressGroup(kafka::Admin* target, std::string group, std::string flow_name)
-      : target_(target), group_(std::move(group)), flow_name_(std::move(flow_name)) {}
-
-  Result<std::map<PartitionId, SourceOffset>> Find(
-      const std::string& remote_topic, uint64_t /*source_topic*/,
-      const std::vector<PartitionId>& partitions) override {
-    std::vector<kafka::TopicPartition> tps;
-    for (PartitionId p : partitions) tps.push_back({remote_topic, p.value()});
-    STRAIT_ASSIGN_OR_RETURN(std::vector<kafka::TopicPartitionOffset> committed,
-                            target_->ListConsumerGroupOffsets(group_, tps, kAdminTimeout));
-    std::map<PartitionId, SourceOffset> out;
-    for (const kafka::TopicPartitionOffset& o : committed) {
-      if (o.error.ok() && o.offset >= 0) out[PartitionId(o.partition)] = SourceOffset(o.offset);
-    }
-    return out;
-  }
-
-  void Record(const std::vector<Progress>& progress) override {
-    std::vector<kafka::TopicPartitionOffset> offsets;
-    for (const Progress& p : progress) {
-      kafka::TopicPartition key{p.remote_topic, p.partition.value()};
-      auto it = committed_.find(key);
-      if (p.next.value() < 0 || (it != committed_.end() && it->second == p.next.value())) continue;
-      offsets.push_back({p.remote_topic, p.partition.value(), p.next.value()});
-    }
-    if (offsets.empty()) return;
-    auto r = target_->AlterConsumerGroupOffsets(group_, offsets, kAdminTimeout);
-    if (!r.ok()) {
-      log::Warn("flow", "cannot commit progress",
-                {{"flow", flow_name_}, {"error", r.status().message()}});
-      return;
-    }
-    for (const kafka::TopicPartitionOffset& o : *r) {
-      if (o.error.ok()) committed_[{o.topic, o.partition}] = o.offset;
-    }
-  }
-  std::string_view where() const override { return "progress group"; }
-
- private:
-  kafka::Admin* target_;
-  const std::string group_;
-  const std::string flow_name_;
-  std::map<kafka::TopicPartition, int64_t> committed_;  // what the group holds already
+  std::unique_ptr<ResumeStrategy> progress_;  // may be null
 };
 
 }  // namespace
 
 std::unique_ptr<ResumeStrategy> ResumeFromTargetLog(provenance::LogSearch* tails,
-                                                    uint64_t source_fingerprint) {
-  return std::make_unique<TargetLog>(tails, source_fingerprint);
+                                                    uint64_t source_fingerprint,
+                                                    std::unique_ptr<ResumeStrategy> progress) {
+  return std::make_unique<TargetLog>(tails, source_fingerprint, std::move(progress));
 }
 
-std::unique_ptr<ResumeStrategy> ResumeFromProgressGroup(kafka::Admin* target, std::string group,
+std::unique_ptr<ResumeStrategy> ResumeFromProgressGroup(kafka::Properties target, std::string group,
                                                         std::string flow_name) {
-  return std::make_unique<ProgressGroup>(target, std::move(group), std::move(flow_name));
+  return std::make_unique<ProgressGroup>(std::move(target), std::move(group), std::move(flow_name));
 }
 
 std::string ProgressGroupName(const std::string& source, const std::string& target) {
-  return "strait-progress." + source + "-" + target;
+  return std::string(offsets::kProgressGroupPrefix) + source + "-" + target;
+}
+
+std::vector<kafka::TopicPartitionOffset> ProgressOffsets(const std::vector<Progress>& progress) {
+  std::vector<kafka::TopicPartitionOffset> offsets;
+  for (const Progress& p : progress) {
+    if (p.next.value() < 0) continue;
+    offsets.push_back(
+        {p.remote_topic, p.partition.value(), p.next.value(), TopicMetadata(p.source_topic)});
+  }
+  return offsets;
 }
 
 StartPoint ChooseStart(std::optional<SourceOffset> forced, std::string_view forced_from,

@@ -96,7 +96,8 @@ def secure_config(root: pathlib.Path, dc1, dc2, port: int) -> tuple:
     no WAN proxy: strait reads dc1 without the 20 ms."""
     password, token = root / "strait-password", root / "http-token"
     grant_documented_acls({"source": dc1.bootstrap(), "target": dc2.bootstrap()}, "User:strait",
-                          {"<source>": "dc1", "<topics>": list(TOPICS), "<groups>": "demo-"})
+                          {"<source>": "dc1", "<target>": "dc2", "<topics>": list(TOPICS),
+                           "<groups>": "demo-"})
     http = dc1.ca.issue("strait-http")
     token.write_text(secrets.token_urlsafe(24) + "\n")
 

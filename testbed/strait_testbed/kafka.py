@@ -8,12 +8,17 @@ timestamp -1), so that polling a thousand partitions every second stays cheap.""
 
 import ctypes
 import dataclasses
+import json
+import subprocess
+import tempfile
 import time
 import uuid
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
+
+from . import paths
 
 
 TP = Tuple[str, int]
@@ -118,9 +123,10 @@ def consume_all(bootstrap: str, topic: str, partitions: Optional[List[int]] = No
                 expect: Optional[int] = None) -> List[Record]:
     """Reads every partition from the start to its current end (or until `expect` records
     arrived, when the end is still moving), in partition then offset order."""
+    # From the log start, which retention or deleted records may have moved past offset 0.
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": unique("reader"),
                   "enable.auto.commit": False, "isolation.level": isolation,
-                  "enable.partition.eof": True, **QUIET})
+                  "enable.partition.eof": True, "auto.offset.reset": "earliest", **QUIET})
     try:
         if partitions is None:
             md = c.list_topics(topic, timeout=10)
@@ -151,6 +157,35 @@ def consume_all(bootstrap: str, topic: str, partitions: Optional[List[int]] = No
         return [r for p in partitions for r in out[p]]
     finally:
         c.close()
+
+
+def kafka_tool(main_class: str, bootstrap: str, args: List[str], timeout: float = 120) -> str:
+    """Runs one of Kafka's own command-line tools against a plaintext listener (for what
+    Debian's Python client is too old: ACLs, deleting records, group offsets)."""
+    cmd = [paths.java(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", paths.classpath(),
+           "-Dlog4j2.rootLogger.level=warn", main_class, "--bootstrap-server", bootstrap, *args]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        raise RuntimeError(f"{main_class} {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def delete_records(bootstrap: str, topic: str, partitions: List[int]) -> None:
+    """Deletes every record of the partitions, as retention does: their logs then start at
+    their high watermarks."""
+    spec = {"version": 1, "partitions": [{"topic": topic, "partition": p, "offset": -1}
+                                         for p in partitions]}
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+        json.dump(spec, f)
+        f.flush()
+        kafka_tool("org.apache.kafka.tools.DeleteRecordsCommand", bootstrap,
+                   ["--offset-json-file", f.name])
+
+
+def delete_group_offsets(bootstrap: str, group: str, topic: str) -> None:
+    """Deletes what group `group` committed for `topic`."""
+    kafka_tool("org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", bootstrap,
+               ["--delete-offsets", "--group", group, "--topic", topic])
 
 
 def high_watermark(c: Consumer, topic: str, partition: int, timeout: float = 10) -> int:

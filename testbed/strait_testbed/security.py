@@ -25,6 +25,7 @@ import subprocess
 from typing import Dict, List, Optional, Union
 
 from . import paths
+from .kafka import kafka_tool
 
 SUPER_USER = "admin"
 SUPER_PASSWORD = "testbed-admin-secret"
@@ -218,27 +219,18 @@ def tls_client_properties(ca: CertificateAuthority) -> Dict[str, str]:
     return {"security.protocol": "SSL", "ssl.ca.location": str(ca.cert)}
 
 
-def _kafka_tool(main_class: str, bootstrap: str, args: List[str], timeout: float) -> str:
-    cmd = [paths.java(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", paths.classpath(),
-           "-Dlog4j2.rootLogger.level=warn", main_class, "--bootstrap-server", bootstrap, *args]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    if result.returncode != 0:
-        raise RuntimeError(f"{main_class} {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
-    return result.stdout
-
-
 def acls(bootstrap: str, *args: str, timeout: float = 120) -> str:
     """Runs Kafka's own ACL tool against a plaintext listener (as the super user
     ANONYMOUS): e.g. acls(b, "--add", "--allow-principal", "User:mirror", "--operation",
     "Read", "--topic", "orders"). Debian's Python client is too old for the ACL API."""
     extra = ["--force"] if "--add" in args or "--remove" in args else []
-    return _kafka_tool("org.apache.kafka.tools.AclCommand", bootstrap, [*args, *extra], timeout)
+    return kafka_tool("org.apache.kafka.tools.AclCommand", bootstrap, [*args, *extra], timeout)
 
 
 def configs(bootstrap: str, *args: str, timeout: float = 120) -> str:
     """Runs Kafka's kafka-configs tool against a plaintext listener, e.g. to set a user's
     SCRAM password or a broker's dynamic listener settings."""
-    return _kafka_tool("kafka.admin.ConfigCommand", bootstrap, list(args), timeout)
+    return kafka_tool("kafka.admin.ConfigCommand", bootstrap, list(args), timeout)
 
 
 def set_scram_password(bootstrap: str, user: str, password: str,
@@ -297,7 +289,7 @@ def grant_documented_acls(clusters: Dict[str, str], principal: str,
                           names: Dict[str, Union[str, List[str]]]) -> int:
     """Grants `principal` exactly the rows of the least-privilege table. `clusters` maps the
     table's cluster column (source, target, audited) to a plaintext bootstrap; `names` gives
-    <source>, <topics> and <groups>. Returns the number of rows granted."""
+    <source>, <target>, <topics> and <groups>. Returns the number of rows granted."""
     rows = documented_acls()
     for cluster, _, resource, operations in rows:
         if cluster not in clusters:
