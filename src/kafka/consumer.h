@@ -28,6 +28,10 @@ struct ConsumerOptions {
   ClientOptions client;
   // Called on the polling thread after strait applied the (incremental) assignment.
   std::function<void(const RebalanceEvent&)> on_rebalance;
+  // With a cooperative assignor, a revoke is not acknowledged inside the callback: the caller
+  // calls IncrementalUnassign once it has let the partitions go, and the group hands them to
+  // another member only then (replication/membership.h). A lost assignment is dropped at once.
+  bool defer_revoke = false;
 };
 
 class Consumer : public Client {
@@ -60,6 +64,11 @@ class Consumer : public Client {
   // Leaves the group (if any) and stops fetching. Idempotent.
   Status Close();
 
+  // The generation of the group this member last joined (-1 before it joined), and its
+  // member id (empty before).
+  int32_t GroupGeneration();
+  std::string MemberId();
+
   // For Producer::SendOffsetsToTransaction. Owned by the caller.
   rd_kafka_consumer_group_metadata_s* NewGroupMetadata();
 
@@ -70,6 +79,7 @@ class Consumer : public Client {
   void HandleRebalance(rd_kafka_s* rk, int err, void* partitions);
 
   std::function<void(const RebalanceEvent&)> on_rebalance_;
+  const bool defer_revoke_;
   bool closed_ = false;
 };
 

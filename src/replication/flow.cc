@@ -29,6 +29,7 @@ std::string RemoteHeartbeatsTopic(const config::FlowConfig& flow) {
 
 Flow::Flow(const config::Config& config, const config::FlowConfig& flow)
     : flow_(flow),
+      group_(config.group),
       source_(config.Cluster(flow.source)),
       target_(config.Cluster(flow.target)),
       name_(flow.Name()),
@@ -84,6 +85,7 @@ void Flow::Run() {
       continue;
     }
     HandleEvents();
+    if (membership_ != nullptr) HandleRebalance();
     if (Clock::now() >= next_sync) {
       TopicSync::Errors errors = topic_sync_->Round();
       SetClusterError(Side::kSource, errors.source, /*log=*/true);
@@ -138,6 +140,8 @@ void Flow::StopParts() {
     data_->Stop(kDrainTimeout);
     RecordProgress();  // what the drain acknowledged
   }
+  // Only now, with nothing in flight, may the other instances take this one's partitions.
+  membership_.reset();
   std::lock_guard lock(mu_);
   published_.state = FlowState::kStopped;
 }
@@ -206,6 +210,18 @@ bool Flow::Connect() {
                 : ResumeFromProgressGroup(target_admin_.get(),
                                           ProgressGroupName(flow_.source, flow_.target), name_);
   if (flow_.mm2_takeover) mm2_ = NewMm2Takeover();
+  if (group_.enabled) {
+    Result<std::unique_ptr<Membership>> membership = Membership::Create(target_, group_, flow_);
+    if (!membership.ok()) {
+      // Without the group this instance mirrors nothing: it must not take every partition.
+      log::Error("flow", "cannot join the flow's group",
+                 {{"flow", name_}, {"error", membership.status().message()}});
+      std::lock_guard lock(mu_);
+      published_.target_error = membership.status().message();
+    } else {
+      membership_ = std::move(membership).value();
+    }
+  }
   settle_until_ = Clock::now() + flow_.resume_settle;
   offsets::FlowClusters clusters{&source_,   &target_, source_admin_.get(), target_admin_.get(),
                                  source_fp_, target_fp};
@@ -245,9 +261,11 @@ void Flow::Reconcile() {
     // origin's records along two paths.
     const bool local_only = flow_.forward == config::Forward::kLocal && topic.remote == name;
     for (int32_t p = 0; p < topic.source_partitions; ++p) {
+      if (group_.enabled && !Assigned(topic, p)) continue;
       partitions_.Add(name, p, topic.remote, local_only);
     }
   }
+  if (group_.enabled) RefreshMembership();
   for (const std::string& name : forget) {
     topic_sync_->Forget(name);
     message_limits_.erase(name);
@@ -449,6 +467,7 @@ void Flow::Publish() {
     s.data_last_loop_ms = data_->last_loop_ms();
   }
   s.records_expired = records_expired_;
+  if (membership_ != nullptr) s.group = membership_->status();
   if (offset_loop_ != nullptr) {
     s.groups = offset_loop_->groups();
     s.checkpoints_written = offset_loop_->checkpoints_written();
