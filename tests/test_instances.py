@@ -1,0 +1,127 @@
+"""Several `strait run` processes sharing one flow (config `group`): each partition is
+mirrored by one instance at a time, a crashed or stopped instance's partitions resume on the
+others, and across all of it every source record is on the target once, in order."""
+
+import time
+import urllib.error
+
+from strait_testbed.e2e import Feeder, assert_mirrored, clusters, flow
+from strait_testbed.kafka import create_topic, end_offsets, unique, wait_for
+
+FLOW = "dc1->dc2"
+# The broker's smallest session timeout: a killed instance's partitions move after it.
+GROUP = {"enabled": True, "session.timeout.ms": 6000}
+
+
+def start_instance(strait, dc1, dc2, topic, instance_id, **flow_extra):
+    s = strait(clusters(dc1, dc2), [flow(topic, **flow_extra)], start=False)
+    s.write_config(group={**GROUP, "instance.id": instance_id})
+    return s.start()
+
+
+def owned(s, topic):
+    """The partitions of `topic` this instance is mirroring now (None while it is down)."""
+    try:
+        return {p["partition"] for p in s.flow(FLOW)["partitions"]
+                if p["topic"] == topic and p["state"] == "mirroring"}
+    except (urllib.error.URLError, ConnectionError, OSError, KeyError):
+        return None
+
+
+def positions(s, topic):
+    return {p["partition"]: p["next_source_offset"] for p in s.flow(FLOW)["partitions"]
+            if p["topic"] == topic}
+
+
+def split(instances, topic, partitions):
+    """{instance index: partitions} once every partition is mirrored by exactly one of
+    `instances`, else None."""
+    shares = {i: owned(s, topic) for i, s in enumerate(instances)}
+    if any(v is None for v in shares.values()):
+        return None
+    every = [p for v in shares.values() for p in v]
+    return shares if sorted(every) == list(range(partitions)) else None
+
+
+def shared_by_all(instances, topic, partitions):
+    """The split, once every instance has a share. The group also assigns the remote
+    heartbeats topic, so a share of the test topic may be one partition more or less."""
+    shares = split(instances, topic, partitions)
+    return shares if shares and all(shares.values()) else None
+
+
+def wait_all_on_target(dc2, topic, sent, timeout=180):
+    remote = f"dc1.{topic}"
+    wait_for(lambda: sum(end_offsets(dc2.bootstrap(), [remote]).values()) >= sent, timeout,
+             f"{sent} records on {remote}")
+
+
+def test_kill9_of_one_of_three_instances_moves_only_its_partitions(dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic = unique("ha")
+    create_topic(dc1.bootstrap(), topic, 6)
+    feeder = Feeder(dc1.bootstrap(), topic, 6, rate=1500).start()
+    instances = [start_instance(strait, dc1, dc2, topic, f"i{i}") for i in range(3)]
+    shares = wait_for(lambda: shared_by_all(instances, topic, 6), 120,
+                      "the 6 partitions shared by the three instances")
+    # The members are read from the group's coordinator every refresh interval.
+    group = wait_for(lambda: (lambda g: g if len(g["instances"]) == 3 else None)(
+        instances[1].flow(FLOW)["group"]), 30, "i1 to list the three instances")
+    assert group["group"] == "strait.dc1.dc2", group
+    assert group["error"] == "" and group["generation"] >= 1, group
+    assert {m["instance"] for m in group["instances"]} == {"i0", "i1", "i2"}
+    wait_for(lambda: (instances[0].metric("strait_records_mirrored_total", flow=FLOW, topic=topic)
+                      or 0) > 200, 60, "records flowing through i0")
+
+    moved = shares[0]
+    before = {i: positions(instances[i], topic) for i in (1, 2)}
+    instances[0].kill()
+    killed_at = time.monotonic()
+    survivors = instances[1:]
+    after = wait_for(lambda: split(survivors, topic, 6), 15,
+                     f"i0's partitions {sorted(moved)} mirroring on i1 or i2 within 15 s")
+    print(f"i0's partitions resumed elsewhere after {time.monotonic() - killed_at:.1f} s")
+    for i in (1, 2):
+        # The partitions that did not move stayed with their owner and kept flowing.
+        assert shares[i] <= after[i - 1], (shares, after)
+        now = positions(instances[i], topic)
+        assert all(now[p] > before[i][p] for p in shares[i]), (before[i], now)
+
+    sent = feeder.stop()
+    wait_all_on_target(dc2, topic, sent)
+    report = assert_mirrored(dc1, dc2, topic, expect=sent)
+    assert report.source_records == sent
+
+
+def test_scaling_one_to_three_to_one_loses_and_duplicates_nothing(dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic = unique("scale")
+    create_topic(dc1.bootstrap(), topic, 6)
+    feeder = Feeder(dc1.bootstrap(), topic, 6, rate=1500).start()
+    first = start_instance(strait, dc1, dc2, topic, "s0")
+    wait_for(lambda: split([first], topic, 6), 120, "s0 mirroring all 6 partitions")
+    others = [start_instance(strait, dc1, dc2, topic, f"s{i}") for i in (1, 2)]
+    everyone = [first] + others
+    wait_for(lambda: shared_by_all(everyone, topic, 6), 120, "the partitions shared by all three")
+    for s in others:  # a rolling stop: each drains, then its partitions move
+        assert s.stop() == 0
+    wait_for(lambda: split([first], topic, 6), 120, "s0 mirroring all 6 partitions again")
+    sent = feeder.stop()
+    wait_all_on_target(dc2, topic, sent)
+    report = assert_mirrored(dc1, dc2, topic, expect=sent)
+    assert report.source_records == sent
+
+
+def test_an_instance_with_another_flow_definition_is_refused(dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic = unique("refuse")
+    create_topic(dc1.bootstrap(), topic, 2)
+    a = start_instance(strait, dc1, dc2, topic, "a")
+    wait_for(lambda: split([a], topic, 2), 120, "a mirroring both partitions")
+    b = start_instance(strait, dc1, dc2, topic, "b", naming="identity")
+    error = wait_for(lambda: b.flow(FLOW)["group"]["error"], 60, "b's group error")
+    assert "instance a" in error and "runs a different definition of this flow" in error, error
+    assert "stays out of the group" in error
+    assert owned(b, topic) == set()
+    assert split([a], topic, 2)  # a kept both
+    assert "runs a different definition" in b.cli("status").stdout
