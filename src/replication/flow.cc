@@ -86,6 +86,11 @@ void Flow::Run() {
     }
     HandleEvents();
     if (membership_ != nullptr) HandleRebalance();
+    // An instance whose flow differs from its group's touches nothing on the target.
+    if (Clock::now() >= next_sync && membership_ != nullptr &&
+        !membership_->Admitted(target_admin_.get())) {
+      next_sync = Clock::now() + flow_.refresh_interval;
+    }
     if (Clock::now() >= next_sync) {
       TopicSync::Errors errors = topic_sync_->Round();
       SetClusterError(Side::kSource, errors.source, /*log=*/true);

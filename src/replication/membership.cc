@@ -114,6 +114,16 @@ Status Membership::Release(const std::vector<kafka::TopicPartition>& partitions)
   return consumer_->IncrementalUnassign(partitions);
 }
 
+bool Membership::Admitted(kafka::Admin* admin) {
+  if (!subscribed_.empty()) return true;
+  const std::string error = ReadMembers(admin);
+  if (error != status_.error && !error.empty()) {
+    log::Error("group", error, {{"group", status_.group_id}});
+  }
+  status_.error = error;
+  return !other_definition_;
+}
+
 void Membership::Refresh(kafka::Admin* admin, std::vector<std::string> remote_topics) {
   const std::string error = ReadMembers(admin);
   if (error != status_.error && !error.empty()) {

@@ -86,6 +86,9 @@ class Membership {
   // Leaves the group; its partitions move to the other members.
   ~Membership();
 
+  // Before it joined: reads the group's members, and says whether this instance may take
+  // part (no member runs another definition of the flow). Once joined: true.
+  bool Admitted(kafka::Admin* admin);
   // Reads the group's members and, unless an instance with another flow definition is in
   // it, subscribes to `remote_topics` (again when they changed).
   void Refresh(kafka::Admin* admin, std::vector<std::string> remote_topics);
