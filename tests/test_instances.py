@@ -112,6 +112,24 @@ def test_scaling_one_to_three_to_one_loses_and_duplicates_nothing(dc1_dc2, strai
     assert report.source_records == sent
 
 
+def test_rolling_restart_of_three_instances_loses_and_duplicates_nothing(dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic = unique("roll")
+    create_topic(dc1.bootstrap(), topic, 6)
+    feeder = Feeder(dc1.bootstrap(), topic, 6, rate=1500).start()
+    instances = [start_instance(strait, dc1, dc2, topic, f"r{i}") for i in range(3)]
+    wait_for(lambda: shared_by_all(instances, topic, 6), 120, "the partitions shared by all three")
+    for s in instances:
+        assert s.stop() == 0  # drains; its partitions move to the other two
+        s.start()
+        wait_for(lambda: shared_by_all(instances, topic, 6), 120,
+                 "the partitions shared by all three again")
+    sent = feeder.stop()
+    wait_all_on_target(dc2, topic, sent)
+    report = assert_mirrored(dc1, dc2, topic, expect=sent)
+    assert report.source_records == sent
+
+
 def test_an_instance_with_another_flow_definition_is_refused(dc1_dc2, strait):
     dc1, dc2 = dc1_dc2
     topic = unique("refuse")
