@@ -50,17 +50,26 @@ def shared_by_all(instances, topic, partitions):
     return shares if shares and all(shares.values()) else None
 
 
-def wait_all_on_target(dc2, topic, sent, timeout=180):
+def under_load(dc1, prefix):
+    """A new 6-partition topic and a feeder writing 1,500 records/s to it."""
+    topic = unique(prefix)
+    create_topic(dc1.bootstrap(), topic, 6)
+    return topic, Feeder(dc1.bootstrap(), topic, 6, rate=1500).start()
+
+
+def assert_every_record_once(dc1, dc2, topic, feeder, timeout=180):
+    """Stops the feeder; then every record it sent is on the target once, in order."""
+    sent = feeder.stop()
     remote = f"dc1.{topic}"
     wait_for(lambda: sum(end_offsets(dc2.bootstrap(), [remote]).values()) >= sent, timeout,
              f"{sent} records on {remote}")
+    report = assert_mirrored(dc1, dc2, topic, expect=sent)
+    assert report.source_records == sent
 
 
 def test_kill9_of_one_of_three_instances_moves_only_its_partitions(dc1_dc2, strait):
     dc1, dc2 = dc1_dc2
-    topic = unique("ha")
-    create_topic(dc1.bootstrap(), topic, 6)
-    feeder = Feeder(dc1.bootstrap(), topic, 6, rate=1500).start()
+    topic, feeder = under_load(dc1, "ha")
     instances = [start_instance(strait, dc1, dc2, topic, f"i{i}") for i in range(3)]
     shares = wait_for(lambda: shared_by_all(instances, topic, 6), 120,
                       "the 6 partitions shared by the three instances")
@@ -87,17 +96,12 @@ def test_kill9_of_one_of_three_instances_moves_only_its_partitions(dc1_dc2, stra
         now = positions(instances[i], topic)
         assert all(now[p] > before[i][p] for p in shares[i]), (before[i], now)
 
-    sent = feeder.stop()
-    wait_all_on_target(dc2, topic, sent)
-    report = assert_mirrored(dc1, dc2, topic, expect=sent)
-    assert report.source_records == sent
+    assert_every_record_once(dc1, dc2, topic, feeder)
 
 
 def test_scaling_one_to_three_to_one_loses_and_duplicates_nothing(dc1_dc2, strait):
     dc1, dc2 = dc1_dc2
-    topic = unique("scale")
-    create_topic(dc1.bootstrap(), topic, 6)
-    feeder = Feeder(dc1.bootstrap(), topic, 6, rate=1500).start()
+    topic, feeder = under_load(dc1, "scale")
     first = start_instance(strait, dc1, dc2, topic, "s0")
     wait_for(lambda: split([first], topic, 6), 120, "s0 mirroring all 6 partitions")
     others = [start_instance(strait, dc1, dc2, topic, f"s{i}") for i in (1, 2)]
@@ -106,17 +110,12 @@ def test_scaling_one_to_three_to_one_loses_and_duplicates_nothing(dc1_dc2, strai
     for s in others:  # a rolling stop: each drains, then its partitions move
         assert s.stop() == 0
     wait_for(lambda: split([first], topic, 6), 120, "s0 mirroring all 6 partitions again")
-    sent = feeder.stop()
-    wait_all_on_target(dc2, topic, sent)
-    report = assert_mirrored(dc1, dc2, topic, expect=sent)
-    assert report.source_records == sent
+    assert_every_record_once(dc1, dc2, topic, feeder)
 
 
 def test_rolling_restart_of_three_instances_loses_and_duplicates_nothing(dc1_dc2, strait):
     dc1, dc2 = dc1_dc2
-    topic = unique("roll")
-    create_topic(dc1.bootstrap(), topic, 6)
-    feeder = Feeder(dc1.bootstrap(), topic, 6, rate=1500).start()
+    topic, feeder = under_load(dc1, "roll")
     instances = [start_instance(strait, dc1, dc2, topic, f"r{i}") for i in range(3)]
     wait_for(lambda: shared_by_all(instances, topic, 6), 120, "the partitions shared by all three")
     for s in instances:
@@ -124,10 +123,7 @@ def test_rolling_restart_of_three_instances_loses_and_duplicates_nothing(dc1_dc2
         s.start()
         wait_for(lambda: shared_by_all(instances, topic, 6), 120,
                  "the partitions shared by all three again")
-    sent = feeder.stop()
-    wait_all_on_target(dc2, topic, sent)
-    report = assert_mirrored(dc1, dc2, topic, expect=sent)
-    assert report.source_records == sent
+    assert_every_record_once(dc1, dc2, topic, feeder)
 
 
 def test_an_instance_with_another_flow_definition_is_refused(dc1_dc2, strait):

@@ -3,22 +3,10 @@
 #include <fmt/ranges.h>
 #include <unistd.h>
 
+#include "base/hash.h"
 #include "config/config.h"
 
 namespace strait::config {
-namespace {
-
-// FNV-1a: stable across builds and machines, unlike std::hash.
-uint64_t Fnv1a(std::string_view text) {
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-}  // namespace
 
 uint64_t FlowFingerprint(const FlowConfig& f) {
   // Only what decides which records go where, with which headers: settings of pace

@@ -54,8 +54,7 @@ const std::set<std::string> kFlowKeys = {"source",
 const std::set<std::string> kHttpKeys = {"listen",  "enabled", "tls.certificate",
                                          "tls.key", "tls.ca",  "token"};
 const std::set<std::string> kLogKeys = {"level", "format"};
-const std::set<std::string> kGroupKeys = {"enabled", "instance.id", "prefix",
-                                          "session.timeout.ms"};
+const std::set<std::string> kGroupKeys = {"enabled", "instance.id", "prefix", "session.timeout.ms"};
 
 }  // namespace
 
@@ -339,9 +338,9 @@ void Parser::ParseGroup(const YAML::Node& node, GroupConfig* group) {
         (group->instance_id.empty() ||
          group->instance_id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                               "0123456789._-") != std::string::npos)) {
-      Error(n, "group.instance.id",
-            fmt::format("expected letters, digits, '.', '_' or '-', got \"{}\"",
-                        group->instance_id));
+      Error(
+          n, "group.instance.id",
+          fmt::format("expected letters, digits, '.', '_' or '-', got \"{}\"", group->instance_id));
     }
   }
   if (const YAML::Node n = node["prefix"]) Scalar(n, "group.prefix", &group->prefix);

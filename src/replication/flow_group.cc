@@ -48,8 +48,8 @@ void Flow::HandleRebalance() {
   let_go(changes.revoked, "moved to another instance");
   revoking_.insert(revoking_.end(), changes.revoked.begin(), changes.revoked.end());
   if (revoking_.empty()) return;
-  const bool released = std::none_of(
-      revoking_.begin(), revoking_.end(), [&](const kafka::TopicPartition& tp) {
+  const bool released =
+      std::none_of(revoking_.begin(), revoking_.end(), [&](const kafka::TopicPartition& tp) {
         const std::string* source = SourceTopicOf(tp.topic);
         return source != nullptr && partitions_.Find(*source, tp.partition) != nullptr;
       });

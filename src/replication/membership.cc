@@ -183,9 +183,9 @@ std::string Membership::ReadMembers(kafka::Admin* admin) {
   if (!groups.ok()) {
     return fmt::format("cannot read group {}: {}", status_.group_id, groups.status().message());
   }
-  MemberCheck check = CheckMembers(groups->empty() ? std::vector<kafka::GroupMember>{}
-                                                   : groups->front().members,
-                                   status_, fingerprint_, !subscribed_.empty());
+  MemberCheck check =
+      CheckMembers(groups->empty() ? std::vector<kafka::GroupMember>{} : groups->front().members,
+                   status_, fingerprint_, !subscribed_.empty());
   status_.members = std::move(check.members);
   other_definition_ = check.other_definition;
   return check.error;

@@ -98,7 +98,8 @@ TEST_F(MembershipTest, ARevokedPartitionMovesOnlyOnceItsOwnerReleasedIt) {
   Instance b = Join("b");
   ASSERT_TRUE(PollUntil({&a, &b}, [&] { return a.revoked.size() == 2; }));
   // a has not let them go yet: b is given nothing, whatever happens meanwhile.
-  PollUntil({&a, &b}, [] { return false; }, 3s);
+  PollUntil(
+      {&a, &b}, [] { return false; }, 3s);
   EXPECT_TRUE(b.owned.empty());
   EXPECT_EQ(a.owned.size(), 2u);
 
@@ -131,9 +132,8 @@ TEST(CheckMembers, NamesAnotherDefinitionAndATwin) {
             "provenance.headers, start.offset); this instance stays out of the group until they "
             "agree");
 
-  const std::vector<kafka::GroupMember> twin = {
-      {"m-a", MemberClientId("a", 7), "/10.0.0.1", {}},
-      {"m-a2", MemberClientId("a", 7), "/10.0.0.9", {}}};
+  const std::vector<kafka::GroupMember> twin = {{"m-a", MemberClientId("a", 7), "/10.0.0.1", {}},
+                                                {"m-a2", MemberClientId("a", 7), "/10.0.0.9", {}}};
   check = CheckMembers(twin, self, 7, /*joined=*/true);
   EXPECT_TRUE(check.members[0].self);
   EXPECT_FALSE(check.other_definition);

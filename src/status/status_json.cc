@@ -61,14 +61,10 @@ nlohmann::json GroupJson(const std::optional<replication::GroupStatus>& group) {
                        {"same_definition", m.same_definition},
                        {"partitions", TopicPartitionsJson(m.partitions)}});
   }
-  return {{"group", group->group_id},
-          {"instance", group->instance_id},
-          {"member_id", group->member_id},
-          {"generation", group->generation},
-          {"rebalances", group->rebalances},
-          {"last_rebalance_ms", group->last_rebalance_ms},
-          {"error", group->error},
-          {"instances", members}};
+  return {{"group", group->group_id},        {"instance", group->instance_id},
+          {"member_id", group->member_id},   {"generation", group->generation},
+          {"rebalances", group->rebalances}, {"last_rebalance_ms", group->last_rebalance_ms},
+          {"error", group->error},           {"instances", members}};
 }
 
 // The replication graph: one edge per flow with its end-to-end lag, and the problems of its
