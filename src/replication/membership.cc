@@ -94,6 +94,8 @@ void Membership::OnRebalance(const kafka::RebalanceEvent& event) {
       pending_.lost.insert(pending_.lost.end(), event.partitions.begin(), event.partitions.end());
       break;
   }
+  // Every rebalance ends with an incremental assignment, often of nothing: not worth a line.
+  if (event.partitions.empty()) return;
   log::Info("group", "rebalance",
             {{"group", status_.group_id},
              {"kind", event.kind == kafka::RebalanceKind::kAssigned  ? "assigned"
