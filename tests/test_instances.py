@@ -140,3 +140,15 @@ def test_an_instance_with_another_flow_definition_is_refused(dc1_dc2, strait):
     assert split([a], topic, 2)  # a kept both
     assert topic not in topic_names(dc2.bootstrap())  # b did not create its identity topic
     assert "runs a different definition" in b.cli("status").stdout
+
+
+def test_two_instances_with_the_same_instance_id_are_reported(dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic = unique("twin")
+    create_topic(dc1.bootstrap(), topic, 2)
+    twins = [start_instance(strait, dc1, dc2, topic, "same") for _ in range(2)]
+    for s in twins:
+        error = wait_for(lambda: (s.flow(FLOW)["group"] or {}).get("error"), 60,
+                         "the twin reported")
+        assert "has this instance's instance.id same" in error, error
+    wait_for(lambda: split(twins, topic, 2), 120, "each partition mirrored by one of the twins")
