@@ -2,6 +2,7 @@
 mirrored by one instance at a time, a crashed or stopped instance's partitions resume on the
 others, and across all of it every source record is on the target once, in order."""
 
+import signal
 import time
 import urllib.error
 
@@ -15,7 +16,9 @@ GROUP = {"enabled": True, "session.timeout.ms": 6000}
 
 def start_instance(strait, dc1, dc2, topic, instance_id, **flow_extra):
     s = strait(clusters(dc1, dc2), [flow(topic, **flow_extra)], start=False)
-    s.write_config(group={**GROUP, "instance.id": instance_id})
+    # A group of the test's own: instances a previous test killed stay members for a
+    # session timeout.
+    s.write_config(group={**GROUP, "instance.id": instance_id, "prefix": f"{topic}."})
     return s.start()
 
 
@@ -57,14 +60,29 @@ def under_load(dc1, prefix):
     return topic, Feeder(dc1.bootstrap(), topic, 6, rate=1500).start()
 
 
-def assert_every_record_once(dc1, dc2, topic, feeder, timeout=180):
-    """Stops the feeder; then every record it sent is on the target once, in order."""
-    sent = feeder.stop()
-    remote = f"dc1.{topic}"
-    wait_for(lambda: sum(end_offsets(dc2.bootstrap(), [remote]).values()) >= sent, timeout,
-             f"{sent} records on {remote}")
-    report = assert_mirrored(dc1, dc2, topic, expect=sent)
-    assert report.source_records == sent
+def mirrored_up_to(instances, topic):
+    """The next source offsets of the partitions the running instances mirror, summed: the
+    number of records copied, since the source topic has nothing but records."""
+    total = 0
+    for s in instances:
+        if s.proc.poll() is not None:
+            continue
+        mine = owned(s, topic)
+        total += sum(n for p, n in positions(s, topic).items() if p in (mine or ()))
+    return total
+
+
+def assert_every_record_once(dc1, dc2, topic, feeder, instances, timeout=180):
+    """Stops the feeder; then every record it sent is on the target once, in order (read as
+    a read_committed consumer reads it)."""
+    feeder.stop()
+    # What the source holds: the feeder may have given up on a record the loaded source did
+    # not take in time.
+    total = sum(end_offsets(dc1.bootstrap(), [topic]).values())
+    wait_for(lambda: mirrored_up_to(instances, topic) == total, timeout,
+             f"the {total} records mirrored")
+    report = assert_mirrored(dc1, dc2, topic, expect=total)
+    assert report.source_records == total
 
 
 def test_kill9_of_one_of_three_instances_moves_only_its_partitions(dc1_dc2, strait):
@@ -76,7 +94,7 @@ def test_kill9_of_one_of_three_instances_moves_only_its_partitions(dc1_dc2, stra
     # The members are read from the group's coordinator every refresh interval.
     group = wait_for(lambda: (lambda g: g if len(g["instances"]) == 3 else None)(
         instances[1].flow(FLOW)["group"]), 30, "i1 to list the three instances")
-    assert group["group"] == "strait.dc1.dc2", group
+    assert group["group"] == f"{topic}.dc1.dc2", group
     assert group["error"] == "" and group["generation"] >= 1, group
     assert {m["instance"] for m in group["instances"]} == {"i0", "i1", "i2"}
     wait_for(lambda: (instances[0].metric("strait_records_mirrored_total", flow=FLOW, topic=topic)
@@ -96,7 +114,30 @@ def test_kill9_of_one_of_three_instances_moves_only_its_partitions(dc1_dc2, stra
         now = positions(instances[i], topic)
         assert all(now[p] > before[i][p] for p in shares[i]), (before[i], now)
 
-    assert_every_record_once(dc1, dc2, topic, feeder)
+    assert_every_record_once(dc1, dc2, topic, feeder, instances)
+
+
+def test_an_instance_paused_past_its_session_lands_nothing_after_its_partitions_moved(
+        dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic, feeder = under_load(dc1, "zombie")
+    instances = [start_instance(strait, dc1, dc2, topic, f"z{i}") for i in range(3)]
+    wait_for(lambda: shared_by_all(instances, topic, 6), 120, "the partitions shared by all three")
+    wait_for(lambda: (instances[0].metric("strait_records_mirrored_total", flow=FLOW, topic=topic)
+                      or 0) > 200, 60, "records flowing through z0")
+    zombie = instances[0]
+    zombie.proc.send_signal(signal.SIGSTOP)  # with records read and sent, not committed
+    try:
+        wait_for(lambda: split(instances[1:], topic, 6), 60, "z0's partitions mirrored by z1, z2")
+        mirrored = sum(positions(s, topic)[p] for s in instances[1:] for p in owned(s, topic))
+        wait_for(lambda: sum(positions(s, topic)[p] for s in instances[1:]
+                             for p in owned(s, topic)) > mirrored + 500, 60,
+                 "z1 and z2 mirroring z0's partitions past where z0 stood")
+    finally:
+        zombie.proc.send_signal(signal.SIGCONT)
+    # z0 goes on where it was, learns that its partitions moved, and joins again.
+    wait_for(lambda: shared_by_all(instances, topic, 6), 120, "the partitions shared again")
+    assert_every_record_once(dc1, dc2, topic, feeder, instances)
 
 
 def test_scaling_one_to_three_to_one_loses_and_duplicates_nothing(dc1_dc2, strait):
@@ -110,7 +151,7 @@ def test_scaling_one_to_three_to_one_loses_and_duplicates_nothing(dc1_dc2, strai
     for s in others:  # a rolling stop: each drains, then its partitions move
         assert s.stop() == 0
     wait_for(lambda: split([first], topic, 6), 120, "s0 mirroring all 6 partitions again")
-    assert_every_record_once(dc1, dc2, topic, feeder)
+    assert_every_record_once(dc1, dc2, topic, feeder, everyone)
 
 
 def test_rolling_restart_of_three_instances_loses_and_duplicates_nothing(dc1_dc2, strait):
@@ -123,7 +164,7 @@ def test_rolling_restart_of_three_instances_loses_and_duplicates_nothing(dc1_dc2
         s.start()
         wait_for(lambda: shared_by_all(instances, topic, 6), 120,
                  "the partitions shared by all three again")
-    assert_every_record_once(dc1, dc2, topic, feeder)
+    assert_every_record_once(dc1, dc2, topic, feeder, instances)
 
 
 def test_an_instance_with_another_flow_definition_is_refused(dc1_dc2, strait):

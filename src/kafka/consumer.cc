@@ -85,7 +85,7 @@ void Consumer::HandleRebalance(rd_kafka_t* rk, int err, void* partitions) {
   } else {
     event.kind = rd_kafka_assignment_lost(rk) ? RebalanceKind::kLost : RebalanceKind::kRevoked;
     // While closing, librdkafka waits for the unassign inside its close.
-    if (cooperative && defer_revoke_ && !closed_ && event.kind == RebalanceKind::kRevoked) {
+    if (cooperative && defer_revoke_ && !closed_) {
       if (on_rebalance_) on_rebalance_(event);
       return;
     }

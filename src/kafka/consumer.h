@@ -30,7 +30,8 @@ struct ConsumerOptions {
   std::function<void(const RebalanceEvent&)> on_rebalance;
   // With a cooperative assignor, a revoke is not acknowledged inside the callback: the caller
   // calls IncrementalUnassign once it has let the partitions go, and the group hands them to
-  // another member only then (replication/membership.h). A lost assignment is dropped at once.
+  // another member only then (replication/membership.h). A lost assignment too: the member
+  // rejoins, and its commits carry a valid generation again, only once the caller let go.
   bool defer_revoke = false;
 };
 

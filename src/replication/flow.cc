@@ -188,6 +188,16 @@ bool Flow::Connect() {
                                           flow_.source, flow_.target, *source_id);
     return false;
   }
+  if (group_.enabled && membership_ == nullptr) {
+    Result<std::unique_ptr<Membership>> membership = Membership::Create(target_, group_, flow_);
+    if (!membership.ok()) {
+      // Without the group this instance mirrors nothing: it must not take every partition.
+      std::lock_guard lock(mu_);
+      published_.target_error = membership.status().message();
+      return false;
+    }
+    membership_ = std::move(membership).value();
+  }
   const uint64_t target_fp = provenance::ClusterFingerprint(*target_id);
   source_fp_ = provenance::ClusterFingerprint(*source_id);
   DataPathOptions options{name_,
@@ -198,6 +208,10 @@ bool Flow::Connect() {
                           flow_.provenance_headers,
                           flow_.max_inflight_bytes,
                           flow_.max_inflight_bytes_per_partition};
+  if (membership_ != nullptr) {
+    options.transactional_id = TransactionalIdOf(group_, flow_);
+    options.group = membership_->consumer();
+  }
   auto data = std::make_unique<DataPath>(std::move(options));
   s = data->Start();
   if (!s.ok()) {
@@ -206,8 +220,11 @@ bool Flow::Connect() {
     return false;
   }
   data_ = std::move(data);
-  tails_ =
-      std::make_unique<provenance::LogSearch>(target_.ConsumerProperties(), name_ + "/target-tail");
+  kafka::Properties tail_properties = target_.ConsumerProperties();
+  // In group mode the target's log holds aborted transactions (a former owner's): only what
+  // was committed counts as copied.
+  if (membership_ != nullptr) tail_properties.push_back({"isolation.level", "read_committed"});
+  tails_ = std::make_unique<provenance::LogSearch>(tail_properties, name_ + "/target-tail");
   topic_sync_ = std::make_unique<TopicSync>(flow_, source_admin_.get(), target_admin_.get(),
                                             tails_.get(), source_fp_);
   resume_ = flow_.provenance_headers
@@ -215,18 +232,6 @@ bool Flow::Connect() {
                 : ResumeFromProgressGroup(target_admin_.get(),
                                           ProgressGroupName(flow_.source, flow_.target), name_);
   if (flow_.mm2_takeover) mm2_ = NewMm2Takeover();
-  if (group_.enabled) {
-    Result<std::unique_ptr<Membership>> membership = Membership::Create(target_, group_, flow_);
-    if (!membership.ok()) {
-      // Without the group this instance mirrors nothing: it must not take every partition.
-      log::Error("flow", "cannot join the flow's group",
-                 {{"flow", name_}, {"error", membership.status().message()}});
-      std::lock_guard lock(mu_);
-      published_.target_error = membership.status().message();
-    } else {
-      membership_ = std::move(membership).value();
-    }
-  }
   settle_until_ = Clock::now() + flow_.resume_settle;
   offsets::FlowClusters clusters{&source_,   &target_, source_admin_.get(), target_admin_.get(),
                                  source_fp_, target_fp};
@@ -361,7 +366,9 @@ void Flow::ResumeDue() {
 
 void Flow::ResumeTopic(const std::string& name, const RemoteTopic& topic,
                        const std::vector<int32_t>& due) {
-  const std::vector<int32_t> partitions = mm2_ ? TakeOverFromMm2(name, topic, due) : due;
+  std::vector<int32_t> partitions = mm2_ ? TakeOverFromMm2(name, topic, due) : due;
+  if (membership_ != nullptr)
+    std::erase_if(partitions, [&](int32_t p) { return OpenTransaction(topic.remote, p); });
   if (partitions.empty()) return;
   std::vector<PartitionId> ids;
   for (int32_t p : partitions) ids.push_back(PartitionId(p));

@@ -78,6 +78,9 @@ class Flow {
   void HandleRebalance();
   bool Assigned(const RemoteTopic& topic, int32_t partition) const;
   void RefreshMembership();
+  // Group mode: true (and the partition waits) while the remote partition has an open
+  // transaction, or that cannot be read.
+  bool OpenTransaction(const std::string& remote, int32_t partition);
   // The source topic whose remote topic is `remote`, or null.
   const std::string* SourceTopicOf(const std::string& remote) const;
   void RestartOutOfRange(const DataEvent& event);

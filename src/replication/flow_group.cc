@@ -26,6 +26,17 @@ void Flow::RefreshMembership() {
   membership_->Refresh(target_admin_.get(), std::move(remotes));
 }
 
+bool Flow::OpenTransaction(const std::string& remote, int32_t partition) {
+  Result<bool> none = membership_->NoOpenTransaction(target_admin_.get(), remote, partition);
+  if (none.ok() && *none) return false;
+  log::Debug("flow", "waiting for the target's open transaction before resuming",
+             {{"flow", name_},
+              {"remote", remote},
+              {"partition", partition},
+              {"error", none.ok() ? "" : none.status().message()}});
+  return true;
+}
+
 void Flow::HandleRebalance() {
   Membership::Changes changes = membership_->Poll();
   if (!changes.assigned.empty()) {
@@ -47,6 +58,7 @@ void Flow::HandleRebalance() {
   let_go(changes.lost, "the group lost this instance's assignment");
   let_go(changes.revoked, "moved to another instance");
   revoking_.insert(revoking_.end(), changes.revoked.begin(), changes.revoked.end());
+  revoking_.insert(revoking_.end(), changes.lost.begin(), changes.lost.end());
   if (revoking_.empty()) return;
   const bool released =
       std::none_of(revoking_.begin(), revoking_.end(), [&](const kafka::TopicPartition& tp) {

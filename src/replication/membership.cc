@@ -39,6 +39,18 @@ std::string GroupIdOf(const config::GroupConfig& group, const config::FlowConfig
   return fmt::format("{}{}.{}", group.prefix, flow.source, flow.target);
 }
 
+std::string TransactionalIdOf(const config::GroupConfig& group, const config::FlowConfig& flow) {
+  return fmt::format("{}{}.{}.{}", group.prefix, flow.source, flow.target, group.instance_id);
+}
+
+Result<bool> Membership::NoOpenTransaction(kafka::Admin* admin, const std::string& topic,
+                                           int32_t partition) {
+  STRAIT_ASSIGN_OR_RETURN(kafka::Watermarks high, admin->QueryWatermarks(topic, partition, 10s));
+  STRAIT_ASSIGN_OR_RETURN(kafka::Watermarks stable,
+                          consumer_->QueryWatermarks(topic, partition, 10s));
+  return stable.high >= high.high;
+}
+
 Result<std::unique_ptr<Membership>> Membership::Create(const config::ClusterConfig& target,
                                                        const config::GroupConfig& group,
                                                        const config::FlowConfig& flow) {
@@ -56,6 +68,7 @@ Result<std::unique_ptr<Membership>> Membership::Create(const config::ClusterConf
       {"enable.auto.commit", "false"},
       {"enable.partition.eof", "false"},
       {"auto.offset.reset", "latest"},
+      {"isolation.level", "read_committed"},
       // It reads nothing: what fetching happens before its partitions are paused stays small.
       {"max.partition.fetch.bytes", "1024"}};
   props.insert(props.end(), own.begin(), own.end());

@@ -60,6 +60,8 @@ struct MemberIdentity {
 };
 std::optional<MemberIdentity> ParseMemberClientId(const std::string& client_id);
 std::string GroupIdOf(const config::GroupConfig& group, const config::FlowConfig& flow);
+// The transactional id of this instance's writes for the flow.
+std::string TransactionalIdOf(const config::GroupConfig& group, const config::FlowConfig& flow);
 
 // What the group's members say to this instance (pure, for ReadMembers): each member with
 // its instance id and whether its flow definition is this one's, and the first problem
@@ -77,7 +79,8 @@ class Membership {
   struct Changes {
     std::vector<kafka::TopicPartition> assigned;
     std::vector<kafka::TopicPartition> revoked;  // to Release() once let go
-    std::vector<kafka::TopicPartition> lost;     // already gone: stop writing at once
+    // Already another member's: stop writing at once; Release() them too once let go.
+    std::vector<kafka::TopicPartition> lost;
   };
 
   static Result<std::unique_ptr<Membership>> Create(const config::ClusterConfig& target,
@@ -98,6 +101,14 @@ class Membership {
   Status Release(const std::vector<kafka::TopicPartition>& partitions);
 
   const GroupStatus& status() const { return status_; }
+  // The member itself: its group metadata goes with each transaction's offsets
+  // (DataPathOptions::group), and its read_committed offset queries see the last stable
+  // offset (NoOpenTransaction).
+  kafka::Consumer* consumer() const { return consumer_.get(); }
+  // False while a transaction is open on the remote partition (its last stable offset is
+  // behind its high watermark, read through `admin`): what a former owner wrote in it is
+  // committed or aborted first, within the transaction timeout.
+  Result<bool> NoOpenTransaction(kafka::Admin* admin, const std::string& topic, int32_t partition);
 
  private:
   Membership(std::string group_id, std::string instance_id, uint64_t fingerprint)
