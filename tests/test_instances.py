@@ -3,11 +3,14 @@ mirrored by one instance at a time, a crashed or stopped instance's partitions r
 others, and across all of it every source record is on the target once, in order."""
 
 import signal
+import threading
 import time
 import urllib.error
 
+from confluent_kafka import Producer
+
 from strait_testbed.e2e import Feeder, assert_mirrored, clusters, flow
-from strait_testbed.kafka import create_topic, end_offsets, topic_names, unique, wait_for
+from strait_testbed.kafka import QUIET, create_topic, end_offsets, topic_names, unique, wait_for
 
 FLOW = "dc1->dc2"
 # The broker's smallest session timeout: a killed instance's partitions move after it.
@@ -138,6 +141,63 @@ def test_an_instance_paused_past_its_session_lands_nothing_after_its_partitions_
     # z0 goes on where it was, learns that its partitions moved, and joins again.
     wait_for(lambda: shared_by_all(instances, topic, 6), 120, "the partitions shared again")
     assert_every_record_once(dc1, dc2, topic, feeder, instances)
+
+
+class TransactionalFeeder:
+    """Writes batches of 60 records to a 6-partition topic in transactions, aborting every
+    third; counts the records of the committed ones."""
+
+    def __init__(self, bootstrap, topic):
+        self.producer = Producer({"bootstrap.servers": bootstrap,
+                                  "transactional.id": unique("txfeed"), "linger.ms": 5, **QUIET})
+        self.topic, self.committed = topic, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self):
+        self.producer.init_transactions(30)
+        self._thread.start()
+        return self
+
+    def _run(self):
+        batch = 0
+        while not self._stop.is_set():
+            self.producer.begin_transaction()
+            for i in range(60):
+                self.producer.produce(self.topic, value=f"t{batch}-{i}".encode(), partition=i % 6)
+            self.producer.flush(30)
+            if batch % 3 == 2:
+                self.producer.abort_transaction(30)
+            else:
+                self.producer.commit_transaction(30)
+                self.committed += 60
+            batch += 1
+            time.sleep(0.05)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(timeout=120)
+        return self.committed
+
+
+def test_a_transactional_source_through_a_kill9_reaches_read_committed_readers_once(
+        dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic = unique("txsrc")
+    create_topic(dc1.bootstrap(), topic, 6)
+    feeder = TransactionalFeeder(dc1.bootstrap(), topic).start()
+    instances = [start_instance(strait, dc1, dc2, topic, f"t{i}") for i in range(3)]
+    wait_for(lambda: shared_by_all(instances, topic, 6), 120, "the partitions shared by all three")
+    wait_for(lambda: (instances[0].metric("strait_records_mirrored_total", flow=FLOW, topic=topic)
+                      or 0) > 200, 60, "records flowing through t0")
+    instances[0].kill()
+    wait_for(lambda: split(instances[1:], topic, 6), 30, "t0's partitions mirrored by t1, t2")
+    committed = feeder.stop()
+    # The source's ends count markers and aborted records, which the data path steps over.
+    ends = sum(end_offsets(dc1.bootstrap(), [topic]).values())
+    wait_for(lambda: mirrored_up_to(instances, topic) == ends, 180, "the source mirrored")
+    report = assert_mirrored(dc1, dc2, topic, expect=committed)
+    assert report.source_records == committed
 
 
 def test_scaling_one_to_three_to_one_loses_and_duplicates_nothing(dc1_dc2, strait):
