@@ -22,6 +22,26 @@ std::string Cell(const nlohmann::json& v) {
   return v.dump();
 }
 
+// With group.enabled: the instances sharing the flow and how many partitions each owns.
+void PrintGroup(const nlohmann::json& group) {
+  if (!group.is_object()) return;
+  std::printf("  group %s: generation %s, %zu instances, last rebalance %s ms since epoch\n",
+              Cell(group["group"]).c_str(), Cell(group["generation"]).c_str(),
+              group["instances"].size(), Cell(group["last_rebalance_ms"]).c_str());
+  for (const nlohmann::json& m : group["instances"]) {
+    std::vector<std::string> owned;
+    for (const nlohmann::json& p : m["partitions"]) {
+      owned.push_back(fmt::format("{}[{}]", Cell(p["topic"]), Cell(p["partition"])));
+    }
+    std::printf("    %s%s (%s): %s\n", Cell(m["instance"]).c_str(),
+                m.value("self", false) ? " (this one)" : "", Cell(m["host"]).c_str(),
+                owned.empty() ? "no partitions" : fmt::format("{}", fmt::join(owned, " ")).c_str());
+  }
+  if (!group["error"].get<std::string>().empty()) {
+    std::printf("  group error: %s\n", group["error"].get<std::string>().c_str());
+  }
+}
+
 // One line per edge, then the problems.
 void PrintGraph(const nlohmann::json& topology) {
   auto clusters = topology["clusters"].get<std::vector<std::string>>();
@@ -39,6 +59,7 @@ void PrintGraph(const nlohmann::json& topology) {
       std::printf("  %lld partitions stalled; lag unknown for %lld (LAG_RECS counts the others)\n",
                   static_cast<long long>(stalled), static_cast<long long>(unknown));
     }
+    PrintGroup(e.value("group", nlohmann::json()));
     if (!e["heartbeat_error"].get<std::string>().empty()) {
       std::printf("  heartbeats: %s\n", e["heartbeat_error"].get<std::string>().c_str());
     }

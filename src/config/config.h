@@ -123,16 +123,39 @@ struct HttpConfig {
   bool operator==(const HttpConfig&) const = default;
 };
 
+// Several `strait run` processes with the same flows share each flow's partitions through a
+// consumer group on the flow's target (replication/membership.h). What may differ between
+// them is local: this section, `http` and `log`.
+struct GroupConfig {
+  bool enabled = false;
+  // Names this process in the group and in /status; empty: "<hostname>-<http port>".
+  std::string instance_id;
+  // A flow's group on its target is "<prefix><source>.<target>".
+  std::string prefix = "strait.";
+  // How long the group waits for a silent instance before its partitions move.
+  milliseconds session_timeout{10000};
+
+  bool operator==(const GroupConfig&) const = default;
+};
+
 struct Config {
   std::string path;
   std::map<std::string, ClusterConfig> clusters;
   std::vector<FlowConfig> flows;
   HttpConfig http;
+  GroupConfig group;
   std::string log_level = "info";
   std::string log_format = "text";  // text (key=value) or json (one object per line)
 
   const ClusterConfig& Cluster(const std::string& alias) const { return clusters.at(alias); }
 };
+
+// What every instance of a group must agree on about a flow (what it copies and how it
+// names and writes it), hashed; local settings and the clusters' client properties are left
+// out, since instances may reach the clusters differently.
+uint64_t FlowFingerprint(const FlowConfig& flow);
+// The instance id a GroupConfig without one gets: "<hostname>-<http port>".
+std::string DefaultInstanceId(const HttpConfig& http);
 
 // Reads and validates a config file. On failure the Status lists every problem found, one
 // per line, each as "<file>:<line>:<column>: <key>: <what was expected>". Values may refer

@@ -261,6 +261,41 @@ TEST(Config, LogFormatIsTextUnlessJsonIsAsked) {
   EXPECT_EQ(json->log_level, "debug");
 }
 
+TEST(Config, GroupSectionNamesTheInstance) {
+  std::string base = std::string(kClusters) + "flows: [{source: dc1, target: dc2}]\n";
+  Result<Config> off = ParseConfig(base + "http: { listen: \"127.0.0.1:9700\" }\n", "s.yaml");
+  ASSERT_TRUE(off.ok()) << off.status().message();
+  EXPECT_FALSE(off->group.enabled);
+  EXPECT_TRUE(off->group.instance_id.ends_with("-9700")) << off->group.instance_id;
+  Result<Config> on = ParseConfig(
+      base + "group: { enabled: true, instance.id: a-1, session.timeout.ms: 6000 }\n", "s.yaml");
+  ASSERT_TRUE(on.ok()) << on.status().message();
+  EXPECT_TRUE(on->group.enabled);
+  EXPECT_EQ(on->group.instance_id, "a-1");
+  EXPECT_EQ(on->group.prefix, "strait.");
+  EXPECT_EQ(on->group.session_timeout.count(), 6000);
+  Result<Config> bad = ParseConfig(base + "group: { instance.id: \"a/b\" }\n", "s.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("s.yaml:5:23: group.instance.id"), std::string::npos)
+      << bad.status().message();
+}
+
+TEST(Config, FlowFingerprintIgnoresWhatMayDifferBetweenInstances) {
+  FlowConfig a;
+  a.source = "dc1";
+  a.target = "dc2";
+  FlowConfig paced = a;
+  paced.refresh_interval = milliseconds(1000);
+  paced.max_inflight_bytes = 1 << 20;
+  EXPECT_EQ(FlowFingerprint(a), FlowFingerprint(paced));
+  FlowConfig other_topics = a;
+  other_topics.topics = {"orders"};
+  EXPECT_NE(FlowFingerprint(a), FlowFingerprint(other_topics));
+  FlowConfig identity = a;
+  identity.naming = Naming::kIdentity;
+  EXPECT_NE(FlowFingerprint(a), FlowFingerprint(identity));
+}
+
 Environment FakeEnvironment() {
   return {[](const std::string& name) -> std::optional<std::string> {
             if (name == "DC1_PASSWORD") return "pw-from-env-4711";

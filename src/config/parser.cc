@@ -21,7 +21,7 @@
 namespace strait::config::internal {
 namespace {
 
-const std::set<std::string> kRootKeys = {"clusters", "flows", "http", "log"};
+const std::set<std::string> kRootKeys = {"clusters", "flows", "http", "group", "log"};
 
 }  // namespace
 
@@ -186,6 +186,8 @@ Result<Config> Parser::Parse(const std::string& text) {
   ParseFlows(root["flows"], &config);
   if (const YAML::Node http = root["http"]) ParseHttp(http, &config.http);
   if (const YAML::Node log = root["log"]) ParseLog(log, &config);
+  if (const YAML::Node group = root["group"]) ParseGroup(group, &config.group);
+  if (config.group.instance_id.empty()) config.group.instance_id = DefaultInstanceId(config.http);
   if (!errors_.empty()) {
     std::string all;
     for (const std::string& e : errors_) all += (all.empty() ? "" : "\n") + e;

@@ -79,6 +79,7 @@ class Parser {
   void ParseHttp(const YAML::Node& node, HttpConfig* http);
   void ParseHttpSecurity(const YAML::Node& node, HttpConfig* http);
   void ParseLog(const YAML::Node& node, Config* config);
+  void ParseGroup(const YAML::Node& node, GroupConfig* group);
 
   std::string path_;
   Environment env_;

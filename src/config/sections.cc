@@ -54,6 +54,7 @@ const std::set<std::string> kFlowKeys = {"source",
 const std::set<std::string> kHttpKeys = {"listen",  "enabled", "tls.certificate",
                                          "tls.key", "tls.ca",  "token"};
 const std::set<std::string> kLogKeys = {"level", "format"};
+const std::set<std::string> kGroupKeys = {"enabled", "instance.id", "prefix", "session.timeout.ms"};
 
 }  // namespace
 
@@ -324,6 +325,28 @@ void Parser::ParseLog(const YAML::Node& node, Config* config) {
     } else {
       config->log_format = v;
     }
+  }
+}
+
+void Parser::ParseGroup(const YAML::Node& node, GroupConfig* group) {
+  if (!ExpectMap(node, "group")) return;
+  CheckKeys(node, kGroupKeys, "group");
+  if (const YAML::Node n = node["enabled"]) Bool(n, "group.enabled", &group->enabled);
+  if (const YAML::Node n = node["instance.id"]) {
+    // The id goes into the member's client.id, which Kafka limits to these characters.
+    if (Scalar(n, "group.instance.id", &group->instance_id) &&
+        (group->instance_id.empty() ||
+         group->instance_id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                              "0123456789._-") != std::string::npos)) {
+      Error(
+          n, "group.instance.id",
+          fmt::format("expected letters, digits, '.', '_' or '-', got \"{}\"", group->instance_id));
+    }
+  }
+  if (const YAML::Node n = node["prefix"]) Scalar(n, "group.prefix", &group->prefix);
+  if (const YAML::Node n = node["session.timeout.ms"]) {
+    // The broker's group.min.session.timeout.ms is 6 s by default.
+    Millis(n, "group.session.timeout.ms", &group->session_timeout, /*min=*/1000);
   }
 }
 

@@ -50,7 +50,8 @@ struct ConsumerCallbacks {
 
 Consumer::Consumer(ConsumerOptions options)
     : Client(options.client.name, options.client.log_sink),
-      on_rebalance_(std::move(options.on_rebalance)) {}
+      on_rebalance_(std::move(options.on_rebalance)),
+      defer_revoke_(options.defer_revoke) {}
 
 Result<std::unique_ptr<Consumer>> Consumer::Create(ConsumerOptions options) {
   Properties props = options.client.properties;
@@ -86,6 +87,11 @@ void Consumer::HandleRebalance(rd_kafka_t* rk, int err, void* partitions) {
                     : internal::FromErrorCode(rd_kafka_assign(rk, list), "assign");
   } else {
     event.kind = rd_kafka_assignment_lost(rk) ? RebalanceKind::kLost : RebalanceKind::kRevoked;
+    // While closing, librdkafka waits for the unassign inside its close.
+    if (cooperative && defer_revoke_ && !closed_) {
+      if (on_rebalance_) on_rebalance_(event);
+      return;
+    }
     s = cooperative ? internal::TakeError(rd_kafka_incremental_unassign(rk, list), "unassign")
                     : internal::FromErrorCode(rd_kafka_assign(rk, nullptr), "unassign");
   }
@@ -235,6 +241,22 @@ Status Consumer::Close() {
   if (closed_ || handle() == nullptr) return Status::Ok();
   closed_ = true;
   return internal::FromErrorCode(rd_kafka_consumer_close(handle()), "closing consumer");
+}
+
+int32_t Consumer::GroupGeneration() {
+  rd_kafka_consumer_group_metadata_t* metadata = rd_kafka_consumer_group_metadata(handle());
+  if (metadata == nullptr) return -1;
+  const int32_t generation = rd_kafka_consumer_group_metadata_generation_id(metadata);
+  rd_kafka_consumer_group_metadata_destroy(metadata);
+  return generation;
+}
+
+std::string Consumer::MemberId() {
+  char* id = rd_kafka_memberid(handle());
+  if (id == nullptr) return "";
+  std::string out(id);
+  rd_kafka_mem_free(handle(), id);
+  return out;
 }
 
 rd_kafka_consumer_group_metadata_t* Consumer::NewGroupMetadata() {

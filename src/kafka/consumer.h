@@ -30,6 +30,11 @@ struct ConsumerOptions {
   ClientOptions client;
   // Called on the polling thread after strait applied the (incremental) assignment.
   std::function<void(const RebalanceEvent&)> on_rebalance;
+  // With a cooperative assignor, a revoke is not acknowledged inside the callback: the caller
+  // calls IncrementalUnassign once it has let the partitions go, and the group hands them to
+  // another member only then (replication/membership.h). A lost assignment too: the member
+  // rejoins, and its commits carry a valid generation again, only once the caller let go.
+  bool defer_revoke = false;
 };
 
 class Consumer : public Client {
@@ -72,6 +77,11 @@ class Consumer : public Client {
   // Leaves the group (if any) and stops fetching. Idempotent.
   Status Close();
 
+  // The generation of the group this member last joined (-1 before it joined), and its
+  // member id (empty before).
+  int32_t GroupGeneration();
+  std::string MemberId();
+
   // For Producer::SendOffsetsToTransaction. Owned by the caller.
   rd_kafka_consumer_group_metadata_s* NewGroupMetadata();
 
@@ -82,6 +92,7 @@ class Consumer : public Client {
   void HandleRebalance(rd_kafka_s* rk, int err, void* partitions);
 
   std::function<void(const RebalanceEvent&)> on_rebalance_;
+  const bool defer_revoke_;
   bool closed_ = false;
   rd_kafka_queue_s* commit_queue_ = nullptr;  // CommitAsync's results; made on first use
   bool commit_pending_ = false;

@@ -4,6 +4,8 @@
 #include <functional>
 #include <string>
 
+#include "base/hash.h"
+
 namespace strait::offsets {
 namespace {
 
@@ -15,15 +17,6 @@ void PutField(std::string& out, char tag, std::optional<std::string_view> bytes)
   uint64_t n = bytes->size();
   out.append(reinterpret_cast<const char*>(&n), sizeof(n));
   out.append(*bytes);
-}
-
-uint64_t Fnv1a(std::string_view bytes) {
-  uint64_t h = 14695981039346656037ULL;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
 }
 
 struct Walk {

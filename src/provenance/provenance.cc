@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/hash.h"
+
 namespace strait::provenance {
 namespace {
 
@@ -23,14 +25,7 @@ uint64_t GetU64(std::string_view in) {
 
 }  // namespace
 
-uint64_t ClusterFingerprint(std::string_view cluster_id) {
-  uint64_t h = 14695981039346656037ULL;
-  for (char c : cluster_id) {
-    h ^= static_cast<uint8_t>(c);
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
+uint64_t ClusterFingerprint(std::string_view cluster_id) { return Fnv1a(cluster_id); }
 
 uint64_t TopicFingerprint(std::string_view topic_id) {
   if (topic_id.empty() || topic_id == kZeroTopicId) return 0;

@@ -57,10 +57,31 @@ Status DataPath::Start() {
 }
 
 Status DataPath::CreateProducer() {
+  kafka::ClientOptions client =
+      TargetProducerOptions(options_.flow_name, options_.producer_properties);
+  if (transactional()) {
+    const std::string timeout = std::to_string(options_.transaction_timeout.count());
+    // librdkafka wants a record's timeout within the transaction's: a record not delivered
+    // by then fails, the transaction aborts, and its partitions resume from the target.
+    client.properties.insert(client.properties.end(),
+                             {{"transactional.id", options_.transactional_id},
+                              {"transaction.timeout.ms", timeout},
+                              {"message.timeout.ms", timeout}});
+  }
   STRAIT_ASSIGN_OR_RETURN(
-      producer_, options_.clients.producer(
-                     TargetProducerOptions(options_.flow_name, options_.producer_properties),
-                     [this](const kafka::DeliveryReport& r) { OnDelivery(r); }));
+      producer_,
+      options_.clients.producer(client, [this](const kafka::DeliveryReport& r) { OnDelivery(r); }));
+  if (transactional()) {
+    // Fences this transactional id's earlier producer (a restart of this instance) and
+    // aborts what it left open.
+    Status s = producer_->InitTransactions(options_.transaction_timeout * 3);
+    if (!s.ok()) {
+      producer_.reset();
+      return s;
+    }
+    txn_open_ = false;
+    txn_records_ = 0;
+  }
   return Status::Ok();
 }
 
@@ -100,6 +121,7 @@ void DataPath::Run() {
       continue;
     }
     ApplyCommands();
+    if (transactional() && !txn_open_) BeginTransaction();
     if (inflight_bytes_total_.load(std::memory_order_relaxed) > options_.max_inflight_bytes) {
       // The target as a whole is slower than the source: stop taking records, and the
       // consumer's bounded prefetch makes librdkafka stop fetching. Nothing is dropped.
@@ -110,6 +132,7 @@ void DataPath::Run() {
     for (kafka::Message& m : batch) Handle(m);
     batch.clear();  // frees librdkafka's buffers now: records were copied when produced
     producer_->Poll(0ms);
+    if (transactional() && fatal_.ok() && txn_records_ > 0) CommitTransaction();
     if (!fatal_.ok()) ResetProducer(fatal_);
     UpdateFlowControl();
     if (NowMs() >= next_watermarks) {
@@ -285,7 +308,9 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   }
   if (!s.ok()) {
     pipe.inflight.pop_back();  // never handed over
-    if (!producer_->FatalError().ok()) {
+    if (!producer_->FatalError().ok() || transactional()) {
+      // In a transaction a refusal (an abortable error, no transaction open) is the
+      // transaction's, not this partition's: it aborts, and every partition resumes.
       // Refused because the producer failed fatally (its delivery report may not have been
       // served yet): not this partition's fault. The loop replaces the producer and every
       // partition resumes from the target; stopping this one would keep it stopped.
@@ -294,6 +319,10 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
     }
     if (!pipe.draining) StopPipe(pipe, s, DataEvent::Kind::kStopped);
     return false;
+  }
+  if (transactional()) {
+    pipe.in_transaction = true;
+    ++txn_records_;
   }
   if (pipe.inflight_bytes == 0) ++busy_pipes_;
   pipe.inflight_bytes += cost;
@@ -361,7 +390,7 @@ void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
 }
 
 void DataPath::ReleaseIfDone(Pipe& pipe) {
-  if (!pipe.draining || !pipe.inflight.empty()) return;
+  if (!pipe.draining || !pipe.inflight.empty() || pipe.in_transaction) return;
   // Pauses queued for this partition must not reach librdkafka after it is unassigned.
   auto drop = [&](std::vector<kafka::TopicPartition>& v) {
     v.erase(std::remove(v.begin(), v.end(), pipe.source), v.end());
@@ -426,6 +455,7 @@ void DataPath::Drain(std::chrono::milliseconds timeout) {
          std::chrono::steady_clock::now() < deadline) {
     producer_->Poll(50ms);
   }
+  if (producer_ && transactional() && txn_records_ > 0) CommitTransaction();
   int64_t left = producer_ ? producer_->OutQueueLength() : 0;
   if (left > 0) {
     log::Warn("data", "records still unacknowledged at shutdown; they are mirrored after restart",

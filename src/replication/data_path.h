@@ -96,6 +96,14 @@ struct DataPathOptions {
   int64_t max_inflight_bytes = 32 << 20;
   int64_t max_inflight_bytes_per_partition = 8 << 20;
   DataPathClients clients;
+  // Group mode (membership.h): writes go in transactions of this id, each committed with
+  // the next source offset of every partition it wrote, under the group member `group`'s
+  // generation: the target's group coordinator refuses the commit of a member whose
+  // partitions moved (KIP-447), so what a paused former owner writes is aborted. Empty: the
+  // idempotent producer alone.
+  std::string transactional_id;
+  std::chrono::milliseconds transaction_timeout{10000};
+  kafka::Consumer* group = nullptr;  // outlives the data path
 };
 
 class DataPath {
@@ -147,6 +155,13 @@ class DataPath {
   // (kNeedsResume). False, with producer_ still null, when it cannot be made yet.
   bool RemakeProducer();
   void Drain(std::chrono::milliseconds timeout);
+  // Transactions (group mode, data_path_txn.cc): one is open whenever records may be sent;
+  // CommitTransaction waits for what was sent, commits it with each partition's next source
+  // offset, and then releases the stopped partitions whose records it held. A failure
+  // replaces the producer: every partition resumes from what the target committed.
+  bool transactional() const { return !options_.transactional_id.empty(); }
+  void BeginTransaction();
+  void CommitTransaction();
   Pipe* Route(const kafka::Message& message);
   int64_t PartitionBudget() const;
   void Emit(DataEvent event);
@@ -169,6 +184,8 @@ class DataPath {
   Status fatal_;  // set by a delivery report or a refused produce; acted on in the loop
   std::vector<DataEvent> awaiting_producer_;  // sent once a new producer exists
   int busy_pipes_ = 0;  // pipes with records in flight: how many share the flow budget
+  bool txn_open_ = false;
+  int64_t txn_records_ = 0;  // sent in the open transaction
 
   std::atomic<int64_t> inflight_bytes_total_{0};
   std::atomic<int64_t> dropped_duplicates_{0};

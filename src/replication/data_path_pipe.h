@@ -32,6 +32,9 @@ struct DataPath::Pipe {
   // later record may fail before it: librdkafka fails queued records ahead of those in
   // flight).
   std::optional<SourceOffset> first_failed;
+  // Group mode: it has records in the open transaction; it is released only once they
+  // are committed.
+  bool in_transaction = false;
 
   bool paused() const { return throttled || draining; }
   // The first source offset not on the target.

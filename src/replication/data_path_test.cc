@@ -224,6 +224,30 @@ TEST_F(DataPathTest, MirrorsEveryRecordOnceInOrderWithKeysValuesAndHeaders) {
 
 // A slow target: the partitions' in-flight budgets fill, they are paused at the source and
 // resumed as acknowledgements come back, and nothing is lost or doubled on the way.
+// Group mode: records go in transactions, committed with each partition's next source offset
+// for the instance group (librdkafka's mock cluster does not keep those offsets: the
+// end-to-end tests see the coordinator refuse a stale generation's); only committed records
+// count, and a stopped partition is released with what was committed.
+TEST_F(DataPathTest, InGroupModeRecordsAreCommittedInTransactions) {
+  kafka::ConsumerOptions member;
+  member.client = {"test-group", target_->ClientProperties(), {}};
+  member.client.properties.push_back({"group.id", "strait.dc1.dc2"});
+  auto group = kafka::Consumer::Create(std::move(member));
+  ASSERT_TRUE(group.ok()) << group.status().message();
+  Produce(*source_, "orders", 0, 0, 150);
+  DataPathOptions options = Options();
+  options.transactional_id = "strait.dc1.dc2.a";
+  options.group = group->get();
+  Start(std::move(options));
+  StartPartition(0);
+  ASSERT_TRUE(Mirrored(0, 150));
+  EXPECT_EQ(Upstreams(ReadAll(*target_, "dc1.orders", 0)), Range(0, 150));  // read_committed
+  data_->Post(StopPartition{{"orders", 0}, "moved to another instance"});
+  std::optional<DataEvent> released = AwaitEvent(DataEvent::Kind::kReleased, 0);
+  ASSERT_TRUE(released.has_value());
+  EXPECT_EQ(released->offset, SourceOffset(150));
+}
+
 TEST_F(DataPathTest, PausesPartitionsOverTheirBudgetAndResumesThemWithoutLoss) {
   constexpr int kRecords = 1500;
   Produce(*source_, "orders", 0, 0, kRecords, 1000);

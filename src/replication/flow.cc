@@ -28,6 +28,7 @@ std::string RemoteHeartbeatsTopic(const config::FlowConfig& flow) {
 
 Flow::Flow(const config::Config& config, const config::FlowConfig& flow)
     : flow_(flow),
+      group_(config.group),
       source_(config.Cluster(flow.source)),
       target_(config.Cluster(flow.target)),
       name_(flow.Name()),
@@ -83,6 +84,12 @@ void Flow::Run() {
       continue;
     }
     HandleEvents();
+    if (membership_ != nullptr) HandleRebalance();
+    // An instance whose flow differs from its group's touches nothing on the target.
+    if (Clock::now() >= next_sync && membership_ != nullptr &&
+        !membership_->Admitted(target_admin_.get())) {
+      next_sync = Clock::now() + flow_.refresh_interval;
+    }
     if (Clock::now() >= next_sync) {
       TopicSync::Errors errors = topic_sync_->Round();
       SetClusterError(Side::kSource, errors.source, /*log=*/true);
@@ -137,6 +144,8 @@ void Flow::StopParts() {
     data_->Stop(kDrainTimeout);
     RecordProgress(RecordWhen::kStop);  // what the drain acknowledged
   }
+  // Only now, with nothing in flight, may the other instances take this one's partitions.
+  membership_.reset();
   std::lock_guard lock(mu_);
   published_.state = FlowState::kStopped;
 }
@@ -178,6 +187,16 @@ bool Flow::Connect() {
                                           flow_.source, flow_.target, *source_id);
     return false;
   }
+  if (group_.enabled && membership_ == nullptr) {
+    Result<std::unique_ptr<Membership>> membership = Membership::Create(target_, group_, flow_);
+    if (!membership.ok()) {
+      // Without the group this instance mirrors nothing: it must not take every partition.
+      std::lock_guard lock(mu_);
+      published_.target_error = membership.status().message();
+      return false;
+    }
+    membership_ = std::move(membership).value();
+  }
   const uint64_t target_fp = provenance::ClusterFingerprint(*target_id);
   source_fp_ = provenance::ClusterFingerprint(*source_id);
   DataPathOptions options{name_,
@@ -188,6 +207,10 @@ bool Flow::Connect() {
                           flow_.provenance_headers,
                           flow_.max_inflight_bytes,
                           flow_.max_inflight_bytes_per_partition};
+  if (membership_ != nullptr) {
+    options.transactional_id = TransactionalIdOf(group_, flow_);
+    options.group = membership_->consumer();
+  }
   auto data = std::make_unique<DataPath>(std::move(options));
   s = data->Start();
   if (!s.ok()) {
@@ -196,8 +219,11 @@ bool Flow::Connect() {
     return false;
   }
   data_ = std::move(data);
-  tails_ =
-      std::make_unique<provenance::LogSearch>(target_.ConsumerProperties(), name_ + "/target-tail");
+  kafka::Properties tail_properties = target_.ConsumerProperties();
+  // In group mode the target's log holds aborted transactions (a former owner's): only what
+  // was committed counts as copied.
+  if (membership_ != nullptr) tail_properties.push_back({"isolation.level", "read_committed"});
+  tails_ = std::make_unique<provenance::LogSearch>(tail_properties, name_ + "/target-tail");
   topic_sync_ = std::make_unique<TopicSync>(flow_, source_admin_.get(), target_admin_.get(),
                                             tails_.get(), source_fp_);
   std::unique_ptr<ResumeStrategy> progress = ResumeFromProgressGroup(
@@ -245,9 +271,11 @@ void Flow::Reconcile() {
     // origin's records along two paths.
     const bool local_only = flow_.forward == config::Forward::kLocal && topic.remote == name;
     for (int32_t p = 0; p < topic.source_partitions; ++p) {
+      if (group_.enabled && !Assigned(topic, p)) continue;
       partitions_.Add(name, p, topic.remote, local_only);
     }
   }
+  if (group_.enabled) RefreshMembership();
   for (const std::string& name : forget) {
     topic_sync_->Forget(name);
     message_limits_.erase(name);
@@ -298,7 +326,9 @@ void Flow::ResumeDue() {
 
 void Flow::ResumeTopic(const std::string& name, const RemoteTopic& topic,
                        const std::vector<int32_t>& due) {
-  const std::vector<int32_t> partitions = mm2_ ? TakeOverFromMm2(name, topic, due) : due;
+  std::vector<int32_t> partitions = mm2_ ? TakeOverFromMm2(name, topic, due) : due;
+  if (membership_ != nullptr)
+    std::erase_if(partitions, [&](int32_t p) { return OpenTransaction(topic.remote, p); });
   if (partitions.empty()) return;
   std::vector<PartitionId> ids;
   for (int32_t p : partitions) ids.push_back(PartitionId(p));
@@ -439,6 +469,7 @@ void Flow::Publish() {
   }
   s.records_expired = records_expired_;
   s.source_truncations = source_truncations_;
+  if (membership_ != nullptr) s.group = membership_->status();
   if (offset_loop_ != nullptr) {
     s.groups = offset_loop_->groups();
     s.checkpoints_written = offset_loop_->checkpoints_written();

@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,6 +35,7 @@
 #include "provenance/log_search.h"
 #include "replication/data_path.h"
 #include "replication/flow_snapshot.h"
+#include "replication/membership.h"
 #include "replication/partition_table.h"
 #include "replication/resume.h"
 #include "replication/topic_sync.h"
@@ -71,6 +73,16 @@ class Flow {
   // Brings the partition table in line with the topics after a sync round.
   void Reconcile();
   void HandleEvents();
+  // Group mode (flow_group.cc): takes the group's assignment changes; a revoked partition
+  // is stopped, and the revoke acknowledged once every revoked partition is released.
+  void HandleRebalance();
+  bool Assigned(const RemoteTopic& topic, int32_t partition) const;
+  void RefreshMembership();
+  // Group mode: true (and the partition waits) while the remote partition has an open
+  // transaction, or that cannot be read.
+  bool OpenTransaction(const std::string& remote, int32_t partition);
+  // The source topic whose remote topic is `remote`, or null.
+  const std::string* SourceTopicOf(const std::string& remote) const;
   // flow_source_bounds.cc: the source lacks the offset a partition was at.
   void RestartOutOfRange(const DataEvent& event);
   void RestartAfterTruncation(const DataEvent& event);
@@ -100,6 +112,7 @@ class Flow {
   offsets::MirrorView Mirrored() const;
 
   const config::FlowConfig flow_;
+  const config::GroupConfig group_;
   const config::ClusterConfig source_;
   const config::ClusterConfig target_;
   const std::string name_;
@@ -114,6 +127,7 @@ class Flow {
   std::unique_ptr<ResumeStrategy> resume_;
   std::unique_ptr<offsets::OffsetLoop> offset_loop_;
   std::unique_ptr<offsets::Mm2Takeover> mm2_;  // with mm2.takeover only
+  std::unique_ptr<Membership> membership_;     // with group.enabled only
 
   // Control thread only.
   PartitionTable partitions_;
@@ -123,6 +137,10 @@ class Flow {
   std::chrono::seconds connect_backoff_{1};
   int64_t records_expired_ = 0;
   int64_t source_truncations_ = 0;
+  // Group mode: the remote partitions the group gave this instance, and those revoked from
+  // it whose release the group still waits for.
+  std::set<kafka::TopicPartition> assigned_;
+  std::vector<kafka::TopicPartition> revoking_;
 
   std::thread thread_;
   std::atomic<bool> stop_{false};

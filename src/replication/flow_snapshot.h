@@ -13,6 +13,7 @@
 #include "acl/acl_sync.h"
 #include "offsets/group_sync.h"
 #include "offsets/heartbeats.h"
+#include "replication/membership.h"
 #include "replication/partition_state.h"
 
 namespace strait::replication {
@@ -47,6 +48,7 @@ struct FlowSnapshot {
   int64_t checkpoints_written = 0;
   offsets::HeartbeatStatus heartbeats;
   std::optional<acl::AclSyncStatus> acls;  // absent when ACL sync is off
+  std::optional<GroupStatus> group;        // absent unless group.enabled
 };
 
 }  // namespace strait::replication

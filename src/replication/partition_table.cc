@@ -51,6 +51,19 @@ std::vector<int32_t> PartitionTable::Release(const std::string& topic) {
   return live;
 }
 
+bool PartitionTable::Release(const std::string& topic, int32_t partition) {
+  Entry* e = Find(topic, partition);
+  if (e == nullptr) return false;
+  const PartitionStage stage = e->state->stage();
+  if (stage == PartitionStage::kReleasing) return true;
+  if (stage == PartitionStage::kRunning || stage == PartitionStage::kStopping) {
+    e->state->set_stage(PartitionStage::kReleasing);
+    return true;
+  }
+  Erase(topic, partition);
+  return false;
+}
+
 PartitionTable::Outcome PartitionTable::Apply(const DataEvent& event, Clock::time_point now) {
   Entry* e = Find(event.source.topic, event.source.partition);
   if (e == nullptr) return Outcome::kNone;

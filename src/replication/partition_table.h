@@ -49,6 +49,9 @@ class PartitionTable {
   // The source topic is gone: partitions the data path still has become kReleasing and are
   // returned (the caller posts StopPartition for them); the others are forgotten at once.
   std::vector<int32_t> Release(const std::string& topic);
+  // The same for one partition (it moved to another instance): true when the data path still
+  // has it, and the caller posts a StopPartition; otherwise it is forgotten at once.
+  bool Release(const std::string& topic, int32_t partition);
 
   // What an event from the data path did.
   enum class Outcome {

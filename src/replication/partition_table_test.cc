@@ -134,5 +134,22 @@ TEST(PartitionTable, ReleasesOnlyWhatTheDataPathHas) {
   EXPECT_FALSE(t.Has("orders"));
 }
 
+// A partition that moves to another instance: one still on the data path is released
+// first (the revoke waits for kReleased); one that was not started is forgotten at once.
+TEST(PartitionTable, ReleasingOnePartitionWaitsForTheDataPath) {
+  PartitionTable t(1s, 300s);
+  t.Add("orders", 0, "dc1.orders", false);
+  t.Add("orders", 1, "dc1.orders", false);
+  t.Started("orders", 0);
+  EXPECT_TRUE(t.Release("orders", 0));
+  EXPECT_EQ(t.Find("orders", 0)->state->stage(), PartitionStage::kReleasing);
+  EXPECT_FALSE(t.Release("orders", 1));
+  EXPECT_EQ(t.Find("orders", 1), nullptr);
+  EXPECT_TRUE(t.Due("orders", Clock::now()).empty());
+  EXPECT_EQ(t.Apply(Event(DataEvent::Kind::kReleased, 0), Clock::now()),
+            PartitionTable::Outcome::kForgotten);
+  EXPECT_FALSE(t.Has("orders"));
+}
+
 }  // namespace
 }  // namespace strait::replication

@@ -102,6 +102,13 @@ std::string MetricsText(const View& view) {
   e.Family("strait_acls_mirrored", Type::kGauge,
            "Target ACLs that mirror source ACLs after the last ACL sync round.");
   e.Family("strait_acl_sync_failing", Type::kGauge, "1 while the last ACL sync round failed.");
+  e.Family("strait_group_generation", Type::kGauge,
+           "Generation of the flow's instance group this instance last joined (group.enabled).");
+  e.Family("strait_group_rebalances_total", Type::kCounter,
+           "Assignments, revokes and losses this instance took from the flow's group.");
+  e.Family("strait_group_instances", Type::kGauge, "Instances in the flow's group.");
+  e.Family("strait_group_partitions_owned", Type::kGauge,
+           "Partitions of the flow this instance mirrors, labelled with its instance id.");
   for (const FlowSnapshot& s : view.flows) {
     std::map<std::string, std::array<int64_t, 3>> by_topic;  // errors, filtered, not local
     for (const auto& p : s.partitions) {
@@ -134,6 +141,14 @@ std::string MetricsText(const View& view) {
     if (s.acls) {
       e.Sample("strait_acls_mirrored", flow, s.acls->bindings);
       e.Sample("strait_acl_sync_failing", flow, int64_t{s.acls->state == "error"});
+    }
+    if (s.group) {
+      e.Sample("strait_group_generation", flow, int64_t{s.group->generation});
+      e.Sample("strait_group_rebalances_total", flow, s.group->rebalances);
+      e.Sample("strait_group_instances", flow, static_cast<int64_t>(s.group->members.size()));
+      e.Sample("strait_group_partitions_owned",
+               {{"flow", s.name}, {"instance", s.group->instance_id}},
+               static_cast<int64_t>(s.partitions.size()));
     }
     std::map<offsets::GroupSyncState, int64_t> by_state = {
         {offsets::GroupSyncState::kSynced, 0},

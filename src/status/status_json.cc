@@ -55,6 +55,32 @@ nlohmann::json AclSyncJson(const std::optional<acl::AclSyncStatus>& acls) {
           {"removed_total", acls->removed_total}};
 }
 
+nlohmann::json TopicPartitionsJson(const std::vector<kafka::TopicPartition>& partitions) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const kafka::TopicPartition& tp : partitions) {
+    out.push_back({{"topic", tp.topic}, {"partition", tp.partition}});
+  }
+  return out;
+}
+
+// The instances sharing the flow (replication/membership.h); null without group.enabled.
+nlohmann::json GroupJson(const std::optional<replication::GroupStatus>& group) {
+  if (!group) return nullptr;
+  nlohmann::json members = nlohmann::json::array();
+  for (const replication::GroupMemberStatus& m : group->members) {
+    members.push_back({{"instance", m.instance_id},
+                       {"member_id", m.member_id},
+                       {"host", m.host},
+                       {"self", m.self},
+                       {"same_definition", m.same_definition},
+                       {"partitions", TopicPartitionsJson(m.partitions)}});
+  }
+  return {{"group", group->group_id},        {"instance", group->instance_id},
+          {"member_id", group->member_id},   {"generation", group->generation},
+          {"rebalances", group->rebalances}, {"last_rebalance_ms", group->last_rebalance_ms},
+          {"error", group->error},           {"instances", members}};
+}
+
 // The replication graph: one edge per flow with its end-to-end lag, and the problems of its
 // shape (replication/topology.h).
 nlohmann::json TopologyJson(const View& view) {
@@ -86,7 +112,8 @@ nlohmann::json TopologyJson(const View& view) {
                      {"record_lag_seconds", totals.lag_seconds},
                      {"loop_records_dropped", totals.loops},
                      {"not_local_records_skipped", totals.not_local},
-                     {"heartbeat_error", s.heartbeats.error}});
+                     {"heartbeat_error", s.heartbeats.error},
+                     {"group", GroupJson(s.group)}});
   }
   nlohmann::json problems = nlohmann::json::array();
   for (const TopologyProblem& p : view.problems) {
@@ -151,6 +178,7 @@ std::string StatusJson(const View& view) {
                      {"topics", topics},
                      {"groups", groups},
                      {"acls", AclSyncJson(s.acls)},
+                     {"group", GroupJson(s.group)},
                      {"partitions", partitions}});
   }
   return nlohmann::json{{"flows", flows}, {"topology", TopologyJson(view)}}.dump(2);

@@ -76,6 +76,37 @@ TEST(StatusJson, APausedFlowSaysSo) {
   EXPECT_EQ(j["topology"]["edges"][0]["state"], "paused");
 }
 
+// With group.enabled: the instances, who owns what, the generation and the last rebalance.
+TEST(StatusJson, AnInstanceGroupShowsEachInstanceAndWhatItOwns) {
+  View v = OneFlow();
+  EXPECT_TRUE(nlohmann::json::parse(StatusJson(v))["flows"][0]["group"].is_null());
+  replication::GroupStatus g;
+  g.group_id = "strait.dc1.dc2";
+  g.instance_id = "a";
+  g.member_id = "m-a";
+  g.generation = 7;
+  g.rebalances = 3;
+  g.last_rebalance_ms = 900;
+  g.members = {{"a", "m-a", "/10.0.0.1", true, true, {{"dc1.orders", 0}}},
+               {"b", "m-b", "/10.0.0.2", true, false, {{"dc1.orders", 1}}}};
+  v.flows[0].group = g;
+  nlohmann::json j = nlohmann::json::parse(StatusJson(v));
+  const nlohmann::json& group = j["flows"][0]["group"];
+  EXPECT_EQ(group["group"], "strait.dc1.dc2");
+  EXPECT_EQ(group["generation"], 7);
+  EXPECT_EQ(group["last_rebalance_ms"], 900);
+  ASSERT_EQ(group["instances"].size(), 2u);
+  EXPECT_EQ(group["instances"][1]["instance"], "b");
+  EXPECT_EQ(group["instances"][1]["partitions"][0]["partition"], 1);
+  EXPECT_TRUE(group["instances"][0]["self"]);
+  EXPECT_EQ(j["topology"]["edges"][0]["group"]["generation"], 7);  // for `strait status`
+  const std::string text = MetricsText(v);
+  EXPECT_NE(text.find("strait_group_generation{flow=\"dc1->dc2\"} 7\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("strait_group_instances{flow=\"dc1->dc2\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("strait_group_partitions_owned{flow=\"dc1->dc2\",instance=\"a\"} 1\n"),
+            std::string::npos);
+}
+
 TEST(MetricsText, CountsPerTopicAndPartition) {
   std::string text = MetricsText(OneFlow());
   EXPECT_NE(text.find("strait_records_mirrored_total{flow=\"dc1->dc2\",topic=\"orders\"} 40\n"),

@@ -242,6 +242,9 @@ class Cluster:
             "transaction.state.log.replication.factor": str(rf),
             "transaction.state.log.min.isr": str(min(2, rf)),
             "transaction.state.log.num.partitions": "10",
+            # How often the coordinator aborts transactions past their timeout (10 s by
+            # default): a crashed strait instance's open transaction ends within a second of it.
+            "transaction.abort.timed.out.transaction.cleanup.interval.ms": "1000",
             "share.coordinator.state.topic.replication.factor": str(rf),
             "share.coordinator.state.topic.min.isr": str(min(2, rf)),
             "broker.heartbeat.interval.ms": "500",

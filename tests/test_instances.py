@@ -1,0 +1,255 @@
+"""Several `strait run` processes sharing one flow (config `group`): each partition is
+mirrored by one instance at a time, a crashed or stopped instance's partitions resume on the
+others, and across all of it every source record is on the target once, in order."""
+
+import signal
+import threading
+import time
+import urllib.error
+
+from confluent_kafka import Producer
+
+from strait_testbed.e2e import Feeder, assert_mirrored, clusters, flow
+from strait_testbed.kafka import QUIET, create_topic, end_offsets, topic_names, unique, wait_for
+
+FLOW = "dc1->dc2"
+# The broker's smallest session timeout: a killed instance's partitions move after it.
+GROUP = {"enabled": True, "session.timeout.ms": 6000}
+
+
+def start_instance(strait, dc1, dc2, topic, instance_id, **flow_extra):
+    s = strait(clusters(dc1, dc2), [flow(topic, **flow_extra)], start=False)
+    # A group of the test's own: instances a previous test killed stay members for a
+    # session timeout.
+    s.write_config(group={**GROUP, "instance.id": instance_id, "prefix": f"{topic}."})
+    return s.start()
+
+
+def owned(s, topic):
+    """The partitions of `topic` this instance is mirroring now (None while it is down)."""
+    try:
+        return {p["partition"] for p in s.flow(FLOW)["partitions"]
+                if p["topic"] == topic and p["state"] == "mirroring"}
+    except (urllib.error.URLError, ConnectionError, OSError, KeyError):
+        return None
+
+
+def positions(s, topic):
+    return {p["partition"]: p["next_source_offset"] for p in s.flow(FLOW)["partitions"]
+            if p["topic"] == topic}
+
+
+def split(instances, topic, partitions):
+    """{instance index: partitions} once every partition is mirrored by exactly one of
+    `instances`, else None."""
+    shares = {i: owned(s, topic) for i, s in enumerate(instances)}
+    if any(v is None for v in shares.values()):
+        return None
+    every = [p for v in shares.values() for p in v]
+    return shares if sorted(every) == list(range(partitions)) else None
+
+
+def shared_by_all(instances, topic, partitions):
+    """The split, once every instance has a share. The group also assigns the remote
+    heartbeats topic, so a share of the test topic may be one partition more or less."""
+    shares = split(instances, topic, partitions)
+    return shares if shares and all(shares.values()) else None
+
+
+def under_load(dc1, prefix):
+    """A new 6-partition topic and a feeder writing 1,500 records/s to it."""
+    topic = unique(prefix)
+    create_topic(dc1.bootstrap(), topic, 6)
+    return topic, Feeder(dc1.bootstrap(), topic, 6, rate=1500).start()
+
+
+def mirrored_up_to(instances, topic):
+    """The next source offsets of the partitions the running instances mirror, summed: the
+    number of records copied, since the source topic has nothing but records."""
+    total = 0
+    for s in instances:
+        if s.proc.poll() is not None:
+            continue
+        mine = owned(s, topic)
+        total += sum(n for p, n in positions(s, topic).items() if p in (mine or ()))
+    return total
+
+
+def assert_every_record_once(dc1, dc2, topic, feeder, instances, timeout=180):
+    """Stops the feeder; then every record it sent is on the target once, in order (read as
+    a read_committed consumer reads it)."""
+    feeder.stop()
+    # What the source holds: the feeder may have given up on a record the loaded source did
+    # not take in time.
+    total = sum(end_offsets(dc1.bootstrap(), [topic]).values())
+    wait_for(lambda: mirrored_up_to(instances, topic) == total, timeout,
+             f"the {total} records mirrored")
+    report = assert_mirrored(dc1, dc2, topic, expect=total)
+    assert report.source_records == total
+
+
+def test_kill9_of_one_of_three_instances_moves_only_its_partitions(dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic, feeder = under_load(dc1, "ha")
+    instances = [start_instance(strait, dc1, dc2, topic, f"i{i}") for i in range(3)]
+    shares = wait_for(lambda: shared_by_all(instances, topic, 6), 120,
+                      "the 6 partitions shared by the three instances")
+    # The members are read from the group's coordinator every refresh interval.
+    group = wait_for(lambda: (lambda g: g if len(g["instances"]) == 3 else None)(
+        instances[1].flow(FLOW)["group"]), 30, "i1 to list the three instances")
+    assert group["group"] == f"{topic}.dc1.dc2", group
+    assert group["error"] == "" and group["generation"] >= 1, group
+    assert {m["instance"] for m in group["instances"]} == {"i0", "i1", "i2"}
+    wait_for(lambda: (instances[0].metric("strait_records_mirrored_total", flow=FLOW, topic=topic)
+                      or 0) > 200, 60, "records flowing through i0")
+
+    moved = shares[0]
+    before = {i: positions(instances[i], topic) for i in (1, 2)}
+    instances[0].kill()
+    killed_at = time.monotonic()
+    survivors = instances[1:]
+    after = wait_for(lambda: split(survivors, topic, 6), 15,
+                     f"i0's partitions {sorted(moved)} mirroring on i1 or i2 within 15 s")
+    print(f"i0's partitions resumed elsewhere after {time.monotonic() - killed_at:.1f} s")
+    for i in (1, 2):
+        # The partitions that did not move stayed with their owner and kept flowing.
+        assert shares[i] <= after[i - 1], (shares, after)
+        now = positions(instances[i], topic)
+        assert all(now[p] > before[i][p] for p in shares[i]), (before[i], now)
+
+    assert_every_record_once(dc1, dc2, topic, feeder, instances)
+
+
+def test_an_instance_paused_past_its_session_lands_nothing_after_its_partitions_moved(
+        dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic, feeder = under_load(dc1, "zombie")
+    instances = [start_instance(strait, dc1, dc2, topic, f"z{i}") for i in range(3)]
+    wait_for(lambda: shared_by_all(instances, topic, 6), 120, "the partitions shared by all three")
+    wait_for(lambda: (instances[0].metric("strait_records_mirrored_total", flow=FLOW, topic=topic)
+                      or 0) > 200, 60, "records flowing through z0")
+    zombie = instances[0]
+    zombie.proc.send_signal(signal.SIGSTOP)  # with records read and sent, not committed
+    try:
+        wait_for(lambda: split(instances[1:], topic, 6), 60, "z0's partitions mirrored by z1, z2")
+        mirrored = sum(positions(s, topic)[p] for s in instances[1:] for p in owned(s, topic))
+        wait_for(lambda: sum(positions(s, topic)[p] for s in instances[1:]
+                             for p in owned(s, topic)) > mirrored + 500, 60,
+                 "z1 and z2 mirroring z0's partitions past where z0 stood")
+    finally:
+        zombie.proc.send_signal(signal.SIGCONT)
+    # z0 goes on where it was, learns that its partitions moved, and joins again.
+    wait_for(lambda: shared_by_all(instances, topic, 6), 120, "the partitions shared again")
+    assert_every_record_once(dc1, dc2, topic, feeder, instances)
+
+
+class TransactionalFeeder:
+    """Writes batches of 60 records to a 6-partition topic in transactions, aborting every
+    third; counts the records of the committed ones."""
+
+    def __init__(self, bootstrap, topic):
+        self.producer = Producer({"bootstrap.servers": bootstrap,
+                                  "transactional.id": unique("txfeed"), "linger.ms": 5, **QUIET})
+        self.topic, self.committed = topic, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self):
+        self.producer.init_transactions(30)
+        self._thread.start()
+        return self
+
+    def _run(self):
+        batch = 0
+        while not self._stop.is_set():
+            self.producer.begin_transaction()
+            for i in range(60):
+                self.producer.produce(self.topic, value=f"t{batch}-{i}".encode(), partition=i % 6)
+            self.producer.flush(30)
+            if batch % 3 == 2:
+                self.producer.abort_transaction(30)
+            else:
+                self.producer.commit_transaction(30)
+                self.committed += 60
+            batch += 1
+            time.sleep(0.05)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(timeout=120)
+        return self.committed
+
+
+def test_a_transactional_source_through_a_kill9_reaches_read_committed_readers_once(
+        dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic = unique("txsrc")
+    create_topic(dc1.bootstrap(), topic, 6)
+    feeder = TransactionalFeeder(dc1.bootstrap(), topic).start()
+    instances = [start_instance(strait, dc1, dc2, topic, f"t{i}") for i in range(3)]
+    wait_for(lambda: shared_by_all(instances, topic, 6), 120, "the partitions shared by all three")
+    wait_for(lambda: (instances[0].metric("strait_records_mirrored_total", flow=FLOW, topic=topic)
+                      or 0) > 200, 60, "records flowing through t0")
+    instances[0].kill()
+    wait_for(lambda: split(instances[1:], topic, 6), 30, "t0's partitions mirrored by t1, t2")
+    committed = feeder.stop()
+    # The source's ends count markers and aborted records, which the data path steps over.
+    ends = sum(end_offsets(dc1.bootstrap(), [topic]).values())
+    wait_for(lambda: mirrored_up_to(instances, topic) == ends, 180, "the source mirrored")
+    report = assert_mirrored(dc1, dc2, topic, expect=committed)
+    assert report.source_records == committed
+
+
+def test_scaling_one_to_three_to_one_loses_and_duplicates_nothing(dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic, feeder = under_load(dc1, "scale")
+    first = start_instance(strait, dc1, dc2, topic, "s0")
+    wait_for(lambda: split([first], topic, 6), 120, "s0 mirroring all 6 partitions")
+    others = [start_instance(strait, dc1, dc2, topic, f"s{i}") for i in (1, 2)]
+    everyone = [first] + others
+    wait_for(lambda: shared_by_all(everyone, topic, 6), 120, "the partitions shared by all three")
+    for s in others:  # a rolling stop: each drains, then its partitions move
+        assert s.stop() == 0
+    wait_for(lambda: split([first], topic, 6), 120, "s0 mirroring all 6 partitions again")
+    assert_every_record_once(dc1, dc2, topic, feeder, everyone)
+
+
+def test_rolling_restart_of_three_instances_loses_and_duplicates_nothing(dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic, feeder = under_load(dc1, "roll")
+    instances = [start_instance(strait, dc1, dc2, topic, f"r{i}") for i in range(3)]
+    wait_for(lambda: shared_by_all(instances, topic, 6), 120, "the partitions shared by all three")
+    for s in instances:
+        assert s.stop() == 0  # drains; its partitions move to the other two
+        s.start()
+        wait_for(lambda: shared_by_all(instances, topic, 6), 120,
+                 "the partitions shared by all three again")
+    assert_every_record_once(dc1, dc2, topic, feeder, instances)
+
+
+def test_an_instance_with_another_flow_definition_is_refused(dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic = unique("refuse")
+    create_topic(dc1.bootstrap(), topic, 2)
+    a = start_instance(strait, dc1, dc2, topic, "a")
+    wait_for(lambda: split([a], topic, 2), 120, "a mirroring both partitions")
+    b = start_instance(strait, dc1, dc2, topic, "b", naming="identity")
+    error = wait_for(lambda: (b.flow(FLOW)["group"] or {}).get("error"), 60, "b's group error")
+    assert "instance a" in error and "runs a different definition of this flow" in error, error
+    assert "stays out of the group" in error
+    assert owned(b, topic) == set()
+    assert split([a], topic, 2)  # a kept both
+    assert topic not in topic_names(dc2.bootstrap())  # b did not create its identity topic
+    assert "runs a different definition" in b.cli("status").stdout
+
+
+def test_two_instances_with_the_same_instance_id_are_reported(dc1_dc2, strait):
+    dc1, dc2 = dc1_dc2
+    topic = unique("twin")
+    create_topic(dc1.bootstrap(), topic, 2)
+    twins = [start_instance(strait, dc1, dc2, topic, "same") for _ in range(2)]
+    for s in twins:
+        error = wait_for(lambda: (s.flow(FLOW)["group"] or {}).get("error"), 60,
+                         "the twin reported")
+        assert "has this instance's instance.id same" in error, error
+    wait_for(lambda: split(twins, topic, 2), 120, "each partition mirrored by one of the twins")
