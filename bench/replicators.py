@@ -137,28 +137,36 @@ class Strait(Replicator):
 
     def config(self, flow: Flow) -> dict:
         """strait's defaults: only addresses, the topics and the HTTP port are set, plus
-        any `--strait-set` overrides: `flow.KEY`, `consumer.KEY` (source cluster's
-        consumers), `producer.KEY` (target cluster's producers) or `env.NAME` (an
-        environment variable of the strait process, such as GLIBC_TUNABLES)."""
+        any `--strait-set` overrides: `flow.KEY`, `group.KEY` (the `group:` section),
+        `consumer.KEY` (source cluster's consumers), `producer.KEY` (target cluster's
+        producers) or `env.NAME` (an environment variable of the strait process, such as
+        GLIBC_TUNABLES)."""
         tls = {"security.protocol": "SSL", "ssl.ca.location": flow.tls_ca} if flow.tls_ca else {}
         source = {"bootstrap.servers": flow.source_bootstrap, **tls}
         target = {"bootstrap.servers": flow.target_bootstrap, **tls}
         flow_config = {"source": flow.alias, "target": TARGET_ALIAS, "topics": flow.topics}
+        group = {}
         for key, value in self.overrides.items():
             scope, _, name = key.partition(".")
             if scope == "flow":
                 flow_config[name] = yaml.safe_load(value)
+            elif scope == "group":  # several-instance mode: group.enabled=true measures fencing
+                group[name] = yaml.safe_load(value)
             elif scope == "env":
                 continue  # see start()
             elif scope in ("consumer", "producer"):
                 (source if scope == "consumer" else target).setdefault(scope, {})[name] = value
             else:
-                raise ValueError(f"--strait-set {key}: expected flow.*, consumer.* or producer.*")
-        return {
+                raise ValueError(
+                    f"--strait-set {key}: expected flow.*, group.*, consumer.* or producer.*")
+        config = {
             "clusters": {flow.alias: source, TARGET_ALIAS: target},
             "flows": [flow_config],
             "http": {"listen": f"127.0.0.1:{self.http_port}"},
         }
+        if group:
+            config["group"] = group
+        return config
 
     def start(self, flow: Flow, workdir: pathlib.Path, prefix: Sequence[str] = ()) -> Running:
         workdir.mkdir(parents=True, exist_ok=True)

@@ -327,8 +327,9 @@ void Flow::ResumeDue() {
 void Flow::ResumeTopic(const std::string& name, const RemoteTopic& topic,
                        const std::vector<int32_t>& due) {
   std::vector<int32_t> partitions = mm2_ ? TakeOverFromMm2(name, topic, due) : due;
-  if (membership_ != nullptr)
+  if (membership_ != nullptr) {
     std::erase_if(partitions, [&](int32_t p) { return OpenTransaction(topic.remote, p); });
+  }
   if (partitions.empty()) return;
   std::vector<PartitionId> ids;
   for (int32_t p : partitions) ids.push_back(PartitionId(p));

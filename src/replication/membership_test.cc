@@ -62,7 +62,7 @@ class MembershipTest : public testing::Test {
   }
 
   // Polls the instances every 20 ms until `done`, for up to a generous limit.
-  bool PollUntil(std::vector<Instance*> instances, const std::function<bool()>& done,
+  bool PollUntil(const std::vector<Instance*>& instances, const std::function<bool()>& done,
                  std::chrono::milliseconds limit = 60s) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < deadline) {
