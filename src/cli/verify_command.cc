@@ -4,8 +4,8 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <regex>
 
+#include "base/regex_check.h"
 #include "cli/commands.h"
 #include "config/config.h"
 #include "verify/live.h"
@@ -32,11 +32,9 @@ Result<std::vector<const config::FlowConfig*>> ChooseFlows(const config::Config&
 
 Status CheckRegex(const std::string& pattern) {
   if (pattern.empty()) return Status::Ok();
-  try {  // std::regex reports bad patterns only by throwing
-    std::regex re(pattern);
-  } catch (const std::regex_error& e) {
-    return InvalidArgument(
-        fmt::format("--topics: \"{}\" is not a valid regular expression: {}", pattern, e.what()));
+  if (Status s = CheckPattern(pattern); !s.ok()) {
+    return InvalidArgument(fmt::format("--topics: \"{}\" is not a valid regular expression: {}",
+                                       pattern, s.message()));
   }
   return Status::Ok();
 }

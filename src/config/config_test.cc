@@ -131,6 +131,11 @@ const BadConfig kBadConfigs[] = {
      std::string(kClusters) +
          "flows:\n  - source: dc1\n    target: dc2\n    topics: [\"orders(\"]\n",
      "s.yaml:7:13: flows[0].topics: \"orders(\" is not a valid regular expression"},
+    {"HugeBackReference",  // the config fuzzer's crash: std::regex overflowed on the number
+     std::string(kClusters) +
+         "flows:\n  - source: dc1\n    target: dc2\n    topics.exclude: [\"a\\\\11111111111\"]\n",
+     "s.yaml:7:21: flows[0].topics.exclude: \"a\\11111111111\" is not a valid regular expression: "
+     "the number in \\11111111111 is over 255"},
     {"TopicsNotAList",
      std::string(kClusters) + "flows:\n  - source: dc1\n    target: dc2\n    topics: {a: b}\n",
      "s.yaml:7:13: flows[0].topics: expected a list of regular expressions, got a map"},

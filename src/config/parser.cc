@@ -8,10 +8,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <regex>
 #include <set>
 
 #include "base/redact.h"
+#include "base/regex_check.h"
 #include "base/utf8.h"
 #include "base/yaml_kind.h"
 #include "config/suggest.h"
@@ -150,10 +150,8 @@ void Parser::RegexList(const YAML::Node& node, const std::string& key,
     return;
   }
   for (const std::string& v : values) {
-    try {  // std::regex reports bad patterns only by throwing
-      std::regex re(v);
-    } catch (const std::regex_error& e) {
-      Error(node, key, fmt::format("\"{}\" is not a valid regular expression: {}", v, e.what()));
+    if (Status s = CheckPattern(v); !s.ok()) {
+      Error(node, key, fmt::format("\"{}\" is not a valid regular expression: {}", v, s.message()));
       return;
     }
   }

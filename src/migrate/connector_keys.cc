@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <regex>
 
+#include "base/regex_check.h"
 #include "migrate/mm2_model.h"
 
 namespace strait::migrate {
@@ -86,9 +86,7 @@ std::optional<std::string> RegexList(const std::string& value,
                                      std::optional<std::vector<std::string>>* out) {
   std::vector<std::string> items = SplitList(value);
   for (const std::string& item : items) {
-    try {  // std::regex reports a pattern it cannot read only by throwing
-      std::regex re(item);
-    } catch (const std::regex_error&) {
+    if (!CheckPattern(item).ok()) {
       return fmt::format(
           "\"{}\" is a Java regular expression strait (ECMAScript) cannot read: "
           "rewrite it",
