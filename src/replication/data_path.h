@@ -103,7 +103,8 @@ struct DataPathOptions {
   // idempotent producer alone.
   std::string transactional_id;
   std::chrono::milliseconds transaction_timeout{10000};
-  kafka::Consumer* group = nullptr;  // outlives the data path
+  std::chrono::milliseconds commit_interval{1000};  // config.h GroupConfig::commit_interval
+  kafka::Consumer* group = nullptr;                 // outlives the data path
 };
 
 class DataPath {

@@ -8,10 +8,6 @@ namespace strait::replication {
 
 using namespace std::chrono_literals;
 
-namespace {
-constexpr std::chrono::milliseconds kTransactionInterval = 100ms;
-}  // namespace
-
 void DataPath::BeginTransaction() {
   Status s = producer_->BeginTransaction();
   if (!s.ok()) {
@@ -26,10 +22,10 @@ void DataPath::BeginTransaction() {
 // A commit flushes the producer and takes two more round trips to the coordinator, during
 // which the data thread reads nothing. Committed on every turn of the loop (a few
 // milliseconds of records), that cost two thirds of the backlog throughput; once per
-// kTransactionInterval keeps the transactions large. A partition stopped meanwhile is
+// commit_interval keeps the transactions large. A partition stopped or revoked meanwhile is
 // released at the next commit, at most that much later.
 bool DataPath::TransactionDue() const {
-  return txn_records_ > 0 && NowMs() - txn_began_ms_ >= kTransactionInterval.count();
+  return txn_records_ > 0 && NowMs() - txn_began_ms_ >= options_.commit_interval.count();
 }
 
 void DataPath::CommitTransaction() {
