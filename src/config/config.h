@@ -134,6 +134,9 @@ struct GroupConfig {
   std::string prefix = "strait.";
   // How long the group waits for a silent instance before its partitions move.
   milliseconds session_timeout{10000};
+  // How long a transaction collects records before it commits: what read_committed readers
+  // of the target wait at most beyond the copy itself, against the fixed cost of a commit.
+  milliseconds commit_interval{1000};
 
   bool operator==(const GroupConfig&) const = default;
 };

@@ -279,6 +279,15 @@ TEST(Config, GroupSectionNamesTheInstance) {
   EXPECT_EQ(on->group.instance_id, "a-1");
   EXPECT_EQ(on->group.prefix, "strait.");
   EXPECT_EQ(on->group.session_timeout.count(), 6000);
+  EXPECT_EQ(on->group.commit_interval.count(), 1000);
+  Result<Config> fast = ParseConfig(base + "group: { commit.interval.ms: 100 }\n", "s.yaml");
+  ASSERT_TRUE(fast.ok()) << fast.status().message();
+  EXPECT_EQ(fast->group.commit_interval.count(), 100);
+  Result<Config> too_fast = ParseConfig(base + "group: { commit.interval.ms: 1 }\n", "s.yaml");
+  ASSERT_FALSE(too_fast.ok());
+  EXPECT_NE(too_fast.status().message().find("s.yaml:5:30: group.commit.interval.ms"),
+            std::string::npos)
+      << too_fast.status().message();
   Result<Config> bad = ParseConfig(base + "group: { instance.id: \"a/b\" }\n", "s.yaml");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("s.yaml:5:23: group.instance.id"), std::string::npos)

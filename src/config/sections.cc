@@ -54,7 +54,8 @@ const std::set<std::string> kFlowKeys = {"source",
 const std::set<std::string> kHttpKeys = {"listen",  "enabled", "tls.certificate",
                                          "tls.key", "tls.ca",  "token"};
 const std::set<std::string> kLogKeys = {"level", "format"};
-const std::set<std::string> kGroupKeys = {"enabled", "instance.id", "prefix", "session.timeout.ms"};
+const std::set<std::string> kGroupKeys = {"commit.interval.ms", "enabled", "instance.id", "prefix",
+                                          "session.timeout.ms"};
 
 }  // namespace
 
@@ -347,6 +348,9 @@ void Parser::ParseGroup(const YAML::Node& node, GroupConfig* group) {
   if (const YAML::Node n = node["session.timeout.ms"]) {
     // The broker's group.min.session.timeout.ms is 6 s by default.
     Millis(n, "group.session.timeout.ms", &group->session_timeout, /*min=*/1000);
+  }
+  if (const YAML::Node n = node["commit.interval.ms"]) {
+    Millis(n, "group.commit.interval.ms", &group->commit_interval, /*min=*/10);
   }
 }
 

@@ -132,7 +132,7 @@ void DataPath::Run() {
     for (kafka::Message& m : batch) Handle(m);
     batch.clear();  // frees librdkafka's buffers now: records were copied when produced
     producer_->Poll(0ms);
-    if (transactional() && fatal_.ok() && txn_records_ > 0) CommitTransaction();
+    if (transactional() && fatal_.ok() && TransactionDue()) CommitTransaction();
     if (!fatal_.ok()) ResetProducer(fatal_);
     UpdateFlowControl();
     if (NowMs() >= next_watermarks) {

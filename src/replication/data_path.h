@@ -103,7 +103,8 @@ struct DataPathOptions {
   // idempotent producer alone.
   std::string transactional_id;
   std::chrono::milliseconds transaction_timeout{10000};
-  kafka::Consumer* group = nullptr;  // outlives the data path
+  std::chrono::milliseconds commit_interval{1000};  // config.h GroupConfig::commit_interval
+  kafka::Consumer* group = nullptr;                 // outlives the data path
 };
 
 class DataPath {
@@ -162,6 +163,7 @@ class DataPath {
   bool transactional() const { return !options_.transactional_id.empty(); }
   void BeginTransaction();
   void CommitTransaction();
+  bool TransactionDue() const;  // data_path_txn.cc
   Pipe* Route(const kafka::Message& message);
   int64_t PartitionBudget() const;
   void Emit(DataEvent event);
@@ -186,6 +188,7 @@ class DataPath {
   int busy_pipes_ = 0;  // pipes with records in flight: how many share the flow budget
   bool txn_open_ = false;
   int64_t txn_records_ = 0;  // sent in the open transaction
+  int64_t txn_began_ms_ = 0;
 
   std::atomic<int64_t> inflight_bytes_total_{0};
   std::atomic<int64_t> dropped_duplicates_{0};

@@ -209,6 +209,7 @@ bool Flow::Connect() {
                           flow_.max_inflight_bytes_per_partition};
   if (membership_ != nullptr) {
     options.transactional_id = TransactionalIdOf(group_, flow_);
+    options.commit_interval = group_.commit_interval;
     options.group = membership_->consumer();
   }
   auto data = std::make_unique<DataPath>(std::move(options));
