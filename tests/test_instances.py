@@ -8,11 +8,12 @@ import time
 import urllib.error
 
 import pytest
-from confluent_kafka import Producer
+from confluent_kafka import Consumer, Producer, TopicPartition
 
 from strait_testbed import ClusterSpec
 from strait_testbed.e2e import Feeder, assert_mirrored, clusters, flow
-from strait_testbed.kafka import QUIET, create_topic, end_offsets, topic_names, unique, wait_for
+from strait_testbed.kafka import QUIET, admin, create_topic, end_offsets, topic_names, unique, \
+    wait_for
 
 FLOW = "dc1->dc2"
 # The broker's smallest session timeout: a killed instance's partitions move after it.
@@ -58,9 +59,9 @@ def shared_by_all(instances, topic, partitions):
     return shares if shares and all(shares.values()) else None
 
 
-def under_load(dc1, prefix):
+def under_load(dc1, prefix, topic=None):
     """A new 6-partition topic and a feeder writing 1,500 records/s to it."""
-    topic = unique(prefix)
+    topic = topic or unique(prefix)
     create_topic(dc1.bootstrap(), topic, 6)
     return topic, Feeder(dc1.bootstrap(), topic, 6, rate=1500).start()
 
@@ -271,8 +272,50 @@ def lagging_target(bed, dc1_dc2):
         bed.up(ClusterSpec(LAGGING, brokers=2, controllers=1, overrides={
             "replica.lag.time.max.ms": "8000", "broker.session.timeout.ms": "9000",
             "transaction.state.log.min.isr": "1"}))
+        bootstrap = bed[LAGGING].bootstrap()
+        # The group and transaction coordinators' topics, created on first use.
+        Producer({"bootstrap.servers": bootstrap, "transactional.id": "warm-up",
+                  **QUIET}).init_transactions(60)
+        Consumer({"bootstrap.servers": bootstrap, "group.id": "warm-up",
+                  **QUIET}).committed([TopicPartition("warm-up", 0)], timeout=60)
+        wait_for(lambda: all(_leaders(bootstrap, t) for t in INTERNAL), 60,
+                 "the coordinators' topics led")
     yield dc1_dc2[0], bed[LAGGING]
     bed.remove(LAGGING)
+
+
+INTERNAL = ("__consumer_offsets", "__transaction_state")
+
+
+def _leaders(bootstrap, topic):
+    """The leader of each partition of `topic`, None while one has none."""
+    partitions = admin(bootstrap).list_topics(topic, timeout=10).topics[topic].partitions
+    leaders = [partitions[p].leader for p in sorted(partitions)]
+    return leaders if leaders and min(leaders) >= 0 else None
+
+
+def _coordinator(bootstrap, internal, key):
+    """The broker that coordinates group or transactional id `key`: the leader of partition
+    abs(key.hashCode()) % partitions of `internal`, as Kafka places them."""
+    h = 0
+    for c in key.encode():
+        h = (31 * h + c) & 0xFFFFFFFF
+    h = h - (1 << 32) if h >= 1 << 31 else h
+    leaders = _leaders(bootstrap, internal)
+    return leaders[0 if h == -(1 << 31) else abs(h) % len(leaders)]
+
+
+def coordinated_by_one_broker(target, instance_id):
+    """A new topic name whose instance group (prefix "<topic>.") and transactional id have
+    their coordinators on one broker, and that broker: the other one can then be frozen
+    while strait's transactions and group membership go on."""
+    bootstrap = target.bootstrap()
+    for _ in range(100):
+        topic = unique("lagging")
+        group = _coordinator(bootstrap, INTERNAL[0], f"{topic}.dc1.dc2")
+        if group == _coordinator(bootstrap, INTERNAL[1], f"{topic}.dc1.dc2.{instance_id}"):
+            return topic, group
+    raise AssertionError("no topic name with both coordinators on one broker")
 
 
 def inflight(s, topic):
@@ -280,13 +323,12 @@ def inflight(s, topic):
     return sum(p["inflight_records"] for p in s.flow(FLOW)["partitions"] if p["topic"] == topic)
 
 
-def kill9_while_a_follower_lags(bed, dc1, target, s, topic, feeder):
-    """Every remote partition is led by one broker of `target` and followed by the other,
+def kill9_while_a_follower_lags(bed, dc1, target, s, topic, feeder, follower):
+    """Every remote partition is led by one broker of `target` and followed by `follower`,
     which is frozen: acks=all writes then sit above the high watermark, in the leader's log
     but invisible to readers, until the follower leaves the ISR. strait is killed with such
     writes in flight and started again (same instance.id) while the follower is still
     frozen, so that it looks for where it stopped in a log that does not show them yet."""
-    follower = target.brokers[1].node_id
     wait_for(lambda: split([s], topic, 6), 120, "the 6 partitions mirroring")
     # The remote heartbeats topic, created a little later, changes the group's assignment:
     # that rebalance is over before the follower is frozen.
@@ -317,8 +359,9 @@ def test_kill9_while_the_targets_follower_lags_duplicates_nothing_in_group_mode(
     process's open transaction was aborted, after its last requests (guarantees.md, "The
     restart window")."""
     dc1, target = lagging_target
-    topic, feeder = under_load(dc1, "lagging")
-    leader, follower = (n.node_id for n in target.brokers)
+    topic, leader = coordinated_by_one_broker(target, "only")
+    follower = next(n.node_id for n in target.brokers if n.node_id != leader)
     create_topic(target.bootstrap(), f"dc1.{topic}", assignment=[[leader, follower]] * 6)
+    topic, feeder = under_load(dc1, "", topic)
     s = start_instance(strait, dc1, target, topic, "only")
-    kill9_while_a_follower_lags(bed, dc1, target, s, topic, feeder)
+    kill9_while_a_follower_lags(bed, dc1, target, s, topic, feeder, follower)
