@@ -7,10 +7,13 @@ import threading
 import time
 import urllib.error
 
-from confluent_kafka import Producer
+import pytest
+from confluent_kafka import Consumer, Producer, TopicPartition
 
+from strait_testbed import ClusterSpec
 from strait_testbed.e2e import Feeder, assert_mirrored, clusters, flow
-from strait_testbed.kafka import QUIET, create_topic, end_offsets, topic_names, unique, wait_for
+from strait_testbed.kafka import QUIET, admin, create_topic, end_offsets, topic_names, unique, \
+    wait_for
 
 FLOW = "dc1->dc2"
 # The broker's smallest session timeout: a killed instance's partitions move after it.
@@ -56,9 +59,9 @@ def shared_by_all(instances, topic, partitions):
     return shares if shares and all(shares.values()) else None
 
 
-def under_load(dc1, prefix):
+def under_load(dc1, prefix, topic=None):
     """A new 6-partition topic and a feeder writing 1,500 records/s to it."""
-    topic = unique(prefix)
+    topic = topic or unique(prefix)
     create_topic(dc1.bootstrap(), topic, 6)
     return topic, Feeder(dc1.bootstrap(), topic, 6, rate=1500).start()
 
@@ -253,3 +256,112 @@ def test_two_instances_with_the_same_instance_id_are_reported(dc1_dc2, strait):
                          "the twin reported")
         assert "has this instance's instance.id same" in error, error
     wait_for(lambda: split(twins, topic, 2), 120, "each partition mirrored by one of the twins")
+
+
+LAGGING = "lagging"
+
+
+@pytest.fixture(scope="module")
+def lagging_target(bed, dc1_dc2):
+    """A target of two brokers with a controller of its own, so that one broker can be
+    frozen while the other and the controller go on. A frozen follower stays in the ISR for
+    replica.lag.time.max.ms (8 s; the testbed's 2 s would close the window too soon), and
+    the controller fences it only after broker.session.timeout.ms (9 s, later, so that the
+    lag decides). Transactions go on once it left the ISR of the transaction log."""
+    if LAGGING not in bed.clusters:
+        bed.up(ClusterSpec(LAGGING, brokers=2, controllers=1, overrides={
+            "replica.lag.time.max.ms": "8000", "broker.session.timeout.ms": "9000",
+            "transaction.state.log.min.isr": "1"}))
+        bootstrap = bed[LAGGING].bootstrap()
+        # The group and transaction coordinators' topics, created on first use.
+        Producer({"bootstrap.servers": bootstrap, "transactional.id": "warm-up",
+                  **QUIET}).init_transactions(60)
+        Consumer({"bootstrap.servers": bootstrap, "group.id": "warm-up",
+                  **QUIET}).committed([TopicPartition("warm-up", 0)], timeout=60)
+        wait_for(lambda: all(_leaders(bootstrap, t) for t in INTERNAL), 60,
+                 "the coordinators' topics led")
+    yield dc1_dc2[0], bed[LAGGING]
+    bed.remove(LAGGING)
+
+
+INTERNAL = ("__consumer_offsets", "__transaction_state")
+
+
+def _leaders(bootstrap, topic):
+    """The leader of each partition of `topic`, None while one has none."""
+    partitions = admin(bootstrap).list_topics(topic, timeout=10).topics[topic].partitions
+    leaders = [partitions[p].leader for p in sorted(partitions)]
+    return leaders if leaders and min(leaders) >= 0 else None
+
+
+def _coordinator(bootstrap, internal, key):
+    """The broker that coordinates group or transactional id `key`: the leader of partition
+    abs(key.hashCode()) % partitions of `internal`, as Kafka places them."""
+    h = 0
+    for c in key.encode():
+        h = (31 * h + c) & 0xFFFFFFFF
+    h = h - (1 << 32) if h >= 1 << 31 else h
+    leaders = _leaders(bootstrap, internal)
+    return leaders[0 if h == -(1 << 31) else abs(h) % len(leaders)]
+
+
+def coordinated_by_one_broker(target, instance_id):
+    """A new topic name whose instance group (prefix "<topic>.") and transactional id have
+    their coordinators on one broker, and that broker: the other one can then be frozen
+    while strait's transactions and group membership go on."""
+    bootstrap = target.bootstrap()
+    for _ in range(100):
+        topic = unique("lagging")
+        group = _coordinator(bootstrap, INTERNAL[0], f"{topic}.dc1.dc2")
+        if group == _coordinator(bootstrap, INTERNAL[1], f"{topic}.dc1.dc2.{instance_id}"):
+            return topic, group
+    raise AssertionError("no topic name with both coordinators on one broker")
+
+
+def inflight(s, topic):
+    """Records sent to the target and not acknowledged yet."""
+    return sum(p["inflight_records"] for p in s.flow(FLOW)["partitions"] if p["topic"] == topic)
+
+
+def kill9_while_a_follower_lags(bed, dc1, target, s, topic, feeder, follower):
+    """Every remote partition is led by one broker of `target` and followed by `follower`,
+    which is frozen: acks=all writes then sit above the high watermark, in the leader's log
+    but invisible to readers, until the follower leaves the ISR. strait is killed with such
+    writes in flight and started again (same instance.id) while the follower is still
+    frozen, so that it looks for where it stopped in a log that does not show them yet."""
+    wait_for(lambda: split([s], topic, 6), 120, "the 6 partitions mirroring")
+    # The remote heartbeats topic, created a little later, changes the group's assignment:
+    # that rebalance is over before the follower is frozen.
+    wait_for(lambda: owned(s, "heartbeats"), 60, "the heartbeats mirroring")
+    mirrored = s.metric("strait_records_mirrored_total", flow=FLOW, topic=topic) or 0
+    wait_for(lambda: (s.metric("strait_records_mirrored_total", flow=FLOW, topic=topic) or 0)
+             > mirrored + 200, 60, "records flowing")
+    bed.freeze(LAGGING, [follower])
+    try:
+        # In group mode a transaction holds at most 100 ms of records (~150).
+        stuck = wait_for(lambda: (lambda n: n if n >= 50 else None)(inflight(s, topic)), 30,
+                         "records above the target's high watermark")
+        acked = mirrored_up_to([s], topic)
+        s.kill()
+        s.start()
+        # Past every record that was in flight at the kill: the window has played out (the
+        # follower left the ISR, the killed process's writes were committed or aborted).
+        wait_for(lambda: split([s], topic, 6) and mirrored_up_to([s], topic) > acked + stuck,
+                 120, "the restarted strait mirroring past what was in flight at the kill")
+    finally:
+        bed.thaw(LAGGING, [follower])
+    assert_every_record_once(dc1, target, topic, feeder, [s])
+
+
+def test_kill9_while_the_targets_follower_lags_duplicates_nothing_in_group_mode(
+        bed, lagging_target, strait):
+    """One instance in group mode is enough: a restart resumes only once the killed
+    process's open transaction was aborted, after its last requests (guarantees.md, "The
+    restart window")."""
+    dc1, target = lagging_target
+    topic, leader = coordinated_by_one_broker(target, "only")
+    follower = next(n.node_id for n in target.brokers if n.node_id != leader)
+    create_topic(target.bootstrap(), f"dc1.{topic}", assignment=[[leader, follower]] * 6)
+    topic, feeder = under_load(dc1, "", topic)
+    s = start_instance(strait, dc1, target, topic, "only")
+    kill9_while_a_follower_lags(bed, dc1, target, s, topic, feeder, follower)

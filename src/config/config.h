@@ -74,8 +74,9 @@ struct FlowConfig {
       "min\\.insync\\.replicas"};
   bool adopt_existing_topics = false;
   milliseconds refresh_interval{5000};
-  // After a start or a producer reset, how long to wait before reading where the target
-  // stopped, so that a produce request a killed predecessor left in a broker is applied first.
+  // Without group mode, after a start or a producer reset, how long to wait before reading
+  // where the target stopped, so that a produce request a killed predecessor left in a
+  // broker is applied first. Group mode has no use for it (replication/flow.cc, Flow::Settle).
   milliseconds resume_settle{1000};
   // A partition stopped by an error is retried after this long, doubling up to 5 minutes.
   milliseconds partition_retry_backoff{30000};

@@ -294,6 +294,20 @@ TEST(Config, GroupSectionNamesTheInstance) {
       << bad.status().message();
 }
 
+TEST(Config, ResumeSettleIsRefusedInGroupMode) {
+  const std::string flows =
+      std::string(kClusters) + "flows: [{source: dc1, target: dc2, resume.settle.ms: 5000}]\n";
+  Result<Config> off = ParseConfig(flows, "s.yaml");
+  ASSERT_TRUE(off.ok()) << off.status().message();
+  EXPECT_EQ(off->flows[0].resume_settle.count(), 5000);
+  Result<Config> on = ParseConfig(flows + "group: { enabled: true }\n", "s.yaml");
+  ASSERT_FALSE(on.ok());
+  EXPECT_NE(on.status().message().find(
+                "s.yaml:4:54: flows[0].resume.settle.ms: has no use with group.enabled: true"),
+            std::string::npos)
+      << on.status().message();
+}
+
 TEST(Config, FlowFingerprintIgnoresWhatMayDifferBetweenInstances) {
   FlowConfig a;
   a.source = "dc1";

@@ -185,6 +185,7 @@ Result<Config> Parser::Parse(const std::string& text) {
   if (const YAML::Node http = root["http"]) ParseHttp(http, &config.http);
   if (const YAML::Node log = root["log"]) ParseLog(log, &config);
   if (const YAML::Node group = root["group"]) ParseGroup(group, &config.group);
+  if (config.group.enabled) RefuseSettleInGroupMode(root["flows"]);
   if (config.group.instance_id.empty()) config.group.instance_id = DefaultInstanceId(config.http);
   if (!errors_.empty()) {
     std::string all;

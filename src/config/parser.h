@@ -80,6 +80,7 @@ class Parser {
   void ParseHttpSecurity(const YAML::Node& node, HttpConfig* http);
   void ParseLog(const YAML::Node& node, Config* config);
   void ParseGroup(const YAML::Node& node, GroupConfig* group);
+  void RefuseSettleInGroupMode(const YAML::Node& flows);
 
   std::string path_;
   Environment env_;

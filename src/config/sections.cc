@@ -354,4 +354,19 @@ void Parser::ParseGroup(const YAML::Node& node, GroupConfig* group) {
   }
 }
 
+// Group mode never waits resume.settle.ms (replication/flow.cc, Flow::Settle): a partition
+// resumes once the target has ended the transaction a killed instance left open. A setting
+// without effect is refused rather than ignored, so that nobody counts on it.
+void Parser::RefuseSettleInGroupMode(const YAML::Node& flows) {
+  if (!flows || !flows.IsSequence()) return;
+  for (size_t i = 0; i < flows.size(); ++i) {
+    if (!flows[i].IsMap()) continue;
+    if (const YAML::Node n = flows[i]["resume.settle.ms"]) {
+      Error(n, fmt::format("flows[{}].resume.settle.ms", i),
+            "has no use with group.enabled: true (a partition resumes once the target has ended "
+            "the transaction a killed instance left open, without waiting); remove it");
+    }
+  }
+}
+
 }  // namespace strait::config::internal

@@ -233,7 +233,7 @@ bool Flow::Connect() {
                 ? ResumeFromTargetLog(tails_.get(), source_fp_, std::move(progress))
                 : std::move(progress);
   if (flow_.mm2_takeover) mm2_ = NewMm2Takeover();
-  settle_until_ = Clock::now() + flow_.resume_settle;
+  Settle();
   offsets::FlowClusters clusters{&source_,   &target_, source_admin_.get(), target_admin_.get(),
                                  source_fp_, target_fp};
   Result<std::unique_ptr<offsets::OffsetLoop>> loop = offsets::OffsetLoop::Create(
@@ -305,13 +305,25 @@ void Flow::HandleEvents() {
         break;
       }
       case PartitionTable::Outcome::kNeedsResume:
-        settle_until_ = Clock::now() + flow_.resume_settle;
+        Settle();
         break;
       case PartitionTable::Outcome::kOutOfRange:
         RestartOutOfRange(e);
         break;
     }
   }
+}
+
+// Without transactions, the last produce requests of a killed process or of a replaced
+// producer may still be applied after the target's log was read, and would then be written
+// twice: wait resume.settle.ms for them first. In group mode there is nothing to wait for:
+// those requests belong to a transaction that can no longer commit (records are committed
+// only once acknowledged, below the high watermark), which the new producer's
+// init_transactions or the transaction timeout aborts, and a partition resumes only once no
+// transaction is open on it (OpenTransaction), reading what was committed.
+void Flow::Settle() {
+  if (group_.enabled) return;
+  settle_until_ = Clock::now() + flow_.resume_settle;
 }
 
 void Flow::ResumeDue() {

@@ -91,6 +91,8 @@ class Flow {
   void NoteTruncation(const DataEvent& event, std::optional<SourceOffset> mirrored_up_to,
                       std::optional<SourceOffset> diverges_at, std::optional<SourceOffset> restart,
                       std::string_view detected_by);
+  // Holds resumes back for resume.settle.ms, without group mode only.
+  void Settle();
   void ResumeDue();
   void ResumeTopic(const std::string& topic, const RemoteTopic& remote,
                    const std::vector<int32_t>& partitions);

@@ -41,9 +41,8 @@ void Flow::HandleRebalance() {
   Membership::Changes changes = membership_->Poll();
   if (!changes.assigned.empty()) {
     assigned_.insert(changes.assigned.begin(), changes.assigned.end());
-    // The previous owner was stopped or released them; if it was killed, the produce
-    // requests it left in a broker are applied before the target's log is read.
-    settle_until_ = Clock::now() + flow_.resume_settle;
+    // No settling (Flow::Settle): the previous owner released them once committed, or, if
+    // it was killed, they resume once its open transaction has ended.
     Reconcile();
   }
   auto let_go = [&](const std::vector<kafka::TopicPartition>& partitions, const char* why) {

@@ -68,10 +68,17 @@ def admin(bootstrap: str) -> AdminClient:
 
 
 def create_topic(bootstrap: str, name: str, partitions: int = 1, replication: int = 1,
-                 config: Optional[Dict[str, str]] = None):
+                 config: Optional[Dict[str, str]] = None,
+                 assignment: Optional[List[List[int]]] = None):
+    """`assignment`: the replicas of each partition, its preferred leader first (then
+    `partitions` and `replication` are not used)."""
     client = admin(bootstrap)  # must outlive the future: destroying it fails the request
-    futures = client.create_topics(
-        [NewTopic(name, partitions, replication, config=config or {})], operation_timeout=30)
+    if assignment:
+        topic = NewTopic(name, len(assignment), replica_assignment=assignment,
+                         config=config or {})
+    else:
+        topic = NewTopic(name, partitions, replication, config=config or {})
+    futures = client.create_topics([topic], operation_timeout=30)
     futures[name].result(timeout=60)
 
 
