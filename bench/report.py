@@ -252,11 +252,12 @@ def section(meta: dict, results: List[dict], chart_name: Optional[str]) -> str:
                   "", f"In the pipe, the perf tools themselves used "
                   f"{ceiling['pipe']['tools_cpu_s_per_gb']:.2f} CPU-s/GB (JVM start included) and "
                   f"the two brokers {ceiling['pipe']['broker_cpu_s_per_gb']:.2f} CPU-s/GB.", ""]
-    lines += ["| scenario | replicator | records/s | MB/s | CPU-s/GB | peak RSS MB | "
-              "latency p50 / p99 / max ms | of ceiling | notes |",
-              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-              *result_rows(results, replicators), "",
-              "| target | measured | |", "| --- | --- | --- |", *target_rows(results), ""]
+    rows = result_rows(results, replicators)
+    if rows or ceiling:  # not for a run of the failover scenario alone
+        lines += ["| scenario | replicator | records/s | MB/s | CPU-s/GB | peak RSS MB | "
+                  "latency p50 / p99 / max ms | of ceiling | notes |",
+                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |", *rows, "",
+                  "| target | measured | |", "| --- | --- | --- |", *target_rows(results), ""]
     tls = tls_rows(results, replicators)
     if tls:
         lines += ["TLS on both sides against plaintext, same clusters, same run (replicator "
