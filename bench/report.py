@@ -252,11 +252,12 @@ def section(meta: dict, results: List[dict], chart_name: Optional[str]) -> str:
                   "", f"In the pipe, the perf tools themselves used "
                   f"{ceiling['pipe']['tools_cpu_s_per_gb']:.2f} CPU-s/GB (JVM start included) and "
                   f"the two brokers {ceiling['pipe']['broker_cpu_s_per_gb']:.2f} CPU-s/GB.", ""]
-    lines += ["| scenario | replicator | records/s | MB/s | CPU-s/GB | peak RSS MB | "
-              "latency p50 / p99 / max ms | of ceiling | notes |",
-              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-              *result_rows(results, replicators), "",
-              "| target | measured | |", "| --- | --- | --- |", *target_rows(results), ""]
+    rows = result_rows(results, replicators)
+    if rows or ceiling:  # not for a run of the failover scenario alone
+        lines += ["| scenario | replicator | records/s | MB/s | CPU-s/GB | peak RSS MB | "
+                  "latency p50 / p99 / max ms | of ceiling | notes |",
+                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |", *rows, "",
+                  "| target | measured | |", "| --- | --- | --- |", *target_rows(results), ""]
     tls = tls_rows(results, replicators)
     if tls:
         lines += ["TLS on both sides against plaintext, same clusters, same run (replicator "
@@ -264,9 +265,39 @@ def section(meta: dict, results: List[dict], chart_name: Optional[str]) -> str:
                   "| replicator | plaintext records/s | TLS records/s | TLS / plaintext | "
                   "CPU-s/GB plaintext | CPU-s/GB TLS | brokers plaintext | brokers TLS |",
                   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |", *tls, ""]
+    lines += failover_lines(results)
     if chart_name:
         lines += [f"![throughput over time]({chart_name})", ""]
     return "\n".join(lines) + "\n"
+
+
+def failover_lines(results: List[dict]) -> List[str]:
+    """The instance-failover scenario: one row per kill -9, then p50 and max."""
+    out = []
+    for r in results:
+        if r.get("scenario") != "instance-failover":
+            continue
+        if "error" in r:
+            out += [f"Instance failover **failed**: {r['error'].splitlines()[0][:200]}", ""]
+            continue
+        timeout = r.get("session_timeout_ms") or "10000 (default)"
+        out += [f"Instance failover: 3 instances in group mode (`group.session.timeout.ms` "
+                f"{timeout}), {r['partitions']} partitions, {r['rate']:,} records/s of "
+                f"512 bytes; each round kills one instance with SIGKILL, times it on the "
+                f"target as a read_committed consumer sees it, restarts it and waits until the "
+                f"partitions are balanced again.", "",
+                "| round | killed | its partitions | all of them flowing again after | "
+                "longest pause of an unmoved partition | longest gap before the kill | "
+                "load (1 min) | other load |",
+                "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+        out += [f"| {x['round']} | {x['killed']} | {', '.join(map(str, x['moved']))} | "
+                f"{x['moved_flowing_s']:.1f} s | {x['unmoved_pause_s']:.1f} s | "
+                f"{x['steady_gap_s']:.2f} s | {x['load_1m']:.2f} | "
+                f"{100 * x['foreign_load']:.0f} % |" for x in r["rounds"]]
+        out += [f"| **p50 / max** | | | **{r['moved_flowing_p50_s']:.1f} / "
+                f"{r['moved_flowing_max_s']:.1f} s** | **{r['unmoved_pause_p50_s']:.1f} / "
+                f"{r['unmoved_pause_max_s']:.1f} s** | | | |", ""]
+    return out
 
 
 def _load(values) -> str:

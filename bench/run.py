@@ -48,7 +48,7 @@ from replicators import Replicator, all_replicators  # noqa: E402
 # link near 2 MB/s whatever the replicator does. The same for both clusters and every run.
 BROKER_SOCKETS = {"socket.send.buffer.bytes": "-1", "socket.receive.buffer.bytes": "-1"}
 
-ORDER = ["ceiling", "backlog", "backlog-tls", "wan", "latency", "partitions"]
+ORDER = ["ceiling", "backlog", "backlog-tls", "wan", "latency", "partitions", "instance-failover"]
 PORT_BASE = 27000  # 20000-25999 belong to the end-to-end suites sharing this machine
 STRAIT_HTTP_PORT = PORT_BASE + 90
 
@@ -133,6 +133,14 @@ def run_scenario(ctx: scenarios.Context, name: str, reps: list, repeat: int) -> 
         result = _guard(lambda: scenarios.ceiling(ctx), name, "perf tools", 1)
         print("   " + json.dumps(result), flush=True)
         return [result]
+    if name == "instance-failover":  # strait's group mode: MirrorMaker 2 has no part in it
+        strait = next((r for r in reps if r.key == "strait"), None)
+        if strait is None:
+            return []
+        print("== instance-failover: kill -9 of one of three strait instances", flush=True)
+        result = _guard(lambda: scenarios.instance_failover(ctx, strait), name, strait.key, 1)
+        print("   " + _brief(result), flush=True)
+        return [result]
     fn = {"backlog": lambda r, i: scenarios.backlog(ctx, r, i),
           "backlog-tls": lambda r, i: scenarios.backlog(ctx, r, i, tls=True),
           "wan": lambda r, i: scenarios.backlog(ctx, r, i, wan=True),
@@ -165,7 +173,8 @@ def _guard(fn, scenario: str, replicator: str, index: int) -> dict:
 
 def _brief(result: dict) -> str:
     keys = ["records_per_s", "mb_per_s", "cpu_s_per_gb", "peak_rss_mb", "p50_ms", "p99_ms",
-            "max_ms", "all_mirroring_s", "new_topic_s", "error"]
+            "max_ms", "all_mirroring_s", "new_topic_s", "moved_flowing_p50_s",
+            "moved_flowing_max_s", "unmoved_pause_p50_s", "unmoved_pause_max_s", "error"]
     return ", ".join(f"{k}={result[k]:.4g}" if isinstance(result[k], float) else f"{k}={result[k]}"
                      for k in keys if result.get(k) is not None)
 

@@ -18,11 +18,13 @@ import time
 from typing import Callable, Dict, Iterator, List, Optional
 
 import latency
-from meters import ProgressMeter, ResourceMeter
+from meters import ArrivalMeter, ProgressMeter, ResourceMeter
 from perf_tools import PerfTools, parse_consumer, parse_producer
 from profiler import Profiler
-from replicators import Flow, Replicator, Running
+from replicators import TARGET_ALIAS, Flow, Replicator, Running, Strait
 from strait_testbed import kafka as kafka_io
+from strait_testbed.instances import shared_by_all, split
+from strait_testbed.strait import Strait as StraitProcess
 
 BACKLOG_TOPIC = "backlog"
 # The produce side of the ceiling and of the backlog fill: the batching a throughput-minded
@@ -49,6 +51,9 @@ class Sizes:
     latency_partitions: int = 12
     many_records: int = 5  # per partition
     new_topic_partitions: int = 10
+    failover_rounds: int = 5  # kill -9s of one of three instances, each after a rebalance
+    failover_rate: int = 3000  # records/s into the failover topic
+    failover_partitions: int = 12
 
 
 # The issue's sizes: >= 1 GB of 512-byte lz4 records in 12 partitions, a minute of steady
@@ -58,7 +63,7 @@ FULL = Sizes(backlog_records=2_000_000, latency_warmup_s=15, latency_measure_s=6
              wan_cap_s=300)
 QUICK = Sizes(backlog_records=200_000, latency_warmup_s=5, latency_measure_s=15,
               many_topics=4, many_partitions=50, new_topic_cap_s=30, run_timeout_s=300,
-              wan_cap_s=120)
+              wan_cap_s=120, failover_rounds=2)
 
 
 class Context:
@@ -457,3 +462,123 @@ def _new_topic_seconds(ctx: Context, flow: Flow, topic: str, run: Running) -> Op
                                    b"x" * s.record_size)
     arrived = wait_until(lambda: ctx.dc2.total([flow.remote(topic)]) > 0, s.new_topic_cap_s, run)
     return time.monotonic() - created if arrived else None
+
+
+# ---- instance failover ------------------------------------------------------------------
+
+FAILOVER_TOPIC = "failover"
+INSTANCES = 3
+STEADY_S = 5  # of steady flow before each kill
+
+
+def instance_failover(ctx: Context, rep: Strait) -> dict:
+    """Scenario 5: three strait instances in group mode share a topic under a steady load;
+    each round kills one of them with SIGKILL and measures, on the target as a
+    read_committed consumer sees it, how long the killed instance's partitions stop (from
+    the kill to the first record the new owner committed, the slowest partition counts)
+    and the longest pause of a partition that did not move. Then it restarts the killed
+    instance and waits until the partitions are balanced again."""
+    s = ctx.sizes
+    flow = Flow(f"{rep.alias_prefix}_fo", ctx.source_bootstrap(False), ctx.dc2.bootstrap,
+                [FAILOVER_TOPIC])
+    ctx.dc1.create_topics({FAILOVER_TOPIC: s.failover_partitions})
+    producer = _latency_process(["produce", "--bootstrap", ctx.dc1.bootstrap, "--topic",
+                                 FAILOVER_TOPIC, "--rate", str(s.failover_rate), "--seconds",
+                                 str(s.run_timeout_s * 4), "--payload-file", str(ctx.payload_file)])
+    instances = [_group_instance(ctx, rep, flow, i) for i in range(INSTANCES)]
+    group = Group(instances, f"{flow.alias}->{TARGET_ALIAS}", s.failover_partitions)
+    meter = ResourceMeter({"brokers": [n.pid for c in ctx.bed.clusters.values()
+                                       for n in c.nodes]}).start()
+    arrivals = None
+    try:
+        kafka_io.wait_for(group.shared, 180, "the partitions shared by the three instances")
+        arrivals = ArrivalMeter(ctx.dc2.bootstrap, flow.remote(FAILOVER_TOPIC),
+                                s.failover_partitions).start()
+        rounds = [_failover_round(ctx, group, arrivals, meter, r)
+                  for r in range(s.failover_rounds)]
+    finally:
+        if arrivals is not None:
+            arrivals.stop()
+        meter.stop()
+        producer.kill()
+        producer.wait(timeout=30)
+        for i in instances:
+            i.close()
+        ctx.clean(flow.alias)
+        ctx.dc1.delete_topics([FAILOVER_TOPIC])
+    moved = sorted(r["moved_flowing_s"] for r in rounds)
+    unmoved = sorted(r["unmoved_pause_s"] for r in rounds)
+    return {"scenario": "instance-failover", "replicator": rep.key, "run": 1,
+            "rounds": rounds, "rate": s.failover_rate, "partitions": s.failover_partitions,
+            "session_timeout_ms": instances[0].config["group"].get("session.timeout.ms"),
+            "moved_flowing_p50_s": statistics.median(moved), "moved_flowing_max_s": moved[-1],
+            "unmoved_pause_p50_s": statistics.median(unmoved), "unmoved_pause_max_s": unmoved[-1],
+            "foreign_load": max(r["foreign_load"] for r in rounds)}
+
+
+class Group:
+    """The instances of one flow and who mirrors which partition of the failover topic."""
+
+    def __init__(self, instances: List[StraitProcess], flow: str, partitions: int):
+        self.instances, self.flow, self.partitions = instances, flow, partitions
+
+    def shared(self):
+        return shared_by_all(self.instances, FAILOVER_TOPIC, self.partitions, self.flow)
+
+    def balanced(self):
+        """The split once no instance has more than two partitions more than another (the
+        group also deals out the remote heartbeats topic's partition)."""
+        shares = self.shared()
+        sizes = [len(v) for v in (shares or {}).values()]
+        return shares if sizes and max(sizes) - min(sizes) <= 2 else None
+
+    def split_without(self, victim: int):
+        return split([s for i, s in enumerate(self.instances) if i != victim], FAILOVER_TOPIC,
+                     self.partitions, self.flow)
+
+
+def _group_instance(ctx: Context, rep: Strait, flow: Flow, index: int) -> StraitProcess:
+    """An instance with strait's defaults (and any --strait-set overrides) in group mode,
+    on one of the bench's HTTP ports."""
+    config = rep.config(flow)
+    env = {k[4:]: v for k, v in rep.overrides.items() if k.startswith("env.")}
+    s = StraitProcess(rep.binary, ctx.out / "runs" / f"{flow.alias}-i{index}", rep.marker,
+                      config["clusters"], config["flows"], env=env, port=rep.http_port + index)
+    s.write_config(group={"enabled": True, **config.get("group", {}), "instance.id": f"i{index}"})
+    return s.start()
+
+
+def _failover_round(ctx: Context, group: Group, arrivals: ArrivalMeter, meter: ResourceMeter,
+                    index: int) -> dict:
+    """One kill -9 of instance index % 3, measured, and its restart."""
+    shares = kafka_io.wait_for(group.balanced, 180, "the partitions balanced over three instances")
+    balanced = time.monotonic()
+    kafka_io.wait_for(lambda: arrivals.all_since(balanced), 60, "every partition flowing")
+    # A window of steady flow before the kill, to compare the pauses with.
+    steady_from = time.monotonic()
+    kafka_io.wait_for(lambda: arrivals.all_since(steady_from + STEADY_S), 60,
+                      f"every partition flowing for {STEADY_S} s")
+    victim = index % INSTANCES
+    moved = shares[victim]
+    killed_at = time.monotonic()
+    group.instances[victim].kill()
+    kafka_io.wait_for(lambda: group.split_without(victim), 120,
+                      f"i{victim}'s partitions taken over by the others")
+    taken_over = time.monotonic()
+    # Every partition flowing for two seconds after the take-over: the rebalance it took
+    # also paused, for a moment, the partitions that stayed.
+    kafka_io.wait_for(lambda: arrivals.all_since(taken_over + 2), 120,
+                      "every partition flowing after the take-over")
+    end = time.monotonic()
+    gaps = {p: arrivals.longest_gap(p, killed_at, end) for p in range(group.partitions)}
+    flowing = {p: gaps[p][1] - killed_at for p in moved}
+    paused = {p: to - since for p, (since, to) in gaps.items() if p not in moved}
+    steady = max(to - since for since, to in
+                 (arrivals.longest_gap(p, steady_from, killed_at) for p in gaps))
+    group.instances[victim].start()
+    return {"round": index + 1, "killed": f"i{victim}", "moved": sorted(moved),
+            "moved_flowing_s": max(flowing.values()),
+            "flowing_s": {str(p): round(v, 3) for p, v in sorted(flowing.items())},
+            "unmoved_pause_s": max(paused.values()), "steady_gap_s": steady,
+            "taken_over_s": taken_over - killed_at, "load_1m": os.getloadavg()[0],
+            "foreign_load": meter.foreign_fraction(killed_at, end, ctx.cores)}

@@ -2,6 +2,7 @@
 lists, and copies ACLs of mirrored topics and translated groups to the target, where Kafka's
 authorizer then enforces them."""
 
+import shlex
 import time
 import uuid
 from typing import Optional
@@ -247,3 +248,46 @@ def test_acl_sync_without_describe_on_the_source_says_so_and_removes_nothing(sec
     assert s.metric("strait_acl_sync_failing", flow="sdc1->sdc2") == 1
     assert entry(f"User:{ALICE[0]}", "READ") in acl_lines(dst.bootstrap(), "--topic", remote)
     assert expected in s.log_text()
+
+
+def test_check_in_group_mode_names_the_missing_group_and_transactional_id_acls(
+        secured_dcs, strait, strait_bin):
+    """Several instances need, on the target, their group and their transactional ids:
+    `strait check` says which ACL is missing and how to grant it, and the printed commands
+    are exactly what it takes."""
+    src, dst = secured_dcs
+    tag = uuid.uuid4().hex[:6]
+    user, password = f"grp{tag}", f"grp-pw-{tag}"
+    for cluster in (src, dst):
+        set_scram_password(cluster.bootstrap(), user, password)
+    topics, groups = f"gm{tag}-", f"gmg{tag}-"
+    grant_documented_acls({"source": src.bootstrap(), "target": dst.bootstrap()}, f"User:{user}",
+                          {"<source>": "sdc1", "<target>": "sdc2", "<topics>": topics,
+                           "<groups>": groups})
+    create_topic(src.bootstrap(), f"{topics}orders", 2)
+    clusters = {"sdc1": sasl(src, "SCRAM-SHA-512", user, password),
+                "sdc2": sasl(dst, "SCRAM-SHA-256", user, password)}
+    s = strait(clusters, [{"source": "sdc1", "target": "sdc2", "topics": [f"{topics}.*"],
+                           "groups": [f"{groups}.*"]}], start=False)
+    s.write_config(group={"enabled": True, "prefix": f"gm{tag}."})
+
+    r = run(strait_bin, "check", "--config", s.config_path)
+    out = r.stdout + r.stderr
+    assert r.returncode == 1, out
+    assert password not in out
+    missing = [line.strip() for line in r.stdout.splitlines() if "missing ACL:" in line]
+    group, ids = f"gm{tag}.sdc1.sdc2", f"gm{tag}.sdc1.sdc2."
+    assert any(f"cluster sdc2 denied User:{user} READ on group {group}" in m for m in missing), out
+    fix = (f"kafka-acls --bootstrap-server <broker> --add --allow-principal 'User:{user}' "
+           f"--operation Write --transactional-id '{ids}' --resource-pattern-type prefixed")
+    assert any(f"cluster sdc2 denied User:{user} WRITE on transactional ids starting with {ids}"
+               in m and m.endswith(f"grant it with: {fix} (needed for several instances "
+                                   f"(group mode))") for m in missing), out
+    assert len(missing) == 3, missing  # the group's READ and DESCRIBE, the ids' WRITE
+
+    for m in missing:  # what the lines say to run, as they say it
+        command = m.split("grant it with: ", 1)[1].rsplit(" (needed for", 1)[0]
+        acls(dst.bootstrap(), *shlex.split(command.split("<broker> ", 1)[1]))
+    r = run(strait_bin, "check", "--config", s.config_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "ACLs: everything the flow needs is granted" in r.stdout

@@ -5,17 +5,16 @@ others, and across all of it every source record is on the target once, in order
 import signal
 import threading
 import time
-import urllib.error
 
 import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 
 from strait_testbed import ClusterSpec
 from strait_testbed.e2e import Feeder, assert_mirrored, clusters, flow
+from strait_testbed.instances import FLOW, owned, positions, shared_by_all, split
 from strait_testbed.kafka import QUIET, admin, create_topic, end_offsets, topic_names, unique, \
     wait_for
 
-FLOW = "dc1->dc2"
 # The broker's smallest session timeout: a killed instance's partitions move after it.
 GROUP = {"enabled": True, "session.timeout.ms": 6000}
 
@@ -26,37 +25,6 @@ def start_instance(strait, dc1, dc2, topic, instance_id, **flow_extra):
     # session timeout.
     s.write_config(group={**GROUP, "instance.id": instance_id, "prefix": f"{topic}."})
     return s.start()
-
-
-def owned(s, topic):
-    """The partitions of `topic` this instance is mirroring now (None while it is down)."""
-    try:
-        return {p["partition"] for p in s.flow(FLOW)["partitions"]
-                if p["topic"] == topic and p["state"] == "mirroring"}
-    except (urllib.error.URLError, ConnectionError, OSError, KeyError):
-        return None
-
-
-def positions(s, topic):
-    return {p["partition"]: p["next_source_offset"] for p in s.flow(FLOW)["partitions"]
-            if p["topic"] == topic}
-
-
-def split(instances, topic, partitions):
-    """{instance index: partitions} once every partition is mirrored by exactly one of
-    `instances`, else None."""
-    shares = {i: owned(s, topic) for i, s in enumerate(instances)}
-    if any(v is None for v in shares.values()):
-        return None
-    every = [p for v in shares.values() for p in v]
-    return shares if sorted(every) == list(range(partitions)) else None
-
-
-def shared_by_all(instances, topic, partitions):
-    """The split, once every instance has a share. The group also assigns the remote
-    heartbeats topic, so a share of the test topic may be one partition more or less."""
-    shares = split(instances, topic, partitions)
-    return shares if shares and all(shares.values()) else None
 
 
 def under_load(dc1, prefix, topic=None):

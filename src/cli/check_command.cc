@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "kafka/admin.h"
+#include "kafka/producer.h"
 #include "mm2/format.h"
 #include "mm2/naming.h"
 #include "replication/access_check.h"
@@ -92,11 +93,27 @@ replication::FlowTopics TopicsOf(const config::FlowConfig& flow,
   return out;
 }
 
-// Prints each ACL the flow needs and does not have; false when one is missing or the
-// clusters could not say.
-bool CheckAccess(const config::FlowConfig& flow, Connected& source, Connected& target) {
+// Initializes transactions with `transactional_id` on `cluster` and drops the producer: the
+// only way to learn whether group mode may write with the ids under that prefix.
+Status ProbeTransactions(const config::ClusterConfig& cluster,
+                         const std::string& transactional_id) {
+  kafka::ClientOptions options{
+      "check/" + cluster.alias + "/transactions", cluster.ProducerProperties(), {}};
+  options.properties.push_back({"transactional.id", transactional_id});
+  options.log_sink = [](int, std::string_view, std::string_view) {};
+  STRAIT_ASSIGN_OR_RETURN(std::unique_ptr<kafka::Producer> producer,
+                          kafka::Producer::Create(options, [](const kafka::DeliveryReport&) {}));
+  return producer->InitTransactions(10s);
+}
+
+// Prints each ACL the flow needs and does not have (with `group` enabled, what several
+// instances need too); false when one is missing or the clusters could not say.
+bool CheckAccess(const config::FlowConfig& flow, const config::GroupConfig& group,
+                 const config::ClusterConfig& target_cluster, Connected& source,
+                 Connected& target) {
   auto missing = replication::FindMissingAccess(
-      flow, TopicsOf(flow, source.metadata, target.metadata), *source.admin, *target.admin);
+      flow, TopicsOf(flow, source.metadata, target.metadata), *source.admin, *target.admin, group,
+      [&](const std::string& id) { return ProbeTransactions(target_cluster, id); });
   if (!missing.ok()) {
     std::fprintf(stderr, "error: flow %s: cannot check ACLs: %s\n", flow.Name().c_str(),
                  missing.status().message().c_str());
@@ -140,7 +157,10 @@ int RunCheck(const CheckOptions& options) {
   for (const config::FlowConfig& flow : config->flows) {
     if (clusters.count(flow.source) == 0 || clusters.count(flow.target) == 0) continue;
     PrintFlowPlan(flow, clusters.at(flow.source).metadata, clusters.at(flow.target).metadata);
-    if (!CheckAccess(flow, clusters.at(flow.source), clusters.at(flow.target))) failed = true;
+    if (!CheckAccess(flow, config->group, config->Cluster(flow.target), clusters.at(flow.source),
+                     clusters.at(flow.target))) {
+      failed = true;
+    }
   }
   return failed || !problems.empty() ? kExitFailure : kExitOk;
 }

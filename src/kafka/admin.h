@@ -72,6 +72,11 @@ class Admin : public Client {
   Result<std::set<AclOperation>> ClusterOperations(milliseconds timeout);
   Result<std::map<std::string, Result<std::set<AclOperation>>>> TopicOperations(
       const std::vector<std::string>& topics, milliseconds timeout);
+  // ... and on a consumer group, which need not exist yet: READ and DESCRIBE, or DESCRIBE, or
+  // none. Kafka reports a group's operations only once it exists, so this asks with an
+  // offset commit for a topic that cannot exist: the broker checks the group's ACLs, then
+  // drops the unknown topic, and nothing is written.
+  Result<std::set<AclOperation>> GroupOperations(const std::string& group, milliseconds timeout);
 
  protected:
   void ServeErrors() override;

@@ -48,6 +48,22 @@ Result<std::vector<TopicPartitionOffset>> GroupResultOffsets(const rd_kafka_grou
   return out;
 }
 
+// Sends the commit of `offsets` to `group` through `rk`, the handle of `admin`, and waits for
+// the reply.
+Result<EventPtr> CommitGroupOffsets(Admin& admin, rd_kafka_t* rk, const std::string& group,
+                                    const std::vector<TopicPartitionOffset>& offsets,
+                                    std::chrono::milliseconds timeout, std::string_view what) {
+  internal::PartitionListPtr list = internal::ToPartitionList(offsets);
+  rd_kafka_AlterConsumerGroupOffsets_t* request =
+      rd_kafka_AlterConsumerGroupOffsets_new(group.c_str(), list.get());
+  QueuePtr queue(rd_kafka_queue_new(rk));
+  AdminOptionsPtr options =
+      internal::AdminOptions(rk, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, timeout);
+  rd_kafka_AlterConsumerGroupOffsets(rk, &request, 1, options.get(), queue.get());
+  rd_kafka_AlterConsumerGroupOffsets_destroy(request);
+  return internal::AwaitAdmin(admin, queue.get(), timeout, what);
+}
+
 }  // namespace
 
 Result<std::vector<GroupListing>> Admin::ListConsumerGroups(milliseconds timeout) {
@@ -148,20 +164,45 @@ Result<std::vector<TopicPartitionOffset>> Admin::ListConsumerGroupOffsets(
 Result<std::vector<TopicPartitionOffset>> Admin::AlterConsumerGroupOffsets(
     const std::string& group, const std::vector<TopicPartitionOffset>& offsets,
     milliseconds timeout) {
-  internal::PartitionListPtr list = internal::ToPartitionList(offsets);
-  rd_kafka_AlterConsumerGroupOffsets_t* request =
-      rd_kafka_AlterConsumerGroupOffsets_new(group.c_str(), list.get());
-  QueuePtr queue(rd_kafka_queue_new(handle()));
-  AdminOptionsPtr options =
-      internal::AdminOptions(handle(), RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, timeout);
-  rd_kafka_AlterConsumerGroupOffsets(handle(), &request, 1, options.get(), queue.get());
-  rd_kafka_AlterConsumerGroupOffsets_destroy(request);
   std::string what = fmt::format("committing offsets for group {}", group);
-  STRAIT_ASSIGN_OR_RETURN(EventPtr event, internal::AwaitAdmin(*this, queue.get(), timeout, what));
+  STRAIT_ASSIGN_OR_RETURN(EventPtr event,
+                          CommitGroupOffsets(*this, handle(), group, offsets, timeout, what));
   size_t n = 0;
   const rd_kafka_group_result_t** groups = rd_kafka_AlterConsumerGroupOffsets_result_groups(
       rd_kafka_event_AlterConsumerGroupOffsets_result(event.get()), &n);
   return GroupResultOffsets(groups, n, what, identity(), AclOperation::kRead);
+}
+
+Result<std::set<AclOperation>> Admin::GroupOperations(const std::string& group,
+                                                      milliseconds timeout) {
+  // A space is not allowed in a topic name: no such topic can exist.
+  const TopicPartitionOffset probe{"strait check: no such topic", 0, 0};
+  std::string what = fmt::format("checking access to group {}", group);
+  Result<EventPtr> event = CommitGroupOffsets(*this, handle(), group, {probe}, timeout, what);
+  // Finding the group's coordinator takes DESCRIBE on the group.
+  if (!event.ok()) {
+    if (event.status().code() == StatusCode::kPermissionDenied) return std::set<AclOperation>{};
+    return event.status();
+  }
+  size_t n = 0;
+  const rd_kafka_group_result_t** groups = rd_kafka_AlterConsumerGroupOffsets_result_groups(
+      rd_kafka_event_AlterConsumerGroupOffsets_result(event->get()), &n);
+  if (n != 1) return Internal(fmt::format("{}: expected one group result, got {}", what, n));
+  rd_kafka_resp_err_t err = rd_kafka_error_code(rd_kafka_group_result_error(groups[0]));
+  const rd_kafka_topic_partition_list_t* list = rd_kafka_group_result_partitions(groups[0]);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR && list != nullptr && list->cnt > 0) {
+    err = list->elems[0].err;
+  }
+  switch (err) {
+    case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:  // READ is checked first
+      return std::set<AclOperation>{AclOperation::kDescribe};
+    case RD_KAFKA_RESP_ERR_NO_ERROR:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+      return std::set<AclOperation>{AclOperation::kRead, AclOperation::kDescribe};
+    default:
+      return internal::FromErrorCode(err, what);
+  }
 }
 
 Status Admin::DeleteConsumerGroup(const std::string& group, milliseconds timeout) {

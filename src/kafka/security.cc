@@ -277,15 +277,16 @@ std::string ExplainTlsFailure(std::string_view reason, const Identity& id) {
 }
 
 std::string ExplainDenied(const Identity& id, AclOperation operation, AclResourceType type,
-                          std::string_view name, std::string_view error_name) {
+                          std::string_view name, std::string_view error_name,
+                          AclPatternType pattern) {
   std::string cluster = id.cluster.empty() ? "the cluster" : fmt::format("cluster {}", id.cluster);
   std::string principal = id.principal;
   // A command line needs the bare principal, not the note about mapping rules.
   std::string bare = principal.substr(0, principal.find(' '));
   if (!bare.starts_with("User:")) bare = "User:<principal>";
   return fmt::format("{} denied {} {} on {} ({}): no ACL allows it; grant it with: {}", cluster,
-                     principal, AclOperationName(operation), DescribeResource(type, name),
-                     error_name, GrantCommand(bare, operation, type, name));
+                     principal, AclOperationName(operation), DescribeResource(type, name, pattern),
+                     error_name, GrantCommand(bare, operation, type, name, pattern));
 }
 
 }  // namespace strait::kafka

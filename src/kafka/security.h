@@ -57,7 +57,8 @@ std::string ExplainTlsFailure(std::string_view reason, const Identity& identity)
 // "cluster dc2 denied User:mirror WRITE on topic dc1.orders (TOPIC_AUTHORIZATION_FAILED):
 // grant it with kafka-acls ...".
 std::string ExplainDenied(const Identity& identity, AclOperation operation, AclResourceType type,
-                          std::string_view name, std::string_view error_name);
+                          std::string_view name, std::string_view error_name,
+                          AclPatternType pattern = AclPatternType::kLiteral);
 
 // librdkafka's broker name without its protocol and node suffix: "127.0.0.1:9093".
 std::string BrokerAddress(std::string_view broker_name);

@@ -179,6 +179,18 @@ TEST(Denied, NamesClusterPrincipalOperationAndResource) {
       "--allow-principal 'User:mirror' --operation Write --topic 'dc1.orders'");
 }
 
+TEST(ExplainDenied, APrefixIsGrantedAsAPrefix) {
+  std::string m = ExplainDenied(Scram(), AclOperation::kWrite, AclResourceType::kTransactionalId,
+                                "strait.dc1.dc2.", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
+                                AclPatternType::kPrefixed);
+  EXPECT_EQ(m,
+            "cluster dc2 denied User:mirror WRITE on transactional ids starting with "
+            "strait.dc1.dc2. (TRANSACTIONAL_ID_AUTHORIZATION_FAILED): no ACL allows it; grant it "
+            "with: kafka-acls --bootstrap-server <broker> --add --allow-principal 'User:mirror' "
+            "--operation Write --transactional-id 'strait.dc1.dc2.' --resource-pattern-type "
+            "prefixed");
+}
+
 TEST(BrokerAddress, DropsProtocolAndNode) {
   EXPECT_EQ(BrokerAddress("sasl_ssl://127.0.0.1:9093/bootstrap"), "127.0.0.1:9093");
   EXPECT_EQ(BrokerAddress("ssl://kafka-1:9093/3"), "kafka-1:9093");

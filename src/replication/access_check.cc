@@ -7,6 +7,7 @@
 #include <set>
 
 #include "mm2/format.h"
+#include "replication/membership.h"
 
 namespace strait::replication {
 namespace {
@@ -52,17 +53,41 @@ bool Granted(const std::set<AclOperation>& ops, AclOperation op) {
   return op == AclOperation::kDescribeConfigs && ops.count(AclOperation::kAlterConfigs) != 0;
 }
 
-std::string Missing(const kafka::Admin& admin, const AccessNeed& need) {
-  return fmt::format("{} (needed for {})",
-                     kafka::ExplainDenied(admin.identity(), need.operation, need.type, need.name,
-                                          "not among its authorized operations"),
-                     need.feature);
+std::string Missing(const kafka::Admin& admin, const AccessNeed& need,
+                    std::string_view why = "not among its authorized operations") {
+  return fmt::format(
+      "{} (needed for {})",
+      kafka::ExplainDenied(
+          admin.identity(), need.operation, need.type, need.name, why,
+          need.prefixed ? kafka::AclPatternType::kPrefixed : kafka::AclPatternType::kLiteral),
+      need.feature);
+}
+
+// The transactional id the check initializes: under the prefix its ACL grants, with a ':'
+// that no instance id has, so that the check never fences a running instance's producer.
+std::string ProbeId(const std::string& prefix) { return prefix + ":strait-check"; }
+
+// Asks `probe` about the transactional ids `need` names; the cluster says nothing else.
+Status CheckTransactionalIds(const kafka::Admin& admin, const AccessNeed& need,
+                             const TransactionProbe& probe, std::vector<MissingAccess>* out) {
+  if (!probe) return Status::Ok();
+  Status s = probe(ProbeId(need.name));
+  if (s.code() != StatusCode::kPermissionDenied) return s;  // granted, or the cluster is down
+  out->push_back({need, Missing(admin, need, "TRANSACTIONAL_ID_AUTHORIZATION_FAILED")});
+  return Status::Ok();
+}
+
+// Whether the operations Kafka reported for `name` (topic or group) include `op`.
+bool GrantedOn(const std::map<std::string, Result<std::set<AclOperation>>>& ops,
+               const std::string& name, AclOperation op) {
+  auto it = ops.find(name);
+  return it != ops.end() && it->second.ok() && Granted(*it->second, op);
 }
 
 // Checks the needs of one side against what its cluster says the principal may do.
 Status CheckSide(kafka::Admin& admin, const std::vector<AccessNeed>& needs,
-                 std::vector<MissingAccess>* out) {
-  std::set<std::string> topics;
+                 const TransactionProbe& probe, std::vector<MissingAccess>* out) {
+  std::set<std::string> topics, groups;
   bool cluster = false;
   std::vector<kafka::NewTopic> created;
   for (const AccessNeed& n : needs) {
@@ -70,7 +95,9 @@ Status CheckSide(kafka::Admin& admin, const std::vector<AccessNeed>& needs,
       created.push_back({n.name, 1, -1, {}});
     } else if (n.type == AclResourceType::kCluster) {
       cluster = true;
-    } else {
+    } else if (n.type == AclResourceType::kGroup) {
+      groups.insert(n.name);
+    } else if (n.type == AclResourceType::kTopic) {
       topics.insert(n.name);
     }
   }
@@ -82,6 +109,11 @@ Status CheckSide(kafka::Admin& admin, const std::vector<AccessNeed>& needs,
   if (!topics.empty()) {
     STRAIT_ASSIGN_OR_RETURN(topic_ops,
                             admin.TopicOperations({topics.begin(), topics.end()}, kTimeout));
+  }
+  std::map<std::string, Result<std::set<AclOperation>>> group_ops;
+  for (const std::string& g : groups) {
+    STRAIT_ASSIGN_OR_RETURN(std::set<AclOperation> ops, admin.GroupOperations(g, kTimeout));
+    group_ops.emplace(g, std::move(ops));
   }
   std::map<std::string, Status> creatable;
   if (!created.empty()) {
@@ -96,12 +128,13 @@ Status CheckSide(kafka::Admin& admin, const std::vector<AccessNeed>& needs,
       }
       continue;
     }
-    if (n.type == AclResourceType::kCluster) {
-      if (!Granted(cluster_ops, n.operation)) out->push_back({n, Missing(admin, n)});
+    if (n.type == AclResourceType::kTransactionalId) {
+      STRAIT_RETURN_IF_ERROR(CheckTransactionalIds(admin, n, probe, out));
       continue;
     }
-    auto it = topic_ops.find(n.name);
-    bool granted = it != topic_ops.end() && it->second.ok() && Granted(*it->second, n.operation);
+    bool granted = n.type == AclResourceType::kCluster ? Granted(cluster_ops, n.operation)
+                   : n.type == AclResourceType::kGroup ? GrantedOn(group_ops, n.name, n.operation)
+                                                       : GrantedOn(topic_ops, n.name, n.operation);
     if (!granted) out->push_back({n, Missing(admin, n)});
   }
   return Status::Ok();
@@ -143,16 +176,35 @@ std::vector<AccessNeed> FlowNeeds(const config::FlowConfig& flow, const FlowTopi
   return out;
 }
 
+std::vector<AccessNeed> GroupNeeds(const config::GroupConfig& group,
+                                   const config::FlowConfig& flow) {
+  const std::string id = GroupIdOf(group, flow);
+  const char* feature = "several instances (group mode)";
+  std::vector<AccessNeed> out;
+  for (AclOperation op : {AclOperation::kRead, AclOperation::kDescribe}) {
+    out.push_back({Side::kTarget, op, AclResourceType::kGroup, id, false, feature});
+  }
+  out.push_back({Side::kTarget, AclOperation::kWrite, AclResourceType::kTransactionalId, id + ".",
+                 false, feature, /*prefixed=*/true});
+  return out;
+}
+
 Result<std::vector<MissingAccess>> FindMissingAccess(const config::FlowConfig& flow,
                                                      const FlowTopics& topics, kafka::Admin& source,
-                                                     kafka::Admin& target) {
+                                                     kafka::Admin& target,
+                                                     const config::GroupConfig& group,
+                                                     const TransactionProbe& probe) {
   std::vector<AccessNeed> source_needs, target_needs;
   for (const AccessNeed& n : FlowNeeds(flow, topics)) {
     (n.side == Side::kSource ? source_needs : target_needs).push_back(n);
   }
+  if (group.enabled) {
+    std::vector<AccessNeed> g = GroupNeeds(group, flow);
+    target_needs.insert(target_needs.end(), g.begin(), g.end());
+  }
   std::vector<MissingAccess> out;
-  STRAIT_RETURN_IF_ERROR(CheckSide(source, source_needs, &out));
-  STRAIT_RETURN_IF_ERROR(CheckSide(target, target_needs, &out));
+  STRAIT_RETURN_IF_ERROR(CheckSide(source, source_needs, nullptr, &out));
+  STRAIT_RETURN_IF_ERROR(CheckSide(target, target_needs, probe, &out));
   return out;
 }
 

@@ -40,6 +40,24 @@ TEST(FlowNeeds, MirroringReadsTheSourceAndWritesTheTarget) {
   EXPECT_TRUE(Has(needs, Side::kTarget, AclOperation::kAlter, "kafka-cluster", "ACL sync"));
 }
 
+TEST(GroupNeeds, TheFlowsGroupAndItsTransactionalIdsOnTheTarget) {
+  config::GroupConfig group;
+  group.enabled = true;
+  group.prefix = "mirror.";
+  std::vector<AccessNeed> needs = GroupNeeds(group, Flow());
+  const std::string feature = "several instances (group mode)";
+  EXPECT_TRUE(Has(needs, Side::kTarget, AclOperation::kRead, "mirror.dc1.dc2", feature));
+  EXPECT_TRUE(Has(needs, Side::kTarget, AclOperation::kDescribe, "mirror.dc1.dc2", feature));
+  // Every instance's transactional id starts with the group's name and a dot.
+  auto txn = std::find_if(needs.begin(), needs.end(), [](const AccessNeed& n) {
+    return n.type == AclResourceType::kTransactionalId;
+  });
+  ASSERT_NE(txn, needs.end());
+  EXPECT_EQ(txn->name, "mirror.dc1.dc2.");
+  EXPECT_TRUE(txn->prefixed);
+  EXPECT_EQ(txn->operation, AclOperation::kWrite);  // Kafka implies Describe from Write
+}
+
 TEST(FlowNeeds, MissingTopicsNeedCreate) {
   FlowTopics topics{{"orders"}, {}, {"dc1.orders"}, false, false, false};
   std::vector<AccessNeed> needs = FlowNeeds(Flow(), topics);

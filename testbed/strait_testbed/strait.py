@@ -48,12 +48,13 @@ class Strait:
 
     def __init__(self, binary: pathlib.Path, workdir: pathlib.Path, marker: str,
                  clusters: Dict[str, dict], flows: List[dict], log_level: str = "info",
-                 http: Optional[dict] = None, env: Optional[Dict[str, str]] = None):
+                 http: Optional[dict] = None, env: Optional[Dict[str, str]] = None,
+                 port: Optional[int] = None):
         self.binary = binary
         self.workdir = pathlib.Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.marker = marker
-        self.port = free_port()
+        self.port = port or free_port()  # the benchmarks keep to the ports they hold
         # `http` adds keys to the http section (tls.certificate, tls.key, token); the tests'
         # own requests then use HTTPS (trusting http_ca) and the token.
         http = dict(http or {})

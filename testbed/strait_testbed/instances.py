@@ -1,0 +1,39 @@
+"""Who mirrors what, when several `strait run` processes share a flow (config `group`): read
+from each instance's /status. Shared by the end-to-end tests of group mode
+(tests/test_instances.py) and the failover benchmark (bench/scenarios.py), which kill
+instances and wait for the partitions to settle on the others."""
+
+import urllib.error
+
+FLOW = "dc1->dc2"
+
+
+def owned(s, topic, flow=FLOW):
+    """The partitions of `topic` this instance is mirroring now (None while it is down)."""
+    try:
+        return {p["partition"] for p in s.flow(flow)["partitions"]
+                if p["topic"] == topic and p["state"] == "mirroring"}
+    except (urllib.error.URLError, ConnectionError, OSError, KeyError):
+        return None
+
+
+def positions(s, topic, flow=FLOW):
+    return {p["partition"]: p["next_source_offset"] for p in s.flow(flow)["partitions"]
+            if p["topic"] == topic}
+
+
+def split(instances, topic, partitions, flow=FLOW):
+    """{instance index: partitions} once every partition is mirrored by exactly one of
+    `instances`, else None."""
+    shares = {i: owned(s, topic, flow) for i, s in enumerate(instances)}
+    if any(v is None for v in shares.values()):
+        return None
+    every = [p for v in shares.values() for p in v]
+    return shares if sorted(every) == list(range(partitions)) else None
+
+
+def shared_by_all(instances, topic, partitions, flow=FLOW):
+    """The split, once every instance has a share. The group also assigns the remote
+    heartbeats topic, so a share of the test topic may be one partition more or less."""
+    shares = split(instances, topic, partitions, flow)
+    return shares if shares and all(shares.values()) else None
