@@ -53,7 +53,10 @@ class Profiler:
         self.proc = _record(["-F", str(self.FREQUENCY), "-p", str(pid), "-o", str(self.data)],
                             workdir, "perf-record.log")
         if offcpu:
-            self.offcpu = _record(["-e", "sched:sched_switch", "-g", "-p", str(pid),
+            # DWARF call chains: glibc has no frame pointers, and with them every sleep
+            # would end in a bare futex. Context switches are few, so this stays cheap.
+            self.offcpu = _record(["-e", "sched:sched_switch", "--call-graph", "dwarf,16384",
+                                   "-p", str(pid),
                                    "-o", str(self.offcpu_data)], workdir, "perf-offcpu.log")
 
     def stop(self) -> Optional[pathlib.Path]:
@@ -119,7 +122,7 @@ def render_offcpu(switches: List[Switch], top: int = 6) -> str:
     for comm, state, frames in switches:
         g = _group(comm)
         states[g][state.rstrip("+")] += 1
-        where = " <- ".join(f for f in frames[:3] if f != "[unknown]") or "(no user frames)"
+        where = " <- ".join(f for f in frames[:4] if f != "[unknown]") or "(no user frames)"
         by_thread[g][where if not state.startswith("R") else "(preempted) " + where] += 1
     lines = [f"{len(switches)} context switches of strait's threads "
              "(R = preempted while runnable, S/D = asleep)", ""]
