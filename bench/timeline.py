@@ -210,7 +210,9 @@ def build(timeline: Timeline, progress: List[Tuple[float, int]], window: Tuple[f
     inside = [k for k, s in enumerate(samples) if window[0] <= s[0] <= window[1]]
     if len(inside) < 2:
         return {"error": "too few timeline samples inside the transfer window"}
-    step = max(1, (len(inside) - 1) // rows)
+    # Rows of at least a second: strait publishes /metrics every 200 ms, so shorter rows
+    # would alias the data thread's split.
+    step = max(4, (len(inside) - 1) // rows)
     table = []
     for a in range(inside[0], inside[-1], step):
         b = min(a + step, inside[-1])
@@ -252,6 +254,7 @@ def build(timeline: Timeline, progress: List[Tuple[float, int]], window: Tuple[f
                             for k in ("fetch_kb", "fetches_per_s", "fetchq_mb", "fetch_rtt_ms")}}
     (timeline.run_dir / "timeline.json").write_text(json.dumps(
         {"rows": table, "summary": summary, "producer": producer, "consumer": consumer,
+         "samples": samples,
          "started": started, "window": window}, indent=1, default=str))
     (timeline.run_dir / "timeline.txt").write_text(render(table, summary))
     return summary
