@@ -8,7 +8,7 @@ Three sources, all on the monotonic clock so that they line up:
   for one (runnable, the machine busy) and asleep (blocked) -- the off-CPU split per thread;
 - librdkafka's statistics (statistics.interval.ms, written by strait.statistics.file): the
   producer's round trips, requests in flight and batch sizes, the consumer's fetches and
-  its per-partition prefetch queues.
+  its prefetch queue.
 The result is timeline.json (every sample) and timeline.txt (a compact table) in the run's
 directory, and a summary in the run's result.
 """
@@ -151,8 +151,10 @@ def consumer_point(j: dict, prev: Optional[dict], topic: str) -> dict:
         "fetches": sum(b.get("req", {}).get("Fetch", 0) for b in brokers),
         "rxbytes": sum(b["rxbytes"] for b in brokers),
         "fetch_rtt_ms": max((b["rtt"]["avg"] for b in brokers), default=0) / 1000,
-        "fetchq_records": [p["fetchq_cnt"] for p in sorted(parts, key=lambda p: p["partition"])],
-        "fetchq_mb": sum(p["fetchq_size"] for p in parts) / 1e6,
+        # The high-level consumer forwards every partition's fetch queue to its one queue,
+        # and each partition reports that queue's length: the largest is the whole queue.
+        "fetchq_records": max((p["fetchq_cnt"] for p in parts), default=0),
+        "fetchq_mb": max((p["fetchq_size"] for p in parts), default=0) / 1e6,
         "paused": sum(1 for p in parts if p.get("fetch_state") == "paused"
                       or p.get("fetch_state") == "stopped"),
     }
@@ -223,7 +225,7 @@ def build(timeline: Timeline, progress: List[Tuple[float, int]], window: Tuple[f
         n0 = _records_at(progress, t0)
         n1 = _records_at(progress, t1)
         prod, cons = _nearest(producer, t0, t1), _nearest(consumer, t0, t1)
-        fetchq = [sum(p["fetchq_records"]) for p in cons]
+        fetchq = [p["fetchq_records"] for p in cons]
         table.append({
             "t_s": round(t0 - started, 2), "mb_per_s": (n1 - n0) * record_size / (t1 - t0) / 1e6,
             **{f"loop_{k}": v for k, v in d["loop"].items()},
@@ -238,7 +240,6 @@ def build(timeline: Timeline, progress: List[Tuple[float, int]], window: Tuple[f
             "producer_queue": _mean(prod, "queued_records"),
             "fetch_kb": _mean(cons, "fetch_kb"), "fetches_per_s": _mean(cons, "fetches_per_s"),
             "fetchq_records": sum(fetchq) / len(fetchq) if fetchq else None,
-            "fetchq_min_partition": min((min(p["fetchq_records"]) for p in cons), default=None),
             "paused_partitions": _mean(cons, "paused"),
         })
     whole = _delta(samples, inside[0], inside[-1], cores)
@@ -282,7 +283,7 @@ COLUMNS = [("t s", "t_s", 1, 1), ("MB/s", "mb_per_s", 0, 1), ("work%", "loop_wor
            ("inflight", "inflight_records", 0, 1), ("rtt ms", "rtt_ms", 1, 1),
            ("waitresp", "waitresp", 1, 1), ("batch KB", "batch_kb", 0, 1),
            ("prodq", "producer_queue", 0, 1), ("fetch KB", "fetch_kb", 0, 1),
-           ("fetchq", "fetchq_records", 0, 1), ("fq min", "fetchq_min_partition", 0, 1)]
+           ("fetchq", "fetchq_records", 0, 1)]
 
 
 def render(rows: List[dict], summary: dict) -> str:
