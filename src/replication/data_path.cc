@@ -116,6 +116,9 @@ void DataPath::Run() {
   // Acquire: Stop() writes drain_timeout_ before it sets stop_, and Drain reads it below.
   while (!stop_.load(std::memory_order_acquire)) {
     last_loop_ms_.store(NowMs(), std::memory_order_relaxed);
+    // Counts the turn's work so far even when the thread never waits (a backlog), so that
+    // /metrics moves while it copies.
+    loop_clock_.Switch(LoopState::kWorking);
     if (producer_ == nullptr && !RemakeProducer()) {
       // Commands wait: a partition cannot start without a producer.
       LoopClock::Waiting wait(loop_clock_, LoopState::kWaitingProduce);
