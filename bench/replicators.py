@@ -135,6 +135,20 @@ class Strait(Replicator):
         # Experiments only (`bench/run.py --strait-set`): the published figures use defaults.
         self.overrides = overrides or {}
 
+    def with_overrides(self, extra: Dict[str, str]) -> "Strait":
+        """The same replicator (key, label, topics' prefix) with more settings."""
+        other = Strait(self.binary, self.marker, self.http_port, {**self.overrides, **extra})
+        other.key, other.alias_prefix, other.label = self.key, self.alias_prefix, self.label
+        return other
+
+    def variant(self, name: str, extra: Dict[str, str]) -> "Strait":
+        """An experiment (`bench/run.py --variant NAME:KEY=VALUE;...`): results under
+        `strait-NAME`, topics under `s<name>`, taking turns with the other replicators."""
+        other = self.with_overrides(extra)
+        other.key = other.label = f"strait-{name}"
+        other.alias_prefix = "s" + "".join(c for c in name.lower() if c.isalnum())
+        return other
+
     def config(self, flow: Flow) -> dict:
         """strait's defaults: only addresses, the topics and the HTTP port are set, plus
         any `--strait-set` overrides: `flow.KEY`, `group.KEY` (the `group:` section),

@@ -324,7 +324,7 @@ def chart(results: List[dict], path, record_size: int) -> bool:
                         and r.get("replicator") == rep and r.get("series")), None)
             if run:
                 xs, ys = per_second(run["series"], record_size)
-                ax.plot(xs, ys, label=LABELS[rep], linewidth=1.4)
+                ax.plot(xs, ys, label=LABELS.get(rep, rep), linewidth=1.4)
         ax.set_title(SCENARIOS[scenario])
         ax.set_xlabel("seconds since the replicator started")
         ax.set_ylabel("MB/s on the target")

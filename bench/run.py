@@ -78,6 +78,13 @@ def parse_args(argv):
                          "=false, producer.linger.ms=20, consumer.fetch.wait.max.ms=10, "
                          "env.GLIBC_TUNABLES=...); "
                          "the report names every override")
+    ap.add_argument("--variant", action="append", default=[], metavar="NAME:KEY=VALUE;...",
+                    help="experiments only: one more strait, with these settings on top of "
+                         "--strait-set, reported as strait-NAME and run in turn with the "
+                         "replicators (e.g. linger20:producer.linger.ms=20)")
+    ap.add_argument("--timeline", action="store_true",
+                    help="sample strait's pipeline during backlog copies (bench/timeline.py): "
+                         "runs/<alias>/timeline.txt and a summary in results.json")
     ap.add_argument("--wan-via", choices=["link", "toxiproxy"], default="link",
                     help="the WAN scenario's 50 ms: `link` runs the replicator in a network "
                          "namespace behind testbed/strait_testbed/wanlink.py (end-to-end TCP, real windows); "
@@ -95,6 +102,13 @@ def parse_args(argv):
     if bad:
         ap.error(f"--strait-set expects KEY=VALUE, got {', '.join(bad)}")
     args.strait_overrides = dict(kv.split("=", 1) for kv in args.strait_set)
+    args.variants = []
+    for v in args.variant:
+        name, _, settings = v.partition(":")
+        pairs = [kv for kv in settings.split(";") if kv]
+        if not name or any("=" not in kv for kv in pairs):
+            ap.error(f"--variant expects NAME:KEY=VALUE;..., got {v}")
+        args.variants.append((name, dict(kv.split("=", 1) for kv in pairs)))
     return args
 
 
@@ -175,8 +189,13 @@ def _brief(result: dict) -> str:
     keys = ["records_per_s", "mb_per_s", "cpu_s_per_gb", "peak_rss_mb", "p50_ms", "p99_ms",
             "max_ms", "all_mirroring_s", "new_topic_s", "moved_flowing_p50_s",
             "moved_flowing_max_s", "unmoved_pause_p50_s", "unmoved_pause_max_s", "error"]
-    return ", ".join(f"{k}={result[k]:.4g}" if isinstance(result[k], float) else f"{k}={result[k]}"
+    text = ", ".join(f"{k}={result[k]:.4g}" if isinstance(result[k], float) else f"{k}={result[k]}"
                      for k in keys if result.get(k) is not None)
+    loop = (result.get("timeline") or {}).get("loop")
+    if loop:
+        text += ", data thread " + " ".join(f"{k}={100 * v:.0f}%" for k, v in loop.items()) + \
+            f", machine busy {100 * result['timeline']['machine_busy']:.0f}%"
+    return text
 
 
 def terminate_on_signals():
@@ -210,9 +229,10 @@ def main(argv=None) -> int:
     TestBed(root=args.root, port_base=args.port_base).down()  # leftovers of a killed run
     bed = TestBed(root=args.root, port_base=args.port_base)
     meta["strait_overrides"] = args.strait_overrides
-    reps = [r for r in all_replicators(binary, bed.marker, args.port_base + 90,
-                                       args.strait_overrides)
-            if r.key in args.replicator_keys]
+    everyone = all_replicators(binary, bed.marker, args.port_base + 90, args.strait_overrides)
+    reps = [r for r in everyone if r.key in args.replicator_keys]
+    reps += [everyone[0].variant(name, extra) for name, extra in args.variants]
+    meta["variants"] = {f"strait-{name}": extra for name, extra in args.variants}
     meta["replicators"] = [r.key for r in reps]
     link = None
     if "wan" in args.scenarios and args.wan_via == "link":
@@ -238,7 +258,7 @@ def main(argv=None) -> int:
         if link and [n.link_port for n in dc1.brokers] != link.delayed_ports:
             raise RuntimeError(f"dc1's LINK ports {[n.link_port for n in dc1.brokers]} are not "
                                f"the delayed ports {link.delayed_ports}")
-        ctx = scenarios.Context(bed, out, sizes, payload_file, args.profile, link)
+        ctx = scenarios.Context(bed, out, sizes, payload_file, args.profile, link, args.timeline)
         for name in args.scenarios:
             results += run_scenario(ctx, name, reps, args.repeat)
             (out / "results.json").write_text(json.dumps({"meta": meta, "results": results},

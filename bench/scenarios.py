@@ -18,6 +18,7 @@ import time
 from typing import Callable, Dict, Iterator, List, Optional
 
 import latency
+import timeline as pipeline_timeline
 from meters import ArrivalMeter, ProgressMeter, ResourceMeter
 from perf_tools import PerfTools, parse_consumer, parse_producer
 from profiler import Profiler
@@ -70,10 +71,11 @@ class Context:
     """What every scenario needs: the clusters, the tools, where to write, the sizes."""
 
     def __init__(self, bed, out: pathlib.Path, sizes: Sizes, payload_file: pathlib.Path,
-                 profile: bool = False, link=None):
+                 profile: bool = False, link=None, timeline: bool = False):
         self.bed = bed
         self.link = link  # strait_testbed.link.WanLink, or None: the WAN goes through toxiproxy
         self.profile = profile  # perf record strait in the backlog and WAN scenarios
+        self.timeline = timeline  # sample strait's pipeline in the backlog scenarios (timeline.py)
         self.out = out
         self.sizes = sizes
         self.payload_file = payload_file
@@ -238,29 +240,46 @@ def backlog(ctx: Context, rep: Replicator, index: int, wan: bool = False,
     remote = flow.remote(BACKLOG_TOPIC)
     expected = s.backlog_records
     limit_s = s.wan_cap_s if wan else s.run_timeout_s
+    strait = rep.key.startswith("strait")
+    sampled = ctx.timeline and strait
+    if sampled:
+        rep = rep.with_overrides(pipeline_timeline.strait_settings(ctx.out / "runs" / flow.alias))
     if wan:
         ctx.set_wan_round_trip(50)
     try:
         with replicator_run(ctx, rep, flow, ctx.prefix(wan)) as (run, meter):
             progress = ProgressMeter(lambda: ctx.dc2.total([remote])).start()
+            timeline = pipeline_timeline.Timeline(run.pid, rep.http_port, run.log_path.parent) \
+                if sampled else None
+            if timeline:
+                timeline.start()
             profiler = None
             try:
-                if ctx.profile and rep.key == "strait":
+                if ctx.profile and strait:
                     # Attached once records flow: perf -p follows only the threads that
                     # exist when it attaches, and by then librdkafka has started all of its.
                     wait_until(lambda: progress.latest() > 0, limit_s, run, 0.05)
-                    profiler = Profiler(run.pid, run.log_path.parent)
+                    profiler = Profiler(run.pid, run.log_path.parent, offcpu=True)
                 complete = wait_until(lambda: progress.latest() >= expected, limit_s, run)
             finally:
                 progress.stop()
+                if timeline:
+                    timeline.stop()
                 if profiler is not None:
                     profiler.stop()
     finally:
         if wan:
             ctx.set_wan_round_trip(0)
     scenario = "wan" if wan else "backlog-tls" if tls else "backlog"
+    figures = transfer_figures(ctx, run, meter, progress, expected)
+    if timeline and progress.first_time_above(0):
+        window = (progress.first_time_above(0)[0],
+                  progress.first_time_at_least(expected) or progress.points()[-1][0])
+        figures["timeline"] = pipeline_timeline.build(
+            timeline, progress.points(), window, run.started, remote, BACKLOG_TOPIC, ctx.cores,
+            s.record_size)
     return {"scenario": scenario, "replicator": rep.key, "run": index,
-            "complete": complete, **transfer_figures(ctx, run, meter, progress, expected)}
+            "complete": complete, **figures}
 
 
 def transfer_figures(ctx: Context, run: Running, meter: ResourceMeter, progress: ProgressMeter,

@@ -53,6 +53,24 @@ flows: [{source: dc1, target: dc2}]
   EXPECT_EQ(c->Cluster("dc1").ProducerProperties().size(), 3u);
 }
 
+// The one strait.* property an operator may set: librdkafka's statistics go to a file
+// (bench/run.py --timeline), for the producer only here.
+TEST(Config, AStatisticsFileMayBeSetForAClientRole) {
+  Result<Config> c = ParseConfig(R"(clusters:
+  dc1: { bootstrap.servers: "a:1" }
+  dc2:
+    bootstrap.servers: "b:1"
+    producer: { statistics.interval.ms: 250, strait.statistics.file: /tmp/p.jsonl }
+flows: [{source: dc1, target: dc2}]
+)",
+                                 "s.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  kafka::Properties p = c->Cluster("dc2").ProducerProperties();
+  EXPECT_EQ(p.back(),
+            (std::pair<std::string, std::string>{"strait.statistics.file", "/tmp/p.jsonl"}));
+  EXPECT_EQ(c->Cluster("dc2").ConsumerProperties().size(), 2u);
+}
+
 TEST(Config, Mm2TakeoverKeys) {
   Result<Config> c = ParseConfig(std::string(kClusters) + R"(flows:
   - source: dc1

@@ -65,7 +65,8 @@ void Parser::ParseProperties(const YAML::Node& node, const std::string& path, bo
     std::string key;
     if (!Key(kv.first, path, &key)) continue;
     if (top_level && kClusterRoleKeys.count(key) != 0) continue;
-    if (kafka::IsStraitProperty(key)) {
+    // strait.statistics.file is the one strait.* key an operator sets (security.h).
+    if (kafka::IsStraitProperty(key) && key != kafka::kStatisticsFileProperty) {
       Error(kv.first, path + "." + key, "names starting with \"strait.\" are strait's own");
       continue;
     }

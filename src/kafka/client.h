@@ -88,6 +88,7 @@ class Client {
  private:
   static void OnLog(const rd_kafka_s* rk, int level, const char* fac, const char* buf);
   static void OnError(rd_kafka_s* rk, int err, const char* reason, void* opaque);
+  static int OnStatistics(rd_kafka_s* rk, char* json, size_t length, void* opaque);
   static int OnVerifyCertificate(rd_kafka_s* rk, const char* broker_name, int32_t broker_id,
                                  int* x509_error, int depth, const char* buf, size_t size,
                                  char* errstr, size_t errstr_size, void* opaque);
@@ -96,6 +97,8 @@ class Client {
   LogSink log_sink_;
   Identity identity_;  // set by Init, read-only afterwards
   rd_kafka_s* handle_ = nullptr;
+  // strait.statistics.file: where librdkafka's statistics JSON goes, one line per interval.
+  int statistics_fd_ = -1;
   mutable std::mutex mu_;
   Status last_client_error_;   // guarded by mu_
   Status connection_problem_;  // guarded by mu_

@@ -1,5 +1,10 @@
 // The client wrappers against librdkafka's mock cluster.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "kafka/admin.h"
 #include "kafka/consumer.h"
@@ -68,6 +73,48 @@ TEST_F(ClientTest, ARecordKeepsItsKeyValueNullsAndHeaders) {
   auto w = consumer->QueryWatermarks("t", 0, 10s);
   ASSERT_TRUE(w.ok());
   EXPECT_EQ(w->high, 1);
+}
+
+// strait.statistics.file (bench/run.py --timeline): librdkafka's statistics, one JSON
+// object a line, served by the data thread's own polls.
+TEST_F(ClientTest, StatisticsGoToTheFileOneObjectALine) {
+  const std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                     ("strait-stats-" + std::to_string(getpid()) + ".jsonl");
+  std::filesystem::remove(path);
+  ConsumerOptions options;
+  options.client = {"reader", cluster_->ClientProperties(), {}};
+  options.client.properties.push_back({"statistics.interval.ms", "100"});
+  options.client.properties.push_back({"strait.statistics.file", path.string()});
+  auto consumer = Consumer::Create(std::move(options));
+  ASSERT_TRUE(consumer.ok()) << consumer.status().message();
+  ASSERT_TRUE((*consumer)->Assign({{"t", 0, kOffsetBeginning}}).ok());
+  std::vector<std::string> lines;
+  for (int i = 0; i < 100 && lines.size() < 2; ++i) {
+    std::vector<Message> batch;
+    (*consumer)->PollBatch(100ms, 1, &batch);
+    lines.clear();
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  consumer->reset();
+  std::filesystem::remove(path);
+  ASSERT_GE(lines.size(), 2u);
+  for (const std::string& line : lines) {
+    nlohmann::json j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["type"], "consumer");
+    EXPECT_TRUE(j.contains("brokers"));
+  }
+}
+
+TEST_F(ClientTest, AStatisticsFileThatCannotBeOpenedIsAConfigError) {
+  ConsumerOptions options;
+  options.client = {"reader", cluster_->ClientProperties(), {}};
+  options.client.properties.push_back({"strait.statistics.file", "/nonexistent/dir/stats"});
+  auto consumer = Consumer::Create(std::move(options));
+  ASSERT_FALSE(consumer.ok());
+  EXPECT_NE(consumer.status().message().find("strait.statistics.file /nonexistent/dir/stats"),
+            std::string::npos)
+      << consumer.status().message();
 }
 
 TEST_F(ClientTest, AnOffsetOutsideTheLogIsAnOutOfRangeError) {

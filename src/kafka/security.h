@@ -17,6 +17,9 @@ namespace strait::kafka {
 // is the alias of the cluster a client talks to, so that every message about the client
 // names it (config::ClusterConfig adds it).
 inline constexpr std::string_view kClusterProperty = "strait.cluster";
+// Appends librdkafka's statistics (statistics.interval.ms) to this file, one JSON object a
+// line: for measuring the pipeline (bench/run.py --timeline), not for monitoring.
+inline constexpr std::string_view kStatisticsFileProperty = "strait.statistics.file";
 bool IsStraitProperty(std::string_view key);
 
 struct Identity {

@@ -112,11 +112,16 @@ void DataPath::Run() {
   std::vector<kafka::Message> batch;
   batch.reserve(kPollBatch);
   int64_t next_watermarks = 0;
+  loop_clock_.Switch(LoopState::kWorking);
   // Acquire: Stop() writes drain_timeout_ before it sets stop_, and Drain reads it below.
   while (!stop_.load(std::memory_order_acquire)) {
     last_loop_ms_.store(NowMs(), std::memory_order_relaxed);
+    // Counts the turn's work so far even when the thread never waits (a backlog), so that
+    // /metrics moves while it copies.
+    loop_clock_.Switch(LoopState::kWorking);
     if (producer_ == nullptr && !RemakeProducer()) {
       // Commands wait: a partition cannot start without a producer.
+      LoopClock::Waiting wait(loop_clock_, LoopState::kWaitingProduce);
       std::this_thread::sleep_for(kRemakeBackoff);
       continue;
     }
@@ -125,6 +130,7 @@ void DataPath::Run() {
     if (inflight_bytes_total_.load(std::memory_order_relaxed) > options_.max_inflight_bytes) {
       // The target as a whole is slower than the source: stop taking records, and the
       // consumer's bounded prefetch makes librdkafka stop fetching. Nothing is dropped.
+      LoopClock::Waiting wait(loop_clock_, LoopState::kWaitingProduce);
       producer_->Poll(10ms);
     } else {
       Consume(&batch);
@@ -149,7 +155,10 @@ void DataPath::Run() {
 // without waiting, and wait only when nothing is, for the first record and then the rest.
 void DataPath::Consume(std::vector<kafka::Message>* batch) {
   if (consumer_->PollBatch(0ms, kPollBatch, batch) > 0) return;
-  if (consumer_->PollBatch(pipes_.empty() ? 100ms : 20ms, 1, batch) == 0) return;
+  {
+    LoopClock::Waiting wait(loop_clock_, LoopState::kWaitingFetch);
+    if (consumer_->PollBatch(pipes_.empty() ? 100ms : 20ms, 1, batch) == 0) return;
+  }
   consumer_->PollBatch(0ms, kPollBatch - 1, batch);
 }
 
@@ -303,6 +312,7 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   // after a failed record may be written (and once handed over, it is librdkafka's).
   while (!s.ok() && s.code() == StatusCode::kResourceExhausted && s.retriable() &&
          !stop_.load(std::memory_order_relaxed) && !pipe.draining) {
+    LoopClock::Waiting wait(loop_clock_, LoopState::kWaitingProduce);
     producer_->Poll(10ms);
     if (!pipe.draining) s = producer_->Produce(record);
   }

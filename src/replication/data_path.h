@@ -30,6 +30,7 @@
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
 #include "replication/data_clients.h"
+#include "replication/loop_clock.h"
 #include "replication/partition_state.h"
 #include "replication/start_at.h"
 
@@ -125,6 +126,8 @@ class DataPath {
   int64_t producer_resets() const { return producer_resets_.load(std::memory_order_relaxed); }
   // Milliseconds since the epoch at which the data thread last went round its loop.
   int64_t last_loop_ms() const { return last_loop_ms_.load(std::memory_order_relaxed); }
+  // Seconds the data thread spent working and waiting for each side (loop_clock.h).
+  double loop_seconds(LoopState state) const { return loop_clock_.Seconds(state); }
 
  private:
   struct Pipe;
@@ -194,6 +197,7 @@ class DataPath {
   std::atomic<int64_t> dropped_duplicates_{0};
   std::atomic<int64_t> producer_resets_{0};
   std::atomic<int64_t> last_loop_ms_{0};
+  LoopClock loop_clock_;
 };
 
 }  // namespace strait::replication

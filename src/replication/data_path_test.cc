@@ -248,6 +248,19 @@ TEST_F(DataPathTest, InGroupModeRecordsAreCommittedInTransactions) {
   EXPECT_EQ(released->offset, SourceOffset(150));
 }
 
+// Issue 18: the data thread's time is split by what it waits for. With nothing to copy it
+// waits for the source; copying, it also works.
+TEST_F(DataPathTest, AnIdleFlowWaitsForTheSourceAndACopyingOneWorks) {
+  Start(Options());
+  StartPartition(0);
+  EXPECT_TRUE(WaitFor([&] { return data_->loop_seconds(LoopState::kWaitingFetch) >= 0.3; }));
+  EXPECT_LT(data_->loop_seconds(LoopState::kWaitingProduce), 0.1);
+  const double working = data_->loop_seconds(LoopState::kWorking);
+  Produce(*source_, "orders", 0, 0, 500);
+  ASSERT_TRUE(Mirrored(0, 500));
+  EXPECT_TRUE(WaitFor([&] { return data_->loop_seconds(LoopState::kWorking) > working; }));
+}
+
 TEST_F(DataPathTest, PausesPartitionsOverTheirBudgetAndResumesThemWithoutLoss) {
   constexpr int kRecords = 1500;
   Produce(*source_, "orders", 0, 0, kRecords, 1000);
@@ -277,6 +290,9 @@ TEST_F(DataPathTest, PausesPartitionsOverTheirBudgetAndResumesThemWithoutLoss) {
   reader.join();
   ASSERT_TRUE(mirrored);
   EXPECT_TRUE(seen_throttled.load());
+  // Over its budget, the data thread waited for the target's acknowledgements (/metrics
+  // strait_data_loop_seconds_total{state="waiting_produce"}): 200 ms a round trip.
+  EXPECT_GE(data_->loop_seconds(LoopState::kWaitingProduce), 0.2);
   EXPECT_TRUE(WaitFor([&] { return !states_[0]->throttled() && !states_[1]->throttled(); }));
   EXPECT_EQ(Upstreams(ReadAll(*target_, "dc1.orders", 0)), Range(0, kRecords));
   EXPECT_EQ(Upstreams(ReadAll(*target_, "dc1.orders", 1)), Range(0, kRecords));

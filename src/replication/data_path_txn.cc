@@ -29,6 +29,8 @@ bool DataPath::TransactionDue() const {
 }
 
 void DataPath::CommitTransaction() {
+  // Waits for the target throughout: the flush, then the coordinator's round trips.
+  LoopClock::Waiting wait(loop_clock_, LoopState::kWaitingProduce);
   Status s = producer_->Flush(options_.transaction_timeout);
   if (s.ok() && !fatal_.ok()) s = fatal_;
   std::vector<kafka::TopicPartitionOffset> offsets;

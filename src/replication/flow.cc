@@ -480,6 +480,9 @@ void Flow::Publish() {
     s.dropped_duplicates = data_->dropped_duplicates();
     s.producer_resets = data_->producer_resets();
     s.data_last_loop_ms = data_->last_loop_ms();
+    for (LoopState state : kLoopStates) {
+      s.data_loop_seconds[static_cast<size_t>(state)] = data_->loop_seconds(state);
+    }
   }
   s.records_expired = records_expired_;
   s.source_truncations = source_truncations_;

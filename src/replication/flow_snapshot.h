@@ -3,6 +3,7 @@
 // threads; each PartitionState says who writes which of its fields.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "acl/acl_sync.h"
 #include "offsets/group_sync.h"
 #include "offsets/heartbeats.h"
+#include "replication/loop_clock.h"
 #include "replication/membership.h"
 #include "replication/partition_state.h"
 
@@ -44,6 +46,8 @@ struct FlowSnapshot {
   int64_t source_truncations = 0;  // source logs found truncated below what was read
   int64_t topic_errors = 0;
   int64_t data_last_loop_ms = 0;  // when the data thread last went round its loop
+  // Seconds the data thread spent in each LoopState, indexed by it (loop_clock.h).
+  std::array<double, kLoopStates.size()> data_loop_seconds{};
   std::vector<offsets::GroupStatus> groups;
   int64_t checkpoints_written = 0;
   offsets::HeartbeatStatus heartbeats;

@@ -77,6 +77,12 @@ std::string MetricsText(const View& view) {
   e.Family("strait_flow_connected", Type::kGauge, "1 when the flow reached both clusters.");
   e.Family("strait_inflight_bytes", Type::kGauge,
            "Bytes sent to the target, not yet acknowledged.");
+  e.Family("strait_inflight_records", Type::kGauge,
+           "Records sent to the target, not yet acknowledged.");
+  e.Family("strait_data_loop_seconds_total", Type::kCounter,
+           "Time the flow's data thread spent working on records (working), waiting for the "
+           "source to deliver (waiting_fetch) and waiting for the target to acknowledge "
+           "(waiting_produce).");
   e.Family("strait_refetched_records_dropped_total", Type::kCounter,
            "Records the source consumer delivered twice and strait dropped.");
   e.Family("strait_producer_resets_total", Type::kCounter,
@@ -128,6 +134,14 @@ std::string MetricsText(const View& view) {
              int64_t{s.state == replication::FlowState::kRunning && s.source_error.empty() &&
                      s.target_error.empty()});
     e.Sample("strait_inflight_bytes", flow, s.inflight_bytes);
+    int64_t inflight_records = 0;
+    for (const auto& p : s.partitions) inflight_records += p->inflight_records.load();
+    e.Sample("strait_inflight_records", flow, inflight_records);
+    for (replication::LoopState state : replication::kLoopStates) {
+      e.Sample("strait_data_loop_seconds_total",
+               {{"flow", s.name}, {"state", std::string(replication::LoopStateName(state))}},
+               s.data_loop_seconds[static_cast<size_t>(state)]);
+    }
     e.Sample("strait_refetched_records_dropped_total", flow, s.dropped_duplicates);
     e.Sample("strait_producer_resets_total", flow, s.producer_resets);
     e.Sample("strait_records_expired_total", flow, s.records_expired);

@@ -136,5 +136,22 @@ TEST(MetricsText, AStoppedPartitionIsDownWithTheClassOfItsError) {
       << text;
 }
 
+// Issue 18: where the data thread's time goes, and what is in flight, per flow.
+TEST(MetricsText, TheDataThreadsTimeIsSplitByWhatItWaitsFor) {
+  View v = OneFlow();
+  v.flows[0].data_loop_seconds = {1.5, 0.25, 2};
+  auto p = std::const_pointer_cast<replication::PartitionState>(v.flows[0].partitions[0]);
+  p->inflight_records.store(7);
+  const std::string text = MetricsText(v);
+  for (const char* line :
+       {"strait_data_loop_seconds_total{flow=\"dc1->dc2\",state=\"working\"} 1.5\n",
+        "strait_data_loop_seconds_total{flow=\"dc1->dc2\",state=\"waiting_fetch\"} 0.25\n",
+        "strait_data_loop_seconds_total{flow=\"dc1->dc2\",state=\"waiting_produce\"} 2\n",
+        "strait_inflight_records{flow=\"dc1->dc2\"} 7\n",
+        "# TYPE strait_data_loop_seconds_total counter\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << text;
+  }
+}
+
 }  // namespace
 }  // namespace strait::status
