@@ -14,6 +14,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,6 +80,13 @@ class LogSearch {
   Result<std::vector<PartitionTail>> Tails(const std::string& topic,
                                            const std::vector<int32_t>& partitions,
                                            uint64_t source_fingerprint, bool widen = true);
+  // The same for partitions of any number of topics at once, which is what makes a start
+  // with thousands of partitions quick: the bounds of every partition come from two
+  // ListOffsets lookups, partitions without records (a new remote topic) are not read at
+  // all, and the others are read together, one consumer fetching from all of them.
+  Result<std::map<kafka::TopicPartition, PartitionTail>> Tails(
+      const std::vector<kafka::TopicPartition>& partitions, uint64_t source_fingerprint,
+      bool widen = true);
   Result<std::optional<MirroredRecord>> NextFrom(const std::string& topic, int32_t partition,
                                                  TargetOffset from, uint64_t source_fingerprint);
   // The first record in [from, until) not copied from the source (written on the target or
