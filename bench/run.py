@@ -22,6 +22,7 @@ import statistics
 import string
 import subprocess
 import sys
+import traceback
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 
@@ -163,6 +164,7 @@ def _guard(fn, scenario: str, replicator: str, index: int) -> dict:
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as e:  # noqa: BLE001 - the report shows the failure, the rest runs on
+        traceback.print_exc()  # where it failed, in the run's output
         return {"scenario": scenario, "replicator": replicator, "run": index,
                 "error": f"{type(e).__name__}: {e}"}
 

@@ -18,6 +18,10 @@ using namespace std::chrono_literals;
 constexpr std::chrono::milliseconds kDrainTimeout = 30s;
 constexpr std::chrono::milliseconds kMaxBackoff = 300s;
 constexpr std::chrono::seconds kMaxConnectBackoff = 30s;
+// Partitions looked up together for resume: one read of the target's log for all of them
+// (see ResumeDue), small enough to finish well within the log search's timeout when every
+// partition holds records.
+constexpr size_t kResumeBatch = 2500;
 
 std::string RemoteHeartbeatsTopic(const config::FlowConfig& flow) {
   mm2::NamingContext naming{flow.naming, flow.separator, flow.source, flow.target};
@@ -313,44 +317,67 @@ void Flow::HandleEvents() {
   }
 }
 
+// The due partitions of every topic are looked up together, a few thousand at a time:
+// looking up each topic alone cost a round trip or more per topic, minutes for a start
+// with a hundred topics.
 void Flow::ResumeDue() {
   if (Clock::now() < settle_until_) return;
   const auto now = Clock::now();
+  std::vector<std::string> names;  // the source topic of each query
+  std::vector<ResumeQuery> queries;
+  size_t partitions = 0;
   for (const auto& [name, topic] : topic_sync_->topics()) {
     if (topic.gone || !topic.owned) continue;
     std::vector<int32_t> due = partitions_.Due(name, now);
-    if (!due.empty()) ResumeTopic(name, topic, due);
+    if (due.empty()) continue;
+    std::vector<int32_t> left = mm2_ ? TakeOverFromMm2(name, topic, due) : due;
+    if (membership_ != nullptr) {
+      std::erase_if(left, [&](int32_t p) { return OpenTransaction(topic.remote, p); });
+    }
+    if (left.empty()) continue;
+    ResumeQuery& q = queries.emplace_back(ResumeQuery{topic.remote, topic.source_topic, {}});
+    for (int32_t p : left) q.partitions.push_back(PartitionId(p));
+    names.push_back(name);
+    partitions += left.size();
+    if (partitions >= kResumeBatch) {
+      ResumeTopics(names, queries);
+      names.clear();
+      queries.clear();
+      partitions = 0;
+    }
     if (stop_.load()) return;
   }
+  if (!queries.empty()) ResumeTopics(names, queries);
 }
 
-void Flow::ResumeTopic(const std::string& name, const RemoteTopic& topic,
-                       const std::vector<int32_t>& due) {
-  std::vector<int32_t> partitions = mm2_ ? TakeOverFromMm2(name, topic, due) : due;
-  if (membership_ != nullptr) {
-    std::erase_if(partitions, [&](int32_t p) { return OpenTransaction(topic.remote, p); });
-  }
-  if (partitions.empty()) return;
-  std::vector<PartitionId> ids;
-  for (int32_t p : partitions) ids.push_back(PartitionId(p));
-  Result<std::map<PartitionId, Found>> found = resume_->Find(topic.remote, topic.source_topic, ids);
+void Flow::ResumeTopics(const std::vector<std::string>& names,
+                        const std::vector<ResumeQuery>& queries) {
+  Result<std::map<kafka::TopicPartition, Found>> found = resume_->FindAll(queries);
   if (!found.ok()) {
     log::Warn("flow", fmt::format("cannot read the {}; retrying", resume_->where()),
-              {{"flow", name_}, {"remote", topic.remote}, {"error", found.status().message()}});
+              {{"flow", name_},
+               {"remote", queries.front().remote_topic},
+               {"topics", queries.size()},
+               {"error", found.status().message()}});
     return;
   }
-  for (int32_t p : partitions) {
-    PartitionTable::Entry* entry = partitions_.Find(name, p);
-    auto it = found->find(PartitionId(p));
-    const bool known = it != found->end();
-    if (known && !it->second.next && !entry->forced_offset) {
-      RefuseToGuess(name, topic, p, it->second.log_start);
-      continue;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    const std::string& name = names[i];
+    const RemoteTopic& topic = topic_sync_->topics().at(name);
+    for (PartitionId id : queries[i].partitions) {
+      const int32_t p = id.value();
+      PartitionTable::Entry* entry = partitions_.Find(name, p);
+      auto it = found->find({topic.remote, p});
+      const bool known = it != found->end();
+      if (known && !it->second.next && !entry->forced_offset) {
+        RefuseToGuess(name, topic, p, it->second.log_start);
+        continue;
+      }
+      StartPartitionAt(name, topic, p,
+                       ChooseStart(entry->forced_offset, entry->forced_from,
+                                   known ? it->second.next : std::nullopt,
+                                   known ? it->second.where : "", flow_.start_offset));
     }
-    StartPartitionAt(name, topic, p,
-                     ChooseStart(entry->forced_offset, entry->forced_from,
-                                 known ? it->second.next : std::nullopt,
-                                 known ? it->second.where : "", flow_.start_offset));
   }
 }
 

@@ -92,8 +92,9 @@ class Flow {
                       std::optional<SourceOffset> diverges_at, std::optional<SourceOffset> restart,
                       std::string_view detected_by);
   void ResumeDue();
-  void ResumeTopic(const std::string& topic, const RemoteTopic& remote,
-                   const std::vector<int32_t>& partitions);
+  // Starts the partitions of `queries` (of source topics `names`, one each) where the
+  // resume strategy finds them.
+  void ResumeTopics(const std::vector<std::string>& names, const std::vector<ResumeQuery>& queries);
   // Posts a StartPartition for a partition that was due, and logs where it starts.
   void StartPartitionAt(const std::string& topic, const RemoteTopic& remote, int32_t partition,
                         const StartPoint& start);

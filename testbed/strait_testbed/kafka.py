@@ -247,7 +247,8 @@ class Cluster:
 
     def partitions(self, topics: Optional[Iterable[str]] = None) -> Dict[str, int]:
         """Partition counts of the topics that exist (all topics if None)."""
-        md = self._consumer.list_topics(timeout=10)
+        # Metadata of 10,000 partitions on a busy machine can take more than 10 s.
+        md = self._consumer.list_topics(timeout=30)
         wanted = None if topics is None else set(topics)
         return {name: len(t.partitions) for name, t in md.topics.items()
                 if (wanted is None or name in wanted) and t.error is None}
@@ -259,7 +260,7 @@ class Cluster:
         tps = [TopicPartition(t, p, -1) for t, n in counts.items() for p in range(n)]
         if not tps:
             return {}
-        out = self._consumer.offsets_for_times(tps, timeout=10)
+        out = self._consumer.offsets_for_times(tps, timeout=30)
         return {(tp.topic, tp.partition): tp.offset for tp in out}
 
     def total(self, topics: Iterable[str]) -> int:
