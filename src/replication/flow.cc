@@ -95,7 +95,13 @@ void Flow::Run() {
       next_sync = Clock::now() + flow_.refresh_interval;
     }
     if (Clock::now() >= next_sync) {
+      const auto began = Clock::now();
       TopicSync::Errors errors = topic_sync_->Round();
+      log::Info(
+          "flow", "topic sync round",
+          {{"flow", name_},
+           {"ms",
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began).count()}});
       SetClusterError(Side::kSource, errors.source, /*log=*/true);
       SetClusterError(Side::kTarget, errors.target, /*log=*/true);
       Reconcile();
@@ -352,7 +358,17 @@ void Flow::ResumeDue() {
 
 void Flow::ResumeTopics(const std::vector<std::string>& names,
                         const std::vector<ResumeQuery>& queries) {
+  const auto began = Clock::now();
   Result<std::map<kafka::TopicPartition, Found>> found = resume_->FindAll(queries);
+  size_t partitions = 0;
+  for (const ResumeQuery& q : queries) partitions += q.partitions.size();
+  log::Info(
+      "flow", "looked up where partitions resume",
+      {{"flow", name_},
+       {"topics", queries.size()},
+       {"partitions", partitions},
+       {"ms",
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began).count()}});
   if (!found.ok()) {
     log::Warn("flow", fmt::format("cannot read the {}; retrying", resume_->where()),
               {{"flow", name_},
