@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <thread>
 
 #include "provenance/provenance.h"
 
@@ -18,6 +19,8 @@ using Clock = std::chrono::steady_clock;
 constexpr int64_t kGrowth = 16;
 // How often a search starts again because the log grew under it.
 constexpr int kSearchAttempts = 5;
+// Between look-ups of log bounds that some partitions did not answer.
+constexpr std::chrono::milliseconds kBoundsRetry{300};
 
 // The provenance of `m` if it was copied from the cluster with this fingerprint.
 std::optional<Provenance> CopiedFrom(const kafka::Message& m, uint64_t fingerprint) {
@@ -59,6 +62,26 @@ std::map<kafka::TopicPartition, kafka::Watermarks> Bounds(
   for (const kafka::TopicPartitionOffset& o : *high) {
     auto l = lows.find({o.topic, o.partition});
     if (o.error.ok() && o.offset >= 0 && l != lows.end()) out[l->first] = {l->second, o.offset};
+  }
+  return out;
+}
+
+// Bounds, asked again for the partitions without an answer (a remote topic just created
+// has no leader for a moment; the broker is busy creating thousands of partitions) until
+// all have one or a fifth of `timeout` has passed. Reading those partitions instead costs a
+// look-up and a fetch each, minutes for thousands of partitions.
+std::map<kafka::TopicPartition, kafka::Watermarks> SettledBounds(
+    kafka::Consumer& consumer, const std::vector<kafka::TopicPartition>& partitions,
+    std::chrono::milliseconds timeout) {
+  std::map<kafka::TopicPartition, kafka::Watermarks> out = Bounds(consumer, partitions, timeout);
+  const auto deadline = Clock::now() + timeout / 5;
+  while (out.size() < partitions.size() && Clock::now() < deadline) {
+    std::vector<kafka::TopicPartition> missing;
+    for (const kafka::TopicPartition& tp : partitions) {
+      if (out.count(tp) == 0) missing.push_back(tp);
+    }
+    std::this_thread::sleep_for(kBoundsRetry);
+    out.merge(Bounds(consumer, missing, timeout));
   }
   return out;
 }
@@ -141,7 +164,7 @@ Result<std::map<kafka::TopicPartition, PartitionTail>> LogSearch::Tails(
   std::map<kafka::TopicPartition, PartitionTail> tails;
   std::map<kafka::TopicPartition, Scan> scans;
   const std::map<kafka::TopicPartition, kafka::Watermarks> bounds =
-      Bounds(*consumer, partitions, timeout_);
+      SettledBounds(*consumer, partitions, timeout_);
   for (const kafka::TopicPartition& tp : partitions) {
     PartitionTail& tail = tails[tp];
     tail.partition = tp.partition;
@@ -150,7 +173,9 @@ Result<std::map<kafka::TopicPartition, PartitionTail>> LogSearch::Tails(
       if (widen) tail.log_start = b->second.low;  // what widening would have read
       continue;  // no record to read: nothing was mirrored there, or nothing is left
     }
-    scans[tp].from = kafka::OffsetTail(1);
+    // The last offset, as kafka::OffsetTail(1) would say, without one more look-up per
+    // partition when it is assigned.
+    scans[tp].from = b != bounds.end() ? b->second.high - 1 : kafka::OffsetTail(1);
   }
   auto deadline = Clock::now() + timeout_;
   while (true) {
