@@ -377,6 +377,7 @@ void Flow::ResumeTopics(const std::vector<std::string>& names,
                {"error", found.status().message()}});
     return;
   }
+  std::vector<std::pair<kafka::TopicPartition, StartPoint>> starts;
   for (size_t i = 0; i < queries.size(); ++i) {
     const std::string& name = names[i];
     const RemoteTopic& topic = topic_sync_->topics().at(name);
@@ -389,12 +390,32 @@ void Flow::ResumeTopics(const std::vector<std::string>& names,
         RefuseToGuess(name, topic, p, it->second.log_start);
         continue;
       }
-      StartPartitionAt(name, topic, p,
-                       ChooseStart(entry->forced_offset, entry->forced_from,
-                                   known ? it->second.next : std::nullopt,
-                                   known ? it->second.where : "", flow_.start_offset));
+      starts.push_back({{name, p},
+                        ChooseStart(entry->forced_offset, entry->forced_from,
+                                    known ? it->second.next : std::nullopt,
+                                    known ? it->second.where : "", flow_.start_offset)});
     }
   }
+  ResolveLogEnds(&starts);
+  for (const auto& [tp, start] : starts) {
+    StartPartitionAt(tp.topic, topic_sync_->topics().at(tp.topic), tp.partition, start);
+  }
+}
+
+// Partitions that start at an end of the source's log (start.offset) get that end's offset
+// from one ListOffsets look-up for all of them. Assigned a logical offset, librdkafka asks
+// the leader for each partition alone, one request after the other: over a minute for a few
+// thousand partitions on a busy broker. Without an answer, librdkafka looks it up.
+void Flow::ResolveLogEnds(std::vector<std::pair<kafka::TopicPartition, StartPoint>>* starts) {
+  std::vector<kafka::TopicPartitionOffset> ends;
+  for (const auto& [tp, start] : *starts) {
+    if (!start.at.offset()) ends.push_back({tp.topic, tp.partition, start.at.kafka_offset()});
+  }
+  if (ends.empty()) return;
+  Result<std::vector<kafka::TopicPartitionOffset>> answers =
+      source_admin_->OffsetsForTimes(ends, 15s);
+  if (!answers.ok()) return;
+  ApplyLogEnds(*answers, starts);
 }
 
 // Records were mirrored into the remote partition (it is not empty from offset 0), none of

@@ -95,6 +95,7 @@ class Flow {
   // Starts the partitions of `queries` (of source topics `names`, one each) where the
   // resume strategy finds them.
   void ResumeTopics(const std::vector<std::string>& names, const std::vector<ResumeQuery>& queries);
+  void ResolveLogEnds(std::vector<std::pair<kafka::TopicPartition, StartPoint>>* starts);
   // Posts a StartPartition for a partition that was due, and logs where it starts.
   void StartPartitionAt(const std::string& topic, const RemoteTopic& remote, int32_t partition,
                         const StartPoint& start);

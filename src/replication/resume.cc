@@ -277,4 +277,17 @@ StartPoint ChooseStart(std::optional<SourceOffset> forced, std::string_view forc
           "start.offset"};
 }
 
+void ApplyLogEnds(const std::vector<kafka::TopicPartitionOffset>& answers,
+                  std::vector<std::pair<kafka::TopicPartition, StartPoint>>* starts) {
+  std::map<kafka::TopicPartition, int64_t> offsets;
+  for (const kafka::TopicPartitionOffset& a : answers) {
+    if (a.error.ok() && a.offset >= 0) offsets[{a.topic, a.partition}] = a.offset;
+  }
+  for (auto& [tp, start] : *starts) {
+    auto it = offsets.find(tp);
+    if (!start.at.offset() && it != offsets.end())
+      start.at = StartAt::Offset(SourceOffset(it->second));
+  }
+}
+
 }  // namespace strait::replication

@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -114,5 +115,10 @@ struct StartPoint {
 StartPoint ChooseStart(std::optional<SourceOffset> forced, std::string_view forced_from,
                        std::optional<SourceOffset> found, std::string_view found_where,
                        config::StartOffset start_offset);
+// Replaces the log ends (earliest, latest) among `starts` (by source topic and partition)
+// by the offsets a ListOffsets look-up answered for them; one without an answer stays an
+// end, for the consumer to look up.
+void ApplyLogEnds(const std::vector<kafka::TopicPartitionOffset>& answers,
+                  std::vector<std::pair<kafka::TopicPartition, StartPoint>>* starts);
 
 }  // namespace strait::replication
