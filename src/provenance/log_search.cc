@@ -21,6 +21,8 @@ constexpr int64_t kGrowth = 16;
 constexpr int kSearchAttempts = 5;
 // Between look-ups of log bounds that some partitions did not answer.
 constexpr std::chrono::milliseconds kBoundsRetry{300};
+// How long Tails(..., Unanswered::kLeave) asks again before it leaves a partition unanswered.
+constexpr std::chrono::milliseconds kLeaveAfter{2000};
 
 // The provenance of `m` if it was copied from the cluster with this fingerprint.
 std::optional<Provenance> CopiedFrom(const kafka::Message& m, uint64_t fingerprint) {
@@ -68,13 +70,14 @@ std::map<kafka::TopicPartition, kafka::Watermarks> Bounds(
 
 // Bounds, asked again for the partitions without an answer (a remote topic just created
 // has no leader for a moment; the broker is busy creating thousands of partitions) until
-// all have one or a fifth of `timeout` has passed. Reading those partitions instead costs a
-// look-up and a fetch each, minutes for thousands of partitions.
+// all have one or `wait` has passed. Reading those partitions instead costs a look-up and a
+// fetch each, minutes for thousands of partitions.
 std::map<kafka::TopicPartition, kafka::Watermarks> SettledBounds(
     kafka::Consumer& consumer, const std::vector<kafka::TopicPartition>& partitions,
-    std::chrono::milliseconds timeout) {
+    std::chrono::milliseconds wait) {
+  const std::chrono::milliseconds timeout = std::max(wait, std::chrono::milliseconds(5000));
   std::map<kafka::TopicPartition, kafka::Watermarks> out = Bounds(consumer, partitions, timeout);
-  const auto deadline = Clock::now() + timeout / 5;
+  const auto deadline = Clock::now() + wait;
   while (out.size() < partitions.size() && Clock::now() < deadline) {
     std::vector<kafka::TopicPartition> missing;
     for (const kafka::TopicPartition& tp : partitions) {
@@ -159,12 +162,13 @@ Result<std::vector<PartitionTail>> LogSearch::Tails(const std::string& topic,
 }
 
 Result<std::map<kafka::TopicPartition, PartitionTail>> LogSearch::Tails(
-    const std::vector<kafka::TopicPartition>& partitions, uint64_t source_fingerprint, bool widen) {
+    const std::vector<kafka::TopicPartition>& partitions, uint64_t source_fingerprint, bool widen,
+    Unanswered unanswered) {
   STRAIT_ASSIGN_OR_RETURN(kafka::Consumer * consumer, GetConsumer());
   std::map<kafka::TopicPartition, PartitionTail> tails;
   std::map<kafka::TopicPartition, Scan> scans;
-  const std::map<kafka::TopicPartition, kafka::Watermarks> bounds =
-      SettledBounds(*consumer, partitions, timeout_);
+  const std::map<kafka::TopicPartition, kafka::Watermarks> bounds = SettledBounds(
+      *consumer, partitions, unanswered == Unanswered::kLeave ? kLeaveAfter : timeout_ / 5);
   for (const kafka::TopicPartition& tp : partitions) {
     PartitionTail& tail = tails[tp];
     tail.partition = tp.partition;
@@ -175,6 +179,10 @@ Result<std::map<kafka::TopicPartition, PartitionTail>> LogSearch::Tails(
     }
     // The last offset, as kafka::OffsetTail(1) would say, without one more look-up per
     // partition when it is assigned.
+    if (b == bounds.end() && unanswered == Unanswered::kLeave) {
+      tail.unanswered = true;
+      continue;
+    }
     scans[tp].from = b != bounds.end() ? b->second.high - 1 : kafka::OffsetTail(1);
   }
   auto deadline = Clock::now() + timeout_;

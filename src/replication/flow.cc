@@ -386,6 +386,13 @@ void Flow::ResumeTopics(const std::vector<std::string>& names,
       PartitionTable::Entry* entry = partitions_.Find(name, p);
       auto it = found->find({topic.remote, p});
       const bool known = it != found->end();
+      if (known && it->second.later) {
+        entry->state->SetError(
+            "the target has not said where this partition's log ends yet (no leader?); "
+            "asking again",
+            std::string(StatusCodeName(StatusCode::kUnavailable)));
+        continue;  // still due: the next turn of the loop asks again
+      }
       if (known && !it->second.next && !entry->forced_offset) {
         RefuseToGuess(name, topic, p, it->second.log_start);
         continue;

@@ -185,11 +185,14 @@ class TargetLog : public ResumeStrategy {
       source_topics[q.remote_topic] = q.source_topic;
       for (PartitionId p : q.partitions) tps.push_back({q.remote_topic, p.value()});
     }
-    STRAIT_ASSIGN_OR_RETURN(auto tails, tails_->Tails(tps, source_fp_));
+    STRAIT_ASSIGN_OR_RETURN(
+        auto tails, tails_->Tails(tps, source_fp_, /*widen=*/true, provenance::Unanswered::kLeave));
     std::map<kafka::TopicPartition, Found> out;
     std::map<std::string, ResumeQuery> none_left;  // by remote topic
     for (const auto& [tp, t] : tails) {
-      if (t.last_upstream) {
+      if (t.unanswered) {
+        out[tp] = Found{.later = true};
+      } else if (t.last_upstream) {
         out[tp] =
             IsEarlierTopic(t.last_source_topic, source_topics[tp.topic])
                 ? StartOfRecreatedTopic(tp.topic, tp.partition, t.last_upstream->value(), where())

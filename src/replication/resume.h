@@ -52,6 +52,9 @@ struct Found {
   std::optional<SourceOffset> next;
   std::string_view where;  // "target log", "progress group"; empty without `next`
   int64_t log_start = -1;  // the remote partition's log start offset, without `next`
+  // The target could not say yet (a remote partition just created has no leader for a
+  // while): the partition is not started now and is asked about again.
+  bool later = false;
 };
 
 // The partitions of one remote topic whose resume point is asked for.
