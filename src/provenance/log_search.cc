@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "provenance/provenance.h"
@@ -83,6 +84,12 @@ std::map<kafka::TopicPartition, kafka::Watermarks> SettledBounds(
     for (const kafka::TopicPartition& tp : partitions) {
       if (out.count(tp) == 0) missing.push_back(tp);
     }
+    // librdkafka answers from its metadata cache: a partition added since it was read (a
+    // raised partition count) is unknown to it until that is read again.
+    std::set<std::string> topics;
+    for (const kafka::TopicPartition& tp : missing) topics.insert(tp.topic);
+    for (const std::string& topic : topics)
+      consumer.Metadata(timeout, topic).status().IgnoreError();
     std::this_thread::sleep_for(kBoundsRetry);
     out.merge(Bounds(consumer, missing, timeout));
   }

@@ -338,7 +338,8 @@ void Flow::ResumeDue() {
     if (due.empty()) continue;
     std::vector<int32_t> left = mm2_ ? TakeOverFromMm2(name, topic, due) : due;
     if (membership_ != nullptr) {
-      std::erase_if(left, [&](int32_t p) { return OpenTransaction(topic.remote, p); });
+      const std::string& remote = topic.remote;  // a lambda cannot capture a structured binding
+      std::erase_if(left, [&](int32_t p) { return OpenTransaction(remote, p); });
     }
     if (left.empty()) continue;
     ResumeQuery& q = queries.emplace_back(ResumeQuery{topic.remote, topic.source_topic, {}});

@@ -288,8 +288,9 @@ void ApplyLogEnds(const std::vector<kafka::TopicPartitionOffset>& answers,
   }
   for (auto& [tp, start] : *starts) {
     auto it = offsets.find(tp);
-    if (!start.at.offset() && it != offsets.end())
+    if (!start.at.offset() && it != offsets.end()) {
       start.at = StartAt::Offset(SourceOffset(it->second));
+    }
   }
 }
 
