@@ -88,8 +88,9 @@ std::map<kafka::TopicPartition, kafka::Watermarks> SettledBounds(
     // raised partition count) is unknown to it until that is read again.
     std::set<std::string> topics;
     for (const kafka::TopicPartition& tp : missing) topics.insert(tp.topic);
-    for (const std::string& topic : topics)
+    for (const std::string& topic : topics) {
       consumer.Metadata(timeout, topic).status().IgnoreError();
+    }
     std::this_thread::sleep_for(kBoundsRetry);
     out.merge(Bounds(consumer, missing, timeout));
   }
