@@ -27,7 +27,7 @@ WAN_VIA = {
 FLOOR_LABEL = "no replicator (floor)"
 SCENARIOS = {"backlog": "1 backlog", "backlog-tls": "1b backlog, TLS both sides",
              "latency": "2 steady latency", "wan": "3 WAN 50 ms RTT",
-             "partitions": "4 many partitions"}
+             "partitions": "4 many partitions", "partitions10k": "4b 10,000 partitions"}
 TRANSFERS = ("backlog", "backlog-tls", "wan")  # scenarios that move the pre-filled backlog
 MM2_KEYS = ("mm2-default", "mm2-tuned")
 
@@ -130,13 +130,16 @@ def _notes(scenario: str, s: dict, errors: List[str]) -> str:
             notes.append(f"proxy {fmt(s.get('proxy_cpu_s_per_gb'), 2)} CPU-s/GB")
     if scenario == "latency" and s:
         notes.append(f"{s.get('records', 0):,} records measured, {s.get('sent', 0):,} sent")
-    if scenario == "partitions" and s:
+    if scenario in ("partitions", "partitions10k") and s:
         all_s = s.get("all_mirroring_s")
         notes.append(f"{s.get('partitions')} partitions mirrored after "
                      + (f"{all_s:.1f} s" if all_s is not None else f"> {s.get('timeout_s'):.0f} s"))
         new_s = s.get("new_topic_s")
-        notes.append("new topic after " + (f"{new_s:.1f} s" if new_s is not None
-                                           else f"> {s.get('new_topic_cap_s'):.0f} s (cap)"))
+        if s.get("new_topic_cap_s") is not None:
+            notes.append("new topic after " + (f"{new_s:.1f} s" if new_s is not None
+                                               else f"> {s.get('new_topic_cap_s'):.0f} s (cap)"))
+        if s.get("peak_rss_mb") is not None:
+            notes.append(f"peak RSS {s['peak_rss_mb']:.0f} MB")
         notes.append(f"{fmt(s.get('cpu_s_total'), 1)} CPU-s in all")
     if s.get("foreign_load") is not None:
         notes.append(f"other load {100 * s['foreign_load']:.0f} %")

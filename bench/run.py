@@ -22,6 +22,7 @@ import statistics
 import string
 import subprocess
 import sys
+import traceback
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 
@@ -48,7 +49,10 @@ from replicators import Replicator, all_replicators  # noqa: E402
 # link near 2 MB/s whatever the replicator does. The same for both clusters and every run.
 BROKER_SOCKETS = {"socket.send.buffer.bytes": "-1", "socket.receive.buffer.bytes": "-1"}
 
-ORDER = ["ceiling", "backlog", "backlog-tls", "wan", "latency", "partitions", "instance-failover"]
+ORDER = ["ceiling", "backlog", "backlog-tls", "wan", "latency", "partitions", "instance-failover",
+         "partitions10k"]
+# partitions10k (10,000 partitions on single-broker clusters) runs only when asked for.
+ALL = [s for s in ORDER if s != "partitions10k"]
 PORT_BASE = 27000  # 20000-25999 belong to the end-to-end suites sharing this machine
 STRAIT_HTTP_PORT = PORT_BASE + 90
 
@@ -92,7 +96,7 @@ def parse_args(argv):
     ap.add_argument("--idle-note", default="",
                     help="a sentence on whether the machine was otherwise idle")
     args = ap.parse_args(argv)
-    wanted = ORDER if args.scenario == "all" else args.scenario.split(",")
+    wanted = ALL if args.scenario == "all" else args.scenario.split(",")
     unknown = set(wanted) - set(ORDER)
     if unknown:
         ap.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
@@ -159,7 +163,9 @@ def run_scenario(ctx: scenarios.Context, name: str, reps: list, repeat: int) -> 
           "backlog-tls": lambda r, i: scenarios.backlog(ctx, r, i, tls=True),
           "wan": lambda r, i: scenarios.backlog(ctx, r, i, wan=True),
           "latency": lambda r, i: scenarios.steady_latency(ctx, r, i),
-          "partitions": lambda r, i: scenarios.many_partitions(ctx, r, i)}[name]
+          "partitions": lambda r, i: scenarios.many_partitions(ctx, r, i),
+          "partitions10k": lambda r, i: scenarios.many_partitions(
+              ctx, r, i, scenarios.ten_thousand(ctx.sizes))}[name]
     out = []
     if name == "latency":
         print("== latency: no replicator (the floor)", flush=True)
@@ -181,6 +187,7 @@ def _guard(fn, scenario: str, replicator: str, index: int) -> dict:
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as e:  # noqa: BLE001 - the report shows the failure, the rest runs on
+        traceback.print_exc()  # where it failed, in the run's output
         return {"scenario": scenario, "replicator": replicator, "run": index,
                 "error": f"{type(e).__name__}: {e}"}
 

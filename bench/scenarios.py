@@ -55,6 +55,10 @@ class Sizes:
     failover_rounds: int = 5  # kill -9s of one of three instances, each after a rebalance
     failover_rate: int = 3000  # records/s into the failover topic
     failover_partitions: int = 12
+    # The 10,000-partition start (scenario partitions10k): issue 15's size in every mode.
+    start_topics: int = 100
+    start_partitions: int = 100  # per topic
+    start_cap_s: float = 600
 
 
 # The issue's sizes: >= 1 GB of 512-byte lz4 records in 12 partitions, a minute of steady
@@ -84,7 +88,7 @@ class Context:
         self.tools = PerfTools(bed.marker, out)
         self.cores = os.cpu_count() or 1
         self.fill: Optional[dict] = None
-        self.many_ready = False
+        self.many_ready: set = set()  # ManyTopics prefixes created
 
     def close(self):
         self.dc1.close()
@@ -426,45 +430,74 @@ def percentile(sorted_values: List[float], p: float) -> float:
 
 # ---- many partitions --------------------------------------------------------------------
 
-def many_topics(sizes: Sizes) -> Dict[str, int]:
-    return {f"pt{i:02d}": sizes.many_partitions for i in range(sizes.many_topics)}
+@dataclasses.dataclass
+class ManyTopics:
+    """One size of the many-partitions start: `topics` topics named `<prefix>NN` of
+    `partitions` partitions each. Each size has its own names, so that one run's flows
+    do not pick up the other size's topics."""
+    scenario: str
+    prefix: str
+    topics: int
+    partitions: int
+    timeout_s: float
+    new_topic: bool  # also time a topic created while the replicator runs
+
+    def names(self) -> Dict[str, int]:
+        return {f"{self.prefix}{i:02d}": self.partitions for i in range(self.topics)}
 
 
-def prepare_many(ctx: Context):
-    if ctx.many_ready:
+def many(sizes: Sizes) -> ManyTopics:
+    return ManyTopics("partitions", "pt", sizes.many_topics, sizes.many_partitions,
+                      sizes.run_timeout_s, True)
+
+
+def ten_thousand(sizes: Sizes) -> ManyTopics:
+    return ManyTopics("partitions10k", "pk", sizes.start_topics, sizes.start_partitions,
+                      sizes.start_cap_s, False)
+
+
+def prepare_many(ctx: Context, shape: ManyTopics):
+    if shape.prefix in ctx.many_ready:
         return
-    topics = many_topics(ctx.sizes)
+    topics = shape.names()
     ctx.dc1.create_topics(topics)
     kafka_io.produce_per_partition(ctx.dc1.bootstrap, topics, ctx.sizes.many_records,
                                    b"x" * ctx.sizes.record_size)
-    ctx.many_ready = True
+    ctx.many_ready.add(shape.prefix)
 
 
-def many_partitions(ctx: Context, rep: Replicator, index: int) -> dict:
+def many_partitions(ctx: Context, rep: Replicator, index: int,
+                    shape: Optional[ManyTopics] = None) -> dict:
     """Scenario 4: time from start until every partition of many topics has its records on
-    the target, then the time from creating a new topic until its first record arrives."""
+    the target, then (for the default size) the time from creating a new topic until its
+    first record arrives."""
     s = ctx.sizes
-    prepare_many(ctx)
-    topics = many_topics(s)
-    new_topic = f"ptnew_{rep.alias_prefix}{index}"
-    flow = Flow(f"{rep.alias_prefix}_pt{index}", ctx.source_bootstrap(False), ctx.dc2.bootstrap,
-                ["pt[0-9]+", new_topic])
+    shape = shape or many(s)
+    prepare_many(ctx, shape)
+    topics = shape.names()
+    new_topic = f"{shape.prefix}new_{rep.alias_prefix}{index}"
+    flow = Flow(f"{rep.alias_prefix}_{shape.prefix}{index}", ctx.source_bootstrap(False),
+                ctx.dc2.bootstrap, [f"{shape.prefix}[0-9]+", new_topic])
     remotes = [flow.remote(t) for t in topics]
     partitions = sum(topics.values())
+    new_s = None
     try:
         with replicator_run(ctx, rep, flow) as (run, meter):
             all_in = wait_until(lambda: _mirrored_partitions(ctx, remotes) >= partitions,
-                                s.run_timeout_s, run, interval=0.5)
+                                shape.timeout_s, run, interval=0.5)
             all_s = time.monotonic() - run.started
-            new_s = _new_topic_seconds(ctx, flow, new_topic, run)
+            if shape.new_topic:
+                new_s = _new_topic_seconds(ctx, flow, new_topic, run)
             end = time.monotonic()
             cpu = meter.cpu("replicator", end)
             rss = meter.peak_rss("replicator")
     finally:
-        ctx.dc1.delete_topics([new_topic])
-    return {"scenario": "partitions", "replicator": rep.key, "run": index,
+        if shape.new_topic:
+            ctx.dc1.delete_topics([new_topic])
+    return {"scenario": shape.scenario, "replicator": rep.key, "run": index,
             "partitions": partitions, "all_mirroring_s": all_s if all_in else None,
-            "timeout_s": s.run_timeout_s, "new_topic_s": new_s, "new_topic_cap_s": s.new_topic_cap_s,
+            "timeout_s": shape.timeout_s, "new_topic_s": new_s,
+            "new_topic_cap_s": s.new_topic_cap_s if shape.new_topic else None,
             "cpu_s_total": cpu, "peak_rss_mb": rss / MB}
 
 

@@ -123,8 +123,35 @@ Result<std::unique_ptr<Admin>> Admin::Create(ClientOptions options) {
   return admin;
 }
 
+std::vector<std::vector<NewTopic>> CreateTopicsRequests(const std::vector<NewTopic>& topics,
+                                                        int32_t max_partitions) {
+  std::vector<std::vector<NewTopic>> requests;
+  int64_t partitions = 0;
+  for (const NewTopic& t : topics) {
+    if (requests.empty() || partitions + t.partitions > max_partitions) {
+      requests.emplace_back();
+      partitions = 0;
+    }
+    requests.back().push_back(t);
+    partitions += t.partitions;
+  }
+  return requests;
+}
+
 Result<std::vector<Status>> Admin::CreateTopics(const std::vector<NewTopic>& topics,
                                                 milliseconds timeout, bool validate_only) {
+  std::vector<Status> out;
+  for (const std::vector<NewTopic>& request :
+       CreateTopicsRequests(topics, kMaxPartitionsPerCreate)) {
+    STRAIT_ASSIGN_OR_RETURN(std::vector<Status> statuses,
+                            CreateTopicsRequest(request, timeout, validate_only));
+    out.insert(out.end(), statuses.begin(), statuses.end());
+  }
+  return out;
+}
+
+Result<std::vector<Status>> Admin::CreateTopicsRequest(const std::vector<NewTopic>& topics,
+                                                       milliseconds timeout, bool validate_only) {
   std::vector<rd_kafka_NewTopic_t*> news;
   std::vector<std::string> order;
   char err[512];

@@ -16,12 +16,21 @@
 
 namespace strait::kafka {
 
+// A KRaft controller refuses a request that would write more than 10,000 metadata
+// records ("Unable to perform excessively large batch operation"), one per topic and per
+// partition: topics to create, split into requests of at most `max_partitions` partitions
+// (a bigger topic alone), in order.
+inline constexpr int32_t kMaxPartitionsPerCreate = 5000;
+std::vector<std::vector<NewTopic>> CreateTopicsRequests(const std::vector<NewTopic>& topics,
+                                                        int32_t max_partitions);
+
 class Admin : public Client {
  public:
   static Result<std::unique_ptr<Admin>> Create(ClientOptions options);
 
   // One Status per requested topic, in request order. With `validate_only` the brokers only
-  // check (the authorizer included) that the topics could be created.
+  // check (the authorizer included) that the topics could be created. Many topics go in
+  // several requests (CreateTopicsRequests), each with its own `timeout`.
   Result<std::vector<Status>> CreateTopics(const std::vector<NewTopic>& topics,
                                            milliseconds timeout, bool validate_only = false);
   Result<std::vector<Status>> DeleteTopics(const std::vector<std::string>& topics,
@@ -83,6 +92,8 @@ class Admin : public Client {
 
  private:
   explicit Admin(ClientOptions options);
+  Result<std::vector<Status>> CreateTopicsRequest(const std::vector<NewTopic>& topics,
+                                                  milliseconds timeout, bool validate_only);
 };
 
 }  // namespace strait::kafka

@@ -5,6 +5,8 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace strait::kafka {
 namespace {
@@ -48,6 +50,24 @@ TEST(Admin, ListingGroupOffsetsSurvivesANotCoordinatorAnswer) {
       << r.status().message();
   // And the next call is answered.
   EXPECT_TRUE((*admin)->ListConsumerGroupOffsets("g", {}, 5s).ok());
+}
+
+// 10,000 partitions in 100 topics: requests of at most 5,000 partitions each, in order.
+TEST(CreateTopicsRequests, StayUnderTheControllersLimit) {
+  std::vector<NewTopic> topics;
+  for (int i = 0; i < 100; ++i) topics.push_back({"t" + std::to_string(i), 100});
+  topics.push_back({"huge", 6000});
+  topics.push_back({"last", 1});
+  std::vector<std::vector<NewTopic>> requests = CreateTopicsRequests(topics, 5000);
+  ASSERT_EQ(requests.size(), 4u);
+  EXPECT_EQ(requests[0].size(), 50u);
+  EXPECT_EQ(requests[0].front().name, "t0");
+  EXPECT_EQ(requests[1].size(), 50u);
+  EXPECT_EQ(requests[1].back().name, "t99");
+  EXPECT_EQ(requests[2].size(), 1u);  // over the limit alone: the broker says why
+  EXPECT_EQ(requests[2].front().name, "huge");
+  EXPECT_EQ(requests[3].front().name, "last");
+  EXPECT_TRUE(CreateTopicsRequests({}, 5000).empty());
 }
 
 }  // namespace

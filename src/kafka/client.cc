@@ -297,12 +297,19 @@ Result<std::vector<TopicPartitionOffset>> Client::OffsetsForTimes(
   internal::PartitionListPtr list = internal::ToPartitionList(timestamps);
   rd_kafka_resp_err_t err =
       rd_kafka_offsets_for_times(handle_, list.get(), static_cast<int>(timeout.count()));
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  // A broker's error (positive codes: no leader yet for a partition just created) fails the
+  // whole call, though the other partitions have their answers: those are kept, and the
+  // partitions without one get the error. A local error (timeout, no broker) fails it all.
+  if (err < RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Explain(internal::FromErrorCode(err, "looking up offsets by timestamp"));
   }
   std::vector<TopicPartitionOffset> out = internal::FromPartitionList(list.get());
   for (size_t i = 0; i < out.size(); ++i) {
     rd_kafka_resp_err_t e = list->elems[i].err;
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_NO_ERROR &&
+        out[i].offset == timestamps[i].offset) {
+      e = err;  // not answered: still the timestamp it was asked with
+    }
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
       out[i].error = internal::FromAccessError(
           e, identity_, {AclOperation::kDescribe, AclResourceType::kTopic, out[i].topic},

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <thread>
 
 #include "provenance/provenance.h"
 
@@ -18,6 +20,10 @@ using Clock = std::chrono::steady_clock;
 constexpr int64_t kGrowth = 16;
 // How often a search starts again because the log grew under it.
 constexpr int kSearchAttempts = 5;
+// Between look-ups of log bounds that some partitions did not answer.
+constexpr std::chrono::milliseconds kBoundsRetry{300};
+// How long Tails(..., Unanswered::kLeave) asks again before it leaves a partition unanswered.
+constexpr std::chrono::milliseconds kLeaveAfter{2000};
 
 // The provenance of `m` if it was copied from the cluster with this fingerprint.
 std::optional<Provenance> CopiedFrom(const kafka::Message& m, uint64_t fingerprint) {
@@ -36,6 +42,97 @@ struct Scan {
   int64_t window = 1;
   bool done = false;
 };
+
+// Log start and end of each of `partitions`, in two lookups for all of them; partitions
+// the lookups could not answer for are left out (the caller asks for each alone).
+std::map<kafka::TopicPartition, kafka::Watermarks> Bounds(
+    kafka::Consumer& consumer, const std::vector<kafka::TopicPartition>& partitions,
+    std::chrono::milliseconds timeout) {
+  std::map<kafka::TopicPartition, kafka::Watermarks> out;
+  if (partitions.empty()) return out;
+  std::vector<kafka::TopicPartitionOffset> starts, ends;
+  for (const kafka::TopicPartition& tp : partitions) {
+    starts.push_back({tp.topic, tp.partition, kafka::kOffsetBeginning});
+    ends.push_back({tp.topic, tp.partition, kafka::kOffsetEnd});
+  }
+  Result<std::vector<kafka::TopicPartitionOffset>> low = consumer.OffsetsForTimes(starts, timeout);
+  Result<std::vector<kafka::TopicPartitionOffset>> high = consumer.OffsetsForTimes(ends, timeout);
+  if (!low.ok() || !high.ok()) return out;
+  std::map<kafka::TopicPartition, int64_t> lows;
+  for (const kafka::TopicPartitionOffset& o : *low) {
+    if (o.error.ok() && o.offset >= 0) lows[{o.topic, o.partition}] = o.offset;
+  }
+  for (const kafka::TopicPartitionOffset& o : *high) {
+    auto l = lows.find({o.topic, o.partition});
+    if (o.error.ok() && o.offset >= 0 && l != lows.end()) out[l->first] = {l->second, o.offset};
+  }
+  return out;
+}
+
+// Bounds, asked again for the partitions without an answer (a remote topic just created
+// has no leader for a moment; the broker is busy creating thousands of partitions) until
+// all have one or `wait` has passed. Reading those partitions instead costs a look-up and a
+// fetch each, minutes for thousands of partitions.
+std::map<kafka::TopicPartition, kafka::Watermarks> SettledBounds(
+    kafka::Consumer& consumer, const std::vector<kafka::TopicPartition>& partitions,
+    std::chrono::milliseconds wait) {
+  const std::chrono::milliseconds timeout = std::max(wait, std::chrono::milliseconds(5000));
+  std::map<kafka::TopicPartition, kafka::Watermarks> out = Bounds(consumer, partitions, timeout);
+  const auto deadline = Clock::now() + wait;
+  while (out.size() < partitions.size() && Clock::now() < deadline) {
+    std::vector<kafka::TopicPartition> missing;
+    for (const kafka::TopicPartition& tp : partitions) {
+      if (out.count(tp) == 0) missing.push_back(tp);
+    }
+    // librdkafka answers from its metadata cache: a partition added since it was read (a
+    // raised partition count) is unknown to it until that is read again.
+    std::set<std::string> topics;
+    for (const kafka::TopicPartition& tp : missing) topics.insert(tp.topic);
+    for (const std::string& topic : topics) {
+      consumer.Metadata(timeout, topic).status().IgnoreError();
+    }
+    std::this_thread::sleep_for(kBoundsRetry);
+    out.merge(Bounds(consumer, missing, timeout));
+  }
+  return out;
+}
+
+// Widens the window for partitions with nothing from the source in it, back to the log
+// start. A window can also hold no record at all and still not be the whole log: its
+// offsets were transaction markers (a local transactional producer's, after the last
+// record copied), which a consumer never sees.
+Status Widen(kafka::Consumer& consumer, std::chrono::milliseconds timeout,
+             std::map<kafka::TopicPartition, PartitionTail>& tails,
+             std::map<kafka::TopicPartition, Scan>& scans) {
+  std::vector<kafka::TopicPartition> looking;
+  for (const auto& [tp, scan] : scans) {
+    if (!tails[tp].last_upstream) looking.push_back(tp);
+  }
+  const std::map<kafka::TopicPartition, kafka::Watermarks> bounds =
+      Bounds(consumer, looking, timeout);
+  for (const kafka::TopicPartition& tp : looking) {
+    auto b = bounds.find(tp);
+    kafka::Watermarks w;
+    if (b != bounds.end()) {
+      w = b->second;
+    } else {
+      STRAIT_ASSIGN_OR_RETURN(w, consumer.QueryWatermarks(tp.topic, tp.partition, timeout));
+    }
+    Scan& scan = scans[tp];
+    tails[tp].log_start = w.low;
+    // The first window is the last offset (a logical tail offset); the others are ranges.
+    const int64_t covered_from = scan.until >= 0        ? scan.from
+                                 : scan.first_seen >= 0 ? scan.first_seen
+                                                        : w.high - 1;
+    if (covered_from <= w.low) continue;
+    scan.window *= kGrowth;
+    scan.until = covered_from;
+    scan.from = std::max(w.low, covered_from - scan.window);
+    scan.first_seen = -1;
+    scan.done = false;
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -64,18 +161,43 @@ Result<kafka::Consumer*> LogSearch::GetConsumer() {
 Result<std::vector<PartitionTail>> LogSearch::Tails(const std::string& topic,
                                                     const std::vector<int32_t>& partitions,
                                                     uint64_t source_fingerprint, bool widen) {
+  std::vector<kafka::TopicPartition> tps;
+  for (int32_t p : partitions) tps.push_back({topic, p});
+  STRAIT_ASSIGN_OR_RETURN(auto tails, Tails(tps, source_fingerprint, widen));
+  std::vector<PartitionTail> out;
+  for (auto& [tp, tail] : tails) out.push_back(tail);
+  return out;
+}
+
+Result<std::map<kafka::TopicPartition, PartitionTail>> LogSearch::Tails(
+    const std::vector<kafka::TopicPartition>& partitions, uint64_t source_fingerprint, bool widen,
+    Unanswered unanswered) {
   STRAIT_ASSIGN_OR_RETURN(kafka::Consumer * consumer, GetConsumer());
-  std::map<int32_t, PartitionTail> tails;
-  std::map<int32_t, Scan> scans;
-  for (int32_t p : partitions) {
-    tails[p].partition = p;
-    scans[p].from = kafka::OffsetTail(1);
+  std::map<kafka::TopicPartition, PartitionTail> tails;
+  std::map<kafka::TopicPartition, Scan> scans;
+  const std::map<kafka::TopicPartition, kafka::Watermarks> bounds = SettledBounds(
+      *consumer, partitions, unanswered == Unanswered::kLeave ? kLeaveAfter : timeout_ / 5);
+  for (const kafka::TopicPartition& tp : partitions) {
+    PartitionTail& tail = tails[tp];
+    tail.partition = tp.partition;
+    auto b = bounds.find(tp);
+    if (b != bounds.end() && b->second.high <= b->second.low) {
+      if (widen) tail.log_start = b->second.low;  // what widening would have read
+      continue;  // no record to read: nothing was mirrored there, or nothing is left
+    }
+    // The last offset, as kafka::OffsetTail(1) would say, without one more look-up per
+    // partition when it is assigned.
+    if (b == bounds.end() && unanswered == Unanswered::kLeave) {
+      tail.unanswered = true;
+      continue;
+    }
+    scans[tp].from = b != bounds.end() ? b->second.high - 1 : kafka::OffsetTail(1);
   }
   auto deadline = Clock::now() + timeout_;
   while (true) {
     std::vector<kafka::TopicPartitionOffset> assign;
-    for (auto& [p, scan] : scans) {
-      if (!scan.done) assign.push_back({topic, p, scan.from});
+    for (auto& [tp, scan] : scans) {
+      if (!scan.done) assign.push_back({tp.topic, tp.partition, scan.from});
     }
     if (assign.empty()) break;
     STRAIT_RETURN_IF_ERROR(consumer->Assign(assign));
@@ -83,19 +205,20 @@ Result<std::vector<PartitionTail>> LogSearch::Tails(const std::string& topic,
     while (open > 0) {
       if (Clock::now() > deadline) {
         return Unavailable(
-            fmt::format("reading the end of {} took longer than {} ms", topic, timeout_.count()));
+            fmt::format("reading the end of {} ({} partitions) took longer than {} ms",
+                        assign.front().topic, assign.size(), timeout_.count()));
       }
       std::vector<kafka::Message> batch;
       consumer->PollBatch(200ms, 1000, &batch);
       for (const kafka::Message& m : batch) {
-        auto it = scans.find(m.partition());
-        if (m.topic() != topic || it == scans.end() || it->second.done) continue;
+        auto it = scans.find({std::string(m.topic()), m.partition()});
+        if (it == scans.end() || it->second.done) continue;
         Scan& scan = it->second;
-        PartitionTail& tail = tails[m.partition()];
+        PartitionTail& tail = tails[it->first];
         bool reached_end =
             m.is_partition_eof() || (scan.until >= 0 && m.offset() >= scan.until - 1);
         if (!m.is_partition_eof()) {
-          if (!m.error().ok()) return m.error().WithContext("reading " + topic);
+          if (!m.error().ok()) return m.error().WithContext("reading " + it->first.topic);
           tail.has_records = true;
           if (scan.first_seen < 0 || m.offset() < scan.first_seen) scan.first_seen = m.offset();
           std::optional<Provenance> prov = CopiedFrom(m, source_fingerprint);
@@ -113,30 +236,10 @@ Result<std::vector<PartitionTail>> LogSearch::Tails(const std::string& topic,
         }
       }
     }
-    // Widen the window for partitions with nothing from the source in it, back to the log
-    // start. A window can also hold no record at all and still not be the whole log: its
-    // offsets were transaction markers (a local transactional producer's, after the last
-    // record copied), which a consumer never sees.
-    for (auto& [p, scan] : scans) {
-      if (!widen || tails[p].last_upstream) continue;
-      STRAIT_ASSIGN_OR_RETURN(kafka::Watermarks w, consumer->QueryWatermarks(topic, p, timeout_));
-      tails[p].log_start = w.low;
-      // The first window is the last offset (a logical tail offset); the others are ranges.
-      const int64_t covered_from = scan.until >= 0        ? scan.from
-                                   : scan.first_seen >= 0 ? scan.first_seen
-                                                          : w.high - 1;
-      if (covered_from <= w.low) continue;
-      scan.window *= kGrowth;
-      scan.until = covered_from;
-      scan.from = std::max(w.low, covered_from - scan.window);
-      scan.first_seen = -1;
-      scan.done = false;
-    }
+    if (widen) STRAIT_RETURN_IF_ERROR(Widen(*consumer, timeout_, tails, scans));
   }
   consumer->Assign({}).IgnoreError();
-  std::vector<PartitionTail> out;
-  for (auto& [p, tail] : tails) out.push_back(tail);
-  return out;
+  return tails;
 }
 
 Result<std::optional<MirroredRecord>> LogSearch::NextFrom(const std::string& topic,

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,7 +38,15 @@ struct PartitionTail {
   // (-1 when not read). With no such record, above 0 says the partition held records that
   // are gone (retention, deleted records).
   int64_t log_start = -1;
+  // Tails(..., Unanswered::kLeave): the leader did not give the partition's bounds (a
+  // partition just created has none for a while); nothing else is known. Ask again later.
+  bool unanswered = false;
 };
+
+// What Tails does with partitions whose bounds the leaders did not give within a few
+// seconds: read them anyway (waiting for their leaders, up to the timeout), or leave them
+// marked `unanswered` so that the caller can go on with the others.
+enum class Unanswered { kRead, kLeave };
 
 struct MirroredRecord {
   TargetOffset offset;
@@ -79,6 +88,13 @@ class LogSearch {
   Result<std::vector<PartitionTail>> Tails(const std::string& topic,
                                            const std::vector<int32_t>& partitions,
                                            uint64_t source_fingerprint, bool widen = true);
+  // The same for partitions of any number of topics at once, which is what makes a start
+  // with thousands of partitions quick: the bounds of every partition come from two
+  // ListOffsets lookups, partitions without records (a new remote topic) are not read at
+  // all, and the others are read together, one consumer fetching from all of them.
+  Result<std::map<kafka::TopicPartition, PartitionTail>> Tails(
+      const std::vector<kafka::TopicPartition>& partitions, uint64_t source_fingerprint,
+      bool widen = true, Unanswered unanswered = Unanswered::kRead);
   Result<std::optional<MirroredRecord>> NextFrom(const std::string& topic, int32_t partition,
                                                  TargetOffset from, uint64_t source_fingerprint);
   // The first record in [from, until) not copied from the source (written on the target or

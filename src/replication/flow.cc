@@ -18,6 +18,10 @@ using namespace std::chrono_literals;
 constexpr std::chrono::milliseconds kDrainTimeout = 30s;
 constexpr std::chrono::milliseconds kMaxBackoff = 300s;
 constexpr std::chrono::seconds kMaxConnectBackoff = 30s;
+// Partitions looked up together for resume: one read of the target's log for all of them
+// (see ResumeDue), small enough to finish well within the log search's timeout when every
+// partition holds records.
+constexpr size_t kResumeBatch = 2500;
 
 std::string RemoteHeartbeatsTopic(const config::FlowConfig& flow) {
   mm2::NamingContext naming{flow.naming, flow.separator, flow.source, flow.target};
@@ -91,7 +95,13 @@ void Flow::Run() {
       next_sync = Clock::now() + flow_.refresh_interval;
     }
     if (Clock::now() >= next_sync) {
+      const auto began = Clock::now();
       TopicSync::Errors errors = topic_sync_->Round();
+      log::Info(
+          "flow", "topic sync round",
+          {{"flow", name_},
+           {"ms",
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began).count()}});
       SetClusterError(Side::kSource, errors.source, /*log=*/true);
       SetClusterError(Side::kTarget, errors.target, /*log=*/true);
       Reconcile();
@@ -326,45 +336,107 @@ void Flow::Settle() {
   settle_until_ = Clock::now() + flow_.resume_settle;
 }
 
+// The due partitions of every topic are looked up together, a few thousand at a time:
+// looking up each topic alone cost a round trip or more per topic, minutes for a start
+// with a hundred topics.
 void Flow::ResumeDue() {
   if (Clock::now() < settle_until_) return;
   const auto now = Clock::now();
+  std::vector<std::string> names;  // the source topic of each query
+  std::vector<ResumeQuery> queries;
+  size_t partitions = 0;
   for (const auto& [name, topic] : topic_sync_->topics()) {
     if (topic.gone || !topic.owned) continue;
     std::vector<int32_t> due = partitions_.Due(name, now);
-    if (!due.empty()) ResumeTopic(name, topic, due);
+    if (due.empty()) continue;
+    std::vector<int32_t> left = mm2_ ? TakeOverFromMm2(name, topic, due) : due;
+    if (membership_ != nullptr) {
+      const std::string& remote = topic.remote;  // a lambda cannot capture a structured binding
+      std::erase_if(left, [&](int32_t p) { return OpenTransaction(remote, p); });
+    }
+    if (left.empty()) continue;
+    ResumeQuery& q = queries.emplace_back(ResumeQuery{topic.remote, topic.source_topic, {}});
+    for (int32_t p : left) q.partitions.push_back(PartitionId(p));
+    names.push_back(name);
+    partitions += left.size();
+    if (partitions >= kResumeBatch) {
+      ResumeTopics(names, queries);
+      names.clear();
+      queries.clear();
+      partitions = 0;
+    }
     if (stop_.load()) return;
+  }
+  if (!queries.empty()) ResumeTopics(names, queries);
+}
+
+void Flow::ResumeTopics(const std::vector<std::string>& names,
+                        const std::vector<ResumeQuery>& queries) {
+  const auto began = Clock::now();
+  Result<std::map<kafka::TopicPartition, Found>> found = resume_->FindAll(queries);
+  size_t partitions = 0;
+  for (const ResumeQuery& q : queries) partitions += q.partitions.size();
+  log::Info(
+      "flow", "looked up where partitions resume",
+      {{"flow", name_},
+       {"topics", queries.size()},
+       {"partitions", partitions},
+       {"ms",
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began).count()}});
+  if (!found.ok()) {
+    log::Warn("flow", fmt::format("cannot read the {}; retrying", resume_->where()),
+              {{"flow", name_},
+               {"remote", queries.front().remote_topic},
+               {"topics", queries.size()},
+               {"error", found.status().message()}});
+    return;
+  }
+  std::vector<std::pair<kafka::TopicPartition, StartPoint>> starts;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    const std::string& name = names[i];
+    const RemoteTopic& topic = topic_sync_->topics().at(name);
+    for (PartitionId id : queries[i].partitions) {
+      const int32_t p = id.value();
+      PartitionTable::Entry* entry = partitions_.Find(name, p);
+      auto it = found->find({topic.remote, p});
+      const bool known = it != found->end();
+      if (known && it->second.later) {
+        entry->state->SetError(
+            "the target has not said where this partition's log ends yet (no leader?); "
+            "asking again",
+            std::string(StatusCodeName(StatusCode::kUnavailable)));
+        continue;  // still due: the next turn of the loop asks again
+      }
+      if (known && !it->second.next && !entry->forced_offset) {
+        RefuseToGuess(name, topic, p, it->second.log_start);
+        continue;
+      }
+      starts.push_back({{name, p},
+                        ChooseStart(entry->forced_offset, entry->forced_from,
+                                    known ? it->second.next : std::nullopt,
+                                    known ? it->second.where : "", flow_.start_offset)});
+    }
+  }
+  ResolveLogEnds(&starts);
+  for (const auto& [tp, start] : starts) {
+    StartPartitionAt(tp.topic, topic_sync_->topics().at(tp.topic), tp.partition, start);
   }
 }
 
-void Flow::ResumeTopic(const std::string& name, const RemoteTopic& topic,
-                       const std::vector<int32_t>& due) {
-  std::vector<int32_t> partitions = mm2_ ? TakeOverFromMm2(name, topic, due) : due;
-  if (membership_ != nullptr) {
-    std::erase_if(partitions, [&](int32_t p) { return OpenTransaction(topic.remote, p); });
+// Partitions that start at an end of the source's log (start.offset) get that end's offset
+// from one ListOffsets look-up for all of them. Assigned a logical offset, librdkafka asks
+// the leader for each partition alone, one request after the other: over a minute for a few
+// thousand partitions on a busy broker. Without an answer, librdkafka looks it up.
+void Flow::ResolveLogEnds(std::vector<std::pair<kafka::TopicPartition, StartPoint>>* starts) {
+  std::vector<kafka::TopicPartitionOffset> ends;
+  for (const auto& [tp, start] : *starts) {
+    if (!start.at.offset()) ends.push_back({tp.topic, tp.partition, start.at.kafka_offset()});
   }
-  if (partitions.empty()) return;
-  std::vector<PartitionId> ids;
-  for (int32_t p : partitions) ids.push_back(PartitionId(p));
-  Result<std::map<PartitionId, Found>> found = resume_->Find(topic.remote, topic.source_topic, ids);
-  if (!found.ok()) {
-    log::Warn("flow", fmt::format("cannot read the {}; retrying", resume_->where()),
-              {{"flow", name_}, {"remote", topic.remote}, {"error", found.status().message()}});
-    return;
-  }
-  for (int32_t p : partitions) {
-    PartitionTable::Entry* entry = partitions_.Find(name, p);
-    auto it = found->find(PartitionId(p));
-    const bool known = it != found->end();
-    if (known && !it->second.next && !entry->forced_offset) {
-      RefuseToGuess(name, topic, p, it->second.log_start);
-      continue;
-    }
-    StartPartitionAt(name, topic, p,
-                     ChooseStart(entry->forced_offset, entry->forced_from,
-                                 known ? it->second.next : std::nullopt,
-                                 known ? it->second.where : "", flow_.start_offset));
-  }
+  if (ends.empty()) return;
+  Result<std::vector<kafka::TopicPartitionOffset>> answers =
+      source_admin_->OffsetsForTimes(ends, 15s);
+  if (!answers.ok()) return;
+  ApplyLogEnds(*answers, starts);
 }
 
 // Records were mirrored into the remote partition (it is not empty from offset 0), none of

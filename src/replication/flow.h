@@ -94,8 +94,10 @@ class Flow {
   // Holds resumes back for resume.settle.ms, without group mode only.
   void Settle();
   void ResumeDue();
-  void ResumeTopic(const std::string& topic, const RemoteTopic& remote,
-                   const std::vector<int32_t>& partitions);
+  // Starts the partitions of `queries` (of source topics `names`, one each) where the
+  // resume strategy finds them.
+  void ResumeTopics(const std::vector<std::string>& names, const std::vector<ResumeQuery>& queries);
+  void ResolveLogEnds(std::vector<std::pair<kafka::TopicPartition, StartPoint>>* starts);
   // Posts a StartPartition for a partition that was due, and logs where it starts.
   void StartPartitionAt(const std::string& topic, const RemoteTopic& remote, int32_t partition,
                         const StartPoint& start);

@@ -63,20 +63,24 @@ class ProgressGroup : public ResumeStrategy {
   ProgressGroup(kafka::Properties target, std::string group, std::string flow_name)
       : target_(std::move(target)), group_(std::move(group)), flow_name_(std::move(flow_name)) {}
 
-  Result<std::map<PartitionId, Found>> Find(const std::string& remote_topic, uint64_t source_topic,
-                                            const std::vector<PartitionId>& partitions) override {
+  Result<std::map<kafka::TopicPartition, Found>> FindAll(
+      const std::vector<ResumeQuery>& topics) override {
     STRAIT_ASSIGN_OR_RETURN(kafka::Consumer * consumer, GetConsumer());
     std::vector<kafka::TopicPartition> tps;
-    for (PartitionId p : partitions) tps.push_back({remote_topic, p.value()});
+    std::map<std::string, uint64_t> source_topics;
+    for (const ResumeQuery& q : topics) {
+      source_topics[q.remote_topic] = q.source_topic;
+      for (PartitionId p : q.partitions) tps.push_back({q.remote_topic, p.value()});
+    }
     Result<std::vector<kafka::TopicPartitionOffset>> committed =
         consumer->Committed(tps, kAdminTimeout);
     if (!committed.ok()) return committed.status().WithContext("reading group " + group_);
-    std::map<PartitionId, Found> out;
+    std::map<kafka::TopicPartition, Found> out;
     for (const kafka::TopicPartitionOffset& o : *committed) {
       if (!o.error.ok() || o.offset < 0) continue;
-      out[PartitionId(o.partition)] =
-          IsEarlierTopic(TopicOfMetadata(o.metadata), source_topic)
-              ? StartOfRecreatedTopic(remote_topic, o.partition, o.offset - 1, where())
+      out[{o.topic, o.partition}] =
+          IsEarlierTopic(TopicOfMetadata(o.metadata), source_topics[o.topic])
+              ? StartOfRecreatedTopic(o.topic, o.partition, o.offset - 1, where())
               : Found{SourceOffset(o.offset), where()};
     }
     return out;
@@ -173,38 +177,49 @@ class TargetLog : public ResumeStrategy {
   // log, which is mirrored again); the progress group's position; nothing mirrored yet when
   // the partition holds records of other writers only (identity naming, a new flow); and
   // otherwise no answer: records were there and are gone, and nothing says which.
-  Result<std::map<PartitionId, Found>> Find(const std::string& remote_topic, uint64_t source_topic,
-                                            const std::vector<PartitionId>& partitions) override {
-    std::vector<int32_t> numbers;
-    for (PartitionId p : partitions) numbers.push_back(p.value());
-    STRAIT_ASSIGN_OR_RETURN(std::vector<provenance::PartitionTail> tails,
-                            tails_->Tails(remote_topic, numbers, source_fp_));
-    std::map<PartitionId, Found> out;
-    std::vector<PartitionId> none_left;
-    for (const provenance::PartitionTail& t : tails) {
-      if (t.last_upstream) {
-        out[PartitionId(t.partition)] =
-            IsEarlierTopic(t.last_source_topic, source_topic)
-                ? StartOfRecreatedTopic(remote_topic, t.partition, t.last_upstream->value(),
-                                        where())
+  Result<std::map<kafka::TopicPartition, Found>> FindAll(
+      const std::vector<ResumeQuery>& topics) override {
+    std::vector<kafka::TopicPartition> tps;
+    std::map<std::string, uint64_t> source_topics;
+    for (const ResumeQuery& q : topics) {
+      source_topics[q.remote_topic] = q.source_topic;
+      for (PartitionId p : q.partitions) tps.push_back({q.remote_topic, p.value()});
+    }
+    STRAIT_ASSIGN_OR_RETURN(
+        auto tails, tails_->Tails(tps, source_fp_, /*widen=*/true, provenance::Unanswered::kLeave));
+    std::map<kafka::TopicPartition, Found> out;
+    std::map<std::string, ResumeQuery> none_left;  // by remote topic
+    for (const auto& [tp, t] : tails) {
+      if (t.unanswered) {
+        out[tp] = Found{.later = true};
+      } else if (t.last_upstream) {
+        out[tp] =
+            IsEarlierTopic(t.last_source_topic, source_topics[tp.topic])
+                ? StartOfRecreatedTopic(tp.topic, tp.partition, t.last_upstream->value(), where())
                 : Found{*t.last_upstream + 1, where()};
       } else if (t.has_records || t.log_start != 0) {
-        none_left.push_back(PartitionId(t.partition));
+        ResumeQuery& q = none_left[tp.topic];
+        q.remote_topic = tp.topic;
+        q.source_topic = source_topics[tp.topic];
+        q.partitions.push_back(PartitionId(tp.partition));
       }
     }
     if (none_left.empty()) return out;
-    std::map<PartitionId, Found> recorded;
+    std::map<kafka::TopicPartition, Found> recorded;
     if (progress_ != nullptr) {
-      STRAIT_ASSIGN_OR_RETURN(recorded, progress_->Find(remote_topic, source_topic, none_left));
+      std::vector<ResumeQuery> ask;
+      for (const auto& [remote, q] : none_left) ask.push_back(q);
+      STRAIT_ASSIGN_OR_RETURN(recorded, progress_->FindAll(ask));
     }
-    for (const provenance::PartitionTail& t : tails) {
-      const PartitionId p(t.partition);
-      if (std::find(none_left.begin(), none_left.end(), p) == none_left.end()) continue;
-      auto it = recorded.find(p);
-      if (it != recorded.end()) {
-        out[p] = it->second;
-      } else if (!t.has_records) {
-        out[p] = Found{std::nullopt, "", t.log_start};
+    for (const auto& [remote, q] : none_left) {
+      for (PartitionId p : q.partitions) {
+        const kafka::TopicPartition tp{remote, p.value()};
+        auto it = recorded.find(tp);
+        if (it != recorded.end()) {
+          out[tp] = it->second;
+        } else if (!tails.at(tp).has_records) {
+          out[tp] = Found{std::nullopt, "", tails.at(tp).log_start};
+        }
       }
     }
     return out;
@@ -221,6 +236,15 @@ class TargetLog : public ResumeStrategy {
 };
 
 }  // namespace
+
+Result<std::map<PartitionId, Found>> ResumeStrategy::Find(
+    const std::string& remote_topic, uint64_t source_topic,
+    const std::vector<PartitionId>& partitions) {
+  STRAIT_ASSIGN_OR_RETURN(auto found, FindAll({{remote_topic, source_topic, partitions}}));
+  std::map<PartitionId, Found> out;
+  for (auto& [tp, f] : found) out[PartitionId(tp.partition)] = f;
+  return out;
+}
 
 std::unique_ptr<ResumeStrategy> ResumeFromTargetLog(provenance::LogSearch* tails,
                                                     uint64_t source_fingerprint,
@@ -254,6 +278,20 @@ StartPoint ChooseStart(std::optional<SourceOffset> forced, std::string_view forc
   if (found) return {StartAt::Offset(*found), found_where};
   return {start_offset == config::StartOffset::kEarliest ? StartAt::Earliest() : StartAt::Latest(),
           "start.offset"};
+}
+
+void ApplyLogEnds(const std::vector<kafka::TopicPartitionOffset>& answers,
+                  std::vector<std::pair<kafka::TopicPartition, StartPoint>>* starts) {
+  std::map<kafka::TopicPartition, int64_t> offsets;
+  for (const kafka::TopicPartitionOffset& a : answers) {
+    if (a.error.ok() && a.offset >= 0) offsets[{a.topic, a.partition}] = a.offset;
+  }
+  for (auto& [tp, start] : *starts) {
+    auto it = offsets.find(tp);
+    if (!start.at.offset() && it != offsets.end()) {
+      start.at = StartAt::Offset(SourceOffset(it->second));
+    }
+  }
 }
 
 }  // namespace strait::replication

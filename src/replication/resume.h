@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -51,6 +52,19 @@ struct Found {
   std::optional<SourceOffset> next;
   std::string_view where;  // "target log", "progress group"; empty without `next`
   int64_t log_start = -1;  // the remote partition's log start offset, without `next`
+  // The target could not say yet (a remote partition just created has no leader for a
+  // while): the partition is not started now and is asked about again.
+  bool later = false;
+};
+
+// The partitions of one remote topic whose resume point is asked for.
+struct ResumeQuery {
+  std::string remote_topic;
+  // provenance::TopicFingerprint of the source topic's id, 0 when not known: what the
+  // target holds of an earlier topic of the same name says nothing about this one, which
+  // starts at offset 0.
+  uint64_t source_topic = 0;
+  std::vector<PartitionId> partitions;
 };
 
 // Record() every couple of seconds, or once at stop, after the data path drained: that one
@@ -60,15 +74,16 @@ enum class RecordWhen { kRound, kStop };
 class ResumeStrategy {
  public:
   virtual ~ResumeStrategy() = default;
-  // For each of `partitions` of the remote topic that the target knows about, where it
-  // resumes. Partitions it knows nothing of (nothing was mirrored there yet) are left out:
-  // they start at the flow's start.offset.
-  // `source_topic` (provenance::TopicFingerprint of the source topic's id, 0 when not known)
-  // tells the source topic apart from an earlier one of the same name: what the target holds
-  // of that one says nothing about this one, which starts at offset 0.
-  virtual Result<std::map<PartitionId, Found>> Find(const std::string& remote_topic,
-                                                    uint64_t source_topic,
-                                                    const std::vector<PartitionId>& partitions) = 0;
+  // For each partition of `topics` that the target knows about, by remote topic and
+  // partition, where it resumes. Partitions it knows nothing of (nothing was mirrored there
+  // yet) are left out: they start at the flow's start.offset. Many topics in one call cost
+  // about what one costs (one look-up for all), which a start with thousands of partitions
+  // needs.
+  virtual Result<std::map<kafka::TopicPartition, Found>> FindAll(
+      const std::vector<ResumeQuery>& topics) = 0;
+  // FindAll for the partitions of one remote topic.
+  Result<std::map<PartitionId, Found>> Find(const std::string& remote_topic, uint64_t source_topic,
+                                            const std::vector<PartitionId>& partitions);
   // Keeps acknowledged progress where Find will look for it. A round never waits for the
   // target: while the last commit is still under way (the target does not answer), it is
   // skipped. At stop it waits up to 15 s.
@@ -103,5 +118,10 @@ struct StartPoint {
 StartPoint ChooseStart(std::optional<SourceOffset> forced, std::string_view forced_from,
                        std::optional<SourceOffset> found, std::string_view found_where,
                        config::StartOffset start_offset);
+// Replaces the log ends (earliest, latest) among `starts` (by source topic and partition)
+// by the offsets a ListOffsets look-up answered for them; one without an answer stays an
+// end, for the consumer to look up.
+void ApplyLogEnds(const std::vector<kafka::TopicPartitionOffset>& answers,
+                  std::vector<std::pair<kafka::TopicPartition, StartPoint>>* starts);
 
 }  // namespace strait::replication

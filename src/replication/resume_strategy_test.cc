@@ -117,6 +117,39 @@ TEST(ResumeFromTargetLog, AsksTheProgressGroupWhenNoneOfTheFlowsRecordsAreLeft) 
   EXPECT_EQ(found->count(PartitionId(4)), 0u);
 }
 
+// One call for partitions of several topics (a start with many topics): each topic's
+// partitions get their own answer, empty partitions none, and a partition whose copies are
+// gone is asked of the progress group with its own topic's id.
+TEST(ResumeFromTargetLog, FindsThePartitionsOfSeveralTopicsInOneCall) {
+  auto target = kafka::MockCluster::Create();
+  ASSERT_TRUE(target.ok());
+  ASSERT_TRUE((*target)->CreateTopic("dc1.a", 2).ok());
+  ASSERT_TRUE((*target)->CreateTopic("dc1.b", 2).ok());
+  ASSERT_TRUE((*target)->CreateTopic("dc1.c", 1).ok());
+  Write(**target, "dc1.a", 1, kSourceFp, {0, 1, 2});
+  Write(**target, "dc1.b", 0, kSourceFp, {0, 1, 2, 3, 4}, kOldTopic);
+  Write(**target, "dc1.c", 0, kSourceFp, {0, 1});
+  ASSERT_TRUE((*target)->DeleteRecordsBefore("dc1.c", 0, 2).ok());
+  provenance::LogSearch tails((*target)->ClientProperties(), "tails", 30s);
+  std::unique_ptr<ResumeStrategy> resume =
+      ResumeFromTargetLog(&tails, kSourceFp,
+                          ResumeFromProgressGroup((*target)->ClientProperties(),
+                                                  ProgressGroupName("dc1", "dc2"), "dc1->dc2"));
+  resume->Record({{"dc1.c", PartitionId(0), SourceOffset(2), kTopic}}, RecordWhen::kStop);
+
+  auto found = resume->FindAll({{"dc1.a", kTopic, {PartitionId(0), PartitionId(1)}},
+                                {"dc1.b", kTopic, {PartitionId(0), PartitionId(1)}},
+                                {"dc1.c", kTopic, {PartitionId(0)}}});
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  EXPECT_EQ(found->count({"dc1.a", 0}), 0u);  // empty: start.offset
+  EXPECT_EQ(found->at({"dc1.a", 1}).next, SourceOffset(3));
+  EXPECT_EQ(found->at({"dc1.b", 0}).next, SourceOffset(0));  // an earlier topic's copies
+  EXPECT_EQ(found->count({"dc1.b", 1}), 0u);
+  EXPECT_EQ(found->at({"dc1.c", 0}).next, SourceOffset(2));
+  EXPECT_EQ(found->at({"dc1.c", 0}).where, "progress group");
+  EXPECT_EQ(found->size(), 3u);
+}
+
 TEST(ResumeFromProgressGroup, FindsWhatItRecorded) {
   auto target = kafka::MockCluster::Create();
   ASSERT_TRUE(target.ok());

@@ -27,5 +27,26 @@ TEST(ChooseStart, FallsBackToStartOffset) {
   EXPECT_EQ(s.from, "start.offset");
 }
 
+// start.offset's log ends become the offsets one look-up answered; a position the target
+// gave and an end without an answer stay as they were.
+TEST(ApplyLogEnds, ReplacesTheEndsThatWereAnswered) {
+  std::vector<std::pair<kafka::TopicPartition, StartPoint>> starts = {
+      {{"a", 0}, {StartAt::Earliest(), "start.offset"}},
+      {{"a", 1}, {StartAt::Latest(), "start.offset"}},
+      {{"a", 2}, {StartAt::Offset(SourceOffset(7)), "target log"}},
+      {{"b", 0}, {StartAt::Earliest(), "start.offset"}},
+      {{"b", 1}, {StartAt::Earliest(), "start.offset"}}};
+  std::vector<kafka::TopicPartitionOffset> answers = {
+      {"a", 0, 3}, {"a", 1, 42}, {"a", 2, 99}, {"b", 0, -1}};
+  answers.push_back({"b", 1, 5, "", Unavailable("no leader")});
+  ApplyLogEnds(answers, &starts);
+  EXPECT_EQ(starts[0].second.at, StartAt::Offset(SourceOffset(3)));
+  EXPECT_EQ(starts[0].second.from, "start.offset");
+  EXPECT_EQ(starts[1].second.at, StartAt::Offset(SourceOffset(42)));
+  EXPECT_EQ(starts[2].second.at, StartAt::Offset(SourceOffset(7)));
+  EXPECT_EQ(starts[3].second.at, StartAt::Earliest());
+  EXPECT_EQ(starts[4].second.at, StartAt::Earliest());
+}
+
 }  // namespace
 }  // namespace strait::replication

@@ -109,6 +109,7 @@ TopicSync::Errors TopicSync::Round() {
         (tc != target_configs.end() && tc->second.ok()) ? &tc->second.value() : nullptr;
     SyncTopic(name, n, source_topic, *target_md, *sc->second, target_entries);
   }
+  CreateRemotes();
   return errors;
 }
 
@@ -174,39 +175,36 @@ void TopicSync::SyncTopic(const std::string& name, int32_t source_partitions, ui
           ? DesiredRemoteConfigs(TopicOverrides(source_configs), target_overrides, config_excludes_)
           : target_overrides;
   const kafka::TopicInfo* remote = target_md.FindTopic(entry.remote);
-  Status status;
-  std::vector<kafka::ConfigEntry> created_configs;
   if (remote == nullptr) {
-    status = CreateRemote(entry, source_partitions, desired);
-    if (status.ok() && !entry.owned) return;  // someone else created it meanwhile: next round
+    // Created with the other new ones after the round's loop (CreateRemotes).
+    to_create_.push_back({name, source_partitions, std::move(desired)});
+    return;
+  }
+  entry.target_partitions = static_cast<int32_t>(remote->partitions.size());
+  Status status = CheckOwnership(entry);
+  if (status.ok() && entry.target_partitions < source_partitions) {
+    status = target_admin_->CreatePartitions(entry.remote, source_partitions, kAdminTimeout);
     if (status.ok()) {
-      // Start mirroring now rather than a refresh interval later; the remote topic's real
-      // max.message.bytes (the broker default may differ from Kafka's) decides record sizes.
+      log::Info("flow", "raised partition count",
+                {{"flow", name_}, {"remote", entry.remote}, {"partitions", source_partitions}});
       entry.target_partitions = source_partitions;
-      auto described = target_admin_->DescribeTopicConfigs({entry.remote}, kAdminTimeout);
-      if (!described.ok() || !described->at(entry.remote).ok()) return;
-      created_configs = *described->at(entry.remote);
-      target_configs = &created_configs;
-    }
-  } else {
-    entry.target_partitions = static_cast<int32_t>(remote->partitions.size());
-    status = CheckOwnership(entry);
-    if (status.ok() && entry.target_partitions < source_partitions) {
-      status = target_admin_->CreatePartitions(entry.remote, source_partitions, kAdminTimeout);
-      if (status.ok()) {
-        log::Info("flow", "raised partition count",
-                  {{"flow", name_}, {"remote", entry.remote}, {"partitions", source_partitions}});
-        entry.target_partitions = source_partitions;
-      }
-    }
-    if (status.ok() && flow_.sync_topic_configs && desired != target_overrides) {
-      status = target_admin_->IncrementalAlterTopicConfigs(
-          entry.remote, ConfigDiff(target_overrides, desired), kAdminTimeout);
-      if (status.ok()) {
-        log::Info("flow", "synced topic configs", {{"flow", name_}, {"remote", entry.remote}});
-      }
     }
   }
+  if (status.ok() && flow_.sync_topic_configs && desired != target_overrides) {
+    status = target_admin_->IncrementalAlterTopicConfigs(
+        entry.remote, ConfigDiff(target_overrides, desired), kAdminTimeout);
+    if (status.ok()) {
+      log::Info("flow", "synced topic configs", {{"flow", name_}, {"remote", entry.remote}});
+    }
+  }
+  SetLimits(name, entry, desired, target_configs, status);
+}
+
+// The remote topic's real max.message.bytes (the broker default may differ from Kafka's)
+// decides record sizes; a compacting cleanup.policy refuses keyless records.
+void TopicSync::SetLimits(const std::string& name, RemoteTopic& entry, const ConfigMap& desired,
+                          const std::vector<kafka::ConfigEntry>* target_configs,
+                          const Status& status) {
   auto target_value = [&](const std::string& key) {
     return desired.count(key) != 0     ? desired.at(key)
            : target_configs != nullptr ? ConfigValue(*target_configs, key)
@@ -224,20 +222,44 @@ void TopicSync::SyncTopic(const std::string& name, int32_t source_partitions, ui
   }
 }
 
-Status TopicSync::CreateRemote(RemoteTopic& entry, int32_t partitions,
-                               const std::map<std::string, std::string>& configs) {
-  Result<std::vector<Status>> r = target_admin_->CreateTopics(
-      {{entry.remote, partitions, flow_.replication_factor, configs}}, kAdminTimeout);
-  Status s = r.ok() ? (*r)[0] : r.status();
-  if (s.ok() || s.code() == StatusCode::kAlreadyExists) {
+// Every remote topic this round found missing, in as few CreateTopics requests as the
+// controller takes (a hundred topics one by one took a round trip and a metadata commit
+// each), then the new topics' configs in one DescribeConfigs. Mirroring starts now rather
+// than a refresh interval later.
+void TopicSync::CreateRemotes() {
+  std::vector<ToCreate> pending;
+  pending.swap(to_create_);
+  if (pending.empty()) return;
+  std::vector<kafka::NewTopic> topics;
+  for (const ToCreate& c : pending) {
+    topics.push_back({topics_[c.name].remote, c.partitions, flow_.replication_factor, c.configs});
+  }
+  Result<std::vector<Status>> created = target_admin_->CreateTopics(topics, kAdminTimeout);
+  std::vector<std::string> described_names;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    RemoteTopic& entry = topics_[pending[i].name];
+    Status s = created.ok() && i < created->size() ? (*created)[i] : created.status();
     if (s.ok()) {
       log::Info("flow", "created remote topic",
-                {{"flow", name_}, {"remote", entry.remote}, {"partitions", partitions}});
+                {{"flow", name_}, {"remote", entry.remote}, {"partitions", pending[i].partitions}});
+      entry.owned = true;
+      entry.target_partitions = pending[i].partitions;
+      described_names.push_back(entry.remote);
+    } else if (s.code() != StatusCode::kAlreadyExists) {
+      // Someone else created it meanwhile (already exists): the next round looks at it.
+      SetLimits(pending[i].name, entry, pending[i].configs, nullptr,
+                s.WithContext(fmt::format("creating {} on {}", entry.remote, flow_.target)));
     }
-    entry.owned = entry.owned || s.ok();
-    return Status::Ok();
   }
-  return s.WithContext(fmt::format("creating {} on {}", entry.remote, flow_.target));
+  if (described_names.empty()) return;
+  auto described = target_admin_->DescribeTopicConfigs(described_names, kAdminTimeout);
+  if (!described.ok()) return;  // max.message.bytes unknown: the next round reads it
+  for (const ToCreate& c : pending) {
+    RemoteTopic& entry = topics_[c.name];
+    auto d = described->find(entry.remote);
+    if (d == described->end() || !d->second.ok()) continue;
+    SetLimits(c.name, entry, c.configs, &d->second.value(), Status::Ok());
+  }
 }
 
 // With prefix naming the remote topic is strait's alone: one that already holds records

@@ -21,6 +21,7 @@
 #include "kafka/admin.h"
 #include "mm2/naming.h"
 #include "provenance/log_search.h"
+#include "replication/config_sync.h"
 #include "replication/topic_filter.h"
 
 namespace strait::replication {
@@ -75,8 +76,12 @@ class TopicSync {
                  const kafka::ClusterMetadata& target_md,
                  const std::vector<kafka::ConfigEntry>& source_configs,
                  const std::vector<kafka::ConfigEntry>* target_configs);
-  Status CreateRemote(RemoteTopic& entry, int32_t partitions,
-                      const std::map<std::string, std::string>& configs);
+  // Creates the remote topics SyncTopic found missing this round (to_create_).
+  void CreateRemotes();
+  // Sets the topic's record limits from the remote topic's configs (`desired` first) and
+  // its error from `status`.
+  void SetLimits(const std::string& name, RemoteTopic& entry, const ConfigMap& desired,
+                 const std::vector<kafka::ConfigEntry>* target_configs, const Status& status);
   Status CheckOwnership(RemoteTopic& entry);
   void MarkGone(const std::string& name, RemoteTopic& entry, bool recreated = false);
 
@@ -90,6 +95,12 @@ class TopicSync {
   provenance::LogSearch* target_tails_;
   const uint64_t source_fp_;
   std::map<std::string, RemoteTopic> topics_;
+  struct ToCreate {
+    std::string name;  // the source topic
+    int32_t partitions = 0;
+    ConfigMap configs;
+  };
+  std::vector<ToCreate> to_create_;  // during a round
 };
 
 }  // namespace strait::replication

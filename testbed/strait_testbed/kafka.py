@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
@@ -254,7 +254,8 @@ class Cluster:
 
     def partitions(self, topics: Optional[Iterable[str]] = None) -> Dict[str, int]:
         """Partition counts of the topics that exist (all topics if None)."""
-        md = self._consumer.list_topics(timeout=10)
+        # Metadata of 10,000 partitions on a busy machine can take more than 10 s.
+        md = self._consumer.list_topics(timeout=30)
         wanted = None if topics is None else set(topics)
         return {name: len(t.partitions) for name, t in md.topics.items()
                 if (wanted is None or name in wanted) and t.error is None}
@@ -266,7 +267,7 @@ class Cluster:
         tps = [TopicPartition(t, p, -1) for t, n in counts.items() for p in range(n)]
         if not tps:
             return {}
-        out = self._consumer.offsets_for_times(tps, timeout=10)
+        out = self._consumer.offsets_for_times(tps, timeout=30)
         return {(tp.topic, tp.partition): tp.offset for tp in out}
 
     def total(self, topics: Iterable[str]) -> int:
@@ -286,8 +287,9 @@ class Cluster:
     def create_topics(self, partitions: Dict[str, int], config: Optional[Dict[str, str]] = None):
         """Creates the topics and returns once every partition has a leader."""
         new = [NewTopic(name, n, 1, config=config or {}) for name, n in partitions.items()]
-        for future in self.admin.create_topics(new, operation_timeout=60).values():
-            future.result(timeout=120)
+        for chunk in _chunks(new):
+            for future in self.admin.create_topics(chunk, operation_timeout=60).values():
+                future.result(timeout=120)
         self.wait_end_offsets(partitions, timeout=120)
 
     def delete_topics(self, names: List[str], timeout: float = 180):
@@ -306,6 +308,23 @@ class Cluster:
 
     def topics_containing(self, text: str) -> List[str]:
         return sorted(t for t in self.partitions() if text in t)
+
+
+# A KRaft controller refuses a request that would write more than 10,000 metadata records
+# ("Unable to perform excessively large batch operation"): one per topic and per partition.
+MAX_PARTITIONS_PER_CREATE = 5000
+
+
+def _chunks(topics: List[NewTopic]) -> Iterator[List[NewTopic]]:
+    chunk, partitions = [], 0
+    for t in topics:
+        if chunk and partitions + t.num_partitions > MAX_PARTITIONS_PER_CREATE:
+            yield chunk
+            chunk, partitions = [], 0
+        chunk.append(t)
+        partitions += t.num_partitions
+    if chunk:
+        yield chunk
 
 
 def produce_per_partition(bootstrap: str, partitions: Dict[str, int], records: int,
