@@ -282,6 +282,10 @@ TEST_F(DataPathTest, InGroupModeRefusedOffsetsRewindTheTransactionWithoutAResume
     })) << p;
   }
   EXPECT_EQ(data_->producer_resets(), 0);
+  // Group offsets translate to the committed copy, not to an aborted one before it.
+  const std::vector<Record> log = ReadAll(*target_, "dc1.orders", 0);
+  const int64_t committed_10 = log[log.size() - 140].offset;  // the committed copy of 10
+  EXPECT_EQ(states_[0]->offset_map.Translate(SourceOffset(10)).target, TargetOffset(committed_10));
   for (const DataEvent& e : data_->TakeEvents()) {
     EXPECT_NE(e.kind, DataEvent::Kind::kNeedsResume) << e.source.partition;
   }

@@ -104,6 +104,10 @@ bool DataPath::RewindTransaction(const std::vector<Pipe*>& written, const Status
     return true;
   }
   for (Pipe* pipe : written) {
+    // The map learnt the aborted copies from their acknowledgements: a group offset must
+    // not be translated to them, and offsets recorded next start lower again.
+    pipe->state->offset_map.Truncate(pipe->txn_first);
+    pipe->state->offset_map.Break();
     pipe->next = pipe->txn_first;
     pipe->in_transaction = false;
     pipe->Publish();
