@@ -19,11 +19,12 @@ from typing import Callable, Dict, Iterator, List, Optional
 
 import latency
 import timeline as pipeline_timeline
-from meters import ArrivalMeter, ProgressMeter, ResourceMeter
+from meters import ProgressMeter, ResourceMeter
 from perf_tools import PerfTools, parse_consumer, parse_producer
 from profiler import Profiler
 from replicators import TARGET_ALIAS, Flow, Replicator, Running, Strait
 from strait_testbed import kafka as kafka_io
+from strait_testbed.arrivals import ArrivalMeter
 from strait_testbed.instances import shared_by_all, split
 from strait_testbed.strait import Strait as StraitProcess
 

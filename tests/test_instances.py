@@ -10,6 +10,7 @@ import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 
 from strait_testbed import ClusterSpec
+from strait_testbed.arrivals import ArrivalMeter
 from strait_testbed.e2e import Feeder, assert_mirrored, clusters, flow
 from strait_testbed.instances import FLOW, owned, positions, shared_by_all, split
 from strait_testbed.kafka import QUIET, admin, create_topic, end_offsets, topic_names, unique, \
@@ -17,6 +18,11 @@ from strait_testbed.kafka import QUIET, admin, create_topic, end_offsets, topic_
 
 # The broker's smallest session timeout: a killed instance's partitions move after it.
 GROUP = {"enabled": True, "session.timeout.ms": 6000}
+# The longest an unmoved partition may stop on a survivor while a killed instance's
+# partitions move (test_kill9_of_one_of_three...): it measured 0.3-0.8 s; on the loaded
+# test machine gaps of up to 2 s were seen with no kill at all (docs/benchmarks.md), and a
+# resume of every partition from the target took 1-3.4 s.
+UNMOVED_PAUSE_S = 2.5
 
 
 def start_instance(strait, dc1, dc2, topic, instance_id, **flow_extra):
@@ -76,17 +82,38 @@ def test_kill9_of_one_of_three_instances_moves_only_its_partitions(dc1_dc2, stra
 
     moved = shares[0]
     before = {i: positions(instances[i], topic) for i in (1, 2)}
-    instances[0].kill()
-    killed_at = time.monotonic()
-    survivors = instances[1:]
-    after = wait_for(lambda: split(survivors, topic, 6), 15,
-                     f"i0's partitions {sorted(moved)} mirroring on i1 or i2 within 15 s")
-    print(f"i0's partitions resumed elsewhere after {time.monotonic() - killed_at:.1f} s")
+    # Committed records as a read_committed reader sees them arrive, per partition.
+    arrivals = ArrivalMeter(dc2.bootstrap(), f"dc1.{topic}", 6).start()
+    try:
+        wait_for(lambda: arrivals.all_since(time.monotonic() - 0.5), 30,
+                 "every partition arriving on the target")
+        instances[0].kill()
+        killed_at = time.monotonic()
+        survivors = instances[1:]
+        after = wait_for(lambda: split(survivors, topic, 6), 15,
+                         f"i0's partitions {sorted(moved)} mirroring on i1 or i2 within 15 s")
+        taken_over = time.monotonic()
+        print(f"i0's partitions resumed elsewhere after {taken_over - killed_at:.1f} s")
+        # Past the rebalance that handed them over, which changed the survivors' generation.
+        wait_for(lambda: arrivals.all_since(taken_over + 2), 60,
+                 "every partition arriving after the take-over")
+        end = time.monotonic()
+    finally:
+        arrivals.stop()
     for i in (1, 2):
         # The partitions that did not move stayed with their owner and kept flowing.
         assert shares[i] <= after[i - 1], (shares, after)
         now = positions(instances[i], topic)
         assert all(now[p] > before[i][p] for p in shares[i]), (before[i], now)
+    pauses = {p: to - since for p in set(range(6)) - set(moved)
+              for since, to in [arrivals.longest_gap(p, killed_at, end)]}
+    longest = max(pauses.values())
+    print(f"longest pause of an unmoved partition: {longest:.2f} s {pauses}")
+    # The rebalance refuses the survivors' open transactions (their generation changed):
+    # they are aborted and re-sent from where they began, a pause of a few transactions
+    # (100 ms each) and the rejoin's round trips. Replacing the producer and resuming every
+    # partition from the target, as before, paused them 1 to 3.4 s.
+    assert longest < UNMOVED_PAUSE_S, pauses
 
     assert_every_record_once(dc1, dc2, topic, feeder, instances)
 

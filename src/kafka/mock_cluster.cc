@@ -52,6 +52,15 @@ Status MockCluster::FailProduce(const std::string& topic, int32_t partition,
   return Status::Ok();
 }
 
+Status MockCluster::FailTransactionOffsets(const std::vector<KafkaError>& errors) {
+  constexpr int16_t kTxnOffsetCommitApiKey = 28;  // librdkafka's name for it is private
+  for (KafkaError e : errors) {
+    rd_kafka_mock_push_request_errors(cluster_, kTxnOffsetCommitApiKey, 1,
+                                      static_cast<rd_kafka_resp_err_t>(e));
+  }
+  return Status::Ok();
+}
+
 Status MockCluster::SetRoundTrip(std::chrono::milliseconds rtt, int32_t broker) {
   return internal::FromErrorCode(
       rd_kafka_mock_broker_set_rtt(cluster_, broker, static_cast<int>(rtt.count())),

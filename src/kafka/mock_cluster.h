@@ -26,6 +26,7 @@ namespace strait::kafka {
 enum class KafkaError : int16_t {
   kMessageTooLarge = 10,
   kNotEnoughReplicas = 19,         // retriable
+  kIllegalGeneration = 22,         // a group member's generation is stale (a rebalance)
   kTopicAuthorizationFailed = 29,  // permanent
   kOutOfOrderSequenceNumber = 45,  // fatal for an idempotent producer
   kInvalidRecord = 87,             // the broker will never take the batch
@@ -47,6 +48,9 @@ class MockCluster {
   // The next Produce requests for this partition fail with `errors`, one per request.
   Status FailProduce(const std::string& topic, int32_t partition,
                      const std::vector<KafkaError>& errors);
+  // The next TxnOffsetCommit requests (send_offsets_to_transaction's, to the group
+  // coordinator) fail with `errors`, one per request.
+  Status FailTransactionOffsets(const std::vector<KafkaError>& errors);
   // Every broker (-1) or one answers each request only after `rtt`.
   Status SetRoundTrip(std::chrono::milliseconds rtt, int32_t broker = -1);
   // Deletes the records before `offset` (what retention does): the log starts there.

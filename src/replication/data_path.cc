@@ -331,6 +331,7 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
     return false;
   }
   if (transactional()) {
+    if (!pipe.in_transaction) pipe.txn_first = offset;
     pipe.in_transaction = true;
     ++txn_records_;
   }

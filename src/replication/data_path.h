@@ -124,6 +124,11 @@ class DataPath {
   int64_t inflight_bytes() const { return inflight_bytes_total_.load(std::memory_order_relaxed); }
   int64_t dropped_duplicates() const { return dropped_duplicates_.load(std::memory_order_relaxed); }
   int64_t producer_resets() const { return producer_resets_.load(std::memory_order_relaxed); }
+  // Group mode: transactions aborted after their offsets were refused whose partitions were
+  // read again without a resume (RewindTransaction).
+  int64_t rewound_transactions() const {
+    return rewound_transactions_.load(std::memory_order_relaxed);
+  }
   // Milliseconds since the epoch at which the data thread last went round its loop.
   int64_t last_loop_ms() const { return last_loop_ms_.load(std::memory_order_relaxed); }
   // Seconds the data thread spent working and waiting for each side (loop_clock.h).
@@ -167,6 +172,10 @@ class DataPath {
   void BeginTransaction();
   void CommitTransaction();
   bool TransactionDue() const;  // data_path_txn.cc
+  // After the offsets of the open transaction were refused: aborts it and reads its
+  // partitions again from where it began, keeping the producer. False when that is not
+  // safe (a written partition is stopping) or the abort failed: the producer is replaced.
+  bool RewindTransaction(const std::vector<Pipe*>& written, const Status& why);
   Pipe* Route(const kafka::Message& message);
   int64_t PartitionBudget() const;
   void Emit(DataEvent event);
@@ -196,6 +205,7 @@ class DataPath {
   std::atomic<int64_t> inflight_bytes_total_{0};
   std::atomic<int64_t> dropped_duplicates_{0};
   std::atomic<int64_t> producer_resets_{0};
+  std::atomic<int64_t> rewound_transactions_{0};
   std::atomic<int64_t> last_loop_ms_{0};
   LoopClock loop_clock_;
 };

@@ -35,6 +35,9 @@ struct DataPath::Pipe {
   // Group mode: it has records in the open transaction; it is released only once they
   // are committed.
   bool in_transaction = false;
+  // The source offset of its first record in the open transaction: where it is read again
+  // from when that transaction is aborted and the partition stays here (RewindTransaction).
+  SourceOffset txn_first;
 
   bool paused() const { return throttled || draining; }
   // The first source offset not on the target.

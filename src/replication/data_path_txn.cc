@@ -43,6 +43,7 @@ void DataPath::CommitTransaction() {
   }
   if (s.ok() && !offsets.empty()) {
     s = producer_->SendOffsetsToTransaction(offsets, *options_.group, options_.transaction_timeout);
+    if (!s.ok() && RewindTransaction(written, s)) return;
   }
   if (s.ok()) s = producer_->CommitTransaction(options_.transaction_timeout);
   if (!s.ok()) {
@@ -60,6 +61,63 @@ void DataPath::CommitTransaction() {
   for (Pipe* pipe : written) {
     if (pipe->draining) ReleaseIfDone(*pipe);
   }
+}
+
+// A rebalance changes the group's generation on every member, so the offsets of the
+// transactions open at that moment are refused (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID,
+// REBALANCE_IN_PROGRESS). librdkafka makes that an abortable error: the transaction cannot
+// be retried, only aborted. Replacing the producer for it would make every partition of a
+// survivor resume from the target, a pause of seconds on partitions that never moved.
+// Instead, when none of the partitions it wrote is stopping, it is aborted, the producer
+// kept, and each of those partitions read again from its first record in it: everything
+// before that was committed by an earlier transaction, nothing of the aborted one is
+// visible to read_committed readers, and this instance is the only writer of them, so
+// reading from there writes each record once. Why that holds: a partition that moves away
+// is stopped here first (a revoke or a loss becomes a StopPartition), and the group gives
+// it to another member only after this data path released it (Flow::HandleRebalance); a
+// stale generation is not renewed before that either, so a partition whose stop has not
+// arrived yet fails the next commit again. A stopping partition, or an abort that fails,
+// keeps the fence as before: the producer is replaced and every partition resumes from
+// the target. A failed commit_transaction is not rewound: it may have reached the
+// coordinator, and the target alone says what it holds.
+bool DataPath::RewindTransaction(const std::vector<Pipe*>& written, const Status& why) {
+  for (const Pipe* pipe : written) {
+    if (pipe->draining || !pipe->inflight.empty() || pipe->first_failed) return false;
+  }
+  Status s = producer_->AbortTransaction(options_.transaction_timeout);
+  if (!s.ok()) {
+    log::Warn("data", "cannot abort the transaction",
+              {{"flow", options_.flow_name}, {"error", s.message()}});
+    return false;
+  }
+  std::vector<kafka::TopicPartitionOffset> positions;
+  for (Pipe* pipe : written) {
+    positions.push_back({pipe->source.topic, pipe->source.partition, pipe->txn_first.value()});
+  }
+  s = consumer_->Seek(positions, options_.transaction_timeout);
+  if (!s.ok()) {
+    // Aborted already: the producer is replaced and every partition resumes from the
+    // target, which is right whatever the consumer's position.
+    if (fatal_.ok()) fatal_ = s;
+    return true;
+  }
+  for (Pipe* pipe : written) {
+    // The map learnt the aborted copies from their acknowledgements: a group offset must
+    // not be translated to them, and offsets recorded next start lower again.
+    pipe->state->offset_map.Truncate(pipe->txn_first);
+    pipe->state->offset_map.Break();
+    pipe->next = pipe->txn_first;
+    pipe->in_transaction = false;
+    pipe->Publish();
+  }
+  txn_open_ = false;
+  txn_records_ = 0;
+  rewound_transactions_.fetch_add(1, std::memory_order_relaxed);
+  log::Warn("data", "transaction aborted; its partitions are read again from where it began",
+            {{"flow", options_.flow_name},
+             {"partitions", static_cast<int64_t>(written.size())},
+             {"error", why.message()}});
+  return true;
 }
 
 }  // namespace strait::replication
