@@ -131,6 +131,21 @@ class DataPathTest : public ::testing::Test {
     if (data_ != nullptr) data_->Stop(5s);
   }
 
+  // Group mode: the instance's member of the flow's group on the target, and options that
+  // write in transactions under its generation.
+  Result<std::unique_ptr<kafka::Consumer>> GroupMember() {
+    kafka::ConsumerOptions member;
+    member.client = {"test-group", target_->ClientProperties(), {}};
+    member.client.properties.push_back({"group.id", "strait.dc1.dc2"});
+    return kafka::Consumer::Create(std::move(member));
+  }
+  DataPathOptions GroupOptions(kafka::Consumer* group) {
+    DataPathOptions o = Options();
+    o.transactional_id = "strait.dc1.dc2.a";
+    o.group = group;
+    return o;
+  }
+
   DataPathOptions Options() {
     DataPathOptions o;
     o.flow_name = "dc1->dc2";
@@ -229,16 +244,10 @@ TEST_F(DataPathTest, MirrorsEveryRecordOnceInOrderWithKeysValuesAndHeaders) {
 // end-to-end tests see the coordinator refuse a stale generation's); only committed records
 // count, and a stopped partition is released with what was committed.
 TEST_F(DataPathTest, InGroupModeRecordsAreCommittedInTransactions) {
-  kafka::ConsumerOptions member;
-  member.client = {"test-group", target_->ClientProperties(), {}};
-  member.client.properties.push_back({"group.id", "strait.dc1.dc2"});
-  auto group = kafka::Consumer::Create(std::move(member));
+  auto group = GroupMember();
   ASSERT_TRUE(group.ok()) << group.status().message();
   Produce(*source_, "orders", 0, 0, 150);
-  DataPathOptions options = Options();
-  options.transactional_id = "strait.dc1.dc2.a";
-  options.group = group->get();
-  Start(std::move(options));
+  Start(GroupOptions(group->get()));
   StartPartition(0);
   ASSERT_TRUE(Mirrored(0, 150));
   EXPECT_EQ(Upstreams(ReadAll(*target_, "dc1.orders", 0)), Range(0, 150));  // read_committed
@@ -267,10 +276,7 @@ TEST_F(DataPathTest, AnIdleFlowWaitsForTheSourceAndACopyingOneWorks) {
 // began, on the same producer and without a resume (before: the producer was replaced and
 // every partition handed back with kNeedsResume); each record is on the target once.
 TEST_F(DataPathTest, InGroupModeRefusedOffsetsRewindTheTransactionWithoutAResume) {
-  kafka::ConsumerOptions member;
-  member.client = {"test-group", target_->ClientProperties(), {}};
-  member.client.properties.push_back({"group.id", "strait.dc1.dc2"});
-  auto group = kafka::Consumer::Create(std::move(member));
+  auto group = GroupMember();
   ASSERT_TRUE(group.ok()) << group.status().message();
   ASSERT_TRUE(target_
                   ->FailTransactionOffsets({kafka::KafkaError::kIllegalGeneration,
@@ -278,10 +284,7 @@ TEST_F(DataPathTest, InGroupModeRefusedOffsetsRewindTheTransactionWithoutAResume
                   .ok());
   Produce(*source_, "orders", 0, 0, 150);
   Produce(*source_, "orders", 1, 0, 150);
-  DataPathOptions options = Options();
-  options.transactional_id = "strait.dc1.dc2.a";
-  options.group = group->get();
-  Start(std::move(options));
+  Start(GroupOptions(group->get()));
   StartPartition(0);
   StartPartition(1);
   ASSERT_TRUE(WaitFor([&] { return data_->rewound_transactions() >= 2; }));
