@@ -23,6 +23,12 @@ constexpr std::chrono::seconds kMaxConnectBackoff = 30s;
 // partition holds records.
 constexpr size_t kResumeBatch = 2500;
 
+int64_t MillisSince(std::chrono::steady_clock::time_point began) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               began)
+      .count();
+}
+
 std::string RemoteHeartbeatsTopic(const config::FlowConfig& flow) {
   mm2::NamingContext naming{flow.naming, flow.separator, flow.source, flow.target};
   return mm2::RemoteTopicName(naming, mm2::kHeartbeatsTopic).value_or("");
@@ -97,11 +103,7 @@ void Flow::Run() {
     if (Clock::now() >= next_sync) {
       const auto began = Clock::now();
       TopicSync::Errors errors = topic_sync_->Round();
-      log::Info(
-          "flow", "topic sync round",
-          {{"flow", name_},
-           {"ms",
-            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began).count()}});
+      log::Debug("flow", "topic sync round", {{"flow", name_}, {"ms", MillisSince(began)}});
       SetClusterError(Side::kSource, errors.source, /*log=*/true);
       SetClusterError(Side::kTarget, errors.target, /*log=*/true);
       Reconcile();
@@ -376,13 +378,11 @@ void Flow::ResumeTopics(const std::vector<std::string>& names,
   Result<std::map<kafka::TopicPartition, Found>> found = resume_->FindAll(queries);
   size_t partitions = 0;
   for (const ResumeQuery& q : queries) partitions += q.partitions.size();
-  log::Info(
-      "flow", "looked up where partitions resume",
-      {{"flow", name_},
-       {"topics", queries.size()},
-       {"partitions", partitions},
-       {"ms",
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began).count()}});
+  log::Info("flow", "looked up where partitions resume",
+            {{"flow", name_},
+             {"topics", queries.size()},
+             {"partitions", partitions},
+             {"ms", MillisSince(began)}});
   if (!found.ok()) {
     log::Warn("flow", fmt::format("cannot read the {}; retrying", resume_->where()),
               {{"flow", name_},
