@@ -191,6 +191,9 @@ void DataPath::ApplyCommands() {
     } else if (auto* stop = std::get_if<StopPartition>(&c)) {
       auto it = pipes_.find(stop->source);
       if (it == pipes_.end()) continue;
+      // Started in this same turn: assign first, or the stop's unassign would come before
+      // the assignment and leave the partition assigned without a pipe.
+      if (!assign.empty()) AssignNow(&assign);
       StopPipe(*it->second, Cancelled(stop->reason), DataEvent::Kind::kReleased);
     } else if (auto* limit = std::get_if<SetMessageLimit>(&c)) {
       for (auto& [tp, pipe] : pipes_) {
@@ -200,13 +203,16 @@ void DataPath::ApplyCommands() {
       }
     }
   }
-  if (!assign.empty()) {
-    Status s = consumer_->IncrementalAssign(assign);
-    if (!s.ok()) {
-      log::Error("data", "assigning partitions failed",
-                 {{"flow", options_.flow_name}, {"error", s.message()}});
-    }
+  if (!assign.empty()) AssignNow(&assign);
+}
+
+void DataPath::AssignNow(std::vector<kafka::TopicPartitionOffset>* assign) {
+  Status s = consumer_->IncrementalAssign(*assign);
+  if (!s.ok()) {
+    log::Error("data", "assigning partitions failed",
+               {{"flow", options_.flow_name}, {"error", s.message()}});
   }
+  assign->clear();
 }
 
 DataPath::Pipe* DataPath::Route(const kafka::Message& message) {

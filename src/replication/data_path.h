@@ -172,6 +172,7 @@ class DataPath {
   void BeginTransaction();
   void CommitTransaction();
   bool TransactionDue() const;  // data_path_txn.cc
+  void AssignNow(std::vector<kafka::TopicPartitionOffset>* assign);
   // After the offsets of the open transaction were refused: aborts it and reads its
   // partitions again from where it began, keeping the producer. False when that is not
   // safe (a written partition is stopping) or the abort failed: the producer is replaced.

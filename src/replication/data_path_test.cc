@@ -257,6 +257,32 @@ TEST_F(DataPathTest, InGroupModeRecordsAreCommittedInTransactions) {
   EXPECT_EQ(released->offset, SourceOffset(150));
 }
 
+// A partition started and stopped before the data thread turned (the control loop posted
+// both while the thread waited, e.g. on a commit) is assigned and unassigned in that order:
+// unassigned before its deferred assignment, it stayed assigned in librdkafka without a pipe,
+// and its next start failed ("already part of the current assignment") and never fetched.
+TEST_F(DataPathTest, APartitionStartedAndStoppedInOneTurnCanStartAgain) {
+  Produce(*source_, "orders", 0, 0, 100);
+  DataPathOptions options = Options();
+  kafka::Consumer* consumer = nullptr;  // owned by the data path
+  options.clients.consumer = [&](kafka::ConsumerOptions o) {
+    Result<std::unique_ptr<kafka::Consumer>> made = kafka::Consumer::Create(std::move(o));
+    if (made.ok()) consumer = made->get();
+    return made;
+  };
+  data_ = std::make_unique<DataPath>(std::move(options));
+  StartPartition(0, StartAt::Offset(SourceOffset(100)));
+  data_->Post(StopPartition{{"orders", 0}, "moved to another instance"});
+  ASSERT_TRUE(data_->Start().ok());  // the thread's first turn sees both commands
+  ASSERT_TRUE(AwaitEvent(DataEvent::Kind::kReleased, 0).has_value());
+  Result<std::vector<kafka::TopicPartition>> assigned = consumer->Assignment();
+  ASSERT_TRUE(assigned.ok());
+  EXPECT_TRUE(assigned->empty()) << assigned->front().topic;
+  // Started again further back, from where a stale assignment would not fetch.
+  StartPartition(0, StartAt::Earliest());
+  EXPECT_TRUE(Mirrored(0, 100));
+}
+
 // Issue 18: the data thread's time is split by what it waits for. With nothing to copy it
 // waits for the source; copying, it also works.
 TEST_F(DataPathTest, AnIdleFlowWaitsForTheSourceAndACopyingOneWorks) {
