@@ -200,6 +200,9 @@ def remote_holds_exactly_the_source(source, target):
     return written_by_strait
 
 
+# Alone: MirrorMaker 2's group sync, which this test waits for before strait runs, missed
+# 240 s twice in three full runs beside the group-mode tests' three-instance clusters.
+@pytest.mark.alone
 @pytest.mark.parametrize("stop", ["sigterm", "sigkill"])
 def test_strait_takes_over_from_mirrormaker2_without_copying_twice_or_losing_anything(
         dc1_dc2, bed, strait, strait_bin, tmp_path, stop):
