@@ -172,6 +172,14 @@ class ResourceMeter:
     def peak_rss(self, group: str) -> float:
         return self.sampler.series.max(2 * self.names.index(group) + 1)
 
+    def busy_fraction(self, t0: float, t1: float, cores: int) -> float:
+        """Share of the machine's CPU capacity in use between t0 and t1, by anyone: the
+        issue's "is the copy bound by CPU" figure (brokers, replicator and the rest)."""
+        s = self.sampler.series
+        k = 2 * len(self.names)
+        busy = (s.at(t1, k) or 0.0) - (s.at(t0, k) or 0.0)
+        return busy / max(1e-9, (t1 - t0) * cores)
+
     def foreign_fraction(self, t0: float, t1: float, cores: int) -> float:
         """Share of the machine's CPU capacity used between t0 and t1 by processes that
         are not this harness or its descendants."""

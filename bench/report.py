@@ -27,7 +27,8 @@ WAN_VIA = {
 FLOOR_LABEL = "no replicator (floor)"
 SCENARIOS = {"backlog": "1 backlog", "backlog-tls": "1b backlog, TLS both sides",
              "latency": "2 steady latency", "wan": "3 WAN 50 ms RTT",
-             "partitions": "4 many partitions", "partitions10k": "4b 10,000 partitions"}
+             "partitions": "4 many partitions", "partitions3k": "4a 3,000 partitions",
+             "partitions10k": "4b 10,000 partitions"}
 TRANSFERS = ("backlog", "backlog-tls", "wan")  # scenarios that move the pre-filled backlog
 MM2_KEYS = ("mm2-default", "mm2-tuned")
 
@@ -130,7 +131,7 @@ def _notes(scenario: str, s: dict, errors: List[str]) -> str:
             notes.append(f"proxy {fmt(s.get('proxy_cpu_s_per_gb'), 2)} CPU-s/GB")
     if scenario == "latency" and s:
         notes.append(f"{s.get('records', 0):,} records measured, {s.get('sent', 0):,} sent")
-    if scenario in ("partitions", "partitions10k") and s:
+    if scenario in ("partitions", "partitions3k", "partitions10k") and s:
         all_s = s.get("all_mirroring_s")
         notes.append(f"{s.get('partitions')} partitions mirrored after "
                      + (f"{all_s:.1f} s" if all_s is not None else f"> {s.get('timeout_s'):.0f} s"))
@@ -141,6 +142,14 @@ def _notes(scenario: str, s: dict, errors: List[str]) -> str:
         if s.get("peak_rss_mb") is not None:
             notes.append(f"peak RSS {s['peak_rss_mb']:.0f} MB")
         notes.append(f"{fmt(s.get('cpu_s_total'), 1)} CPU-s in all")
+        if "restart_all_mirroring_s" in s:
+            again = s["restart_all_mirroring_s"]
+            notes.append("restarted against its remote topics with as many records again: all "
+                         + (f"mirrored after {again:.1f} s" if again is not None
+                            else f"not mirrored in {s.get('timeout_s'):.0f} s")
+                         + f", peak RSS {fmt(s.get('restart_peak_rss_mb'))} MB")
+    if s.get("machine_busy") is not None:
+        notes.append(f"machine busy {100 * s['machine_busy']:.0f} %")
     if s.get("foreign_load") is not None:
         notes.append(f"other load {100 * s['foreign_load']:.0f} %")
     if s.get("runs", 1) > 1:
@@ -223,9 +232,79 @@ def tls_rows(results: List[dict], replicators: List[str]) -> List[str]:
     return rows
 
 
+def runs_of(results: List[dict], scenario: str, replicator: str) -> List[dict]:
+    return [r for r in results if r.get("scenario") == scenario
+            and r.get("replicator") == replicator and "error" not in r]
+
+
+def spread(values: List[float], digits: int = 0, scale: float = 1) -> str:
+    """median (min–max) of several runs; the value alone for one."""
+    values = [scale * v for v in values if v is not None]
+    if not values:
+        return "—"
+    if len(values) == 1:
+        return fmt(values[0], digits)
+    return (f"{fmt(statistics.median(values), digits)} "
+            f"({fmt(min(values), digits)}–{fmt(max(values), digits)})")
+
+
+RUN_FIGURES = [("records/s", "records_per_s", 0, 1), ("CPU-s/GB", "cpu_s_per_gb", 2, 1),
+               ("brokers CPU-s/GB", "broker_cpu_s_per_gb", 2, 1),
+               ("peak RSS MB", "peak_rss_mb", 0, 1), ("machine busy %", "machine_busy", 0, 100),
+               ("other load %", "foreign_load", 0, 100)]
+
+
+def spread_rows(results: List[dict], replicators: List[str]) -> List[str]:
+    """For transfers run more than once: median (min–max) of each figure, then every run in
+    the order it ran, so that a reader sees how far the runs agree and what load each had."""
+    rows = []
+    for scenario in TRANSFERS:
+        for rep in replicators:
+            runs = runs_of(results, scenario, rep)
+            if len(runs) < 2:
+                continue
+            cells = [spread([r.get(key) for r in runs], digits, scale)
+                     for _, key, digits, scale in RUN_FIGURES]
+            per_run = " · ".join(fmt(r.get("records_per_s")) for r in runs)
+            rows.append(f"| {SCENARIOS[scenario]} | {LABELS.get(rep, rep)} | {len(runs)} | "
+                        + " | ".join(cells) + f" | {per_run} |")
+    return rows
+
+
+def paired_ratios(results: List[dict], scenario: str, num: str, den: str) -> List[float]:
+    """records/s of `num` over `den` run by run (run i of one against run i of the other:
+    they ran one after the other, under the most similar load)."""
+    a = {r["run"]: r.get("records_per_s") for r in runs_of(results, scenario, num)}
+    b = {r["run"]: r.get("records_per_s") for r in runs_of(results, scenario, den)}
+    return [a[i] / b[i] for i in sorted(a) if i in b and a[i] and b[i]]
+
+
+def cpu_bound_targets(results: List[dict]) -> List[Tuple[str, str, Optional[bool]]]:
+    """Issue 18's targets, which look at every run, not only at medians."""
+    out = []
+    ratios = paired_ratios(results, "backlog", "strait", "mm2-tuned")
+    out.append(("backlog ≥ 1.5 × MirrorMaker 2 tuned in every run (run by run)",
+                ", ".join(f"{r:.2f}×" for r in ratios) or "not measured",
+                min(ratios) >= 1.5 if ratios else None))
+    runs = runs_of(results, "backlog", "strait")
+    busy = [r["machine_busy"] for r in runs if r.get("machine_busy") is not None]
+    ceiling = ceiling_of(results)
+    pipe = ceiling and ceiling["pipe"]["records_per_s"]
+    share = statistics.median([r["records_per_s"] / pipe for r in runs]) if pipe and runs else None
+    met = None
+    if busy:
+        met = statistics.median(busy) >= 0.9 or (share is not None and share >= 0.9)
+    out.append(("backlog bound by CPU: machine ≥ 90 % busy during strait's copy (median), "
+                "or strait ≥ 90 % of the broker pipe",
+                (f"{100 * statistics.median(busy):.0f} % busy" if busy else "not measured")
+                + (f"; {100 * share:.0f} % of the pipe" if share is not None else ""), met))
+    return out
+
+
 def target_rows(results: List[dict]) -> List[str]:
     mark = {True: "✅", False: "❌", None: "—"}
-    return [f"| {name} | {value} | {mark[met]} |" for name, value, met in targets(results)]
+    return [f"| {name} | {value} | {mark[met]} |"
+            for name, value, met in targets(results) + cpu_bound_targets(results)]
 
 
 # ---- the section ------------------------------------------------------------------------
@@ -261,6 +340,15 @@ def section(meta: dict, results: List[dict], chart_name: Optional[str]) -> str:
                   "latency p50 / p99 / max ms | of ceiling | notes |",
                   "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |", *rows, "",
                   "| target | measured | |", "| --- | --- | --- |", *target_rows(results), ""]
+    spreads = spread_rows(results, replicators)
+    if spreads:
+        lines += ["Every run of the transfers, median (min–max), replicators taking turns "
+                  "(machine busy: the whole machine's CPU in use during the copy, brokers and "
+                  "replicator included; other load: processes outside the bench):", "",
+                  "| scenario | replicator | runs | " + " | ".join(h for h, *_ in RUN_FIGURES)
+                  + " | records/s of each run, in order |",
+                  "| --- | --- | ---: | " + " | ".join("---:" for _ in RUN_FIGURES) + " | --- |",
+                  *spreads, ""]
     tls = tls_rows(results, replicators)
     if tls:
         lines += ["TLS on both sides against plaintext, same clusters, same run (replicator "

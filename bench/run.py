@@ -49,10 +49,11 @@ from replicators import Replicator, all_replicators  # noqa: E402
 # link near 2 MB/s whatever the replicator does. The same for both clusters and every run.
 BROKER_SOCKETS = {"socket.send.buffer.bytes": "-1", "socket.receive.buffer.bytes": "-1"}
 
-ORDER = ["ceiling", "backlog", "backlog-tls", "wan", "latency", "partitions", "instance-failover",
-         "partitions10k"]
-# partitions10k (10,000 partitions on single-broker clusters) runs only when asked for.
-ALL = [s for s in ORDER if s != "partitions10k"]
+ORDER = ["ceiling", "backlog", "backlog-tls", "wan", "latency", "partitions", "partitions3k",
+         "instance-failover", "partitions10k"]
+# partitions3k and partitions10k (3,000 and 10,000 partitions on single-broker clusters) run
+# only when asked for.
+ALL = [s for s in ORDER if s not in ("partitions3k", "partitions10k")]
 PORT_BASE = 27000  # 20000-25999 belong to the end-to-end suites sharing this machine
 STRAIT_HTTP_PORT = PORT_BASE + 90
 
@@ -164,6 +165,8 @@ def run_scenario(ctx: scenarios.Context, name: str, reps: list, repeat: int) -> 
           "wan": lambda r, i: scenarios.backlog(ctx, r, i, wan=True),
           "latency": lambda r, i: scenarios.steady_latency(ctx, r, i),
           "partitions": lambda r, i: scenarios.many_partitions(ctx, r, i),
+          "partitions3k": lambda r, i: scenarios.many_partitions(
+              ctx, r, i, scenarios.three_thousand(ctx.sizes)),
           "partitions10k": lambda r, i: scenarios.many_partitions(
               ctx, r, i, scenarios.ten_thousand(ctx.sizes))}[name]
     out = []
@@ -193,8 +196,9 @@ def _guard(fn, scenario: str, replicator: str, index: int) -> dict:
 
 
 def _brief(result: dict) -> str:
-    keys = ["records_per_s", "mb_per_s", "cpu_s_per_gb", "peak_rss_mb", "p50_ms", "p99_ms",
-            "max_ms", "all_mirroring_s", "new_topic_s", "moved_flowing_p50_s",
+    keys = ["records_per_s", "mb_per_s", "cpu_s_per_gb", "broker_cpu_s_per_gb", "machine_busy",
+            "peak_rss_mb", "p50_ms", "p99_ms",
+            "max_ms", "all_mirroring_s", "restart_all_mirroring_s", "new_topic_s", "moved_flowing_p50_s",
             "moved_flowing_max_s", "unmoved_pause_p50_s", "unmoved_pause_max_s", "error"]
     text = ", ".join(f"{k}={result[k]:.4g}" if isinstance(result[k], float) else f"{k}={result[k]}"
                      for k in keys if result.get(k) is not None)

@@ -89,7 +89,7 @@ class Context:
         self.tools = PerfTools(bed.marker, out)
         self.cores = os.cpu_count() or 1
         self.fill: Optional[dict] = None
-        self.many_ready: set = set()  # ManyTopics prefixes created
+        self.many_ready: Dict[str, int] = {}  # ManyTopics prefix -> records per partition
 
     def close(self):
         self.dc1.close()
@@ -143,17 +143,20 @@ def wait_until(done: Callable[[], bool], timeout: float, run: Optional[Running] 
 
 @contextlib.contextmanager
 def replicator_run(ctx: Context, rep: Replicator, flow: Flow,
-                   prefix: List[str] = ()) -> Iterator[tuple]:
-    """Starts the replicator with its resource meter; stops both and deletes the run's
-    topics however the block ends."""
-    run = rep.start(flow, ctx.out / "runs" / flow.alias, prefix)
+                   prefix: List[str] = (), clean: bool = True,
+                   suffix: str = "") -> Iterator[tuple]:
+    """Starts the replicator with its resource meter; stops both and (unless told not to,
+    for a restart against the same remote topics) deletes the run's topics however the
+    block ends."""
+    run = rep.start(flow, ctx.out / "runs" / (flow.alias + suffix), prefix)
     meter = ctx.meter(run.pid)
     try:
         yield run, meter
     finally:
         meter.stop()
         run.stop()
-        ctx.clean(flow.alias)
+        if clean:
+            ctx.clean(flow.alias)
 
 
 # ---- ceiling and backlog ----------------------------------------------------------------
@@ -314,6 +317,7 @@ def transfer_figures(ctx: Context, run: Running, meter: ResourceMeter, progress:
         "proxy_cpu_s_per_gb": (meter.cpu("proxy", t_done) - meter.cpu("proxy", t_first)) / gb,
         "peak_rss_mb": meter.peak_rss("replicator") / MB,
         "foreign_load": meter.foreign_fraction(t_first, t_done, ctx.cores),
+        "machine_busy": meter.busy_fraction(t_first, t_done, ctx.cores),
         "series": [[round(t - run.started, 3), n] for t, n in points],
     }
 
@@ -442,6 +446,9 @@ class ManyTopics:
     partitions: int
     timeout_s: float
     new_topic: bool  # also time a topic created while the replicator runs
+    # Then also time a restart: stop the replicator once all is mirrored, write as many
+    # records again, start it again against the remote topics it created.
+    restart: bool = False
 
     def names(self) -> Dict[str, int]:
         return {f"{self.prefix}{i:02d}": self.partitions for i in range(self.topics)}
@@ -452,19 +459,29 @@ def many(sizes: Sizes) -> ManyTopics:
                       sizes.run_timeout_s, True)
 
 
+def three_thousand(sizes: Sizes) -> ManyTopics:
+    """Issue 18's start of 3,000 partitions, against MirrorMaker 2 as well."""
+    return ManyTopics("partitions3k", "pm", 30, sizes.many_partitions, sizes.run_timeout_s,
+                      False)
+
+
 def ten_thousand(sizes: Sizes) -> ManyTopics:
     return ManyTopics("partitions10k", "pk", sizes.start_topics, sizes.start_partitions,
-                      sizes.start_cap_s, False)
+                      sizes.start_cap_s, False, restart=True)
 
 
 def prepare_many(ctx: Context, shape: ManyTopics):
     if shape.prefix in ctx.many_ready:
         return
-    topics = shape.names()
-    ctx.dc1.create_topics(topics)
-    kafka_io.produce_per_partition(ctx.dc1.bootstrap, topics, ctx.sizes.many_records,
+    ctx.dc1.create_topics(shape.names())
+    add_many_records(ctx, shape)
+
+
+def add_many_records(ctx: Context, shape: ManyTopics):
+    """sizes.many_records more records in every partition of the shape's source topics."""
+    kafka_io.produce_per_partition(ctx.dc1.bootstrap, shape.names(), ctx.sizes.many_records,
                                    b"x" * ctx.sizes.record_size)
-    ctx.many_ready.add(shape.prefix)
+    ctx.many_ready[shape.prefix] = ctx.many_ready.get(shape.prefix, 0) + ctx.sizes.many_records
 
 
 def many_partitions(ctx: Context, rep: Replicator, index: int,
@@ -481,30 +498,49 @@ def many_partitions(ctx: Context, rep: Replicator, index: int,
                 ctx.dc2.bootstrap, [f"{shape.prefix}[0-9]+", new_topic])
     remotes = [flow.remote(t) for t in topics]
     partitions = sum(topics.values())
-    new_s = None
+    new_s, restart = None, {}
     try:
-        with replicator_run(ctx, rep, flow) as (run, meter):
-            all_in = wait_until(lambda: _mirrored_partitions(ctx, remotes) >= partitions,
-                                shape.timeout_s, run, interval=0.5)
-            all_s = time.monotonic() - run.started
+        with replicator_run(ctx, rep, flow, clean=not shape.restart) as (run, meter):
+            all_s = _all_mirrored_seconds(ctx, shape, remotes, run)
             if shape.new_topic:
                 new_s = _new_topic_seconds(ctx, flow, new_topic, run)
             end = time.monotonic()
             cpu = meter.cpu("replicator", end)
             rss = meter.peak_rss("replicator")
+        if shape.restart and all_s is not None:
+            add_many_records(ctx, shape)
+            with replicator_run(ctx, rep, flow, suffix="-restart") as (run, meter):
+                again = _all_mirrored_seconds(ctx, shape, remotes, run)
+                end = time.monotonic()
+                restart = {"restart_all_mirroring_s": again,
+                           "restart_cpu_s_total": meter.cpu("replicator", end),
+                           "restart_peak_rss_mb": meter.peak_rss("replicator") / MB}
     finally:
         if shape.new_topic:
             ctx.dc1.delete_topics([new_topic])
+        if shape.restart:
+            ctx.clean(flow.alias)
     return {"scenario": shape.scenario, "replicator": rep.key, "run": index,
-            "partitions": partitions, "all_mirroring_s": all_s if all_in else None,
+            "partitions": partitions, "all_mirroring_s": all_s,
             "timeout_s": shape.timeout_s, "new_topic_s": new_s,
             "new_topic_cap_s": s.new_topic_cap_s if shape.new_topic else None,
-            "cpu_s_total": cpu, "peak_rss_mb": rss / MB}
+            "cpu_s_total": cpu, "peak_rss_mb": rss / MB, **restart}
 
 
-def _mirrored_partitions(ctx: Context, remotes: List[str]) -> int:
-    """Target partitions that hold every record their source partition has."""
-    return sum(1 for o in ctx.dc2.end_offsets(remotes).values() if o >= ctx.sizes.many_records)
+def _all_mirrored_seconds(ctx: Context, shape: ManyTopics, remotes: List[str],
+                          run: Running) -> Optional[float]:
+    """Seconds from the replicator's start until every remote partition holds every record
+    its source partition was given, or None after the shape's time limit."""
+    want = ctx.many_ready[shape.prefix]
+    partitions = shape.topics * shape.partitions
+    done = wait_until(lambda: _mirrored_partitions(ctx, remotes, want) >= partitions,
+                      shape.timeout_s, run, interval=0.5)
+    return time.monotonic() - run.started if done else None
+
+
+def _mirrored_partitions(ctx: Context, remotes: List[str], want: int) -> int:
+    """Target partitions that hold (at least) `want` records."""
+    return sum(1 for o in ctx.dc2.end_offsets(remotes).values() if o >= want)
 
 
 def _new_topic_seconds(ctx: Context, flow: Flow, topic: str, run: Running) -> Optional[float]:
