@@ -1,5 +1,8 @@
 #include "replication/data_clients.h"
 
+#include <algorithm>
+#include <cstdlib>
+
 namespace strait::replication {
 
 kafka::ConsumerOptions SourceConsumerOptions(const std::string& flow_name,
@@ -45,6 +48,19 @@ kafka::ClientOptions TargetProducerOptions(const std::string& flow_name,
                         {"socket.nagle.disable", "true"}};
   options.properties.insert(options.properties.end(), properties.begin(), properties.end());
   return options;
+}
+
+int64_t ProducerBatchBytes(const kafka::Properties& properties) {
+  int64_t batch = 1000000;      // librdkafka's batch.size default
+  int64_t request = 1000000;    // and message.max.bytes's
+  for (const auto& [key, value] : properties) {
+    int64_t* slot = key == "batch.size" ? &batch : key == "message.max.bytes" ? &request : nullptr;
+    if (slot == nullptr) continue;
+    char* end = nullptr;
+    const long long parsed = std::strtoll(value.c_str(), &end, 10);
+    if (end != value.c_str() && *end == '\0' && parsed > 0) *slot = parsed;
+  }
+  return std::min(batch, request);
 }
 
 }  // namespace strait::replication

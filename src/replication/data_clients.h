@@ -31,4 +31,9 @@ kafka::ConsumerOptions SourceConsumerOptions(const std::string& flow_name,
 kafka::ClientOptions TargetProducerOptions(const std::string& flow_name,
                                            const kafka::Properties& properties);
 
+// The largest record batch the target producer builds (before compression): librdkafka's
+// batch.size, capped by message.max.bytes, as the last value of each in `properties` (the
+// producer's effective list, TargetProducerOptions) sets them; librdkafka's defaults else.
+int64_t ProducerBatchBytes(const kafka::Properties& properties);
+
 }  // namespace strait::replication

@@ -30,5 +30,14 @@ TEST(DataClients, TheProducerIsIdempotentWithAllAcksAndTheUsersSettingsWin) {
   EXPECT_EQ(Effective(o.properties, "linger.ms"), "50");
 }
 
+TEST(DataClients, TheBatchSizeIsBatchSizeCappedByTheRequestSize) {
+  EXPECT_EQ(ProducerBatchBytes(TargetProducerOptions("f", {}).properties), 1000000);
+  EXPECT_EQ(ProducerBatchBytes(TargetProducerOptions("f", {{"batch.size", "4000000"}}).properties),
+            4000000);
+  EXPECT_EQ(ProducerBatchBytes({{"batch.size", "4000000"}, {"message.max.bytes", "2000000"}}),
+            2000000);
+  EXPECT_EQ(ProducerBatchBytes({{"batch.size", "512"}, {"batch.size", "65536"}}), 65536);
+}
+
 }  // namespace
 }  // namespace strait::replication

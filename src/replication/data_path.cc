@@ -41,7 +41,10 @@ constexpr std::chrono::milliseconds kRemakeBackoff = 1s;
 
 }  // namespace
 
-DataPath::DataPath(DataPathOptions options) : options_(std::move(options)) {}
+DataPath::DataPath(DataPathOptions options)
+    : options_(std::move(options)),
+      batch_bytes_(ProducerBatchBytes(
+          TargetProducerOptions(options_.flow_name, options_.producer_properties).properties)) {}
 
 DataPath::~DataPath() { Stop(0ms); }
 
@@ -259,23 +262,45 @@ void DataPath::Handle(kafka::Message& message) {
   }
 }
 
+// Why the remote topic would refuse the record, or the batch it would travel in. Refused
+// before it is sent: librdkafka's idempotent producer would go on to write the records after
+// a refused batch, leaving a gap on the target.
+Status DataPath::Unfit(const Pipe& pipe, const kafka::Message& message) const {
+  if (BatchOfOneBytes(message) > pipe.max_message_bytes) {
+    return Status(
+        StatusCode::kResourceExhausted,
+        fmt::format("record at offset {} of {}[{}] is {} bytes; the target topic {} accepts "
+                    "at most {} (max.message.bytes): raise max.message.bytes on the target "
+                    "topic (and remove it from config.properties.exclude if listed there); "
+                    "the partition stays stopped and is retried until then",
+                    message.offset(), pipe.source.topic, pipe.source.partition,
+                    message.size_bytes(), pipe.state->remote_topic(), pipe.max_message_bytes));
+  }
+  if (batch_bytes_ > pipe.max_message_bytes) {
+    // Batches are compressed after they are sized, but how much is up to the data: a full
+    // batch may not shrink enough, and the broker checks the compressed batch.
+    return Status(
+        StatusCode::kResourceExhausted,
+        fmt::format("the target producer's batch.size is {} bytes; the target topic {} accepts "
+                    "batches of at most {} (max.message.bytes), so a full batch of {}[{}] would "
+                    "be refused: set batch.size to at most {} in the target cluster's producer "
+                    "properties, or raise max.message.bytes on the target topic; the partition "
+                    "stays stopped at offset {} and is retried until then",
+                    batch_bytes_, pipe.state->remote_topic(), pipe.max_message_bytes,
+                    pipe.source.topic, pipe.source.partition, pipe.max_message_bytes,
+                    message.offset()));
+  }
+  return Status::Ok();
+}
+
 // True when the record was sent or deliberately skipped (a loop, or not local); false
 // when the partition stopped or the record must be read again.
 bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   const SourceOffset offset(message.offset());
   int64_t size = static_cast<int64_t>(message.size_bytes());
   int64_t cost = size + kRecordOverhead;
-  if (BatchOfOneBytes(message) > pipe.max_message_bytes) {
-    StopPipe(
-        pipe,
-        Status(StatusCode::kResourceExhausted,
-               fmt::format("record at offset {} of {}[{}] is {} bytes; the target topic {} accepts "
-                           "at most {} (max.message.bytes): raise max.message.bytes on the target "
-                           "topic (and remove it from config.properties.exclude if listed there); "
-                           "the partition stays stopped and is retried until then",
-                           offset, pipe.source.topic, pipe.source.partition, size,
-                           pipe.state->remote_topic(), pipe.max_message_bytes)),
-        DataEvent::Kind::kStopped);
+  if (Status unfit = Unfit(pipe, message); !unfit.ok()) {
+    StopPipe(pipe, unfit, DataEvent::Kind::kStopped);
     return false;
   }
   if (pipe.keys_required && !message.key()) {

@@ -151,6 +151,7 @@ class DataPath {
   void Handle(kafka::Message& message);
   void HandleConsumerError(const kafka::Message& message);
   bool Produce(Pipe& pipe, const kafka::Message& message);
+  Status Unfit(const Pipe& pipe, const kafka::Message& message) const;
   void OnDelivery(const kafka::DeliveryReport& report);
   // `error`'s code becomes the partition's stop reason (/metrics); its message the error.
   void StopPipe(Pipe& pipe, const Status& error, DataEvent::Kind kind,
@@ -182,6 +183,7 @@ class DataPath {
   void Emit(DataEvent event);
 
   DataPathOptions options_;
+  const int64_t batch_bytes_;  // ProducerBatchBytes of the target producer
   std::unique_ptr<kafka::Consumer> consumer_;
   std::unique_ptr<kafka::Producer> producer_;
   std::thread thread_;

@@ -402,6 +402,32 @@ TEST_F(DataPathTest, ADeliveryFailureStopsOnlyItsPartitionAndSaysWhy) {
   EXPECT_EQ(Upstreams(ReadAll(*target_, "dc1.orders", 0)), Range(0, 50));
 }
 
+// A producer batch.size above what the remote topic accepts would have a full batch refused,
+// and librdkafka's idempotent producer would then write the records after it (a gap, and
+// a partition that restarts there for ever). Such a partition stops before anything is
+// sent, saying which setting to change; a topic that accepts the batches is not affected.
+TEST_F(DataPathTest, ABatchSizeAboveTheTopicsLimitStopsItsPartitionsBeforeAnythingIsSent) {
+  Produce(*source_, "orders", 0, 0, 50);
+  Produce(*source_, "orders", 1, 0, 50);
+  DataPathOptions options = Options();
+  options.producer_properties.push_back({"batch.size", "4000000"});
+  Start(std::move(options));
+  data_->Post(replication::StartPartition{states_[0], StartAt::Offset(SourceOffset(0)), 1048588});
+  data_->Post(replication::StartPartition{states_[1], StartAt::Earliest(), 8000000});
+
+  std::optional<DataEvent> stopped = AwaitEvent(DataEvent::Kind::kStopped, 0);
+  ASSERT_TRUE(stopped.has_value());
+  EXPECT_NE(stopped->error.find("batch.size is 4000000 bytes; the target topic dc1.orders "
+                                "accepts batches of at most 1048588"),
+            std::string::npos)
+      << stopped->error;
+  EXPECT_NE(stopped->error.find("set batch.size to at most 1048588"), std::string::npos);
+  EXPECT_EQ(stopped->offset, SourceOffset(0));
+  ASSERT_TRUE(Mirrored(1, 50));
+  EXPECT_EQ(Upstreams(ReadAll(*target_, "dc1.orders", 1)), Range(0, 50));
+  EXPECT_TRUE(ReadAll(*target_, "dc1.orders", 0).empty());
+}
+
 // A write the target's ACLs deny stops the partition with who was denied what and how to
 // grant it (kafka/security.h). Denied on a topic, it is denied on all its partitions
 // (librdkafka fails the whole topic), so only partition 0 is looked at.
