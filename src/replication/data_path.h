@@ -173,6 +173,7 @@ class DataPath {
   void BeginTransaction();
   void CommitTransaction();
   bool TransactionDue() const;  // data_path_txn.cc
+  bool CaughtUp() const;
   void AssignNow(std::vector<kafka::TopicPartitionOffset>* assign);
   // After the offsets of the open transaction were refused: aborts it and reads its
   // partitions again from where it began, keeping the producer. False when that is not
@@ -204,6 +205,10 @@ class DataPath {
   bool txn_open_ = false;
   int64_t txn_records_ = 0;  // sent in the open transaction
   int64_t txn_began_ms_ = 0;
+  // After a rewind: where each rewound partition had been read to. The transaction that
+  // copies them again commits as soon as they are back there (TransactionDue), not a whole
+  // commit interval later: their records were already late by the aborted transaction.
+  std::vector<std::pair<kafka::TopicPartition, SourceOffset>> catch_up_;
 
   std::atomic<int64_t> inflight_bytes_total_{0};
   std::atomic<int64_t> dropped_duplicates_{0};

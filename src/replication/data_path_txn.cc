@@ -25,12 +25,23 @@ void DataPath::BeginTransaction() {
 // commit_interval keeps the transactions large. A partition stopped or revoked meanwhile is
 // released at the next commit, at most that much later.
 bool DataPath::TransactionDue() const {
-  return txn_records_ > 0 && NowMs() - txn_began_ms_ >= options_.commit_interval.count();
+  if (txn_records_ == 0) return false;
+  return NowMs() - txn_began_ms_ >= options_.commit_interval.count() || CaughtUp();
+}
+
+bool DataPath::CaughtUp() const {
+  if (catch_up_.empty()) return false;
+  for (const auto& [tp, before] : catch_up_) {
+    auto it = pipes_.find(tp);
+    if (it != pipes_.end() && !it->second->draining && it->second->next < before) return false;
+  }
+  return true;
 }
 
 void DataPath::CommitTransaction() {
   // Waits for the target throughout: the flush, then the coordinator's round trips.
   LoopClock::Waiting wait(loop_clock_, LoopState::kWaitingProduce);
+  catch_up_.clear();  // a refusal of this one sets it again
   Status s = producer_->Flush(options_.transaction_timeout);
   if (s.ok() && !fatal_.ok()) s = fatal_;
   std::vector<kafka::TopicPartitionOffset> offsets;
@@ -102,6 +113,7 @@ bool DataPath::RewindTransaction(const std::vector<Pipe*>& written, const Status
     return true;
   }
   for (Pipe* pipe : written) {
+    if (pipe->next) catch_up_.push_back({pipe->source, *pipe->next});
     // The map learnt the aborted copies from their acknowledgements: a group offset must
     // not be translated to them, and offsets recorded next start lower again.
     pipe->state->offset_map.Truncate(pipe->txn_first);
