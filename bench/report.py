@@ -286,6 +286,15 @@ def cpu_bound_targets(results: List[dict]) -> List[Tuple[str, str, Optional[bool
     out.append(("backlog ≥ 1.5 × MirrorMaker 2 tuned in every run (run by run)",
                 ", ".join(f"{r:.2f}×" for r in ratios) or "not measured",
                 min(ratios) >= 1.5 if ratios else None))
+    st, tuned = summary(results, "backlog", "strait"), summary(results, "backlog", "mm2-tuned")
+    cpu = {r["run"]: r.get("cpu_s_per_gb") for r in runs_of(results, "backlog", "strait")}
+    each = [cpu[r["run"]] / r["cpu_s_per_gb"] for r in runs_of(results, "backlog", "mm2-tuned")
+            if cpu.get(r["run"]) and r.get("cpu_s_per_gb")]
+    if st and tuned and st.get("cpu_s_per_gb") and tuned.get("cpu_s_per_gb"):
+        median = st["cpu_s_per_gb"] / tuned["cpu_s_per_gb"]
+        out.append(("backlog CPU-s per GB ≤ ¼ of MirrorMaker 2 tuned (medians; then run by run)",
+                    f"{median:.2f} ({st['cpu_s_per_gb']:.2f} / {tuned['cpu_s_per_gb']:.2f}); "
+                    + ", ".join(f"{r:.2f}" for r in each), median <= 0.25))
     runs = runs_of(results, "backlog", "strait")
     busy = [r["machine_busy"] for r in runs if r.get("machine_busy") is not None]
     ceiling = ceiling_of(results)
