@@ -6,7 +6,8 @@ source record through the provenance header, so a duplicate or a gap cannot hide
 import time
 
 import pytest
-from confluent_kafka import Producer
+from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import ConfigResource, ConfigSource
 
 from strait_testbed.e2e import Feeder, assert_mirrored, clusters, flow, records, wait_caught_up
 from strait_testbed.kafka import (QUIET, admin, consume_all, create_topic, produce, topic_config,
@@ -210,3 +211,60 @@ def test_without_provenance_headers_a_clean_restart_resumes_from_committed_progr
     dst = consume_all(dc2.bootstrap(), f"dc1.{topic}")
     assert [(r.partition, r.value, r.headers) for r in src] == \
            [(r.partition, r.value, r.headers) for r in dst]  # no header added, none twice
+
+
+def test_without_provenance_headers_a_thousand_partitions_restart_without_duplicates(
+        dc1_dc2, strait):
+    """The progress group's commit is one record batch on the target's __consumer_offsets,
+    which refuses batches over its max.message.bytes (1 MiB by default: about 9,000
+    partitions). One commit of every partition was refused every time, and a restart
+    without provenance headers (nothing else to resume from) copied everything again. Here
+    __consumer_offsets accepts 100,000 bytes, so 1,000 partitions are too many for one."""
+    dc1, dc2 = dc1_dc2
+    topic = unique("bigprogress")
+    create_topic(dc1.bootstrap(), topic, 1000)
+    produce(dc1.bootstrap(), topic, records(1000, 1000, "a"))
+    previous = _offsets_topic_overrides(dc2)
+    _set_offsets_topic(dc2, {**previous, "max.message.bytes": "100000"})
+    try:
+        s = strait(clusters(dc1, dc2), [flow(topic, **{"provenance.headers": False})])
+        wait_caught_up(s, [topic], timeout=240)
+        assert s.stop() == 0
+        produce(dc1.bootstrap(), topic, records(1000, 1000, "b"))
+        s.start()
+        wait_caught_up(s, [topic], timeout=240)
+    finally:
+        _set_offsets_topic(dc2, previous)
+
+    def by_partition(rs):
+        out = {}
+        for r in rs:
+            out.setdefault(r.partition, []).append(r.value)
+        return out
+    src = by_partition(consume_all(dc1.bootstrap(), topic))
+    dst = by_partition(consume_all(dc2.bootstrap(), f"dc1.{topic}"))
+    assert len(src) == 1000 and all(len(v) == 2 for v in src.values())
+    differ = {p: v for p, v in dst.items() if v != src[p]}
+    assert not differ, f"{len(differ)} partitions differ, e.g. {list(differ.items())[:3]}"
+    assert set(dst) == set(src)
+
+
+def _offsets_topic_overrides(cluster) -> dict:
+    """__consumer_offsets' own settings (it exists once any group committed: make sure)."""
+    c = Consumer({"bootstrap.servers": cluster.bootstrap(), "group.id": unique("touch"), **QUIET})
+    try:
+        c.commit(offsets=[TopicPartition("__consumer_offsets", 0, 0)], asynchronous=False)
+    finally:
+        c.close()
+    res = ConfigResource(ConfigResource.Type.TOPIC, "__consumer_offsets")
+    client = admin(cluster.bootstrap())  # must outlive the future
+    entries = client.describe_configs([res])[res].result(timeout=30)
+    return {k: e.value for k, e in entries.items()
+            if getattr(e.source, "value", e.source) == ConfigSource.DYNAMIC_TOPIC_CONFIG.value}
+
+
+def _set_offsets_topic(cluster, settings: dict):
+    """alter_configs replaces every override of the topic: `settings` must hold them all."""
+    res = ConfigResource(ConfigResource.Type.TOPIC, "__consumer_offsets", set_config=settings)
+    client = admin(cluster.bootstrap())
+    client.alter_configs([res])[res].result(30)

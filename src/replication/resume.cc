@@ -22,6 +22,14 @@ constexpr std::chrono::milliseconds kAdminTimeout = 15s;
 constexpr std::chrono::minutes kRecommitAfter = 60min;
 constexpr std::chrono::seconds kRetryCommitAfter = 30s;
 constexpr std::string_view kTopicMetadata = "source-topic=";
+// The group coordinator writes one commit as one record batch on __consumer_offsets, which
+// refuses a batch over its max.message.bytes (1 MiB by default): a commit of ~9,000
+// partitions (about 120 bytes each) failed with UNKNOWN_SERVER_ERROR, every time. Commits
+// are cut to about this many bytes, a round sending one.
+constexpr size_t kCommitBytes = 64 * 1024;
+// What one committed offset costs in that batch beyond its names and metadata: the key's
+// and value's fixed fields and the record's framing, rounded up.
+constexpr size_t kCommitRecordBytes = 48;
 
 // A record written from a topic of another id: both ids known (a version-1 header, or a
 // source without topic ids, says nothing) and different.
@@ -97,26 +105,25 @@ class ProgressGroup : public ResumeStrategy {
     TakeOutcome(**consumer, stop ? kAdminTimeout : 0ms);
     const Clock::time_point now = Clock::now();
     if ((*consumer)->commit_pending() || (!stop && now < retry_at_)) return;
-    std::vector<Progress> changed;
-    for (const Progress& p : progress) {
-      if (p.next.value() < 0) continue;
-      const Committed c{p.next.value(), p.source_topic, now};
-      auto it = committed_.find({p.remote_topic, p.partition.value()});
-      if (it != committed_.end() && it->second.Same(c) && now - it->second.at < kRecommitAfter) {
-        continue;
+    std::vector<Progress> changed = Changed(progress, now);
+    // One commit per round; a stop sends them all, one after the other.
+    for (size_t from = 0; from < changed.size();) {
+      const size_t to = CommitEnd(changed, from);
+      std::vector<Progress> part(changed.begin() + from, changed.begin() + to);
+      for (const Progress& p : part) {
+        sending_[{p.remote_topic, p.partition.value()}] = {p.next.value(), p.source_topic, now};
       }
-      changed.push_back(p);
-      sending_[{p.remote_topic, p.partition.value()}] = c;
+      last_sent_ = {part.back().remote_topic, part.back().partition.value()};
+      Status s = (*consumer)->CommitAsync(ProgressOffsets(part));
+      if (!s.ok()) {
+        log::Warn("flow", "cannot commit progress",
+                  {{"flow", flow_name_}, {"group", group_}, {"error", s.message()}});
+        sending_.clear();
+        return;
+      }
+      if (!stop || !TakeOutcome(**consumer, kAdminTimeout)) return;  // failed: so would the next
+      from = to;
     }
-    if (changed.empty()) return;
-    Status s = (*consumer)->CommitAsync(ProgressOffsets(changed));
-    if (!s.ok()) {
-      log::Warn("flow", "cannot commit progress",
-                {{"flow", flow_name_}, {"group", group_}, {"error", s.message()}});
-      sending_.clear();
-      return;
-    }
-    if (stop) TakeOutcome(**consumer, kAdminTimeout);
   }
   std::string_view where() const override { return "progress group"; }
 
@@ -127,6 +134,45 @@ class ProgressGroup : public ResumeStrategy {
     Clock::time_point at;
     bool Same(const Committed& o) const { return offset == o.offset && topic == o.topic; }
   };
+
+  // Positions not committed yet, or not for kRecommitAfter, beginning after the last one
+  // sent: partitions that move all the time must not keep the others from their turn.
+  std::vector<Progress> Changed(const std::vector<Progress>& progress,
+                                Clock::time_point now) const {
+    std::vector<Progress> changed;
+    for (const Progress& p : progress) {
+      if (p.next.value() < 0) continue;
+      const Committed c{p.next.value(), p.source_topic, now};
+      auto it = committed_.find({p.remote_topic, p.partition.value()});
+      if (it != committed_.end() && it->second.Same(c) && now - it->second.at < kRecommitAfter) {
+        continue;
+      }
+      changed.push_back(p);
+    }
+    auto key = [](const Progress& p) {
+      return kafka::TopicPartition{p.remote_topic, p.partition.value()};
+    };
+    std::sort(changed.begin(), changed.end(),
+              [&](const Progress& a, const Progress& b) { return key(a) < key(b); });
+    auto first = std::find_if(changed.begin(), changed.end(),
+                              [&](const Progress& p) { return last_sent_ < key(p); });
+    std::rotate(changed.begin(), first, changed.end());
+    return changed;
+  }
+
+  // The end of the commit that starts at changed[from]: at least one position, at most
+  // about kCommitBytes of them.
+  size_t CommitEnd(const std::vector<Progress>& changed, size_t from) const {
+    size_t bytes = 0;
+    size_t to = from;
+    while (to < changed.size()) {
+      bytes += group_.size() + changed[to].remote_topic.size() +
+               TopicMetadata(changed[to].source_topic).size() + kCommitRecordBytes;
+      if (bytes > kCommitBytes && to > from) break;
+      ++to;
+    }
+    return to;
+  }
 
   Result<kafka::Consumer*> GetConsumer() {
     if (consumer_ == nullptr) {
@@ -140,21 +186,24 @@ class ProgressGroup : public ResumeStrategy {
     return consumer_.get();
   }
 
-  // Takes the outcome of the commit under way, if it is known within `wait`.
-  void TakeOutcome(kafka::Consumer& consumer, std::chrono::milliseconds wait) {
+  // Takes the outcome of the commit under way, if it is known within `wait`; true when it
+  // is known and succeeded.
+  bool TakeOutcome(kafka::Consumer& consumer, std::chrono::milliseconds wait) {
     std::optional<Result<std::vector<kafka::TopicPartitionOffset>>> r = consumer.CommitResult(wait);
-    if (!r) return;
+    if (!r) return false;
     if (!r->ok()) {
       log::Warn("flow", "cannot commit progress; trying again in 30 s",
                 {{"flow", flow_name_}, {"group", group_}, {"error", r->status().message()}});
       retry_at_ = Clock::now() + kRetryCommitAfter;
-    } else {
-      for (const kafka::TopicPartitionOffset& o : **r) {
-        auto it = sending_.find({o.topic, o.partition});
-        if (o.error.ok() && it != sending_.end()) committed_[it->first] = it->second;
-      }
+      sending_.clear();
+      return false;
+    }
+    for (const kafka::TopicPartitionOffset& o : **r) {
+      auto it = sending_.find({o.topic, o.partition});
+      if (o.error.ok() && it != sending_.end()) committed_[it->first] = it->second;
     }
     sending_.clear();
+    return true;
   }
 
   const kafka::Properties target_;
@@ -163,6 +212,7 @@ class ProgressGroup : public ResumeStrategy {
   std::unique_ptr<kafka::Consumer> consumer_;  // commits and reads the group; made on first use
   std::map<kafka::TopicPartition, Committed> committed_;  // what the group holds already
   std::map<kafka::TopicPartition, Committed> sending_;    // the commit under way
+  kafka::TopicPartition last_sent_;  // the last position of the last commit sent
   Clock::time_point retry_at_{};  // after a failed commit, rounds wait (one warning, not many)
 };
 

@@ -1,6 +1,8 @@
 // The two resume strategies against librdkafka's mock cluster as the target.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "kafka/mock_cluster.h"
 #include "kafka/producer.h"
 #include "provenance/provenance.h"
@@ -169,6 +171,61 @@ TEST(ResumeFromProgressGroup, FindsWhatItRecorded) {
   EXPECT_EQ(found->size(), 1u);
   EXPECT_EQ(found->at(PartitionId(0)).next, SourceOffset(42));
   EXPECT_EQ(ProgressGroupName("dc1", "dc2"), "strait-progress.dc1-dc2");
+}
+
+// Positions of `partitions` partitions of one topic with a long name: about 200 bytes each
+// in a commit, so that 2,000 of them take several commits.
+std::vector<Progress> ManyPositions(const std::string& topic, int32_t partitions, int64_t next) {
+  std::vector<Progress> out;
+  for (int32_t p = 0; p < partitions; ++p) {
+    out.push_back({topic, PartitionId(p), SourceOffset(next), kTopic});
+  }
+  return out;
+}
+
+std::string LongTopicName() { return "dc1." + std::string(120, 't'); }
+
+// A commit larger than __consumer_offsets' max.message.bytes is refused whole (the mock
+// cluster does not refuse it: tests/test_replication.py has the real broker do it); a stop
+// commits every position in parts, one after the other.
+TEST(ResumeFromProgressGroup, AStopCommitsThousandsOfPositionsInParts) {
+  auto target = kafka::MockCluster::Create();
+  ASSERT_TRUE(target.ok());
+  const std::string topic = LongTopicName();
+  ASSERT_TRUE((*target)->CreateTopic(topic, 2000).ok());
+  std::unique_ptr<ResumeStrategy> resume = ResumeFromProgressGroup(
+      (*target)->ClientProperties(), ProgressGroupName("dc1", "dc2"), "dc1->dc2");
+  resume->Record(ManyPositions(topic, 2000, 7), RecordWhen::kStop);
+  std::vector<PartitionId> all;
+  for (int32_t p = 0; p < 2000; ++p) all.push_back(PartitionId(p));
+  auto found = resume->Find(topic, kTopic, all);
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  EXPECT_EQ(found->size(), 2000u);
+  EXPECT_EQ(found->at(PartitionId(1999)).next, SourceOffset(7));
+}
+
+// A round sends one part; partitions whose position moves every round must not keep the
+// others from theirs.
+TEST(ResumeFromProgressGroup, RoundsGiveEveryPartitionItsTurn) {
+  auto target = kafka::MockCluster::Create();
+  ASSERT_TRUE(target.ok());
+  const std::string topic = LongTopicName();
+  ASSERT_TRUE((*target)->CreateTopic(topic, 2000).ok());
+  std::unique_ptr<ResumeStrategy> resume = ResumeFromProgressGroup(
+      (*target)->ClientProperties(), ProgressGroupName("dc1", "dc2"), "dc1->dc2");
+  std::vector<PartitionId> all;
+  for (int32_t p = 0; p < 2000; ++p) all.push_back(PartitionId(p));
+  size_t committed = 0;
+  for (int64_t round = 1; round <= 200 && committed < all.size(); ++round) {
+    std::vector<Progress> positions = ManyPositions(topic, 2000, 7);
+    for (int32_t p = 0; p < 300; ++p) positions[p].next = SourceOffset(7 + round);  // busy
+    resume->Record(positions, RecordWhen::kRound);
+    std::this_thread::sleep_for(50ms);  // the commit is asynchronous: the next round takes it
+    auto found = resume->Find(topic, kTopic, all);
+    ASSERT_TRUE(found.ok()) << found.status().message();
+    committed = found->size();
+  }
+  EXPECT_EQ(committed, all.size());
 }
 
 }  // namespace
