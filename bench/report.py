@@ -133,7 +133,7 @@ def _notes(scenario: str, s: dict, errors: List[str]) -> str:
         notes.append(f"{s.get('records', 0):,} records measured, {s.get('sent', 0):,} sent")
     if scenario in ("partitions", "partitions3k", "partitions10k") and s:
         all_s = s.get("all_mirroring_s")
-        notes.append(f"{s.get('partitions')} partitions mirrored after "
+        notes.append(f"{int(s.get('partitions') or 0):,} partitions mirrored after "
                      + (f"{all_s:.1f} s" if all_s is not None else f"> {s.get('timeout_s'):.0f} s"))
         new_s = s.get("new_topic_s")
         if s.get("new_topic_cap_s") is not None:
