@@ -83,6 +83,12 @@ class TopicSync {
   void SetLimits(const std::string& name, RemoteTopic& entry, const ConfigMap& desired,
                  const std::vector<kafka::ConfigEntry>* target_configs, const Status& status);
   Status CheckOwnership(RemoteTopic& entry);
+  // False when any target topic may be written (CheckOwnership has nothing to check).
+  bool ChecksOwnership() const;
+  // Reads the tails of every existing, not yet owned remote topic of `matched` together
+  // (ownership_), so that CheckOwnership need not read them one topic at a time.
+  void ReadOwnership(const std::map<std::string, int32_t>& matched,
+                     const kafka::ClusterMetadata& target_md);
   void MarkGone(const std::string& name, RemoteTopic& entry, bool recreated = false);
 
   const config::FlowConfig flow_;
@@ -101,6 +107,11 @@ class TopicSync {
     ConfigMap configs;
   };
   std::vector<ToCreate> to_create_;  // during a round
+  struct Ownership {
+    size_t partitions = 0;  // answered
+    bool has_records = false, has_ours = false;
+  };
+  std::map<std::string, Ownership> ownership_;  // by remote topic, during a round
 };
 
 }  // namespace strait::replication
