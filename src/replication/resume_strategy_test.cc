@@ -173,8 +173,7 @@ TEST(ResumeFromProgressGroup, FindsWhatItRecorded) {
   EXPECT_EQ(ProgressGroupName("dc1", "dc2"), "strait-progress.dc1-dc2");
 }
 
-// Positions of `partitions` partitions of one topic with a long name: about 200 bytes each
-// in a commit, so that 2,000 of them take several commits.
+// Positions of the first `partitions` partitions of `topic`, all at `next`.
 std::vector<Progress> ManyPositions(const std::string& topic, int32_t partitions, int64_t next) {
   std::vector<Progress> out;
   for (int32_t p = 0; p < partitions; ++p) {
@@ -183,49 +182,52 @@ std::vector<Progress> ManyPositions(const std::string& topic, int32_t partitions
   return out;
 }
 
-std::string LongTopicName() { return "dc1." + std::string(120, 't'); }
+// A progress group on a mock target with one topic of 2,000 partitions whose long name makes
+// each position about 200 bytes of a commit, so that all of them take several commits.
+class ManyPartitionsProgress : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto target = kafka::MockCluster::Create();
+    ASSERT_TRUE(target.ok());
+    target_ = std::move(target).value();
+    ASSERT_TRUE(target_->CreateTopic(topic_, kPartitions).ok());
+    resume_ = ResumeFromProgressGroup(target_->ClientProperties(),
+                                      ProgressGroupName("dc1", "dc2"), "dc1->dc2");
+    for (int32_t p = 0; p < kPartitions; ++p) all_.push_back(PartitionId(p));
+  }
+
+  static constexpr int32_t kPartitions = 2000;
+  const std::string topic_ = "dc1." + std::string(120, 't');
+  std::unique_ptr<kafka::MockCluster> target_;
+  std::unique_ptr<ResumeStrategy> resume_;
+  std::vector<PartitionId> all_;
+};
 
 // A commit larger than __consumer_offsets' max.message.bytes is refused whole (the mock
 // cluster does not refuse it: tests/test_replication.py has the real broker do it); a stop
 // commits every position in parts, one after the other.
-TEST(ResumeFromProgressGroup, AStopCommitsThousandsOfPositionsInParts) {
-  auto target = kafka::MockCluster::Create();
-  ASSERT_TRUE(target.ok());
-  const std::string topic = LongTopicName();
-  ASSERT_TRUE((*target)->CreateTopic(topic, 2000).ok());
-  std::unique_ptr<ResumeStrategy> resume = ResumeFromProgressGroup(
-      (*target)->ClientProperties(), ProgressGroupName("dc1", "dc2"), "dc1->dc2");
-  resume->Record(ManyPositions(topic, 2000, 7), RecordWhen::kStop);
-  std::vector<PartitionId> all;
-  for (int32_t p = 0; p < 2000; ++p) all.push_back(PartitionId(p));
-  auto found = resume->Find(topic, kTopic, all);
+TEST_F(ManyPartitionsProgress, AStopCommitsThousandsOfPositionsInParts) {
+  resume_->Record(ManyPositions(topic_, kPartitions, 7), RecordWhen::kStop);
+  auto found = resume_->Find(topic_, kTopic, all_);
   ASSERT_TRUE(found.ok()) << found.status().message();
-  EXPECT_EQ(found->size(), 2000u);
-  EXPECT_EQ(found->at(PartitionId(1999)).next, SourceOffset(7));
+  EXPECT_EQ(found->size(), all_.size());
+  EXPECT_EQ(found->at(PartitionId(kPartitions - 1)).next, SourceOffset(7));
 }
 
 // A round sends one part; partitions whose position moves every round must not keep the
 // others from theirs.
-TEST(ResumeFromProgressGroup, RoundsGiveEveryPartitionItsTurn) {
-  auto target = kafka::MockCluster::Create();
-  ASSERT_TRUE(target.ok());
-  const std::string topic = LongTopicName();
-  ASSERT_TRUE((*target)->CreateTopic(topic, 2000).ok());
-  std::unique_ptr<ResumeStrategy> resume = ResumeFromProgressGroup(
-      (*target)->ClientProperties(), ProgressGroupName("dc1", "dc2"), "dc1->dc2");
-  std::vector<PartitionId> all;
-  for (int32_t p = 0; p < 2000; ++p) all.push_back(PartitionId(p));
+TEST_F(ManyPartitionsProgress, RoundsGiveEveryPartitionItsTurn) {
   size_t committed = 0;
-  for (int64_t round = 1; round <= 200 && committed < all.size(); ++round) {
-    std::vector<Progress> positions = ManyPositions(topic, 2000, 7);
+  for (int64_t round = 1; round <= 200 && committed < all_.size(); ++round) {
+    std::vector<Progress> positions = ManyPositions(topic_, kPartitions, 7);
     for (int32_t p = 0; p < 300; ++p) positions[p].next = SourceOffset(7 + round);  // busy
-    resume->Record(positions, RecordWhen::kRound);
-    std::this_thread::sleep_for(50ms);  // the commit is asynchronous: the next round takes it
-    auto found = resume->Find(topic, kTopic, all);
+    resume_->Record(positions, RecordWhen::kRound);
+    std::this_thread::sleep_for(50ms);  // paces the rounds: each takes the last one's outcome
+    auto found = resume_->Find(topic_, kTopic, all_);
     ASSERT_TRUE(found.ok()) << found.status().message();
     committed = found->size();
   }
-  EXPECT_EQ(committed, all.size());
+  EXPECT_EQ(committed, all_.size());
 }
 
 }  // namespace
