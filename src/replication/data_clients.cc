@@ -51,8 +51,8 @@ kafka::ClientOptions TargetProducerOptions(const std::string& flow_name,
 }
 
 int64_t ProducerBatchBytes(const kafka::Properties& properties) {
-  int64_t batch = 1000000;      // librdkafka's batch.size default
-  int64_t request = 1000000;    // and message.max.bytes's
+  int64_t batch = 1000000;    // librdkafka's batch.size default
+  int64_t request = 1000000;  // and message.max.bytes's
   for (const auto& [key, value] : properties) {
     int64_t* slot = key == "batch.size" ? &batch : key == "message.max.bytes" ? &request : nullptr;
     if (slot == nullptr) continue;

@@ -26,7 +26,7 @@ constexpr std::string_view kTopicMetadata = "source-topic=";
 // refuses a batch over its max.message.bytes (1 MiB by default): a commit of ~9,000
 // partitions (about 120 bytes each) failed with UNKNOWN_SERVER_ERROR, every time. Commits
 // are cut to about this many bytes, a round sending one.
-constexpr size_t kCommitBytes = 64 * 1024;
+constexpr size_t kCommitBytes = size_t{64} * 1024;
 // What one committed offset costs in that batch beyond its names and metadata: the key's
 // and value's fixed fields and the record's framing, rounded up.
 constexpr size_t kCommitRecordBytes = 48;
@@ -213,7 +213,7 @@ class ProgressGroup : public ResumeStrategy {
   std::map<kafka::TopicPartition, Committed> committed_;  // what the group holds already
   std::map<kafka::TopicPartition, Committed> sending_;    // the commit under way
   kafka::TopicPartition last_sent_;  // the last position of the last commit sent
-  Clock::time_point retry_at_{};  // after a failed commit, rounds wait (one warning, not many)
+  Clock::time_point retry_at_{};     // after a failed commit, rounds wait (one warning, not many)
 };
 
 class TargetLog : public ResumeStrategy {

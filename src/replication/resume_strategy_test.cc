@@ -191,8 +191,8 @@ class ManyPartitionsProgress : public ::testing::Test {
     ASSERT_TRUE(target.ok());
     target_ = std::move(target).value();
     ASSERT_TRUE(target_->CreateTopic(topic_, kPartitions).ok());
-    resume_ = ResumeFromProgressGroup(target_->ClientProperties(),
-                                      ProgressGroupName("dc1", "dc2"), "dc1->dc2");
+    resume_ = ResumeFromProgressGroup(target_->ClientProperties(), ProgressGroupName("dc1", "dc2"),
+                                      "dc1->dc2");
     for (int32_t p = 0; p < kPartitions; ++p) all_.push_back(PartitionId(p));
   }
 
