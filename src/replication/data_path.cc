@@ -403,8 +403,13 @@ void DataPath::OnDelivery(const kafka::DeliveryReport& report) {
                   {"partition", pipe.source.partition},
                   {"offset", entry->offset.value()}});
     }
-    pipe.state->records.fetch_add(1, std::memory_order_relaxed);
-    pipe.state->bytes.fetch_add(entry->bytes - kRecordOverhead, std::memory_order_relaxed);
+    if (transactional()) {
+      ++pipe.txn_acked_records;
+      pipe.txn_acked_bytes += entry->bytes - kRecordOverhead;
+    } else {
+      pipe.state->records.fetch_add(1, std::memory_order_relaxed);
+      pipe.state->bytes.fetch_add(entry->bytes - kRecordOverhead, std::memory_order_relaxed);
+    }
     pipe.state->last_acked_timestamp.store(entry->timestamp, std::memory_order_relaxed);
     pipe.state->target_last_offset.store(TargetOffset(report.offset), std::memory_order_relaxed);
     pipe.state->offset_map.Record(entry->offset, TargetOffset(report.offset));

@@ -38,6 +38,10 @@ struct DataPath::Pipe {
   // The source offset of its first record in the open transaction: where it is read again
   // from when that transaction is aborted and the partition stays here (RewindTransaction).
   SourceOffset txn_first;
+  // Group mode: records (and their bytes) of the open transaction the target acknowledged;
+  // they count as mirrored once it commits, and not at all if it is aborted.
+  int64_t txn_acked_records = 0;
+  int64_t txn_acked_bytes = 0;
 
   bool paused() const { return throttled || draining; }
   // The first source offset not on the target.

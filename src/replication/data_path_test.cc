@@ -324,6 +324,11 @@ TEST_F(DataPathTest, InGroupModeRefusedOffsetsRewindTheTransactionWithoutAResume
     })) << p;
   }
   EXPECT_EQ(data_->producer_resets(), 0);
+  // Mirrored records are counted once, when committed: not the aborted copies.
+  for (int32_t p : {0, 1}) {
+    EXPECT_TRUE(WaitFor([&] { return states_[p]->records.load() == 150; }, 20s))
+        << p << ": " << states_[p]->records.load();
+  }
   // Group offsets translate to the committed copy, not to an aborted one before it.
   const std::vector<Record> log = ReadAll(*target_, "dc1.orders", 0);
   const int64_t committed_10 = log[log.size() - 140].offset;  // the committed copy of 10

@@ -67,7 +67,12 @@ void DataPath::CommitTransaction() {
   }
   txn_open_ = false;
   txn_records_ = 0;
-  for (Pipe* pipe : written) pipe->in_transaction = false;
+  for (Pipe* pipe : written) {
+    pipe->in_transaction = false;
+    pipe->state->records.fetch_add(pipe->txn_acked_records, std::memory_order_relaxed);
+    pipe->state->bytes.fetch_add(pipe->txn_acked_bytes, std::memory_order_relaxed);
+    pipe->txn_acked_records = pipe->txn_acked_bytes = 0;
+  }
   // Stopped partitions whose last records were in it may go now (which erases them).
   for (Pipe* pipe : written) {
     if (pipe->draining) ReleaseIfDone(*pipe);
@@ -120,6 +125,7 @@ bool DataPath::RewindTransaction(const std::vector<Pipe*>& written, const Status
     pipe->state->offset_map.Break();
     pipe->next = pipe->txn_first;
     pipe->in_transaction = false;
+    pipe->txn_acked_records = pipe->txn_acked_bytes = 0;  // aborted: not mirrored
     pipe->Publish();
   }
   txn_open_ = false;
