@@ -50,15 +50,19 @@ kafka::ClientOptions TargetProducerOptions(const std::string& flow_name,
   return options;
 }
 
+int64_t ParseBytes(const std::string& value, int64_t fallback) {
+  if (value.empty()) return fallback;
+  char* end = nullptr;
+  const long long n = std::strtoll(value.c_str(), &end, 10);
+  return (end != nullptr && *end == '\0' && n > 0) ? n : fallback;
+}
+
 int64_t ProducerBatchBytes(const kafka::Properties& properties) {
   int64_t batch = 1000000;    // librdkafka's batch.size default
   int64_t request = 1000000;  // and message.max.bytes's
   for (const auto& [key, value] : properties) {
-    int64_t* slot = key == "batch.size" ? &batch : key == "message.max.bytes" ? &request : nullptr;
-    if (slot == nullptr) continue;
-    char* end = nullptr;
-    const long long parsed = std::strtoll(value.c_str(), &end, 10);
-    if (end != value.c_str() && *end == '\0' && parsed > 0) *slot = parsed;
+    if (key == "batch.size") batch = ParseBytes(value, batch);
+    if (key == "message.max.bytes") request = ParseBytes(value, request);
   }
   return std::min(batch, request);
 }

@@ -31,6 +31,10 @@ kafka::ConsumerOptions SourceConsumerOptions(const std::string& flow_name,
 kafka::ClientOptions TargetProducerOptions(const std::string& flow_name,
                                            const kafka::Properties& properties);
 
+// A positive count of bytes as a Kafka or librdkafka setting gives it; `fallback` when it
+// is empty or not such a number.
+int64_t ParseBytes(const std::string& value, int64_t fallback);
+
 // The largest record batch the target producer builds (before compression): librdkafka's
 // batch.size, capped by message.max.bytes, as the last value of each in `properties` (the
 // producer's effective list, TargetProducerOptions) sets them; librdkafka's defaults else.

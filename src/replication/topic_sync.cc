@@ -2,11 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <cstdlib>
-
 #include "base/log.h"
 #include "provenance/provenance.h"
 #include "replication/config_sync.h"
+#include "replication/data_clients.h"
 
 namespace strait::replication {
 namespace {
@@ -15,13 +14,6 @@ using namespace std::chrono_literals;
 
 constexpr std::chrono::milliseconds kAdminTimeout = 15s;
 constexpr int64_t kDefaultMaxMessageBytes = 1048588;  // Kafka's broker default
-
-int64_t ParseBytes(const std::string& v, int64_t fallback) {
-  if (v.empty()) return fallback;
-  char* end = nullptr;
-  long long n = std::strtoll(v.c_str(), &end, 10);
-  return (end != nullptr && *end == '\0' && n > 0) ? n : fallback;
-}
 
 }  // namespace
 
