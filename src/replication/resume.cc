@@ -149,13 +149,17 @@ class ProgressGroup : public ResumeStrategy {
       }
       changed.push_back(p);
     }
-    auto key = [](const Progress& p) {
-      return kafka::TopicPartition{p.remote_topic, p.partition.value()};
+    // Compared in place, without copying names: a round sorts thousands every 2 s.
+    auto before = [](const std::string& t1, int32_t p1, const std::string& t2, int32_t p2) {
+      const int c = t1.compare(t2);
+      return c < 0 || (c == 0 && p1 < p2);
     };
-    std::sort(changed.begin(), changed.end(),
-              [&](const Progress& a, const Progress& b) { return key(a) < key(b); });
-    auto first = std::find_if(changed.begin(), changed.end(),
-                              [&](const Progress& p) { return last_sent_ < key(p); });
+    std::sort(changed.begin(), changed.end(), [&](const Progress& a, const Progress& b) {
+      return before(a.remote_topic, a.partition.value(), b.remote_topic, b.partition.value());
+    });
+    auto first = std::find_if(changed.begin(), changed.end(), [&](const Progress& p) {
+      return before(last_sent_.topic, last_sent_.partition, p.remote_topic, p.partition.value());
+    });
     std::rotate(changed.begin(), first, changed.end());
     return changed;
   }
