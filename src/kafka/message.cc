@@ -182,4 +182,10 @@ size_t Message::size_bytes() const {
   return n;
 }
 
+size_t Message::size_bytes(const std::vector<HeaderView>& headers) const {
+  size_t n = raw_->len + raw_->key_len;
+  for (const HeaderView& h : headers) n += h.name.size() + (h.value ? h.value->size() : 0);
+  return n;
+}
+
 }  // namespace strait::kafka

@@ -98,6 +98,8 @@ class Message {
   void CopyHeadersTo(Headers* out) const;
   // Serialized size of key + value + headers: what a record costs in flight.
   size_t size_bytes() const;
+  // The same from `headers`, this record's as headers() returned them (read once per record).
+  size_t size_bytes(const std::vector<HeaderView>& headers) const;
 
   rd_kafka_message_s* raw() const { return raw_; }
 

@@ -39,13 +39,18 @@ bool Provenance::Visited(uint64_t fingerprint) const {
 
 std::string EncodeProvenance(const Provenance& p) {
   std::string out;
-  out.reserve(18 + 8 * p.path.size());
-  out.push_back(static_cast<char>(p.source_topic != 0 ? kVersion2 : kVersion1));
-  PutU64(out, static_cast<uint64_t>(p.upstream_offset.value()));
-  out.push_back(static_cast<char>(p.path.size()));
-  for (uint64_t fp : p.path) PutU64(out, fp);
-  if (p.source_topic != 0) PutU64(out, p.source_topic);
+  EncodeProvenance(p, &out);
   return out;
+}
+
+void EncodeProvenance(const Provenance& p, std::string* out) {
+  out->clear();
+  out->reserve(18 + 8 * p.path.size());
+  out->push_back(static_cast<char>(p.source_topic != 0 ? kVersion2 : kVersion1));
+  PutU64(*out, static_cast<uint64_t>(p.upstream_offset.value()));
+  out->push_back(static_cast<char>(p.path.size()));
+  for (uint64_t fp : p.path) PutU64(*out, fp);
+  if (p.source_topic != 0) PutU64(*out, p.source_topic);
 }
 
 std::optional<Provenance> DecodeProvenance(std::string_view value) {

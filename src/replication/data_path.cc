@@ -28,9 +28,9 @@ constexpr int64_t kRecordFraming = 5 + 1 + 10 + 5 + 5 + 5 + 5;
 constexpr int64_t kHeaderFraming = 5 + 5;
 constexpr int64_t kProvenanceBytes = 17 + 26 + 8;
 
-int64_t BatchOfOneBytes(const kafka::Message& m) {
-  const auto headers = static_cast<int64_t>(m.headers().size()) + 1;  // + provenance
-  return static_cast<int64_t>(m.size_bytes()) + kBatchHeader + kRecordFraming +
+int64_t BatchOfOneBytes(const kafka::Message& m, const std::vector<kafka::HeaderView>& in) {
+  const auto headers = static_cast<int64_t>(in.size()) + 1;  // + provenance
+  return static_cast<int64_t>(m.size_bytes(in)) + kBatchHeader + kRecordFraming +
          kHeaderFraming * headers + kProvenanceBytes;
 }
 // What librdkafka holds per queued record besides its bytes; counted against the in-flight
@@ -265,8 +265,9 @@ void DataPath::Handle(kafka::Message& message) {
 // Why the remote topic would refuse the record, or the batch it would travel in. Refused
 // before it is sent: librdkafka's idempotent producer would go on to write the records after
 // a refused batch, leaving a gap on the target.
-Status DataPath::Unfit(const Pipe& pipe, const kafka::Message& message) const {
-  if (BatchOfOneBytes(message) > pipe.max_message_bytes) {
+Status DataPath::Unfit(const Pipe& pipe, const kafka::Message& message,
+                       const std::vector<kafka::HeaderView>& headers) const {
+  if (BatchOfOneBytes(message, headers) > pipe.max_message_bytes) {
     return Status(
         StatusCode::kResourceExhausted,
         fmt::format("record at offset {} of {}[{}] is {} bytes; the target topic {} accepts "
@@ -274,7 +275,8 @@ Status DataPath::Unfit(const Pipe& pipe, const kafka::Message& message) const {
                     "topic (and remove it from config.properties.exclude if listed there); "
                     "the partition stays stopped and is retried until then",
                     message.offset(), pipe.source.topic, pipe.source.partition,
-                    message.size_bytes(), pipe.state->remote_topic(), pipe.max_message_bytes));
+                    message.size_bytes(headers), pipe.state->remote_topic(),
+                    pipe.max_message_bytes));
   }
   if (batch_bytes_ > pipe.max_message_bytes) {
     // Batches are compressed after they are sized, but how much is up to the data: a full
@@ -297,9 +299,11 @@ Status DataPath::Unfit(const Pipe& pipe, const kafka::Message& message) const {
 // when the partition stopped or the record must be read again.
 bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   const SourceOffset offset(message.offset());
-  int64_t size = static_cast<int64_t>(message.size_bytes());
+  // Parsed once: librdkafka parses a record's headers on every call.
+  const std::vector<kafka::HeaderView> in = message.headers();
+  int64_t size = static_cast<int64_t>(message.size_bytes(in));
   int64_t cost = size + kRecordOverhead;
-  if (Status unfit = Unfit(pipe, message); !unfit.ok()) {
+  if (Status unfit = Unfit(pipe, message, in); !unfit.ok()) {
     StopPipe(pipe, unfit, DataEvent::Kind::kStopped);
     return false;
   }
@@ -317,7 +321,7 @@ bool DataPath::Produce(Pipe& pipe, const kafka::Message& message) {
   kafka::Headers headers;
   const Hop hop{options_.provenance_headers, options_.source_fingerprint,
                 options_.target_fingerprint, pipe.state->local_only(), pipe.source_topic};
-  switch (PassOn(hop, offset, message.headers(), &headers)) {
+  switch (PassOn(hop, offset, in, &headers, &hop_scratch_)) {
     case HopVerdict::kWrite:
       break;
     case HopVerdict::kLoop:

@@ -30,6 +30,7 @@
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
 #include "replication/data_clients.h"
+#include "replication/hop.h"
 #include "replication/loop_clock.h"
 #include "replication/partition_state.h"
 #include "replication/start_at.h"
@@ -151,7 +152,8 @@ class DataPath {
   void Handle(kafka::Message& message);
   void HandleConsumerError(const kafka::Message& message);
   bool Produce(Pipe& pipe, const kafka::Message& message);
-  Status Unfit(const Pipe& pipe, const kafka::Message& message) const;
+  Status Unfit(const Pipe& pipe, const kafka::Message& message,
+               const std::vector<kafka::HeaderView>& headers) const;
   void OnDelivery(const kafka::DeliveryReport& report);
   // `error`'s code becomes the partition's stop reason (/metrics); its message the error.
   void StopPipe(Pipe& pipe, const Status& error, DataEvent::Kind kind,
@@ -198,6 +200,7 @@ class DataPath {
   // Owned by the data thread.
   std::map<kafka::TopicPartition, std::unique_ptr<Pipe>> pipes_;
   std::unordered_map<const void*, std::vector<Pipe*>> routes_;  // consumer topic handle -> pipes
+  HopScratch hop_scratch_;  // PassOn's per-record buffers, kept from record to record
   std::vector<kafka::TopicPartition> to_pause_, to_resume_;
   Status fatal_;  // set by a delivery report or a refused produce; acted on in the loop
   std::vector<DataEvent> awaiting_producer_;  // sent once a new producer exists

@@ -8,7 +8,7 @@
 namespace strait::replication {
 
 HopVerdict PassOn(const Hop& hop, SourceOffset offset, const std::vector<kafka::HeaderView>& in,
-                  kafka::Headers* out) {
+                  kafka::Headers* out, HopScratch* scratch) {
   std::optional<provenance::Provenance> upstream;
   for (const kafka::HeaderView& h : in) {
     if (h.name == provenance::kProvenanceHeader && hop.provenance_headers) {
@@ -22,13 +22,23 @@ HopVerdict PassOn(const Hop& hop, SourceOffset offset, const std::vector<kafka::
   // it as well would deliver it twice.
   if (upstream && hop.local_only) return HopVerdict::kNotLocal;
   if (hop.provenance_headers) {
-    provenance::Provenance p{offset, upstream ? upstream->path : std::vector<uint64_t>{},
-                             hop.source_topic};
+    provenance::Provenance& p = scratch->provenance;
+    p.upstream_offset = offset;
+    p.source_topic = hop.source_topic;
+    p.path.clear();
+    if (upstream) p.path.assign(upstream->path.begin(), upstream->path.end());
     if (p.path.size() >= 255) p.path.erase(p.path.begin() + 1);  // keep the origin
     p.path.push_back(hop.source_fingerprint);
-    out->Add(provenance::kProvenanceHeader, provenance::EncodeProvenance(p));
+    provenance::EncodeProvenance(p, &scratch->encoded);
+    out->Add(provenance::kProvenanceHeader, scratch->encoded);
   }
   return HopVerdict::kWrite;
+}
+
+HopVerdict PassOn(const Hop& hop, SourceOffset offset, const std::vector<kafka::HeaderView>& in,
+                  kafka::Headers* out) {
+  HopScratch scratch;
+  return PassOn(hop, offset, in, out, &scratch);
 }
 
 }  // namespace strait::replication

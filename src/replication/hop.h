@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "base/strong_types.h"
 #include "kafka/message.h"
+#include "provenance/provenance.h"
 
 namespace strait::replication {
 
@@ -27,7 +29,17 @@ enum class HopVerdict {
   kNotLocal,  // mirrored into the source from elsewhere; its origin delivers it directly
 };
 
+// What PassOn builds for each record, kept by its caller from one record to the next so that
+// the steady state allocates nothing here (the data path copies millions of records a second).
+struct HopScratch {
+  provenance::Provenance provenance;
+  std::string encoded;
+};
+
 // `in`: the record's headers at the source; `offset`: its source offset.
+HopVerdict PassOn(const Hop& hop, SourceOffset offset, const std::vector<kafka::HeaderView>& in,
+                  kafka::Headers* out, HopScratch* scratch);
+// The same with a scratch of its own (tests, and callers that copy few records).
 HopVerdict PassOn(const Hop& hop, SourceOffset offset, const std::vector<kafka::HeaderView>& in,
                   kafka::Headers* out);
 

@@ -50,5 +50,28 @@ TEST(Hop, WithoutHeadersNothingIsAddedOrRecognised) {
   EXPECT_EQ(out.size(), 1u);  // passed through as any other header
 }
 
+// The data path keeps one scratch for all records: nothing of one record's path may reach the
+// next record's header.
+TEST(Hop, AScratchKeptAcrossRecordsCarriesNothingOver) {
+  HopScratch scratch;
+  const Hop hop{true, kDc1, kDc2, false, /*source_topic=*/99};
+  kafka::Headers first;
+  ASSERT_EQ(PassOn(hop, SourceOffset(42), {{provenance::kProvenanceHeader, Header({kDc3})}}, &first,
+                   &scratch),
+            HopVerdict::kWrite);
+  std::optional<provenance::Provenance> p = provenance::DecodeProvenance(scratch.encoded);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->path, (std::vector<uint64_t>{kDc3, kDc1}));
+
+  kafka::Headers second;
+  ASSERT_EQ(PassOn(hop, SourceOffset(43), {}, &second, &scratch), HopVerdict::kWrite);
+  p = provenance::DecodeProvenance(scratch.encoded);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->path, (std::vector<uint64_t>{kDc1}));
+  EXPECT_EQ(p->upstream_offset, SourceOffset(43));
+  EXPECT_EQ(p->source_topic, 99u);
+  EXPECT_EQ(provenance::EncodeProvenance(*p), scratch.encoded);
+}
+
 }  // namespace
 }  // namespace strait::replication
