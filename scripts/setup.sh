@@ -18,7 +18,7 @@ toxiproxy_version=v2.12.0
 
 packages=(
   build-essential cmake ninja-build pkg-config git ccache openssl
-  libssl-dev libsasl2-dev libzstd-dev liblz4-dev zlib1g-dev
+  libssl-dev libsasl2-dev libzstd-dev liblz4-dev zlib1g-dev libjemalloc-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libcpp-httplib-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest python3-pytest-timeout python3-pytest-xdist python3-confluent-kafka

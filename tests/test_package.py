@@ -55,7 +55,7 @@ def test_package_installs_a_hardened_service_that_runs(package, dc1_dc2, bed):
     dc1, dc2 = dc1_dc2
     fields = run("dpkg-deb", "--field", str(package), "Depends").stdout
     assert "librdkafka" not in fields  # linked statically
-    for lib in ("libssl3", "libsasl2-2", "libzstd1", "liblz4-1", "libyaml-cpp0.7"):
+    for lib in ("libssl3", "libsasl2-2", "libzstd1", "liblz4-1", "libyaml-cpp0.7", "libjemalloc2"):
         assert lib in fields, fields
     run("dpkg", "-i", str(package))
     assert installed()
@@ -85,6 +85,7 @@ def test_package_installs_a_hardened_service_that_runs(package, dc1_dc2, bed):
 
     version = run("/usr/bin/strait", "--version").stdout
     assert version.startswith("strait 0.") and "librdkafka 2.15.1" in version, version
+    assert "jemalloc 5." in version, version  # the allocator the binary actually runs with
     assert "librdkafka" not in run("ldd", "/usr/bin/strait").stdout
     # The example config is valid, and the service user can read it in its 0750 directory.
     run("runuser", "-u", "strait", "--", "/usr/bin/strait", "check", "--offline",

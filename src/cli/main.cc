@@ -8,6 +8,27 @@
 #include "cli/commands.h"
 #include "kafka/client.h"
 
+#ifdef STRAIT_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
+
+namespace {
+
+// ", jemalloc 5.3.0-..." when the binary is linked with jemalloc, which then serves every
+// malloc of the process (Debian builds it without a symbol prefix); asked of jemalloc itself.
+std::string AllocatorVersion() {
+#ifdef STRAIT_JEMALLOC
+  const char* version = nullptr;
+  size_t size = sizeof(version);
+  if (mallctl("version", &version, &size, nullptr, 0) == 0 && version != nullptr) {
+    return std::string(", jemalloc ") + version;
+  }
+#endif
+  return "";
+}
+
+}  // namespace
+
 // strait throws nothing itself; an exception from a library that reaches main is a bug, and
 // the runtime's abort with its message is the right end for it.
 int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
@@ -16,7 +37,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{"strait: cross-datacenter replication for Apache Kafka"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("strait " STRAIT_VERSION " (librdkafka ") +
-                                        strait::kafka::LibraryVersion() + ")");
+                                        strait::kafka::LibraryVersion() + AllocatorVersion() + ")");
 
   RunOptions run;
   CLI::App* run_cmd =
