@@ -239,9 +239,15 @@ def test_strait_takes_over_from_mirrormaker2_without_copying_twice_or_losing_any
             stored, _ = stored_offsets(dc2, alias, topic)
             return len(stored) == 3 and min(stored.values()) >= 500
         wait_for(mm2_mirroring, 240, "MirrorMaker 2 to mirror and store its offsets", interval=1)
-        wait_for(lambda: all(o > 0 for o in committed(dc2.bootstrap(), early, remote,
-                                                       range(3)).values()),
-                 240, "MirrorMaker 2 to sync the early group", interval=1)
+        # MirrorMaker 2 translates a group only from an offset sync at or below its position,
+        # and in some loaded runs it kept none at or below 50 and never synced the group (240 s
+        # in vain, once in about ten runs). What this test checks of strait holds either way:
+        # strait leaves what MirrorMaker 2 committed for the group (possibly nothing) alone,
+        # and translates it exactly once it moves.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not all(
+                o > 0 for o in committed(dc2.bootstrap(), early, remote, range(3)).values()):
+            time.sleep(1)
 
         # Stop MirrorMaker 2 under load. For kill -9, do it when its last store is fresh and
         # it has copied more since, so the copies past the stored offsets are certain.
@@ -263,6 +269,7 @@ def test_strait_takes_over_from_mirrormaker2_without_copying_twice_or_losing_any
     if stop == "sigkill":
         assert any(n > 0 for n in past_store.values()), "MirrorMaker 2 copied nothing unstored"
     by_mm2 = committed(dc2.bootstrap(), early, remote, range(3))
+    print(f"MirrorMaker 2 translated the early group to {by_mm2}")
     # A group positioned among the copies MirrorMaker 2 made after it last stored its offsets
     # (or right after the stored offset, when there are none).
     late_at = {p: stored[p] + 1 + past_store[p] // 2 for p in range(3)}
