@@ -137,7 +137,10 @@ class Strait(Replicator):
 
     def with_overrides(self, extra: Dict[str, str]) -> "Strait":
         """The same replicator (key, label, topics' prefix) with more settings."""
-        other = Strait(self.binary, self.marker, self.http_port, {**self.overrides, **extra})
+        merged = {**self.overrides, **extra}
+        # `bin=PATH`: another strait binary (an A/B of two builds, taking turns).
+        binary = pathlib.Path(merged["bin"]) if "bin" in merged else self.binary
+        other = Strait(binary, self.marker, self.http_port, merged)
         other.key, other.alias_prefix, other.label = self.key, self.alias_prefix, self.label
         return other
 
@@ -153,8 +156,8 @@ class Strait(Replicator):
         """strait's defaults: only addresses, the topics and the HTTP port are set, plus
         any `--strait-set` overrides: `flow.KEY`, `group.KEY` (the `group:` section),
         `consumer.KEY` (source cluster's consumers), `producer.KEY` (target cluster's
-        producers) or `env.NAME` (an environment variable of the strait process, such as
-        GLIBC_TUNABLES)."""
+        producers), `env.NAME` (an environment variable of the strait process, such as
+        GLIBC_TUNABLES) or `bin` (another strait binary)."""
         tls = {"security.protocol": "SSL", "ssl.ca.location": flow.tls_ca} if flow.tls_ca else {}
         source = {"bootstrap.servers": flow.source_bootstrap, **tls}
         target = {"bootstrap.servers": flow.target_bootstrap, **tls}
@@ -166,8 +169,8 @@ class Strait(Replicator):
                 flow_config[name] = yaml.safe_load(value)
             elif scope == "group":  # several-instance mode: group.enabled=true measures fencing
                 group[name] = yaml.safe_load(value)
-            elif scope == "env":
-                continue  # see start()
+            elif scope in ("env", "bin"):
+                continue  # see start() and with_overrides()
             elif scope in ("consumer", "producer"):
                 (source if scope == "consumer" else target).setdefault(scope, {})[name] = value
             else:

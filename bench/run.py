@@ -86,7 +86,8 @@ def parse_args(argv):
     ap.add_argument("--variant", action="append", default=[], metavar="NAME:KEY=VALUE;...",
                     help="experiments only: one more strait, with these settings on top of "
                          "--strait-set, reported as strait-NAME and run in turn with the "
-                         "replicators (e.g. linger20:producer.linger.ms=20)")
+                         "replicators (e.g. linger20:producer.linger.ms=20; "
+                         "before:bin=/path/to/another/strait for an A/B of two builds)")
     ap.add_argument("--timeline", action="store_true",
                     help="sample strait's pipeline during backlog copies (bench/timeline.py): "
                          "runs/<alias>/timeline.txt and a summary in results.json")

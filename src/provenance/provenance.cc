@@ -11,10 +11,10 @@ constexpr uint8_t kVersion1 = 1;
 constexpr uint8_t kVersion2 = 2;  // adds the source topic
 constexpr std::string_view kZeroTopicId = "AAAAAAAAAAAAAAAAAAAAAA";
 
-void PutU64(std::string& out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out.push_back(static_cast<char>((v >> shift) & 0xff));
-  }
+// Writes v big-endian at `at`; returns the position after it.
+char* WriteU64(char* at, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) *at++ = static_cast<char>((v >> shift) & 0xff);
+  return at;
 }
 
 uint64_t GetU64(std::string_view in) {
@@ -43,14 +43,16 @@ std::string EncodeProvenance(const Provenance& p) {
   return out;
 }
 
+// Sized once and written in place: the data path encodes one header per record copied.
 void EncodeProvenance(const Provenance& p, std::string* out) {
-  out->clear();
-  out->reserve(18 + 8 * p.path.size());
-  out->push_back(static_cast<char>(p.source_topic != 0 ? kVersion2 : kVersion1));
-  PutU64(*out, static_cast<uint64_t>(p.upstream_offset.value()));
-  out->push_back(static_cast<char>(p.path.size()));
-  for (uint64_t fp : p.path) PutU64(*out, fp);
-  if (p.source_topic != 0) PutU64(*out, p.source_topic);
+  const bool v2 = p.source_topic != 0;
+  out->resize(10 + 8 * p.path.size() + (v2 ? 8 : 0));
+  char* at = out->data();
+  *at++ = static_cast<char>(v2 ? kVersion2 : kVersion1);
+  at = WriteU64(at, static_cast<uint64_t>(p.upstream_offset.value()));
+  *at++ = static_cast<char>(p.path.size());
+  for (uint64_t fp : p.path) at = WriteU64(at, fp);
+  if (v2) WriteU64(at, p.source_topic);
 }
 
 std::optional<Provenance> DecodeProvenance(std::string_view value) {
