@@ -146,6 +146,10 @@ def git_commit() -> str:
     return git("rev-parse", "--short", "HEAD") + dirty
 
 
+# Scenarios whose repeated runs start with a warm-up copy (run_scenario).
+WARM_UP = ("backlog", "backlog-tls")
+
+
 def run_scenario(ctx: scenarios.Context, name: str, reps: list, repeat: int) -> list:
     """One scenario, replicators taking turns; a failed run is recorded, not fatal."""
     if name == "ceiling":
@@ -176,6 +180,12 @@ def run_scenario(ctx: scenarios.Context, name: str, reps: list, repeat: int) -> 
         result = _guard(lambda: scenarios.latency_floor(ctx), name, scenarios.NO_REPLICATOR, 1)
         print("   " + _brief(result), flush=True)
         out.append(result)
+    if repeat > 1 and name in WARM_UP:
+        # The first copy after the backlog was written was the slowest or second slowest of
+        # strait's in four invocations of 2026-12-01 (strait always went first; the brokers
+        # warming up, probably). One copy, not reported, takes that instead of a measured run.
+        print(f"== {name}: {reps[0].label} (warm-up, not reported)", flush=True)
+        print("   " + _brief(_guard(lambda: fn(reps[0], 0), name, reps[0].key, 0)), flush=True)
     for i in range(1, repeat + 1):
         for rep in reps:
             print(f"== {name}: {rep.label} (run {i})", flush=True)
