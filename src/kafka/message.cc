@@ -166,22 +166,6 @@ void Message::CopyHeadersTo(Headers* out) const {
   for (const HeaderView& h : headers()) out->Add(h.name, h.value);
 }
 
-size_t Message::size_bytes() const {
-  size_t n = raw_->len + raw_->key_len;
-  rd_kafka_headers_t* hdrs = nullptr;
-  if (rd_kafka_message_headers(raw_, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const char* name;
-    const void* value;
-    size_t size;
-    for (size_t i = 0;
-         rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-         ++i) {
-      n += std::char_traits<char>::length(name) + size;
-    }
-  }
-  return n;
-}
-
 size_t Message::size_bytes(const std::vector<HeaderView>& headers) const {
   size_t n = raw_->len + raw_->key_len;
   for (const HeaderView& h : headers) n += h.name.size() + (h.value ? h.value->size() : 0);

@@ -96,9 +96,8 @@ class Message {
   std::vector<HeaderView> headers() const;
   // Appends this record's headers to `out` (for mirroring).
   void CopyHeadersTo(Headers* out) const;
-  // Serialized size of key + value + headers: what a record costs in flight.
-  size_t size_bytes() const;
-  // The same from `headers`, this record's as headers() returned them (read once per record).
+  // Serialized size of key + value + `headers`, this record's as headers() returned them
+  // (librdkafka parses them on every call: the data path reads them once per record).
   size_t size_bytes(const std::vector<HeaderView>& headers) const;
 
   rd_kafka_message_s* raw() const { return raw_; }

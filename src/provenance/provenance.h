@@ -44,7 +44,7 @@ struct Provenance {
 
 // Version 2, or version 1 when `source_topic` is 0.
 std::string EncodeProvenance(const Provenance& p);
-// The same into `out` (cleared first): a buffer kept across records allocates nothing.
+// The same into `out`, replacing what it held: a buffer kept across records allocates nothing.
 void EncodeProvenance(const Provenance& p, std::string* out);
 // nullopt for a value that is not a version-1 or version-2 provenance header.
 std::optional<Provenance> DecodeProvenance(std::string_view value);

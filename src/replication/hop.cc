@@ -25,8 +25,11 @@ HopVerdict PassOn(const Hop& hop, SourceOffset offset, const std::vector<kafka::
     provenance::Provenance& p = scratch->provenance;
     p.upstream_offset = offset;
     p.source_topic = hop.source_topic;
-    p.path.clear();
-    if (upstream) p.path.assign(upstream->path.begin(), upstream->path.end());
+    if (upstream) {
+      p.path.assign(upstream->path.begin(), upstream->path.end());
+    } else {
+      p.path.clear();
+    }
     if (p.path.size() >= 255) p.path.erase(p.path.begin() + 1);  // keep the origin
     p.path.push_back(hop.source_fingerprint);
     provenance::EncodeProvenance(p, &scratch->encoded);
