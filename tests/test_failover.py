@@ -85,6 +85,11 @@ def test_group_resumes_on_the_target_at_exactly_the_next_unread_record(
     cuts = commit_part_of_each_partition(dc1.bootstrap(), topic, group)
     s = strait(clusters(dc1, dc2), [flow(topic, groups=[group], **GROUP_SYNC)])
     wait_caught_up(s, [topic])
+    if kind == "compacted":
+        # A cleaning the broker began before compaction was turned off can still drop a record
+        # after the first read (once, a tick at offset 501 of partition 2): compare with the
+        # source as strait copied it. A record strait skipped would still be in this read.
+        source = consume_all(dc1.bootstrap(), topic)
     remote = f"dc1.{topic}"
 
     def synced():

@@ -12,7 +12,7 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 from strait_testbed import ClusterSpec
 from strait_testbed.arrivals import ArrivalMeter
 from strait_testbed.e2e import Feeder, assert_mirrored, clusters, flow
-from strait_testbed.instances import FLOW, owned, positions, shared_by_all, split
+from strait_testbed.instances import FLOW, busiest_first, owned, positions, shared_by_all, split
 from strait_testbed.kafka import QUIET, admin, create_topic, end_offsets, topic_names, unique, \
     wait_for
 
@@ -69,8 +69,10 @@ def test_kill9_of_one_of_three_instances_moves_only_its_partitions(dc1_dc2, stra
     dc1, dc2 = dc1_dc2
     topic, feeder = under_load(dc1, "ha")
     instances = [start_instance(strait, dc1, dc2, topic, f"i{i}") for i in range(3)]
-    shares = wait_for(lambda: shared_by_all(instances, topic, 6), 120,
-                      "the 6 partitions shared by the three instances")
+    wait_for(lambda: shared_by_all(instances, topic, 6), 120,
+             "the 6 partitions shared by the three instances")
+    instances = busiest_first(instances, topic)  # the one killed below
+    shares = split(instances, topic, 6)
     # The members are read from the group's coordinator every refresh interval.
     group = wait_for(lambda: (lambda g: g if len(g["instances"]) == 3 else None)(
         instances[1].flow(FLOW)["group"]), 30, "i1 to list the three instances")
@@ -78,7 +80,7 @@ def test_kill9_of_one_of_three_instances_moves_only_its_partitions(dc1_dc2, stra
     assert group["error"] == "" and group["generation"] >= 1, group
     assert {m["instance"] for m in group["instances"]} == {"i0", "i1", "i2"}
     wait_for(lambda: (instances[0].metric("strait_records_mirrored_total", flow=FLOW, topic=topic)
-                      or 0) > 200, 60, "records flowing through i0")
+                      or 0) > 200, 60, "records flowing through the busiest instance")
 
     moved = shares[0]
     before = {i: positions(instances[i], topic) for i in (1, 2)}
@@ -91,9 +93,9 @@ def test_kill9_of_one_of_three_instances_moves_only_its_partitions(dc1_dc2, stra
         killed_at = time.monotonic()
         survivors = instances[1:]
         after = wait_for(lambda: split(survivors, topic, 6), 15,
-                         f"i0's partitions {sorted(moved)} mirroring on i1 or i2 within 15 s")
+                         f"the killed instance's partitions {sorted(moved)} mirroring on the others within 15 s")
         taken_over = time.monotonic()
-        print(f"i0's partitions resumed elsewhere after {taken_over - killed_at:.1f} s")
+        print(f"the killed instance's partitions resumed elsewhere after {taken_over - killed_at:.1f} s")
         # Past the rebalance that handed them over, which changed the survivors' generation.
         wait_for(lambda: arrivals.all_since(taken_over + 2), 60,
                  "every partition arriving after the take-over")
@@ -124,19 +126,20 @@ def test_an_instance_paused_past_its_session_lands_nothing_after_its_partitions_
     topic, feeder = under_load(dc1, "zombie")
     instances = [start_instance(strait, dc1, dc2, topic, f"z{i}") for i in range(3)]
     wait_for(lambda: shared_by_all(instances, topic, 6), 120, "the partitions shared by all three")
+    instances = busiest_first(instances, topic)  # the one frozen below
     wait_for(lambda: (instances[0].metric("strait_records_mirrored_total", flow=FLOW, topic=topic)
-                      or 0) > 200, 60, "records flowing through z0")
+                      or 0) > 200, 60, "records flowing through the instance to freeze")
     zombie = instances[0]
     zombie.proc.send_signal(signal.SIGSTOP)  # with records read and sent, not committed
     try:
-        wait_for(lambda: split(instances[1:], topic, 6), 60, "z0's partitions mirrored by z1, z2")
+        wait_for(lambda: split(instances[1:], topic, 6), 60, "its partitions mirrored by the other two")
         mirrored = sum(positions(s, topic)[p] for s in instances[1:] for p in owned(s, topic))
         wait_for(lambda: sum(positions(s, topic)[p] for s in instances[1:]
                              for p in owned(s, topic)) > mirrored + 500, 60,
-                 "z1 and z2 mirroring z0's partitions past where z0 stood")
+                 "the other two mirroring its partitions past where it stood")
     finally:
         zombie.proc.send_signal(signal.SIGCONT)
-    # z0 goes on where it was, learns that its partitions moved, and joins again.
+    # The frozen instance goes on where it was, learns that its partitions moved, and joins again.
     wait_for(lambda: shared_by_all(instances, topic, 6), 120, "the partitions shared again")
     assert_every_record_once(dc1, dc2, topic, feeder, instances)
 
@@ -186,10 +189,11 @@ def test_a_transactional_source_through_a_kill9_reaches_read_committed_readers_o
     feeder = TransactionalFeeder(dc1.bootstrap(), topic).start()
     instances = [start_instance(strait, dc1, dc2, topic, f"t{i}") for i in range(3)]
     wait_for(lambda: shared_by_all(instances, topic, 6), 120, "the partitions shared by all three")
+    instances = busiest_first(instances, topic)  # the one killed below
     wait_for(lambda: (instances[0].metric("strait_records_mirrored_total", flow=FLOW, topic=topic)
-                      or 0) > 200, 60, "records flowing through t0")
+                      or 0) > 200, 60, "records flowing through the instance to kill")
     instances[0].kill()
-    wait_for(lambda: split(instances[1:], topic, 6), 30, "t0's partitions mirrored by t1, t2")
+    wait_for(lambda: split(instances[1:], topic, 6), 30, "its partitions mirrored by the other two")
     committed = feeder.stop()
     # The source's ends count markers and aborted records, which the data path steps over.
     ends = sum(end_offsets(dc1.bootstrap(), [topic]).values())

@@ -33,7 +33,23 @@ def split(instances, topic, partitions, flow=FLOW):
 
 
 def shared_by_all(instances, topic, partitions, flow=FLOW):
-    """The split, once every instance has a share. The group also assigns the remote
-    heartbeats topic, so a share of the test topic may be one partition more or less."""
+    """The split of `topic`, once every instance mirrors a share of the flow. The group also
+    assigns the remote heartbeats topics (every `heartbeats` and `*.heartbeats` on the
+    source: how many depends on the tests that ran before on the cluster), and its assignor
+    balances partition counts, not topics: with two of them, one instance may hold those
+    alone. busiest_first() picks the instance a test stops."""
     shares = split(instances, topic, partitions, flow)
-    return shares if shares and all(shares.values()) else None
+    if not shares:
+        return None
+    try:
+        mirroring = [any(p["state"] == "mirroring" for p in s.flow(flow)["partitions"])
+                     for s in instances]
+    except (urllib.error.URLError, ConnectionError, OSError, KeyError):
+        return None
+    return shares if all(mirroring) and any(shares.values()) else None
+
+
+def busiest_first(instances, topic, flow=FLOW):
+    """`instances` with the one mirroring the most partitions of `topic` first: the one a
+    test kills or freezes, so that partitions of its topic move."""
+    return sorted(instances, key=lambda s: -len(owned(s, topic, flow) or ()))
