@@ -127,10 +127,8 @@ TEST_F(MembershipTest, ATopicSubscribedBeforeItExistsIsAssignedOnceItAppears) {
   ASSERT_TRUE(PollUntil({&a}, [&] { return a.owned.size() == 4; }));
 
   ASSERT_TRUE(cluster_->CreateTopic(kLater, 2).ok());
-  // Usually 10-17 s on the mock cluster (a refresh, then a rebalance); once more than 30 s
-  // beside other tests. Without the short refresh it takes librdkafka's 5 minutes.
   EXPECT_TRUE(PollUntil(
-      {&a}, [&] { return a.owned.size() == 6; }, 90s))
+      {&a}, [&] { return a.owned.size() == 6; }, 30s))
       << "owned " << a.owned.size() << " of 6 partitions";
 }
 
