@@ -69,10 +69,6 @@ Result<std::unique_ptr<Membership>> Membership::Create(const config::ClusterConf
       {"enable.partition.eof", "false"},
       {"auto.offset.reset", "latest"},
       {"isolation.level", "read_committed"},
-      // A remote topic subscribed to just after its creation may be missing from the metadata
-      // the group's leader assigns from; librdkafka looks again only at this interval (5 min
-      // by default), and until then the topic's partitions have no owner.
-      {"topic.metadata.refresh.interval.ms", "5000"},
       // It reads nothing: what fetching happens before its partitions are paused stays small.
       {"max.partition.fetch.bytes", "1024"}};
   props.insert(props.end(), own.begin(), own.end());

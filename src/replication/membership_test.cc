@@ -111,27 +111,6 @@ TEST_F(MembershipTest, ARevokedPartitionMovesOnlyOnceItsOwnerReleasedIt) {
   for (const TopicPartition& tp : a.revoked) EXPECT_EQ(b.owned.count(tp), 1u);
 }
 
-// A remote topic the group subscribes to before the target's metadata lists it (just created,
-// not yet everywhere) is assigned once it appears: within seconds, not at librdkafka's default
-// five-minute metadata refresh.
-TEST_F(MembershipTest, ATopicSubscribedBeforeItExistsIsAssignedOnceItAppears) {
-  constexpr char kLater[] = "dc1.later";
-  config::GroupConfig group;
-  group.enabled = true;
-  group.instance_id = "a";
-  group.session_timeout = 6000ms;
-  auto m = Membership::Create(target_, group, flow_);
-  ASSERT_TRUE(m.ok()) << m.status().message();
-  Instance a{std::move(m).value(), {}, {}};
-  a.membership->Refresh(admin_.get(), {kRemote, kLater});
-  ASSERT_TRUE(PollUntil({&a}, [&] { return a.owned.size() == 4; }));
-
-  ASSERT_TRUE(cluster_->CreateTopic(kLater, 2).ok());
-  EXPECT_TRUE(PollUntil(
-      {&a}, [&] { return a.owned.size() == 6; }, 30s))
-      << "owned " << a.owned.size() << " of 6 partitions";
-}
-
 // The members' flow definitions are compared by their client ids: a member whose flow differs
 // is named, and an instance not yet in the group stays out; a twin is named too.
 TEST(CheckMembers, NamesAnotherDefinitionAndATwin) {
