@@ -65,7 +65,12 @@ def assert_every_record_once(dc1, dc2, topic, feeder, instances, timeout=180):
     assert report.source_records == total
 
 
-def test_kill9_of_one_of_three_instances_moves_only_its_partitions(dc1_dc2, strait):
+def test_kill9_of_one_of_three_instances_hands_its_partitions_to_the_others(dc1_dc2, strait):
+    """Its partitions resume on the two others; theirs keep flowing. librdkafka's
+    cooperative-sticky assignor balances partition counts over the test topic and the remote
+    heartbeats topics, and is not strictly sticky: once, it gave a survivor's partition to
+    the other survivor too (docs/operations.md). Such a partition is handed over as the
+    killed instance's are; the pause bound holds for those that kept their owner."""
     dc1, dc2 = dc1_dc2
     topic, feeder = under_load(dc1, "ha")
     instances = [start_instance(strait, dc1, dc2, topic, f"i{i}") for i in range(3)]
@@ -102,14 +107,19 @@ def test_kill9_of_one_of_three_instances_moves_only_its_partitions(dc1_dc2, stra
         end = time.monotonic()
     finally:
         arrivals.stop()
+    kept = set()
     for i in (1, 2):
-        # The partitions that did not move stayed with their owner and kept flowing.
-        assert shares[i] <= after[i - 1], (shares, after)
+        # The partitions that stayed with their owner kept flowing.
+        stayed = shares[i] & after[i - 1]
+        kept |= stayed
         now = positions(instances[i], topic)
-        assert all(now[p] > before[i][p] for p in shares[i]), (before[i], now)
-    pauses = {p: to - since for p in set(range(6)) - set(moved)
+        assert all(now[p] > before[i][p] for p in stayed), (before[i], now)
+    reassigned = set(range(6)) - set(moved) - kept
+    print(f"shares before {shares}, after {after}; survivors' partitions the assignor moved: "
+          f"{sorted(reassigned)}")
+    pauses = {p: to - since for p in kept
               for since, to in [arrivals.longest_gap(p, killed_at, end)]}
-    longest = max(pauses.values())
+    longest = max(pauses.values(), default=0.0)
     print(f"longest pause of an unmoved partition: {longest:.2f} s {pauses}")
     # The rebalance refuses the survivors' open transactions (their generation changed):
     # they are aborted and re-sent from where they began, a pause of a few transactions

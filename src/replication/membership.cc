@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "base/clock.h"
 #include "base/log.h"
@@ -150,12 +151,51 @@ void Membership::Refresh(kafka::Admin* admin, std::vector<std::string> remote_to
   // An instance with another definition is refused before it joins: it would split the
   // partitions of topics it should not mirror, or mirror them differently.
   if (other_definition_ && subscribed_.empty()) return;
-  Status s = consumer_->Subscribe(remote_topics);
+  std::vector<std::string> topics = Listed(remote_topics);
+  if (topics == subscribed_ || topics.empty()) return;
+  Status s = consumer_->Subscribe(topics);
   if (!s.ok()) {
     status_.error = s.message();
     return;
   }
-  subscribed_ = std::move(remote_topics);
+  subscribed_ = std::move(topics);
+}
+
+// librdkafka takes a new subscription's topics from the member's cached metadata. A remote
+// topic strait has just created may not be in it yet (the broker that answered had not
+// applied the creation): librdkafka then leaves the topic out of what it asks the group to
+// assign, and looks again only after topic.metadata.refresh.interval.ms (5 minutes by
+// default), so its partitions had no owner that long. Reading the metadata first, on the
+// member's own handle, fills that cache; a topic not listed yet is subscribed to at a later
+// refresh.
+std::vector<std::string> Membership::Listed(const std::vector<std::string>& wanted) {
+  auto subscribed = [&](const std::string& t) {
+    return std::binary_search(subscribed_.begin(), subscribed_.end(), t);
+  };
+  if (std::all_of(wanted.begin(), wanted.end(), subscribed)) return wanted;
+  Result<kafka::ClusterMetadata> metadata = consumer_->Metadata(10s);
+  std::set<std::string> listed;
+  if (metadata.ok()) {
+    for (const kafka::TopicInfo& t : metadata->topics) {
+      const bool led = t.error.ok() && !t.partitions.empty() &&
+                       std::all_of(t.partitions.begin(), t.partitions.end(),
+                                   [](const kafka::PartitionInfo& p) { return p.leader >= 0; });
+      if (led) listed.insert(t.name);
+    }
+  } else {
+    log::Warn("group", "cannot read the target's metadata before subscribing",
+              {{"group", status_.group_id}, {"error", metadata.status().message()}});
+  }
+  std::vector<std::string> out;
+  for (const std::string& t : wanted) {
+    if (subscribed(t) || listed.count(t) != 0) {
+      out.push_back(t);
+    } else {
+      log::Debug("group", "new remote topic not in the target's metadata yet; subscribing later",
+                 {{"group", status_.group_id}, {"topic", t}});
+    }
+  }
+  return out;
 }
 
 MemberCheck CheckMembers(const std::vector<kafka::GroupMember>& members, const GroupStatus& self,

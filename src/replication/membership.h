@@ -119,6 +119,9 @@ class Membership {
   void OnRebalance(const kafka::RebalanceEvent& event);
   // Fills status_.members; returns the error a member's definition or id makes.
   std::string ReadMembers(kafka::Admin* admin);
+  // Of `wanted` (sorted): the topics subscribed to already, and the new ones the member's
+  // metadata lists with a leader for every partition.
+  std::vector<std::string> Listed(const std::vector<std::string>& wanted);
 
   const uint64_t fingerprint_;
   std::unique_ptr<kafka::Consumer> consumer_;

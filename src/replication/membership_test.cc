@@ -111,6 +111,29 @@ TEST_F(MembershipTest, ARevokedPartitionMovesOnlyOnceItsOwnerReleasedIt) {
   for (const TopicPartition& tp : a.revoked) EXPECT_EQ(b.owned.count(tp), 1u);
 }
 
+// A remote topic the flow asks the group to subscribe to before the target's metadata lists
+// it (just created, not yet on the broker that answers) is assigned once it appears, at the
+// next refresh: not at librdkafka's five-minute metadata refresh.
+TEST_F(MembershipTest, ATopicSubscribedBeforeItIsListedIsAssignedOnceItIs) {
+  constexpr char kLater[] = "dc1.later";
+  Instance a = Join("a");
+  a.membership->Refresh(admin_.get(), {kRemote, kLater});
+  ASSERT_TRUE(PollUntil({&a}, [&] { return a.owned.size() == 4; }));
+
+  ASSERT_TRUE(cluster_->CreateTopic(kLater, 2).ok());
+  auto next_refresh = std::chrono::steady_clock::now();
+  EXPECT_TRUE(PollUntil({&a},
+                        [&] {
+                          if (std::chrono::steady_clock::now() >=
+                              next_refresh) {  // the flow's refresh interval
+                            a.membership->Refresh(admin_.get(), {kRemote, kLater});
+                            next_refresh += 1s;
+                          }
+                          return a.owned.size() == 6;
+                        }))
+      << "owned " << a.owned.size() << " of 6 partitions";
+}
+
 // The members' flow definitions are compared by their client ids: a member whose flow differs
 // is named, and an instance not yet in the group stays out; a twin is named too.
 TEST(CheckMembers, NamesAnotherDefinitionAndATwin) {
