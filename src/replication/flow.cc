@@ -551,6 +551,7 @@ void Flow::Publish() {
     s.inflight_bytes = data_->inflight_bytes();
     s.dropped_duplicates = data_->dropped_duplicates();
     s.producer_resets = data_->producer_resets();
+    s.transactions_rewound = data_->rewound_transactions();
     s.data_last_loop_ms = data_->last_loop_ms();
     for (LoopState state : kLoopStates) {
       s.data_loop_seconds[static_cast<size_t>(state)] = data_->loop_seconds(state);

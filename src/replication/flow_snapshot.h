@@ -42,8 +42,9 @@ struct FlowSnapshot {
   int64_t inflight_bytes = 0;
   int64_t dropped_duplicates = 0;
   int64_t producer_resets = 0;
-  int64_t records_expired = 0;     // deleted at the source (retention) before being mirrored
-  int64_t source_truncations = 0;  // source logs found truncated below what was read
+  int64_t transactions_rewound = 0;  // group mode: aborted after a rebalance and sent again
+  int64_t records_expired = 0;       // deleted at the source (retention) before being mirrored
+  int64_t source_truncations = 0;    // source logs found truncated below what was read
   int64_t topic_errors = 0;
   int64_t data_last_loop_ms = 0;  // when the data thread last went round its loop
   // Seconds the data thread spent in each LoopState, indexed by it (loop_clock.h).

@@ -87,6 +87,9 @@ std::string MetricsText(const View& view) {
            "Records the source consumer delivered twice and strait dropped.");
   e.Family("strait_producer_resets_total", Type::kCounter,
            "Times the target producer hit a fatal error and was replaced.");
+  e.Family("strait_transactions_rewound_total", Type::kCounter,
+           "Group mode: transactions the target refused after a rebalance, aborted and sent "
+           "again from where they began.");
   e.Family("strait_records_expired_total", Type::kCounter,
            "Records deleted at the source (retention) before they were mirrored.");
   e.Family("strait_source_truncations_total", Type::kCounter,
@@ -144,6 +147,7 @@ std::string MetricsText(const View& view) {
     }
     e.Sample("strait_refetched_records_dropped_total", flow, s.dropped_duplicates);
     e.Sample("strait_producer_resets_total", flow, s.producer_resets);
+    e.Sample("strait_transactions_rewound_total", flow, s.transactions_rewound);
     e.Sample("strait_records_expired_total", flow, s.records_expired);
     e.Sample("strait_source_truncations_total", flow, s.source_truncations);
     e.Sample("strait_checkpoints_written_total", flow, s.checkpoints_written);

@@ -140,6 +140,7 @@ TEST(MetricsText, AStoppedPartitionIsDownWithTheClassOfItsError) {
 TEST(MetricsText, TheDataThreadsTimeIsSplitByWhatItWaitsFor) {
   View v = OneFlow();
   v.flows[0].data_loop_seconds = {1.5, 0.25, 2};
+  v.flows[0].transactions_rewound = 3;
   auto p = std::const_pointer_cast<replication::PartitionState>(v.flows[0].partitions[0]);
   p->inflight_records.store(7);
   const std::string text = MetricsText(v);
@@ -148,6 +149,7 @@ TEST(MetricsText, TheDataThreadsTimeIsSplitByWhatItWaitsFor) {
         "strait_data_loop_seconds_total{flow=\"dc1->dc2\",state=\"waiting_fetch\"} 0.25\n",
         "strait_data_loop_seconds_total{flow=\"dc1->dc2\",state=\"waiting_produce\"} 2\n",
         "strait_inflight_records{flow=\"dc1->dc2\"} 7\n",
+        "strait_transactions_rewound_total{flow=\"dc1->dc2\"} 3\n",
         "# TYPE strait_data_loop_seconds_total counter\n"}) {
     EXPECT_NE(text.find(line), std::string::npos) << line << text;
   }
