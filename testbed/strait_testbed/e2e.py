@@ -43,13 +43,16 @@ def records(n: int, partitions: int, tag: str = "r") -> list:
 
 
 class Feeder:
-    """Writes sequence-numbered records to a topic from a background thread."""
+    """Writes sequence-numbered records to a topic from a background thread. stop() returns
+    how many it wrote, and raises if any of them did not reach the source: the test then
+    fails saying so, not later as records missing on the target."""
 
     def __init__(self, bootstrap: str, topic: str, partitions: int, rate: int = 2000,
                  tag: str = "seq"):
         self.bootstrap, self.topic, self.partitions, self.rate = bootstrap, topic, partitions, rate
         self.tag = tag
         self.sent = 0
+        self._failed = []  # delivery errors, and what stopped the thread
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -57,25 +60,43 @@ class Feeder:
         self._thread.start()
         return self
 
+    def _delivered(self, err, _msg):
+        if err is not None:
+            self._failed.append(f"delivery failed: {err}")
+
     def _run(self):
+        try:
+            self._feed()
+        except Exception as e:  # noqa: BLE001 - reported by stop(), in the test's thread
+            self._failed.append(f"the feeder stopped: {e!r}")
+
+    def _feed(self):
         p = Producer({"bootstrap.servers": self.bootstrap, "enable.idempotence": True,
                       "linger.ms": 5, **QUIET})
         interval = 1.0 / self.rate
         next_at = time.monotonic()
         while not self._stop.is_set():
             p.produce(self.topic, value=f"{self.tag}-{self.sent}".encode(), key=str(self.sent).encode(),
-                      partition=self.sent % self.partitions, headers=[("n", str(self.sent).encode())])
+                      partition=self.sent % self.partitions, headers=[("n", str(self.sent).encode())],
+                      on_delivery=self._delivered)
             self.sent += 1
             p.poll(0)
             next_at += interval
             delay = next_at - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-        assert p.flush(60) == 0
+        left = p.flush(60)
+        if left:
+            self._failed.append(f"{left} records still unsent after 60 s")
 
     def stop(self):
         self._stop.set()
         self._thread.join(timeout=120)
+        if self._thread.is_alive():
+            raise AssertionError(f"feeder of {self.topic} did not stop within 120 s")
+        if self._failed:
+            raise AssertionError(f"feeder of {self.topic} wrote {self.sent} records, not all to "
+                                 f"the source: {self._failed[:3]} ({len(self._failed)} problems)")
         return self.sent
 
 
