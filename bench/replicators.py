@@ -119,7 +119,11 @@ class Replicator:
         (workdir / "command").write_text(" ".join(cmd) + "\n")
         log_path = workdir / "replicator.log"
         started = time.monotonic()
-        proc = subprocess.Popen(cmd, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT,
+        # Appended to: a replicator restarted in the same folder (the instance-failover
+        # scenario) keeps what it logged before the kill.
+        with open(log_path, "ab") as log:
+            log.write(f"=== started: {' '.join(cmd)}\n".encode())
+        proc = subprocess.Popen(cmd, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT,
                                 env=env, cwd=workdir, start_new_session=True)
         return Running(proc, log_path, started)
 

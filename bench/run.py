@@ -295,8 +295,11 @@ def main(argv=None) -> int:
     meta["idle_note"] = args.idle_note or idle_note(results)
     (out / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=1,
                                                  default=str))
-    write_report(args, meta, results, out, sizes)
-    return 0
+    failed = [r for r in results if r.get("error")]
+    write_report(args, meta, results, out, sizes, append=not failed)
+    for r in failed:
+        print(f"FAILED: {r['scenario']} {r['replicator']} run {r['run']}: {r['error']}")
+    return 1 if failed else 0
 
 
 def idle_note(results: list) -> str:
@@ -312,8 +315,11 @@ def idle_note(results: list) -> str:
             f"{100 * worst:.0f} % at most).")
 
 
-def write_report(args, meta: dict, results: list, out: pathlib.Path, sizes):
+def write_report(args, meta: dict, results: list, out: pathlib.Path, sizes, append=True):
+    """The section goes to the run's folder, and to the doc unless a run failed: a failed run
+    is looked into first, not published (its section is in section.md)."""
     doc = args.doc if args.doc is not None else (None if args.quick else REPO / "docs" / "benchmarks.md")
+    doc = doc if append else None
     chart_dir = doc.parent if doc is not None else out
     chart_path = chart_dir / "bench-backlog.png"
     drawn = report.chart(results, chart_path, sizes.record_size)
