@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "config/config.h"
 #include "kafka/admin.h"
 #include "kafka/producer.h"
@@ -129,11 +130,8 @@ bool CheckAccess(const config::FlowConfig& flow, const config::GroupConfig& grou
 }  // namespace
 
 int RunCheck(const CheckOptions& options) {
-  Result<config::Config> config = config::LoadConfigFile(options.config_path);
-  if (!config.ok()) {
-    std::fprintf(stderr, "%s\n", config.status().message().c_str());
-    return kExitUsage;
-  }
+  std::optional<config::Config> config = LoadConfigOrSay(options.config_path);
+  if (!config) return kExitUsage;
   std::printf("config %s is valid: %zu clusters, %zu flows\n", options.config_path.c_str(),
               config->clusters.size(), config->flows.size());
   std::vector<replication::TopologyProblem> problems = replication::AnalyzeTopology(config->flows);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "cli/endpoint.h"
 #include "config/config.h"
 #include "http/client.h"
@@ -28,11 +29,8 @@ void PrintList(const char* what, const nlohmann::json& names) {
 }  // namespace
 
 int RunControl(const ControlOptions& options) {
-  Result<config::Config> config = config::LoadConfigFile(options.config_path);
-  if (!config.ok()) {
-    std::fprintf(stderr, "%s\n", config.status().message().c_str());
-    return kExitUsage;
-  }
+  std::optional<config::Config> config = LoadConfigOrSay(options.config_path);
+  if (!config) return kExitUsage;
   std::string path = options.action == "reload"
                          ? "/reload"
                          : "/flows/" + http::EncodePathSegment(options.flow) + "/" + options.action;

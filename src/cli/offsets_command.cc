@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "config/config.h"
 #include "kafka/admin.h"
 #include "mm2/naming.h"
@@ -171,11 +172,8 @@ void Print(const OffsetsOptions& o, const std::vector<Row>& rows) {
 }  // namespace
 
 int RunOffsets(const OffsetsOptions& o) {
-  Result<config::Config> config = config::LoadConfigFile(o.config_path);
-  if (!config.ok()) {
-    std::fprintf(stderr, "%s\n", config.status().message().c_str());
-    return kExitUsage;
-  }
+  std::optional<config::Config> config = LoadConfigOrSay(o.config_path);
+  if (!config) return kExitUsage;
   if (o.from == o.to) {
     std::fprintf(stderr, "--from and --to are both %s\n", o.from.c_str());
     return kExitUsage;

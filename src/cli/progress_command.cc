@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "config/config.h"
 #include "kafka/admin.h"
 #include "mm2/naming.h"
@@ -69,11 +70,8 @@ Status SetProgress(const config::Config& config, const ProgressOptions& o) {
 }  // namespace
 
 int RunProgress(const ProgressOptions& o) {
-  Result<config::Config> config = config::LoadConfigFile(o.config_path);
-  if (!config.ok()) {
-    std::fprintf(stderr, "%s\n", config.status().message().c_str());
-    return kExitUsage;
-  }
+  std::optional<config::Config> config = LoadConfigOrSay(o.config_path);
+  if (!config) return kExitUsage;
   Status s = SetProgress(*config, o);
   if (!s.ok()) {
     std::fprintf(stderr, "error: %s\n", s.message().c_str());

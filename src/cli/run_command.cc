@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "config/config.h"
 #include "control/controller.h"
 #include "http/server.h"
@@ -34,11 +35,8 @@ sigset_t BlockHandledSignals() {
 
 int RunRun(const RunOptions& options) {
   sigset_t signals = BlockHandledSignals();
-  Result<config::Config> config = config::LoadConfigFile(options.config_path);
-  if (!config.ok()) {
-    std::fprintf(stderr, "%s\n", config.status().message().c_str());
-    return kExitUsage;
-  }
+  std::optional<config::Config> config = LoadConfigOrSay(options.config_path);
+  if (!config) return kExitUsage;
   control::ApplyLogSettings(*config, options.log_level);
 
   replication::Replicator replicator(*config);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "cli/endpoint.h"
 #include "config/config.h"
 #include "http/client.h"
@@ -79,11 +80,8 @@ void PrintGraph(const nlohmann::json& topology) {
 }  // namespace
 
 int RunStatus(const StatusOptions& options) {
-  Result<config::Config> config = config::LoadConfigFile(options.config_path);
-  if (!config.ok()) {
-    std::fprintf(stderr, "%s\n", config.status().message().c_str());
-    return kExitUsage;
-  }
+  std::optional<config::Config> config = LoadConfigOrSay(options.config_path);
+  if (!config) return kExitUsage;
   const config::HttpConfig& http = config->http;
   Result<std::string> body = http::Get(EndpointOf(http), "/status", 10s);
   if (!body.ok()) {
