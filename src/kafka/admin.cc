@@ -101,13 +101,20 @@ std::vector<ConfigEntry> Entries(const rd_kafka_ConfigResource_t* resource) {
 
 }  // namespace
 
-Admin::Admin(ClientOptions options) : Client(std::move(options.name), options.log_sink) {}
+Admin::Admin(ClientOptions options, bool for_coordinators)
+    : Client(options.name, options.log_sink),
+      options_(std::move(options)),
+      for_coordinators_(for_coordinators) {}
 
 // Nobody else polls an admin handle, so its error events (failed logins, TLS handshakes)
 // wait in the main queue until someone asks why the cluster does not answer.
 void Admin::ServeErrors() { rd_kafka_poll(handle(), 0); }
 
 Result<std::unique_ptr<Admin>> Admin::Create(ClientOptions options) {
+  return CreateHandle(std::move(options), /*for_coordinators=*/false);
+}
+
+Result<std::unique_ptr<Admin>> Admin::CreateHandle(ClientOptions options, bool for_coordinators) {
   // A consumer handle with a group of its own, never joined: librdkafka 2.15.1 answers a
   // NOT_COORDINATOR to ListConsumerGroupOffsets by asking the handle's own consumer group to
   // find its coordinator again, and a handle without one crashes (librdkafka issue 5040; it
@@ -118,7 +125,7 @@ Result<std::unique_ptr<Admin>> Admin::Create(ClientOptions options) {
                       {"enable.auto.commit", "false"},
                       {"isolation.level", "read_uncommitted"}};
   props.insert(props.end(), options.properties.begin(), options.properties.end());
-  std::unique_ptr<Admin> admin(new Admin(std::move(options)));
+  std::unique_ptr<Admin> admin(new Admin(std::move(options), for_coordinators));
   STRAIT_RETURN_IF_ERROR(admin->Init(Type::kConsumer, props));
   return admin;
 }

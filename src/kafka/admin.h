@@ -2,13 +2,22 @@
 //
 // Each call blocks until the cluster answered or `timeout` passed, and returns per-item
 // results where Kafka gives them. Thread-safe: calls may overlap from several threads.
+//
+// The calls that go to a group's coordinator (describing a group, reading, committing and
+// deleting its offsets) run on a second librdkafka handle, created when first needed and
+// replaced after such a call timed out: librdkafka 2.15.1 frees the state of a coordinator
+// call that timed out before the coordinator could be reached, and touches it again once
+// the coordinator answers, which aborts the process (librdkafka issue 4605). A handle that
+// is destroyed right after the timeout never sees the coordinator come back.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kafka/acl.h"
@@ -91,9 +100,19 @@ class Admin : public Client {
   void ServeErrors() override;
 
  private:
-  explicit Admin(ClientOptions options);
+  Admin(ClientOptions options, bool for_coordinators);
+  static Result<std::unique_ptr<Admin>> CreateHandle(ClientOptions options, bool for_coordinators);
   Result<std::vector<Status>> CreateTopicsRequest(const std::vector<NewTopic>& topics,
                                                   milliseconds timeout, bool validate_only);
+  // Runs `call` on the coordinator handle (admin_groups.cc); `call` is one of the group
+  // calls, which on that handle run directly.
+  template <typename Call>
+  auto OnCoordinatorHandle(Call call) -> decltype(call(std::declval<Admin&>()));
+
+  const ClientOptions options_;  // the coordinator handle is made from them
+  const bool for_coordinators_;  // this is a coordinator handle
+  std::mutex coordinator_mu_;
+  std::shared_ptr<Admin> coordinator_;  // guarded by coordinator_mu_; null until first used
 };
 
 }  // namespace strait::kafka

@@ -1,6 +1,8 @@
 // Admin calls about consumer groups: list, describe, read, move and delete their offsets.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "kafka/admin.h"
 #include "kafka/internal.h"
 
@@ -64,7 +66,46 @@ Result<EventPtr> CommitGroupOffsets(Admin& admin, rd_kafka_t* rk, const std::str
   return internal::AwaitAdmin(admin, queue.get(), timeout, what);
 }
 
+bool TimedOut(const Status& s) { return s.code() == StatusCode::kTimeout; }
+
+template <typename T>
+bool TimedOut(const Result<T>& r) {
+  return !r.ok() && TimedOut(r.status());
+}
+
+// A description of several groups times out group by group.
+bool TimedOut(const Result<std::vector<GroupDescription>>& r) {
+  if (!r.ok()) return TimedOut(r.status());
+  return std::any_of(r->begin(), r->end(),
+                     [](const GroupDescription& d) { return TimedOut(d.error); });
+}
+
 }  // namespace
+
+template <typename Call>
+auto Admin::OnCoordinatorHandle(Call call) -> decltype(call(std::declval<Admin&>())) {
+  std::shared_ptr<Admin> handle;
+  {
+    std::lock_guard lock(coordinator_mu_);
+    if (coordinator_ == nullptr) {
+      ClientOptions options = options_;
+      options.name += "/groups";
+      Result<std::unique_ptr<Admin>> created =
+          CreateHandle(std::move(options), /*for_coordinators=*/true);
+      if (!created.ok()) return created.status();
+      coordinator_ = std::move(created).value();
+    }
+    handle = coordinator_;
+  }
+  auto result = call(*handle);
+  if (TimedOut(result)) {
+    // Destroyed now (or when the last call still on it returns), before the coordinator
+    // can answer again: see admin.h.
+    std::lock_guard lock(coordinator_mu_);
+    if (coordinator_ == handle) coordinator_.reset();
+  }
+  return result;
+}
 
 Result<std::vector<GroupListing>> Admin::ListConsumerGroups(milliseconds timeout) {
   QueuePtr queue(rd_kafka_queue_new(handle()));
@@ -94,6 +135,9 @@ Result<std::vector<GroupListing>> Admin::ListConsumerGroups(milliseconds timeout
 
 Result<std::vector<GroupDescription>> Admin::DescribeConsumerGroups(
     const std::vector<std::string>& groups, milliseconds timeout) {
+  if (!for_coordinators_) {
+    return OnCoordinatorHandle([&](Admin& a) { return a.DescribeConsumerGroups(groups, timeout); });
+  }
   std::vector<const char*> names;
   for (const std::string& g : groups) names.push_back(g.c_str());
   QueuePtr queue(rd_kafka_queue_new(handle()));
@@ -140,6 +184,10 @@ Result<std::vector<GroupDescription>> Admin::DescribeConsumerGroups(
 
 Result<std::vector<TopicPartitionOffset>> Admin::ListConsumerGroupOffsets(
     const std::string& group, const std::vector<TopicPartition>& partitions, milliseconds timeout) {
+  if (!for_coordinators_) {
+    return OnCoordinatorHandle(
+        [&](Admin& a) { return a.ListConsumerGroupOffsets(group, partitions, timeout); });
+  }
   internal::PartitionListPtr list;
   if (!partitions.empty()) {
     std::vector<TopicPartitionOffset> tps;
@@ -164,6 +212,10 @@ Result<std::vector<TopicPartitionOffset>> Admin::ListConsumerGroupOffsets(
 Result<std::vector<TopicPartitionOffset>> Admin::AlterConsumerGroupOffsets(
     const std::string& group, const std::vector<TopicPartitionOffset>& offsets,
     milliseconds timeout) {
+  if (!for_coordinators_) {
+    return OnCoordinatorHandle(
+        [&](Admin& a) { return a.AlterConsumerGroupOffsets(group, offsets, timeout); });
+  }
   std::string what = fmt::format("committing offsets for group {}", group);
   STRAIT_ASSIGN_OR_RETURN(EventPtr event,
                           CommitGroupOffsets(*this, handle(), group, offsets, timeout, what));
@@ -175,6 +227,9 @@ Result<std::vector<TopicPartitionOffset>> Admin::AlterConsumerGroupOffsets(
 
 Result<std::set<AclOperation>> Admin::GroupOperations(const std::string& group,
                                                       milliseconds timeout) {
+  if (!for_coordinators_) {
+    return OnCoordinatorHandle([&](Admin& a) { return a.GroupOperations(group, timeout); });
+  }
   // A space is not allowed in a topic name: no such topic can exist.
   const TopicPartitionOffset probe{"strait check: no such topic", 0, 0};
   std::string what = fmt::format("checking access to group {}", group);
@@ -206,6 +261,9 @@ Result<std::set<AclOperation>> Admin::GroupOperations(const std::string& group,
 }
 
 Status Admin::DeleteConsumerGroup(const std::string& group, milliseconds timeout) {
+  if (!for_coordinators_) {
+    return OnCoordinatorHandle([&](Admin& a) { return a.DeleteConsumerGroup(group, timeout); });
+  }
   rd_kafka_DeleteGroup_t* del = rd_kafka_DeleteGroup_new(group.c_str());
   QueuePtr queue(rd_kafka_queue_new(handle()));
   AdminOptionsPtr options =
