@@ -89,12 +89,14 @@ class Feeder:
         if left:
             self._failed.append(f"{left} records still unsent after 60 s")
 
-    def stop(self):
+    def stop(self, check=True):
+        """`check=False`: a test that counts what the source holds instead of what was sent
+        does not mind records the source did not take."""
         self._stop.set()
         self._thread.join(timeout=120)
         if self._thread.is_alive():
             raise AssertionError(f"feeder of {self.topic} did not stop within 120 s")
-        if self._failed:
+        if self._failed and check:
             raise AssertionError(f"feeder of {self.topic} wrote {self.sent} records, not all to "
                                  f"the source: {self._failed[:3]} ({len(self._failed)} problems)")
         return self.sent
