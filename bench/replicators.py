@@ -121,9 +121,10 @@ class Replicator:
         started = time.monotonic()
         # Appended to: a replicator restarted in the same folder (the instance-failover
         # scenario) keeps what it logged before the kill.
-        with open(log_path, "ab") as log:
-            log.write(f"=== started: {' '.join(cmd)}\n".encode())
-        proc = subprocess.Popen(cmd, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT,
+        log = open(log_path, "ab")
+        log.write(f"=== started: {' '.join(cmd)}\n".encode())
+        log.flush()
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
                                 env=env, cwd=workdir, start_new_session=True)
         return Running(proc, log_path, started)
 

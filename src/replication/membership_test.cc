@@ -121,16 +121,16 @@ TEST_F(MembershipTest, ATopicSubscribedBeforeItIsListedIsAssignedOnceItIs) {
   ASSERT_TRUE(PollUntil({&a}, [&] { return a.owned.size() == 4; }));
 
   ASSERT_TRUE(cluster_->CreateTopic(kLater, 2).ok());
+  // The flow refreshes its membership every refresh interval; here every second.
   auto next_refresh = std::chrono::steady_clock::now();
-  EXPECT_TRUE(PollUntil({&a},
-                        [&] {
-                          if (std::chrono::steady_clock::now() >=
-                              next_refresh) {  // the flow's refresh interval
-                            a.membership->Refresh(admin_.get(), {kRemote, kLater});
-                            next_refresh += 1s;
-                          }
-                          return a.owned.size() == 6;
-                        }))
+  auto refreshed_and_all_owned = [&] {
+    if (std::chrono::steady_clock::now() >= next_refresh) {
+      a.membership->Refresh(admin_.get(), {kRemote, kLater});
+      next_refresh += 1s;
+    }
+    return a.owned.size() == 6;
+  };
+  EXPECT_TRUE(PollUntil({&a}, refreshed_and_all_owned))
       << "owned " << a.owned.size() << " of 6 partitions";
 }
 
