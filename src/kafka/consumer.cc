@@ -76,7 +76,13 @@ Consumer::~Consumer() {
 
 void Consumer::HandleRebalance(rd_kafka_t* rk, int err, void* partitions) {
   auto* list = static_cast<rd_kafka_topic_partition_list_t*>(partitions);
-  bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+  // librdkafka answers NULL once the group is being torn down (the revoke of a close can
+  // come then; UBSan caught the strcmp on it): a consumer's protocol never changes, so the
+  // last answer stands.
+  if (const char* protocol = rd_kafka_rebalance_protocol(rk)) {
+    cooperative_ = std::strcmp(protocol, "COOPERATIVE") == 0;
+  }
+  const bool cooperative = cooperative_;
   RebalanceEvent event;
   event.cooperative = cooperative;
   event.partitions = ToTopicPartitions(list);

@@ -94,6 +94,8 @@ class Consumer : public Client {
   std::function<void(const RebalanceEvent&)> on_rebalance_;
   const bool defer_revoke_;
   bool closed_ = false;
+  // The group's rebalance protocol as librdkafka last named it (HandleRebalance).
+  bool cooperative_ = false;
   rd_kafka_queue_s* commit_queue_ = nullptr;  // CommitAsync's results; made on first use
   bool commit_pending_ = false;
 };
