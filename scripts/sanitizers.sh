@@ -16,7 +16,7 @@ run() {
   cmake -S "$here" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug "-D$option=ON" \
     -DSTRAIT_BENCH=OFF >/dev/null
   ninja -C "$dir" unit_tests
-  (cd "$dir" && ctest -L unit -j2 --output-on-failure --timeout 600)
+  (cd "$dir" && STRAIT_TEST_WATCHDOG_S=570 ctest -L unit -j2 --output-on-failure --timeout 600)
 }
 
 # A report fails its test (the build has -fno-sanitize-recover; TSan exits 66).

@@ -2,8 +2,8 @@
 # Installs what strait needs on a fresh Debian 12 machine, and nothing twice:
 #   - Debian packages: compiler toolchain (and clang with libFuzzer), the C++ libraries,
 #     Python test tools, dpkg-dev (scripts/package.sh); with --tests also what only tests run:
-#     prometheus (promtool, for monitoring/) and chromium (the status page test), which the
-#     demo does not need
+#     prometheus (promtool, for monitoring/), chromium (the status page test) and gdb (the
+#     unit tests' watchdog prints a hung test's stacks with it), which the demo does not need
 #   - librdkafka 2.15.1, built from the source Confluent publishes in its npm package (and
 #     a ThreadSanitizer build of it for the sanitizer run of the unit tests)
 #   - Apache Kafka, MirrorMaker 2 and Kafka's perf tools, resolved by Maven (testbed/pom.xml)
@@ -28,7 +28,7 @@ packages=(
   clang-14 libclang-rt-14-dev
 )
 if [ "${1:-}" = --tests ]; then
-  packages+=(prometheus chromium fonts-dejavu-core)
+  packages+=(prometheus chromium fonts-dejavu-core gdb)
 fi
 command -v java >/dev/null || packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || packages+=(maven)

@@ -34,7 +34,8 @@ scripts/setup.sh --tests
 echo "== build"
 scripts/build.sh
 echo "== unit tests"
-(cd build && ctest -L unit -j2 --output-on-failure --timeout 300)
+# The watchdog (src/testing) prints a hung test's stacks before ctest's timeout kills it.
+(cd build && STRAIT_TEST_WATCHDOG_S=280 ctest -L unit -j2 --output-on-failure --timeout 300)
 echo "== build and unit tests: $(($(stamp) - start)) s"
 
 # Beside the end-to-end suite, which mostly waits on brokers: the sanitizer builds, the
