@@ -52,6 +52,21 @@ def mirrored_up_to(instances, topic):
     return total
 
 
+def wait_arriving(arrivals, since, timeout, what, instances, topic):
+    """Waits until every partition had an arrival after since(); a timeout names the silent
+    partitions and what each running instance's /status says about them."""
+    try:
+        wait_for(lambda: arrivals.all_since(since()), timeout, what)
+    except AssertionError as e:
+        silent = arrivals.silent_since(since())
+        said = {}
+        for s in instances:
+            if s.proc.poll() is None:
+                said[s.workdir.name] = [p for p in s.flow(FLOW)["partitions"]
+                                    if p["topic"] == topic and p["partition"] in silent]
+        raise AssertionError(f"{e}; silent: {silent}; the instances say: {said}") from None
+
+
 def assert_every_record_once(dc1, dc2, topic, feeder, instances, timeout=180):
     """Stops the feeder; then every record it sent is on the target once, in order (read as
     a read_committed consumer reads it)."""
@@ -92,8 +107,8 @@ def test_kill9_of_one_of_three_instances_hands_its_partitions_to_the_others(dc1_
     # Committed records as a read_committed reader sees them arrive, per partition.
     arrivals = ArrivalMeter(dc2.bootstrap(), f"dc1.{topic}", 6).start()
     try:
-        wait_for(lambda: arrivals.all_since(time.monotonic() - 0.5), 30,
-                 "every partition arriving on the target")
+        wait_arriving(arrivals, lambda: time.monotonic() - 0.5, 30,
+                      "every partition arriving on the target", instances, topic)
         instances[0].kill()
         killed_at = time.monotonic()
         survivors = instances[1:]
@@ -102,8 +117,8 @@ def test_kill9_of_one_of_three_instances_hands_its_partitions_to_the_others(dc1_
         taken_over = time.monotonic()
         print(f"the killed instance's partitions resumed elsewhere after {taken_over - killed_at:.1f} s")
         # Past the rebalance that handed them over, which changed the survivors' generation.
-        wait_for(lambda: arrivals.all_since(taken_over + 2), 60,
-                 "every partition arriving after the take-over")
+        wait_arriving(arrivals, lambda: taken_over + 2, 60,
+                      "every partition arriving after the take-over", survivors, topic)
         end = time.monotonic()
     finally:
         arrivals.stop()

@@ -52,6 +52,13 @@ class ArrivalMeter:
         """Every partition has had an arrival after t."""
         return all(self.last(p) > t for p in self.times)
 
+    def silent_since(self, t: float) -> Dict[int, str]:
+        """{partition: when it last had an arrival} for those without one after t, for a
+        failure message."""
+        now = time.monotonic()
+        return {p: ("never" if self.last(p) == float("-inf") else f"{now - self.last(p):.1f} s ago")
+                for p in self.times if self.last(p) <= t}
+
     def longest_gap(self, partition: int, start: float, end: float) -> Tuple[float, float]:
         """(from, to) of the longest stretch without an arrival on `partition` that ends
         after `start`, among the arrivals up to `end`: from the last arrival before `start`
