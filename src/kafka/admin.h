@@ -108,6 +108,9 @@ class Admin : public Client {
   // calls, which on that handle run directly.
   template <typename Call>
   auto OnCoordinatorHandle(Call call) -> decltype(call(std::declval<Admin&>()));
+  // The coordinator handle's deleter: destroys it on a thread of its own, waiting a bounded
+  // time (admin_groups.cc says why).
+  static void DestroyCoordinatorHandle(Admin* handle);
 
   const ClientOptions options_;  // the coordinator handle is made from them
   const bool for_coordinators_;  // this is a coordinator handle
