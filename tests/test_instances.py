@@ -13,8 +13,8 @@ from strait_testbed import ClusterSpec
 from strait_testbed.arrivals import ArrivalMeter
 from strait_testbed.e2e import Feeder, assert_mirrored, clusters, flow
 from strait_testbed.instances import FLOW, busiest_first, owned, positions, shared_by_all, split
-from strait_testbed.kafka import QUIET, admin, create_topic, end_offsets, topic_names, unique, \
-    wait_for
+from strait_testbed.kafka import QUIET, Record, admin, consume_all, create_topic, end_offsets, \
+    produce, topic_names, unique, wait_for
 
 # The broker's smallest session timeout: a killed instance's partitions move after it.
 GROUP = {"enabled": True, "session.timeout.ms": 6000}
@@ -225,6 +225,77 @@ def test_a_transactional_source_through_a_kill9_reaches_read_committed_readers_o
     wait_for(lambda: mirrored_up_to(instances, topic) == ends, 180, "the source mirrored")
     report = assert_mirrored(dc1, dc2, topic, expect=committed)
     assert report.source_records == committed
+
+
+class OverlappingTransactions:
+    """Two transactional producers writing to a partition in turns, each beginning its next
+    transaction before the other commits: at every moment one of them has a transaction
+    open there, so the partition's last stable offset stays behind its high watermark."""
+
+    def __init__(self, bootstrap, topic):
+        self.producers = [Producer({"bootstrap.servers": bootstrap, "linger.ms": 0,
+                                    "transactional.id": unique("overlap"), **QUIET})
+                          for _ in range(2)]
+        self.topic, self.committed, self.errors = topic, 0, []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self):
+        for p in self.producers:
+            p.init_transactions(30)
+        self._open(self.producers[0])
+        self._thread.start()
+        return self
+
+    def _open(self, p):
+        p.begin_transaction()
+        p.produce(self.topic, value=b"local", partition=0)
+        p.flush(30)
+
+    def _run(self):
+        try:
+            turn = 1
+            while not self._stop.is_set():
+                self._open(self.producers[turn])
+                self.producers[1 - turn].commit_transaction(30)
+                self.committed += 1
+                turn = 1 - turn
+                time.sleep(0.2)
+            self.producers[1 - turn].commit_transaction(30)
+            self.committed += 1
+        except Exception as e:  # noqa: BLE001 - reported by stop()
+            self.errors.append(e)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(timeout=120)
+        assert not self.errors, self.errors
+        return self.committed
+
+
+def test_a_partition_the_targets_own_transactions_keep_busy_resumes_in_group_mode(
+        dc1_dc2, strait):
+    """With identity naming the target topic is also the target's applications' topic. An
+    instance given a partition waits for the transactions open on it at that moment (a
+    former owner's), not until none is open: here one always is."""
+    dc1, dc2 = dc1_dc2
+    topic = unique("busytx")
+    create_topic(dc1.bootstrap(), topic, 1)
+    create_topic(dc2.bootstrap(), topic, 1)
+    produce(dc1.bootstrap(), topic, [Record(None, f"v{i}".encode(), [], 0) for i in range(100)])
+    local = OverlappingTransactions(dc2.bootstrap(), topic).start()
+    try:
+        s = start_instance(strait, dc1, dc2, topic, "b0", naming="identity")
+        wait_for(lambda: positions(s, topic).get(0) == 100, 90,
+                 "the 100 source records mirrored while the target's transactions overlap")
+    finally:
+        local_records = local.stop()
+    assert local_records > 0
+    # Both kinds on the target, each once: the source's 100 and the applications' own.
+    values = [r.value for r in consume_all(dc2.bootstrap(), topic)]
+    assert sorted(v for v in values if v != b"local") == sorted(f"v{i}".encode()
+                                                                 for i in range(100))
+    assert values.count(b"local") == local_records
 
 
 def test_scaling_one_to_three_to_one_loses_and_duplicates_nothing(dc1_dc2, strait):

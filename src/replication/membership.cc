@@ -46,10 +46,18 @@ std::string TransactionalIdOf(const config::GroupConfig& group, const config::Fl
 
 Result<bool> Membership::NoOpenTransaction(kafka::Admin* admin, const std::string& topic,
                                            int32_t partition) {
-  STRAIT_ASSIGN_OR_RETURN(kafka::Watermarks high, admin->QueryWatermarks(topic, partition, 10s));
+  const kafka::TopicPartition tp{topic, partition};
+  auto below = open_below_.find(tp);
+  if (below == open_below_.end()) {
+    STRAIT_ASSIGN_OR_RETURN(kafka::Watermarks high, admin->QueryWatermarks(topic, partition, 10s));
+    below = open_below_.emplace(tp, high.high).first;
+  }
+  // The member's read_committed query answers the last stable offset as its high mark.
   STRAIT_ASSIGN_OR_RETURN(kafka::Watermarks stable,
                           consumer_->QueryWatermarks(topic, partition, 10s));
-  return stable.high >= high.high;
+  if (stable.high < below->second) return false;
+  open_below_.erase(below);
+  return true;
 }
 
 Result<std::unique_ptr<Membership>> Membership::Create(const config::ClusterConfig& target,
@@ -88,6 +96,7 @@ Membership::~Membership() {
 
 void Membership::OnRebalance(const kafka::RebalanceEvent& event) {
   ++status_.rebalances;
+  for (const kafka::TopicPartition& tp : event.partitions) open_below_.erase(tp);
   status_.last_rebalance_ms = NowMs();
   switch (event.kind) {
     case kafka::RebalanceKind::kAssigned: {

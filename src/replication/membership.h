@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -105,9 +106,12 @@ class Membership {
   // (DataPathOptions::group), and its read_committed offset queries see the last stable
   // offset (NoOpenTransaction).
   kafka::Consumer* consumer() const { return consumer_.get(); }
-  // False while a transaction is open on the remote partition (its last stable offset is
-  // behind its high watermark, read through `admin`): what a former owner wrote in it is
-  // committed or aborted first, within the transaction timeout.
+  // False while a transaction open when the partition was assigned is still open on the
+  // remote partition: its last stable offset is behind the high watermark the first call
+  // after the assignment read through `admin`. What a former owner wrote is committed or
+  // aborted first, within the transaction timeout. Transactions begun later are not waited
+  // for: with identity naming the target's own applications may keep one open at every
+  // moment, and the partition would never resume.
   Result<bool> NoOpenTransaction(kafka::Admin* admin, const std::string& topic, int32_t partition);
 
  private:
@@ -128,6 +132,9 @@ class Membership {
   std::vector<std::string> subscribed_;
   bool other_definition_ = false;  // a member runs another definition of the flow
   Changes pending_;
+  // Per partition waiting to resume: the high watermark when it was assigned (what any
+  // transaction open then has written lies below it). Forgotten at every rebalance of it.
+  std::map<kafka::TopicPartition, int64_t> open_below_;
   GroupStatus status_;
 };
 
