@@ -18,11 +18,6 @@ from strait_testbed.kafka import QUIET, Record, admin, consume_all, create_topic
 
 # The broker's smallest session timeout: a killed instance's partitions move after it.
 GROUP = {"enabled": True, "session.timeout.ms": 6000}
-# The longest an unmoved partition may stop on a survivor while a killed instance's
-# partitions move (test_kill9_of_one_of_three...): it measured 0.3-0.8 s; on the loaded
-# test machine gaps of up to 2 s were seen with no kill at all (docs/benchmarks.md), and a
-# resume of every partition from the target took 1-3.4 s.
-UNMOVED_PAUSE_S = 2.5
 
 
 def start_instance(strait, dc1, dc2, topic, instance_id, **flow_extra):
@@ -50,6 +45,10 @@ def mirrored_up_to(instances, topic):
         mine = owned(s, topic)
         total += sum(n for p, n in positions(s, topic).items() if p in (mine or ()))
     return total
+
+
+def producer_resets(s) -> float:
+    return s.metric("strait_producer_resets_total", flow=FLOW) or 0
 
 
 def wait_arriving(arrivals, since, timeout, what, instances, topic):
@@ -81,11 +80,12 @@ def assert_every_record_once(dc1, dc2, topic, feeder, instances, timeout=180):
 
 
 def test_kill9_of_one_of_three_instances_hands_its_partitions_to_the_others(dc1_dc2, strait):
-    """Its partitions resume on the two others; theirs keep flowing. librdkafka's
-    cooperative-sticky assignor balances partition counts over the test topic and the remote
-    heartbeats topics, and is not strictly sticky: once, it gave a survivor's partition to
-    the other survivor too (docs/operations.md). Such a partition is handed over as the
-    killed instance's are; the pause bound holds for those that kept their owner."""
+    """Its partitions resume on the two others; theirs keep flowing, and a survivor does
+    not replace its producer. librdkafka's cooperative-sticky assignor balances partition
+    counts over the test topic and the remote heartbeats topics, and is not strictly
+    sticky: once, it gave a survivor's partition to the other survivor too
+    (docs/operations.md). Such a partition is handed over as the killed instance's are, and
+    its former owner is not held to keeping its producer."""
     dc1, dc2 = dc1_dc2
     topic, feeder = under_load(dc1, "ha")
     instances = [start_instance(strait, dc1, dc2, topic, f"i{i}") for i in range(3)]
@@ -104,6 +104,7 @@ def test_kill9_of_one_of_three_instances_hands_its_partitions_to_the_others(dc1_
 
     moved = shares[0]
     before = {i: positions(instances[i], topic) for i in (1, 2)}
+    resets_before = {i: producer_resets(instances[i]) for i in (1, 2)}
     # Committed records as a read_committed reader sees them arrive, per partition.
     arrivals = ArrivalMeter(dc2.bootstrap(), f"dc1.{topic}", 6).start()
     try:
@@ -129,18 +130,21 @@ def test_kill9_of_one_of_three_instances_hands_its_partitions_to_the_others(dc1_
         kept |= stayed
         now = positions(instances[i], topic)
         assert all(now[p] > before[i][p] for p in stayed), (before[i], now)
+        # The rebalance refuses the survivors' open transactions (their generation changed):
+        # they are aborted and re-sent from where they began, and the producer is kept. A
+        # survivor that lost none of its partitions has nothing in a transaction to hand
+        # over, so nothing that would make it replace the producer and resume every
+        # partition from the target (a pause of 1 to 3.4 s; the instance-failover benchmark
+        # measures the pauses, docs/benchmarks.md).
+        if shares[i] <= after[i - 1]:
+            assert producer_resets(instances[i]) == resets_before[i], f"i{i} replaced its producer"
     reassigned = set(range(6)) - set(moved) - kept
     print(f"shares before {shares}, after {after}; survivors' partitions the assignor moved: "
           f"{sorted(reassigned)}")
     pauses = {p: to - since for p in kept
               for since, to in [arrivals.longest_gap(p, killed_at, end)]}
-    longest = max(pauses.values(), default=0.0)
-    print(f"longest pause of an unmoved partition: {longest:.2f} s {pauses}")
-    # The rebalance refuses the survivors' open transactions (their generation changed):
-    # they are aborted and re-sent from where they began, a pause of a few transactions
-    # (100 ms each) and the rejoin's round trips. Replacing the producer and resuming every
-    # partition from the target, as before, paused them 1 to 3.4 s.
-    assert longest < UNMOVED_PAUSE_S, pauses
+    print(f"longest pause of an unmoved partition: {max(pauses.values(), default=0.0):.2f} s "
+          f"{pauses}")
 
     assert_every_record_once(dc1, dc2, topic, feeder, instances)
 
