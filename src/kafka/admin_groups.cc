@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <memory>
@@ -10,6 +11,7 @@
 
 #include "base/log.h"
 #include "kafka/admin.h"
+#include "kafka/handles.h"
 #include "kafka/internal.h"
 
 namespace strait::kafka {
@@ -89,7 +91,11 @@ bool TimedOut(const Result<std::vector<GroupDescription>>& r) {
 // How long the thread that lets go of a coordinator handle waits for it to be destroyed.
 constexpr auto kDestroyPatience = std::chrono::seconds(10);
 
+std::atomic<int64_t> handles_left_behind{0};
+
 }  // namespace
+
+int64_t HandlesLeftBehind() { return handles_left_behind.load(std::memory_order_relaxed); }
 
 // librdkafka 2.15.1 can keep a broker referenced after a coordinator call on it timed out:
 // rd_kafka_destroy() then joins that broker's thread, which never ends (the admin test's
@@ -108,6 +114,7 @@ void Admin::DestroyCoordinatorHandle(Admin* handle) {
     destroyed->set_value();
   }).detach();
   if (done.wait_for(kDestroyPatience) == std::future_status::ready) return;
+  handles_left_behind.fetch_add(1, std::memory_order_relaxed);
   log::Warn(
       "kafka",
       "a librdkafka handle did not close after a group call timed out (librdkafka "

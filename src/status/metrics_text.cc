@@ -87,6 +87,10 @@ std::string MetricsText(const View& view) {
            "Records the source consumer delivered twice and strait dropped.");
   e.Family("strait_producer_resets_total", Type::kCounter,
            "Times the target producer hit a fatal error and was replaced.");
+  e.Family("strait_kafka_handles_left_behind_total", Type::kCounter,
+           "librdkafka handles that did not close within 10 s after a group call on them timed "
+           "out (librdkafka 2.15.1), left with their threads and memory.");
+  e.Sample("strait_kafka_handles_left_behind_total", {}, view.kafka_handles_left_behind);
   e.Family("strait_transactions_rewound_total", Type::kCounter,
            "Group mode: transactions the target refused after a rebalance, aborted and sent "
            "again from where they began.");

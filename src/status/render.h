@@ -20,6 +20,7 @@ struct View {
   std::vector<config::FlowConfig> configs;       // the same flows' configs, in that order
   std::vector<replication::TopologyProblem> problems;
   int64_t now_ms = 0;
+  int64_t kafka_handles_left_behind = 0;  // kafka::HandlesLeftBehind()
 };
 
 View Capture(const replication::Replicator& replicator);

@@ -120,6 +120,16 @@ TEST(MetricsText, CountsPerTopicAndPartition) {
   EXPECT_EQ(text.find("strait_partition_stopped{"), std::string::npos) << text;
 }
 
+// A process-wide count, without a flow label: one line even with no flow at all.
+TEST(MetricsText, CountsTheLibrdkafkaHandlesLeftBehind) {
+  View v = OneFlow();
+  v.kafka_handles_left_behind = 2;
+  EXPECT_NE(MetricsText(v).find("\nstrait_kafka_handles_left_behind_total 2\n"), std::string::npos)
+      << MetricsText(v);
+  EXPECT_NE(MetricsText(View{}).find("\nstrait_kafka_handles_left_behind_total 0\n"),
+            std::string::npos);
+}
+
 TEST(MetricsText, AStoppedPartitionIsDownWithTheClassOfItsError) {
   View v = OneFlow();
   auto p = std::const_pointer_cast<replication::PartitionState>(v.flows[0].partitions[0]);

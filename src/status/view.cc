@@ -1,13 +1,15 @@
 #include <algorithm>
 
 #include "base/clock.h"
+#include "kafka/handles.h"
 #include "status/render.h"
 
 namespace strait::status {
 
 View Capture(const replication::Replicator& replicator) {
   replication::Replicator::Flows flows = replicator.Capture();
-  return {std::move(flows.snapshots), std::move(flows.configs), std::move(flows.problems), NowMs()};
+  return {std::move(flows.snapshots), std::move(flows.configs), std::move(flows.problems), NowMs(),
+          kafka::HandlesLeftBehind()};
 }
 
 FlowTotals Totals(const replication::FlowSnapshot& s, int64_t now_ms) {
