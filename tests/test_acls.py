@@ -10,8 +10,8 @@ from typing import Optional
 from confluent_kafka import Consumer, KafkaException, TopicPartition
 from confluent_kafka.admin import ConfigResource, NewPartitions
 
-from strait_testbed.kafka import (QUIET, Record, admin, create_topic, produce, topic_config,
-                                  topic_partitions, unique, wait_for)
+from strait_testbed.kafka import (QUIET, Record, admin, commit_offsets, create_topic, produce,
+                                  topic_config, topic_partitions, unique, wait_for)
 from strait_testbed.secured import ALICE, EVE, acl_lines, acls, entry, run, sasl, wait_acls
 from strait_testbed.security import (documented_acls, grant_documented_acls,
                                      set_scram_password)
@@ -28,8 +28,7 @@ def commit(bootstrap: str, group: str, topic: str, offsets: dict):
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
                   **QUIET})
     try:
-        c.commit(offsets=[TopicPartition(topic, p, o) for p, o in offsets.items()],
-                 asynchronous=False)
+        commit_offsets(c, [TopicPartition(topic, p, o) for p, o in offsets.items()])
     finally:
         c.close()
 

@@ -19,7 +19,8 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 from strait_testbed import paths
 from strait_testbed.e2e import (GROUP_SYNC, clusters, commit_part_of_each_partition, committed,
                                 flow, now_ms, resume_as_group, wait_caught_up)
-from strait_testbed.kafka import QUIET, Record, consume_all, create_topic, produce, unique, wait_for
+from strait_testbed.kafka import QUIET, Record, commit_offsets, consume_all, create_topic, produce, \
+    unique, wait_for
 from strait_testbed.mm2_records import decode_checkpoint
 from strait_testbed.verify import provenance
 
@@ -116,7 +117,7 @@ def test_groups_active_on_the_target_are_left_alone_and_never_moved_back(dc1_dc2
     fill_plain(dc1.bootstrap(), topic)
     remote = f"dc1.{topic}"
     c = Consumer({"bootstrap.servers": dc1.bootstrap(), "group.id": group, **QUIET})
-    c.commit(offsets=[TopicPartition(topic, p, 100) for p in range(3)], asynchronous=False)
+    commit_offsets(c, [TopicPartition(topic, p, 100) for p in range(3)])
     s = strait(clusters(dc1, dc2), [flow(topic, groups=[group], **GROUP_SYNC)])
     wait_for(lambda: committed(dc2.bootstrap(), group, remote, [0, 1, 2]) == {0: 100, 1: 100, 2: 100},
              60, "the first sync")
@@ -126,8 +127,8 @@ def test_groups_active_on_the_target_are_left_alone_and_never_moved_back(dc1_dc2
                        "enable.auto.commit": False, **QUIET})
     active.subscribe([remote])
     wait_for(lambda: active.poll(0.5) is not None and active.assignment(), 60, "an assignment")
-    active.commit(offsets=[TopicPartition(remote, p, 250) for p in range(3)], asynchronous=False)
-    c.commit(offsets=[TopicPartition(topic, p, 200) for p in range(3)], asynchronous=False)
+    commit_offsets(active, [TopicPartition(remote, p, 250) for p in range(3)])
+    commit_offsets(c, [TopicPartition(topic, p, 200) for p in range(3)])
     wait_for(lambda: any(g["state"] == "active-on-target" for g in s.flow("dc1->dc2")["groups"]),
              60, "the active group reported in /status")
     assert s.metric("strait_groups", flow="dc1->dc2", state="active-on-target") == 1
@@ -138,7 +139,7 @@ def test_groups_active_on_the_target_are_left_alone_and_never_moved_back(dc1_dc2
     wait_for(lambda: any(g["state"] == "synced" for g in s.flow("dc1->dc2")["groups"]), 60,
              "the idle group synced again")
     assert committed(dc2.bootstrap(), group, remote, [0, 1, 2]) == {0: 250, 1: 250, 2: 250}
-    c.commit(offsets=[TopicPartition(topic, p, 280) for p in range(3)], asynchronous=False)
+    commit_offsets(c, [TopicPartition(topic, p, 280) for p in range(3)])
     wait_for(lambda: committed(dc2.bootstrap(), group, remote, [0, 1, 2]) == {0: 280, 1: 280, 2: 280},
              60, "a forward move to be synced")
     c.close()
@@ -204,7 +205,7 @@ def test_failover_then_failback_with_the_offsets_command(dc1_dc2, strait, strait
         dc2_cuts[p] = mine[len(mine) * 2 // 3].offset
         moved[p] = provenance(mine[len(mine) * 2 // 3])[0]  # first unread, as a dc1 offset
     c = Consumer({"bootstrap.servers": dc2.bootstrap(), "group.id": group, **QUIET})
-    c.commit(offsets=[TopicPartition(remote, p, o) for p, o in dc2_cuts.items()], asynchronous=False)
+    commit_offsets(c, [TopicPartition(remote, p, o) for p, o in dc2_cuts.items()])
     c.close()
     r = offsets_cmd("translate", "--from", "dc2", "--to", "dc1")
     rows = json.loads(r.stdout)
@@ -236,7 +237,7 @@ def commit_and_wait_synced(s, dc1, dc2, topic, group, cut):
     committed it on dc2, checks that MirrorMaker 2's checkpoint says the same, then stops
     strait (the disaster)."""
     c = Consumer({"bootstrap.servers": dc1.bootstrap(), "group.id": group, **QUIET})
-    c.commit(offsets=[TopicPartition(topic, 0, cut)], asynchronous=False)
+    commit_offsets(c, [TopicPartition(topic, 0, cut)])
     c.close()
     wait_for(lambda: committed(dc2.bootstrap(), group, topic, [0])[0] >= 0
              and any(g["group"] == group and g["state"] == "synced"

@@ -20,8 +20,8 @@ from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 from strait_testbed import paths
 from strait_testbed.e2e import committed, now_ms
 from strait_testbed.jvm import MM2_SINGLE_BROKER, mirrormaker2_command
-from strait_testbed.kafka import (QUIET, Record, consume_all, create_topic, end_offsets, produce,
-                                  topic_names, unique, wait_for)
+from strait_testbed.kafka import (QUIET, Record, commit_offsets, consume_all, create_topic,
+                                  end_offsets, produce, topic_names, unique, wait_for)
 from strait_testbed.verify import provenance, user_headers
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
@@ -172,7 +172,7 @@ def ends_or_none(bootstrap, topic):
 def commit(bootstrap, group, topic, offsets):
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
                   **QUIET})
-    c.commit(offsets=[TopicPartition(topic, p, o) for p, o in offsets.items()], asynchronous=False)
+    commit_offsets(c, [TopicPartition(topic, p, o) for p, o in offsets.items()])
     c.close()
 
 

@@ -125,6 +125,25 @@ def produce(bootstrap: str, topic: str, records: List[Record], **conf) -> None:
     assert not errors, f"delivery errors: {errors[:3]}"
 
 
+# What a group coordinator answers while it moves or loads its groups: the client is to
+# find it again and retry. A busy test machine sees it; a commit in a test rides it out.
+_COORDINATOR_MOVING = {KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+                       KafkaError.COORDINATOR_NOT_AVAILABLE}
+
+
+def commit_offsets(c: Consumer, offsets: List[TopicPartition], timeout: float = 60) -> None:
+    """A synchronous commit of `offsets` that retries while the coordinator moves or loads."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            c.commit(offsets=offsets, asynchronous=False)
+            return
+        except KafkaException as e:
+            if e.args[0].code() not in _COORDINATOR_MOVING or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 def consume_all(bootstrap: str, topic: str, partitions: Optional[List[int]] = None,
                 isolation: str = "read_committed", timeout: float = 60,
                 expect: Optional[int] = None) -> List[Record]:
